@@ -1,0 +1,56 @@
+"""Test sessions, one per backend: `nox` runs lint and the CPU backends; `nox -s "tests(cupy)"`
+runs on a machine with an NVIDIA GPU; `nox -s examples` and `nox -s bench` are on request.
+
+The torch session installs PyTorch through pip; CI pins it with PIP_CONSTRAINT (.ci/run), so that
+a CPU build is used there instead of the default wheel with gigabytes of CUDA libraries.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import nox
+
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = False
+
+CPU_BACKENDS = ["numpy", "array_api_strict", "torch"]
+EXTRAS = {"numpy": "test", "array_api_strict": "test", "torch": "test,torch", "cupy": "test"}
+LINTED = ["src", "tests", "examples", "benchmarks", "scripts", "noxfile.py"]
+
+
+def _pytest(session: nox.Session, backend: str) -> None:
+    session.install("-e", f".[{EXTRAS[backend]}]")
+    session.env["XPNET_BACKEND"] = backend
+    session.env["MPLBACKEND"] = "Agg"
+    args = session.posargs or ["-q", "tests"]
+    if backend == "numpy" and not session.posargs:
+        args = ["-q", "--doctest-modules", "src/xpnet", "tests"]
+    code = session.run("pytest", *args, success_codes=[0, 5])
+    if code == 5:
+        session.error(f"pytest collected no test for backend {backend!r}")
+
+
+@nox.session
+@nox.parametrize("backend", CPU_BACKENDS, ids=CPU_BACKENDS)
+def tests(session: nox.Session, backend: str) -> None:
+    """The whole test suite on one CPU backend (XPNET_BACKEND narrows the `xp` fixture)."""
+    _pytest(session, backend)
+
+
+@nox.session(name="tests(cupy)", default=False)
+def tests_cupy(session: nox.Session) -> None:
+    """The test suite on CuPy: needs an NVIDIA GPU and `pip install cupy-cuda12x` (or 13x)."""
+    if shutil.which("nvidia-smi") is None:
+        session.skip("tests(cupy) needs an NVIDIA GPU, and nvidia-smi is not found here")
+    session.install("-e", ".[test]")
+    session.run("python", "-c", "import cupy", silent=True)  # CuPy comes from the machine
+    _pytest(session, "cupy")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("ruff")
+    session.run("ruff", "check", *LINTED)
+    session.run("ruff", "format", "--check", *LINTED)

@@ -1,0 +1,42 @@
+"""xpnet: Deep Learning from Scratch, chapters 4-5, on any Python Array API backend."""
+
+from .backend import Backend, get_backend
+from .functions import (
+    cross_entropy_error,
+    identity_function,
+    one_hot,
+    relu,
+    sigmoid,
+    sigmoid_grad,
+    softmax,
+    step_function,
+    sum_squared_error,
+)
+from .gradient import (
+    gradient_descent,
+    numerical_diff,
+    numerical_gradient,
+    numerical_gradient_rows,
+)
+from .nets import SimpleNet
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Backend",
+    "SimpleNet",
+    "cross_entropy_error",
+    "get_backend",
+    "gradient_descent",
+    "identity_function",
+    "numerical_diff",
+    "numerical_gradient",
+    "numerical_gradient_rows",
+    "one_hot",
+    "relu",
+    "sigmoid",
+    "sigmoid_grad",
+    "softmax",
+    "step_function",
+    "sum_squared_error",
+]

@@ -1,0 +1,155 @@
+"""Activation and loss functions of chapters 3-5, for arrays of any Array API library.
+
+Each function takes its namespace from its inputs (``xp = array_namespace(x)``), so it returns an
+array of the caller's library, on the caller's device, in the caller's dtype.
+"""
+
+from __future__ import annotations
+
+from array_api_compat import array_namespace
+from array_api_compat import device as device_of
+
+from .backend import Array
+
+__all__ = [
+    "cross_entropy_error",
+    "identity_function",
+    "one_hot",
+    "relu",
+    "relu_grad",
+    "sigmoid",
+    "sigmoid_grad",
+    "softmax",
+    "step_function",
+    "sum_squared_error",
+]
+
+CROSS_ENTROPY_DELTA = 1e-7  # the book's guard against log(0)
+
+
+def step_function(x: Array) -> Array:
+    """1 where x > 0, else 0, in x's dtype."""
+    xp = array_namespace(x)
+    return xp.astype(x > 0, x.dtype)
+
+
+def identity_function(x: Array) -> Array:
+    """The output activation of regression: x itself."""
+    return x
+
+
+def sigmoid(x: Array) -> Array:
+    """1 / (1 + exp(-x)), computed without overflow for large |x|.
+
+    >>> import numpy as np
+    >>> sigmoid(np.array([-1.0, 0.0, 1000.0])).round(4).tolist()
+    [0.2689, 0.5, 1.0]
+    """
+    xp = array_namespace(x)
+    e = xp.exp(-xp.abs(x))  # in (0, 1]: never overflows
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid_grad(x: Array) -> Array:
+    """d sigmoid(x) / dx = s (1 - s)."""
+    s = sigmoid(x)
+    return (1 - s) * s
+
+
+def relu(x: Array) -> Array:
+    """max(0, x)."""
+    xp = array_namespace(x)
+    return xp.where(x > 0, x, xp.zeros_like(x))
+
+
+def relu_grad(x: Array) -> Array:
+    """1 where x > 0, else 0 (the Relu layer's choice at the kink x = 0)."""
+    xp = array_namespace(x)
+    return xp.astype(x > 0, x.dtype)
+
+
+def softmax(x: Array) -> Array:
+    """Softmax over the last axis. x: (C,) or (N, C) -> same shape, rows sum to 1.
+
+    Stable for large inputs: the row maximum is subtracted before exp().
+
+    >>> import numpy as np
+    >>> softmax(np.array([1010.0, 1000.0, 990.0])).round(5).tolist()
+    [0.99995, 5e-05, 0.0]
+    """
+    xp = array_namespace(x)
+    z = x - xp.max(x, axis=-1, keepdims=True)  # shift so exp() cannot overflow
+    e = xp.exp(z)
+    return e / xp.sum(e, axis=-1, keepdims=True)
+
+
+def sum_squared_error(y: Array, t: Array) -> Array:
+    """0.5 * sum((y - t)**2) over all elements. y, t: same shape -> 0-d array."""
+    xp = array_namespace(y, t)
+    _check_same_shape(y, t)
+    return 0.5 * xp.sum((y - t) ** 2)
+
+
+def cross_entropy_error(y: Array, t: Array) -> Array:
+    """Mean cross-entropy of probabilities y against targets t (the book's, with its 1e-7 guard).
+
+    y: (C,) or (N, C) probabilities. t: one-hot of y's shape, or integer labels of shape (N,)
+    (or a 0-d label for 1-D y). Returns a 0-d array: -sum(t * log(y + 1e-7)) / N, finite when y
+    holds exact zeros. Raises ValueError when t's shape fits neither form.
+
+    >>> import numpy as np
+    >>> t = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0.0])
+    >>> y = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0])
+    >>> round(float(cross_entropy_error(y, t)), 4)
+    0.5108
+    """
+    xp = array_namespace(y, t)
+    if y.ndim == 1:
+        y = xp.reshape(y, (1, y.shape[0]))
+        t = xp.reshape(t, (1, -1)) if t.ndim == 1 else xp.reshape(t, (1,))
+    n = y.shape[0]
+    picked = pick_true_class(y, t)
+    return -xp.sum(xp.log(picked + CROSS_ENTROPY_DELTA)) / n
+
+
+def pick_true_class(y: Array, t: Array) -> Array:
+    """y's entry of the true class, per row. y: (N, C); t: labels (N,) or one-hot (N, C) -> (N,)."""
+    xp = array_namespace(y, t)
+    if t.shape == y.shape:  # one-hot: the sum keeps only the true class
+        return xp.sum(y * xp.astype(t, y.dtype), axis=-1)
+    check_labels_shape(y, t)
+    return xp.take_along_axis(y, xp.reshape(xp.astype(t, xp.int64), (-1, 1)), axis=-1)[:, 0]
+
+
+def check_labels_shape(y: Array, t: Array) -> None:
+    """Raise unless t is labels (N,) of an integer dtype or one-hot (N, C) for y of shape (N, C)."""
+    xp = array_namespace(t)
+    if t.shape == y.shape:
+        return
+    if t.shape != y.shape[:-1]:
+        raise ValueError(
+            f"t must be labels of shape {tuple(y.shape[:-1])} or one-hot of shape"
+            f" {tuple(y.shape)} for y of shape {tuple(y.shape)}; got {tuple(t.shape)}"
+        )
+    if not xp.isdtype(t.dtype, "integral"):
+        raise TypeError(
+            f"labels t must have an integer dtype; got {t.dtype}. "
+            "Convert with xp.astype(t, xp.int64), or pass one-hot targets of y's shape"
+        )
+
+
+def one_hot(t: Array, num_classes: int, *, dtype=None) -> Array:
+    """One-hot encoding of integer labels. t: (N,) -> (N, num_classes), on t's device.
+
+    dtype: a dtype of t's namespace (default float64).
+    """
+    xp = array_namespace(t)
+    classes = xp.arange(num_classes, dtype=t.dtype, device=device_of(t))
+    return xp.astype(t[..., None] == classes, dtype if dtype is not None else xp.float64)
+
+
+def _check_same_shape(y: Array, t: Array) -> None:
+    if y.shape != t.shape:
+        raise ValueError(
+            f"y and t must have the same shape; got y {tuple(y.shape)} and t {tuple(t.shape)}"
+        )

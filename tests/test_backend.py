@@ -1,0 +1,79 @@
+import importlib.util
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from xpnet.backend import (
+    DeviceUnavailableError,
+    available,
+    get_backend,
+    host_rng,
+    resolve_dtype,
+    to_numpy,
+)
+
+HAS_CUPY = importlib.util.find_spec("cupy") is not None
+
+
+def test_import_xpnet_imports_neither_cupy_nor_torch():
+    code = "import sys, xpnet; print('cupy' in sys.modules, 'torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_cpu_means_numpy():
+    backend = get_backend("cpu")
+    assert backend.name == "numpy"
+    assert backend.device == "cpu"
+
+
+def test_round_trip_keeps_values_and_dtype(backend, xp):
+    host = np.arange(6.0).reshape(2, 3)
+    moved = backend.asarray(host, dtype="float32")
+    assert moved.dtype == xp.float32
+    back = to_numpy(moved)
+    assert isinstance(back, np.ndarray)
+    np.testing.assert_array_equal(back, host.astype(np.float32))
+    backend.synchronize()
+
+
+def test_resolve_dtype(xp):
+    assert resolve_dtype(xp, "float32") == xp.float32
+    assert resolve_dtype(xp, None) == xp.float64
+    assert resolve_dtype(xp, xp.float64) == xp.float64
+    with pytest.raises(ValueError, match="dtype must be 'float32' or 'float64'; got 'float16'"):
+        resolve_dtype(xp, "float16")
+
+
+def test_unknown_device_and_backend_are_named():
+    with pytest.raises(ValueError, match="unknown device 'gpu'; expected 'cpu', 'cuda'"):
+        get_backend("gpu")
+    with pytest.raises(ValueError, match="unknown backend 'jax'"):
+        get_backend("cpu", backend="jax")
+    with pytest.raises(ValueError, match="runs on the CPU only"):
+        get_backend("cuda", backend="numpy")
+
+
+@pytest.mark.skipif(HAS_CUPY, reason="CuPy is installed here")
+def test_cuda_without_cupy_says_which_extra_to_install():
+    with pytest.raises(DeviceUnavailableError, match=r'needs CuPy.*pip install "xpnet\[cuda12\]"'):
+        get_backend("cuda")
+
+
+def test_auto_falls_back_to_cpu_without_a_gpu():
+    backend = get_backend("auto")
+    assert backend.name in ("cupy", "torch", "numpy")
+    if not HAS_CUPY:
+        assert backend.name in ("numpy", "torch")
+
+
+def test_host_rng_is_reproducible():
+    assert host_rng(3).random(4).tolist() == host_rng(3).random(4).tolist()
+
+
+def test_available_lists_every_backend():
+    rows = {row["backend"]: row for row in available()}
+    assert set(rows) == {"numpy", "cupy", "torch", "array_api_strict"}
+    assert rows["numpy"]["installed"] and rows["numpy"]["version"] == np.__version__
