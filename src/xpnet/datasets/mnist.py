@@ -1,0 +1,223 @@
+"""MNIST: verified download from mirrors, IDX parsing, and one .npz cache; the book's load_mnist.
+
+How to read it: `load_mnist` asks `_mnist_arrays` for four uint8 arrays. Those come from the
+cache `mnist.npz` when it is valid, else from the four published .gz files, which `fetch_mnist`
+downloads (mirror after mirror, each file checked against its SHA-256 before it is kept) and
+`read_idx` parses; the cache is then written atomically. `book_format` gives the book's shapes.
+The cache is plain uint8 arrays, loaded with allow_pickle=False: files are data, never code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .common import DatasetError, book_format, check_digits, data_dir
+from .idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
+
+MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+)
+CHECKSUMS = {  # file name -> SHA-256; the sizes are 9912422, 28881, 1648877 and 4542 bytes
+    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",  # noqa: E501
+    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",  # noqa: E501
+    "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+}
+PARTS = {  # cache key -> (file name, IDX magic number)
+    "x_train": ("train-images-idx3-ubyte.gz", IMAGES_MAGIC),
+    "t_train": ("train-labels-idx1-ubyte.gz", LABELS_MAGIC),
+    "x_test": ("t10k-images-idx3-ubyte.gz", IMAGES_MAGIC),
+    "t_test": ("t10k-labels-idx1-ubyte.gz", LABELS_MAGIC),
+}
+CACHE_NAME = "mnist.npz"
+_SAMPLE_HINT = "or train on the bundled sample: xpnet train --dataset sample"
+
+Arrays = dict[str, np.ndarray]
+
+
+def load_mnist(
+    normalize: bool = True,
+    flatten: bool = True,
+    one_hot_label: bool = False,
+    *,
+    root: str | os.PathLike | None = None,
+    download: bool = True,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """MNIST as in the book: ((x_train, t_train), (x_test, t_test)), host NumPy arrays.
+
+    x: (60000 or 10000, 784), or (N, 1, 28, 28) with flatten=False; float32 in [0, 1] with
+    normalize, else uint8. t: int64 labels (N,), or float32 one-hot (N, 10) with one_hot_label.
+    Files live in `data_dir(root)`; a missing file is downloaded unless download=False.
+    Raises DatasetError when the data cannot be had, with what to do about it.
+    """
+    arrays = _mnist_arrays(data_dir(root), download=download, progress=True)
+    options = {"normalize": normalize, "flatten": flatten, "one_hot_label": one_hot_label}
+    train = book_format(arrays["x_train"], arrays["t_train"], **options)
+    test = book_format(arrays["x_test"], arrays["t_test"], **options)
+    return train, test
+
+
+def download_mnist(root: str | os.PathLike | None = None, *, progress: bool = True) -> Path:
+    """Download and verify MNIST into `data_dir(root)`, build its cache, return the cache path.
+
+    Nothing is downloaded when a valid cache is already there. `xpnet download mnist` calls this.
+    """
+    directory = data_dir(root)
+    _mnist_arrays(directory, download=True, progress=progress)
+    return directory / CACHE_NAME
+
+
+def mnist_available(root: str | os.PathLike | None = None) -> bool:
+    """Whether MNIST loads without the network: a valid cache or the four verified .gz files."""
+    directory = data_dir(root)
+    try:
+        _read_cache(directory / CACHE_NAME)
+        return True
+    except DatasetError:
+        return _local_files(directory, CHECKSUMS) is not None
+
+
+def mnist_mirrors() -> list[str]:
+    """Base URLs to try in turn: `$XPNET_MNIST_MIRRORS` (comma-separated) or MIRRORS."""
+    bases = [b.strip() for b in os.environ.get("XPNET_MNIST_MIRRORS", "").split(",")]
+    bases = [b for b in bases if b] or list(MIRRORS)
+    return [b if b.endswith("/") else b + "/" for b in bases]
+
+
+def fetch_mnist(
+    root: str | os.PathLike | None = None,
+    *,
+    mirrors: Sequence[str] | None = None,
+    checksums: Mapping[str, str] | None = None,
+    progress: bool = False,
+) -> dict[str, Path]:
+    """Make sure every file of `checksums` (default CHECKSUMS) is in data_dir(root), verified.
+
+    A file already there with the right SHA-256 is kept; any other is downloaded from each of
+    `mirrors` (default `mnist_mirrors()`) in turn into a temporary file, verified, then renamed.
+    Returns {file name: path}. Raises DatasetError when no mirror gives a verified file.
+    """
+    import pooch  # imported here so that `import xpnet` stays fast
+
+    directory = data_dir(root)
+    checksums = CHECKSUMS if checksums is None else checksums
+    mirrors = mnist_mirrors() if mirrors is None else list(mirrors)
+    show = progress and sys.stderr.isatty()
+    paths = {}
+    for name, sha256 in checksums.items():
+        path = directory / name
+        if path.is_file() and pooch.file_hash(str(path)) == sha256:
+            paths[name] = path
+            continue
+        failures = []
+        for base in mirrors:
+            url = base + name
+            try:
+                pooch.retrieve(
+                    url,
+                    known_hash=f"sha256:{sha256}",
+                    fname=name,
+                    path=directory,
+                    progressbar=show,
+                )
+            except (OSError, ValueError) as error:  # requests' errors are OSErrors
+                failures.append(f"{url}: {_reason(error)}")
+            else:
+                paths[name] = path
+                break
+        else:
+            tried = "; ".join(failures) or "no mirror given"
+            raise DatasetError(
+                f"could not download a verified {name} ({tried}). Check the network, "
+                f"set XPNET_MNIST_MIRRORS to mirrors that have the files, "
+                f"or put the files into {directory}, {_SAMPLE_HINT}"
+            )
+    return paths
+
+
+def _reason(error: BaseException) -> str:
+    """A short reason for a failed download: the checksum pair, or the innermost cause."""
+    match = re.search(r"expected (?:sha256:)?(\w+) but got (\w+)", str(error))
+    if isinstance(error, ValueError) and match:
+        return f"SHA-256 mismatch, expected {match[1]}, got {match[2]}"
+    while error.__cause__ is not None or error.__context__ is not None:
+        error = error.__cause__ or error.__context__
+    return str(error) or type(error).__name__
+
+
+def _local_files(directory: Path, checksums: Mapping[str, str]) -> dict[str, Path] | None:
+    """{file name: path} when every file is in `directory` with its SHA-256, else None."""
+    import pooch
+
+    paths = {name: directory / name for name in checksums}
+    for name, path in paths.items():
+        if not path.is_file() or pooch.file_hash(str(path)) != checksums[name]:
+            return None
+    return paths
+
+
+def _mnist_arrays(directory: Path, *, download: bool, progress: bool) -> Arrays:
+    """uint8 x_train, t_train, x_test, t_test: from the cache, else from verified .gz files."""
+    cache = directory / CACHE_NAME
+    problem = None
+    if cache.exists():
+        try:
+            return _read_cache(cache)
+        except DatasetError as error:
+            problem = str(error)
+    if download:
+        paths = fetch_mnist(directory, progress=progress)
+    else:
+        paths = _local_files(directory, CHECKSUMS)
+        if paths is None and problem:
+            raise DatasetError(f"{problem}; delete it and run `xpnet download mnist`")
+        if paths is None:
+            raise DatasetError(
+                f"MNIST is not in {directory} and download=False: run `xpnet download mnist`, "
+                f"call load_mnist(download=True), put the four verified .gz files there, "
+                f"{_SAMPLE_HINT}"
+            )
+    if problem:
+        warnings.warn(f"{problem}; rebuilding it from the verified .gz files", stacklevel=3)
+    arrays = {key: read_idx(paths[name], magic) for key, (name, magic) in PARTS.items()}
+    for split in ("train", "test"):
+        images, labels = PARTS[f"x_{split}"][0], PARTS[f"t_{split}"][0]
+        source = f"MNIST {split} files {images} and {labels} in {directory}"
+        check_digits(arrays[f"x_{split}"], arrays[f"t_{split}"], source)
+    _write_cache(cache, arrays)
+    return arrays
+
+
+def _read_cache(path: Path) -> Arrays:
+    """The arrays of a cache file, checked; DatasetError when it is missing or not valid."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:  # never unpickles: data, not code
+            arrays = {key: npz[key] for key in PARTS}
+    except (OSError, ValueError, KeyError, EOFError, TypeError, zipfile.BadZipFile) as error:
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise DatasetError(f"{path} is not a valid MNIST cache ({detail})") from error
+    for split in ("train", "test"):
+        check_digits(arrays[f"x_{split}"], arrays[f"t_{split}"], f"{path} ({split})")
+    return arrays
+
+
+def _write_cache(path: Path, arrays: Arrays) -> None:
+    """Write `arrays` to `path` atomically: a temporary file in the same folder, then a rename."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            np.savez(file, **arrays)  # uncompressed: loads in milliseconds; uint8 keeps it small
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
