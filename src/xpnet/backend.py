@@ -11,6 +11,7 @@ Read it top to bottom: names and errors, then :func:`get_backend`, then the help
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import re
@@ -67,6 +68,12 @@ class Backend:
                 _import("cupy").cuda.get_current_stream().synchronize()
         elif self.name == "torch" and self.device.type == "cuda":
             _import("torch").cuda.synchronize(self.device)
+
+    def quiet_overflow(self):
+        """A context where overflow to inf/NaN is not warned about (the trainer reports it)."""
+        if self.name in ("numpy", "array_api_strict"):
+            return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+        return contextlib.nullcontext()
 
     def describe(self) -> str:
         """One line for logs: backend, device and, on a GPU, its name."""

@@ -1,0 +1,34 @@
+"""Optimizers (chapter 6 opens with them; chapter 4-5 training needs SGD).
+
+An optimizer updates ``params`` in place from ``grads`` (dicts with the same keys), so the
+network's dict stays the single owner of its parameters.
+"""
+
+from __future__ import annotations
+
+from .backend import Array
+
+__all__ = ["SGD"]
+
+
+class SGD:
+    """Stochastic gradient descent: W <- W - lr * dW, in place.
+
+    >>> import numpy as np
+    >>> params = {"W": np.array([1.0, 2.0])}
+    >>> SGD(lr=0.5).update(params, {"W": np.array([2.0, 2.0])})
+    >>> params["W"].tolist()
+    [0.0, 1.0]
+    """
+
+    def __init__(self, lr: float = 0.01) -> None:
+        if not lr > 0:
+            raise ValueError(f"lr must be a positive number; got {lr!r}")
+        self.lr = float(lr)  # a Python float never changes the parameters' dtype
+
+    def update(self, params: dict[str, Array], grads: dict[str, Array]) -> None:
+        for key, grad in grads.items():
+            params[key] -= self.lr * grad
+
+    def state_dict(self) -> dict:
+        return {"name": "SGD", "lr": self.lr}

@@ -1,0 +1,83 @@
+"""Figures like the book's: accuracy per epoch, the loss per step, the gradient field.
+
+matplotlib is an optional extra (``pip install "xpnet[plot]"``); it is imported here only, with
+the non-interactive Agg backend, so figures are written to files and never shown.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["have_matplotlib", "plot_accuracy", "plot_gradient_field", "plot_loss"]
+
+
+def have_matplotlib() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:
+        raise ImportError('plotting needs matplotlib: pip install "xpnet[plot]"') from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_accuracy(history, path: str | Path, *, title: str | None = None) -> Path:
+    """Train and test accuracy per epoch (the book's Figure 4-12). history: a train.History."""
+    plt = _pyplot()
+    epochs = np.arange(1, len(history.epochs) + 1)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(epochs, history.train_acc, marker="o", markersize=3, label="train acc")
+    ax.plot(epochs, history.test_acc, linestyle="--", label="test acc")
+    ax.set(xlabel="epochs", ylabel="accuracy", ylim=(0, 1.0), title=title)
+    ax.legend(loc="lower right")
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def plot_loss(history, path: str | Path, *, title: str | None = None) -> Path:
+    """The training loss at every step (the book's Figure 4-11), with a running mean."""
+    plt = _pyplot()
+    loss = np.asarray(history.train_loss, dtype=float)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(np.arange(1, loss.size + 1), loss, linewidth=0.5, alpha=0.6, label="loss")
+    window = max(1, loss.size // 100)
+    if loss.size >= window > 1:
+        smooth = np.convolve(loss, np.ones(window) / window, mode="valid")
+        ax.plot(np.arange(window, loss.size + 1), smooth, label=f"mean of {window}")
+    ax.set(xlabel="iteration", ylabel="loss", title=title)
+    ax.legend(loc="upper right")
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def plot_gradient_field(X, Y, U, V, path: str | Path, *, title: str | None = None) -> Path:
+    """A quiver plot of the vectors (U, V) at points (X, Y) (the book's Figure 4-9).
+
+    X, Y, U, V: host arrays of one shape.
+    """
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.quiver(X, Y, U, V, angles="xy", color="#666666")
+    ax.set(xlim=(-2, 2), ylim=(-2, 2), xlabel="x0", ylabel="x1", title=title)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def _save(fig, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return path

@@ -1,0 +1,368 @@
+"""The mini-batch SGD loop of chapters 4-5 (the book's train_neuralnet.py), on any backend.
+
+Read it as the book's loop with three changes that keep a GPU busy:
+- the data set is moved to the device once, and each batch is gathered there (``xp.take``);
+- batch indices are drawn on the host in bulk, one epoch at a time, and moved in one transfer;
+- the per-step losses stay on the device and come to the host only at log points.
+So the step itself makes no host synchronization. The same seed gives the same run on every
+backend, and a run resumed from :meth:`Trainer.state_dict` equals one never stopped.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import signal
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .backend import Array, host_rng, to_numpy
+from .optim import SGD
+
+__all__ = ["DivergenceError", "EpochRecord", "History", "Trainer", "TrainingInterrupted", "train"]
+
+GRADS = ("backprop", "numerical")
+
+
+class DivergenceError(RuntimeError):
+    """The training loss became NaN or infinite. ``history`` holds the run up to that point."""
+
+    def __init__(self, message: str, *, iteration: int, history: History) -> None:
+        super().__init__(message)
+        self.iteration, self.history = iteration, history
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped training between two steps; the Trainer's state is whole and resumable."""
+
+
+class TrainingWarning(UserWarning):
+    """A run that is going badly without failing (a loss stuck above chance level)."""
+
+
+@dataclass
+class EpochRecord:
+    """One evaluation: after ``iteration`` steps, the book's per-epoch line."""
+
+    epoch: int
+    iteration: int
+    loss: float  # mean training loss of the steps since the previous evaluation
+    train_acc: float
+    test_acc: float
+    seconds: float  # wall time since the previous evaluation
+
+
+@dataclass
+class History:
+    """What a run recorded, as Python floats: every step's loss and every epoch's accuracies."""
+
+    train_loss: list[float] = field(default_factory=list)
+    epochs: list[EpochRecord] = field(default_factory=list)
+
+    @property
+    def train_acc(self) -> list[float]:
+        return [record.train_acc for record in self.epochs]
+
+    @property
+    def test_acc(self) -> list[float]:
+        return [record.test_acc for record in self.epochs]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Host arrays for a checkpoint: ``train_loss`` and one ``epochs`` table."""
+        table = [list(asdict(record).values()) for record in self.epochs]
+        return {
+            "train_loss": np.asarray(self.train_loss, dtype=np.float64),
+            "epochs": np.asarray(table, dtype=np.float64).reshape(-1, 6),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> History:
+        epochs = [
+            EpochRecord(int(e), int(i), float(lo), float(a), float(b), float(s))
+            for e, i, lo, a, b, s in arrays["epochs"].tolist()
+        ]
+        return cls(train_loss=arrays["train_loss"].tolist(), epochs=epochs)
+
+
+class Trainer:
+    """Mini-batch SGD on a network, resumable, with the book's evaluation every epoch.
+
+    net: a TwoLayerNet (anything with params, loss_and_gradient, numerical_gradient, loss,
+    accuracy, backend and dtype). train_data, test_data: (x, t) host arrays, x (N, ...) and t
+    labels (N,) or one-hot (N, C); checked once here, then moved to the net's device.
+    grad: "backprop" or "numerical". on_divergence: "stop" raises DivergenceError at the first
+    log point after a non-finite loss; "continue" keeps going.
+    """
+
+    def __init__(
+        self,
+        net,
+        train_data,
+        test_data,
+        *,
+        batch_size: int = 100,
+        learning_rate: float = 0.1,
+        grad: str = "backprop",
+        seed: int | None = None,
+        optimizer=None,
+        on_divergence: str = "stop",
+        log_every: int = 50,
+        eval_chunk: int = 10_000,
+    ) -> None:
+        from .validate import check_training_data
+
+        if grad not in GRADS:
+            raise ValueError(f"grad must be one of {GRADS}; got {grad!r}")
+        if on_divergence not in ("stop", "continue"):
+            raise ValueError(f"on_divergence must be 'stop' or 'continue'; got {on_divergence!r}")
+        self.net = net
+        self.num_classes = check_training_data(net, train_data, test_data, batch_size)
+        self.x_train, self.t_train = self._to_device(train_data)
+        self.x_test, self.t_test = self._to_device(test_data)
+        self.train_size = int(self.x_train.shape[0])
+        self.batch_size, self.grad, self.seed = int(batch_size), grad, seed
+        self.optimizer = optimizer or SGD(lr=learning_rate)
+        self.on_divergence, self.log_every, self.eval_chunk = on_divergence, log_every, eval_chunk
+        self.iters_per_epoch = max(self.train_size // self.batch_size, 1)
+        self.rng = host_rng(seed)
+        self.iteration = 0
+        self.history = History()
+        self._chunk = self._chunk_state = None  # the current epoch's batch indices, on device
+        self._chunk_index = -1
+        self._losses = self.net.backend.xp.zeros(
+            self.iters_per_epoch, dtype=self.net.dtype, device=self.net.backend.device
+        )
+        self._flushed = 0  # iterations whose loss is already in history.train_loss
+        self._stop = False
+        self._warned = False
+
+    def _to_device(self, data) -> tuple[Array, Array]:
+        x, t = (to_numpy(a) for a in data)
+        backend = self.net.backend
+        t_dtype = "int64" if np.issubdtype(t.dtype, np.integer) else self.net.dtype
+        t = backend.asarray(
+            t.astype(np.int64) if t_dtype == "int64" else t,
+            dtype=None if t_dtype == "int64" else t_dtype,
+        )
+        return backend.asarray(x, dtype=self.net.dtype), t
+
+    # -- the loop --------------------------------------------------------------------------------
+
+    def run(
+        self,
+        iters_num: int,
+        *,
+        callback: Callable[[EpochRecord], Any] | None = None,
+        progress: bool = False,
+    ) -> History:
+        """Train until ``iters_num`` steps in all have been made (continuing a resumed run)."""
+        if iters_num < self.iteration:
+            raise ValueError(f"iters_num={iters_num} is below the {self.iteration} steps done")
+        from tqdm.auto import tqdm
+
+        bar = tqdm(
+            total=iters_num,
+            initial=self.iteration,
+            disable=not progress,
+            unit="it",
+            dynamic_ncols=True,
+            leave=False,
+        )
+        xp, net = self.net.backend.xp, self.net
+        tick = time.perf_counter()
+        with bar, self._catch_interrupt(), self.net.backend.quiet_overflow():
+            while self.iteration < iters_num:
+                i = self.iteration
+                batch = self._batch(i)
+                x_batch = xp.take(self.x_train, batch, axis=0)
+                t_batch = xp.take(self.t_train, batch, axis=0)
+                if self.grad == "backprop":
+                    loss, grads = net.loss_and_gradient(x_batch, t_batch)
+                else:
+                    loss, grads = (
+                        net.loss(x_batch, t_batch),
+                        net.numerical_gradient(x_batch, t_batch),
+                    )
+                self.optimizer.update(net.params, grads)
+                self._losses[i % self.iters_per_epoch] = loss
+                self.iteration = i + 1
+                if i % self.iters_per_epoch == 0:  # the book evaluates at i = 0, E, 2E, ...
+                    self._flush()
+                    record = self._evaluate(time.perf_counter() - tick)
+                    tick = time.perf_counter()
+                    if callback is not None:
+                        callback(record)
+                elif (
+                    self.iteration % self.log_every == 0
+                    or self.iteration % self.iters_per_epoch == 0
+                ):
+                    self._flush()
+                bar.update(1)
+                if self.iteration == self._flushed and self.history.train_loss:
+                    bar.set_postfix(loss=f"{self.history.train_loss[-1]:.4f}", refresh=False)
+                if self._stop:
+                    self._flush()
+                    raise TrainingInterrupted(f"interrupted after {self.iteration} iterations")
+            self._flush()
+        return self.history
+
+    def _batch(self, i: int) -> Array:
+        """Row indices of step i's batch: drawn with replacement, one epoch's worth at a time."""
+        k, j = divmod(i, self.iters_per_epoch)
+        if k != self._chunk_index:
+            self._chunk_state = copy.deepcopy(self.rng.bit_generator.state)
+            draws = self.rng.integers(
+                0, self.train_size, size=(self.iters_per_epoch, self.batch_size)
+            )
+            self._chunk, self._chunk_index = self.net.backend.asarray(draws), k
+        return self._chunk[j, :]
+
+    def _flush(self) -> None:
+        """Bring the losses since the last flush to the host (one sync) and check them."""
+        start, stop = self._flushed, self.iteration
+        if stop == start:
+            return
+        offset = start - start % self.iters_per_epoch
+        values = to_numpy(self._losses[start - offset : stop - offset]).astype(np.float64)
+        self.history.train_loss.extend(values.tolist())
+        self._flushed = stop
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size and self.on_divergence == "stop":
+            first = start + int(bad[0]) + 1
+            lr = self.optimizer.lr
+            raise DivergenceError(
+                f"training diverged: the loss became {values[bad[0]]} at iteration {first} with "
+                f"learning_rate={lr:g}; try a smaller one (e.g. {lr / 10:g}), or keep going with "
+                "on_divergence='continue' (--keep-going)",
+                iteration=first,
+                history=self.history,
+            )
+
+    def _evaluate(self, seconds: float) -> EpochRecord:
+        previous = self.history.epochs[-1].iteration if self.history.epochs else 0
+        recent = self.history.train_loss[previous : self.iteration]
+        record = EpochRecord(
+            epoch=len(self.history.epochs) + 1,
+            iteration=self.iteration,
+            loss=float(np.mean(recent)),
+            train_acc=self.accuracy(self.x_train, self.t_train),
+            test_acc=self.accuracy(self.x_test, self.t_test),
+            seconds=seconds,
+        )
+        self.history.epochs.append(record)
+        self._warn_if_stuck()
+        return record
+
+    def accuracy(self, x: Array, t: Array) -> float:
+        """Accuracy over a whole set, evaluated in chunks so memory stays bounded."""
+        n, correct = int(x.shape[0]), 0.0
+        for start in range(0, n, self.eval_chunk):
+            stop = min(start + self.eval_chunk, n)
+            correct += self.net.accuracy(x[start:stop, ...], t[start:stop, ...]) * (stop - start)
+        return correct / n
+
+    def _warn_if_stuck(self) -> None:
+        window = self.history.train_loss[-self.iters_per_epoch :]
+        chance = 2 * math.log(self.num_classes)
+        if (
+            not self._warned
+            and len(self.history.train_loss) >= self.iters_per_epoch
+            and min(window) > chance
+        ):
+            self._warned = True
+            lr = self.optimizer.lr
+            warnings.warn(
+                f"the training loss has stayed above 2*ln({self.num_classes}) = {chance:.2f} "
+                f"(worse than guessing) for a whole epoch with learning_rate={lr:g}: it is "
+                f"probably too large; try {lr / 10:g}",
+                TrainingWarning,
+                stacklevel=4,
+            )
+
+    def _catch_interrupt(self):
+        """While training, the first Ctrl-C stops at the end of the step; a second one at once."""
+        trainer = self
+
+        class Guard:
+            def __enter__(self):
+                self.installed = threading.current_thread() is threading.main_thread()
+                if self.installed:
+                    self.previous = signal.signal(signal.SIGINT, self.handle)
+
+            def handle(self, signum, frame):
+                trainer._stop = True
+                signal.signal(signal.SIGINT, self.previous)
+
+            def __exit__(self, *exc):
+                trainer._stop = False
+                if self.installed:
+                    signal.signal(signal.SIGINT, self.previous)
+
+        return Guard()
+
+    # -- resuming --------------------------------------------------------------------------------
+
+    def state_dict(self) -> dict:
+        """JSON-able state: the settings, the iteration count and the host RNG's state."""
+        in_chunk = self.iteration // self.iters_per_epoch == self._chunk_index
+        rng_state = self._chunk_state if in_chunk else self.rng.bit_generator.state
+        return {
+            "iteration": self.iteration,
+            "rng_state": rng_state,
+            "batch_size": self.batch_size,
+            "learning_rate": self.optimizer.lr,
+            "grad": self.grad,
+            "seed": self.seed,
+            "on_divergence": self.on_divergence,
+            "train_size": self.train_size,
+        }
+
+    def load_state_dict(self, state: dict, history: History) -> None:
+        """Continue from a state_dict() (and the History saved with it)."""
+        if state["train_size"] != self.train_size or state["batch_size"] != self.batch_size:
+            raise ValueError(
+                f"the checkpoint was trained on {state['train_size']} images with batch_size "
+                f"{state['batch_size']}; this run has {self.train_size} and {self.batch_size}"
+            )
+        self.rng.bit_generator.state = state["rng_state"]
+        self.iteration = self._flushed = int(state["iteration"])
+        self._chunk_index = -1
+        self.history = history
+
+
+def train(
+    net,
+    train_data,
+    test_data,
+    *,
+    iters_num: int = 10_000,
+    batch_size: int = 100,
+    learning_rate: float = 0.1,
+    grad: str = "backprop",
+    seed: int | None = None,
+    on_divergence: str = "stop",
+    callback=None,
+    progress: bool = False,
+) -> History:
+    """Train net by mini-batch SGD, the book's way; returns the History.
+
+    train_data, test_data: (x, t) host arrays as load_mnist returns them. Evaluates train and
+    test accuracy every epoch (train_size / batch_size iterations), starting after step 1.
+    """
+    trainer = Trainer(
+        net,
+        train_data,
+        test_data,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        grad=grad,
+        seed=seed,
+        on_divergence=on_divergence,
+    )
+    return trainer.run(iters_num, callback=callback, progress=progress)

@@ -1,0 +1,76 @@
+"""Checks on a training set, made once where the data enters (on the host, before any device).
+
+Checks on values (labels in range, finite pixels) read every element, so they belong here and
+never in the training loop, where each would be a GPU synchronization.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .backend import to_numpy
+
+__all__ = ["check_training_data"]
+
+
+def check_training_data(net, train_data, test_data, batch_size: int) -> int:
+    """Raise ValueError/TypeError naming the argument for unusable data. Returns the class count.
+
+    train_data, test_data: (x, t) pairs, x (N, ...) flattening to the net's input size and t
+    integer labels (N,) in 0..C-1 or one-hot (N, C), C the net's output size.
+    """
+    num_classes = int(net.config["output_size"])
+    input_size = int(net.config["input_size"])
+    for name, data in (("train_data", train_data), ("test_data", test_data)):
+        if not (isinstance(data, tuple | list) and len(data) == 2):
+            raise TypeError(f"{name} must be a pair (x, t); got {type(data).__name__}")
+        x, t = (to_numpy(a) for a in data)
+        _check_pair(name, x, t, input_size, num_classes)
+    train_size = len(to_numpy(train_data[0]))
+    if not isinstance(batch_size, int | np.integer) or not 0 < batch_size <= train_size:
+        raise ValueError(
+            f"batch_size must be an integer from 1 to the training set's size {train_size}; "
+            f"got {batch_size!r}"
+        )
+    return num_classes
+
+
+def _check_pair(name: str, x: np.ndarray, t: np.ndarray, input_size: int, classes: int) -> None:
+    if x.ndim < 2 or x.shape[0] == 0:
+        raise ValueError(
+            f"{name}: x must hold a batch of shape (N, {input_size}) with N > 0; "
+            f"got shape {x.shape}"
+        )
+    features = int(np.prod(x.shape[1:]))
+    if features != input_size:
+        raise ValueError(
+            f"{name}: x has {features} features per sample (shape {x.shape}) but the "
+            f"network's input_size is {input_size}; build the net with "
+            f"input_size={features} or flatten the data"
+        )
+    if t.shape[0] != x.shape[0]:
+        raise ValueError(
+            f"{name}: x has {x.shape[0]} samples but t has {t.shape[0]}; they must match one to one"
+        )
+    if not (np.issubdtype(x.dtype, np.number) and not np.issubdtype(x.dtype, np.complexfloating)):
+        raise TypeError(f"{name}: x must hold real numbers; got dtype {x.dtype}")
+    if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
+        where = np.argwhere(~np.isfinite(x))[0]
+        raise ValueError(
+            f"{name}: x holds NaN or infinity (first at index {tuple(where)}); "
+            "clean the data before training"
+        )
+    if t.shape == (x.shape[0],):
+        if not np.issubdtype(t.dtype, np.integer):
+            raise TypeError(f"{name}: labels t must be integers; got dtype {t.dtype}")
+        low, high = int(t.min()), int(t.max())
+        if low < 0 or high >= classes:
+            raise ValueError(
+                f"{name}: labels t must lie in 0..{classes - 1} for a network with "
+                f"output_size={classes}; got values from {low} to {high}"
+            )
+    elif t.shape != (x.shape[0], classes):
+        raise ValueError(
+            f"{name}: t must be labels of shape ({x.shape[0]},) or one-hot of shape "
+            f"({x.shape[0]}, {classes}); got {t.shape}"
+        )

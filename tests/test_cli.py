@@ -1,0 +1,155 @@
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from xpnet.checkpoint import load_checkpoint
+from xpnet.cli import main
+
+FAST = ["--dataset", "sample", "--hidden-size", "10", "--batch-size", "100", "--no-progress"]
+CPU_BACKENDS = ["numpy", "array_api_strict", "torch"]
+
+
+def run_cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "xpnet", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize("backend", CPU_BACKENDS)
+def test_train_on_every_cpu_backend_writes_every_file(backend, tmp_path, capsys):
+    pytest.importorskip(backend)
+    code = main(
+        [
+            "train",
+            "--device",
+            "cpu",
+            "--backend",
+            backend,
+            "--iters",
+            "80",
+            "--out",
+            str(tmp_path),
+            *FAST,
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.splitlines()[0].startswith(f"xpnet train: backend {backend}, device")
+    assert "epoch 2/2  loss" in out and "test acc" in out.splitlines()[-1]
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {
+        "config.json",
+        "metrics.csv",
+        "loss.csv",
+        "checkpoint.npz",
+        "accuracy.png",
+        "loss.png",
+    } <= names
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["dataset"] == "sample" and config["backend"] == backend
+    rows = list(csv.DictReader((tmp_path / "metrics.csv").open()))
+    assert [int(r["iteration"]) for r in rows] == [1, 41]
+    assert len((tmp_path / "loss.csv").read_text().splitlines()) == 81
+
+
+def test_resume_continues_to_the_same_result(tmp_path, capsys):
+    whole, part = tmp_path / "whole", tmp_path / "part"
+    common = ["train", "--device", "cpu", "--dtype", "float64", *FAST]
+    assert main([*common, "--iters", "90", "--out", str(whole)]) == 0
+    assert main([*common, "--iters", "50", "--out", str(part)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--device",
+                "cpu",
+                "--resume",
+                str(part / "checkpoint.npz"),
+                "--iters",
+                "90",
+                "--no-progress",
+                "--no-plot",
+            ]
+        )
+        == 0
+    )
+    assert "resuming from" in capsys.readouterr().out
+    a, b = load_checkpoint(whole / "checkpoint.npz"), load_checkpoint(part / "checkpoint.npz")
+    np.testing.assert_allclose(b.arrays["train_loss"], a.arrays["train_loss"], rtol=1e-12)
+    for key in a.params:
+        np.testing.assert_allclose(b.params[key], a.params[key], rtol=1e-12, atol=1e-15)
+
+
+def test_cuda_without_a_gpu_exits_2_with_one_line():
+    pytest.importorskip("xpnet")
+    try:
+        import cupy  # noqa: F401
+
+        pytest.skip("CuPy is installed here")
+    except ImportError:
+        pass
+    result = run_cli("train", "--device", "cuda", "--dataset", "sample", "--iters", "1")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "Traceback" not in result.stderr
+    assert 'pip install "xpnet[cuda12]"' in result.stderr and "--device cpu" in result.stderr
+
+
+def test_divergence_exits_1_and_keeps_the_files(tmp_path, capsys):
+    code = main(
+        [
+            "train",
+            "--device",
+            "cpu",
+            "--lr",
+            "1e10",
+            "--iters",
+            "200",
+            "--dataset",
+            "sample",
+            "--no-progress",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 1
+    assert "learning_rate=1e+10" in capsys.readouterr().err
+    assert (tmp_path / "checkpoint.npz").exists()
+
+
+def test_bad_resume_file_is_one_line(tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip")
+    result = run_cli("train", "--resume", str(bad))
+    assert result.returncode == 2
+    assert "not a readable checkpoint" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_gradcheck_command_passes(capsys):
+    code = main(
+        [
+            "gradcheck",
+            "--device",
+            "cpu",
+            "--dataset",
+            "sample",
+            "--hidden-size",
+            "4",
+            "--samples",
+            "2",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "W1" in out and "b2" in out
+
+
+def test_info_lists_backends(capsys):
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    for name in ("numpy", "cupy", "torch", "array_api_strict"):
+        assert name in out

@@ -1,0 +1,161 @@
+import math
+import os
+import signal
+import warnings
+
+import numpy as np
+import pytest
+from conftest import assert_close
+
+import xpnet
+from xpnet.backend import to_numpy
+from xpnet.checkpoint import load_checkpoint, load_params, save_checkpoint
+from xpnet.datasets import load_mnist_sample
+from xpnet.train import (
+    DivergenceError,
+    History,
+    Trainer,
+    TrainingInterrupted,
+    TrainingWarning,
+)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    (x_train, t_train), (x_test, t_test) = load_mnist_sample()
+    return (x_train[:600], t_train[:600]), (x_test[:200], t_test[:200])
+
+
+def make_net(backend, dtype="float64", activation="relu", seed=0):
+    return xpnet.TwoLayerNet(
+        784,
+        20,
+        10,
+        activation=activation,
+        xp=backend.xp,
+        device=backend.device,
+        dtype=dtype,
+        seed=seed,
+    )
+
+
+def test_training_learns_the_sample(backend, sample):
+    net = make_net(backend, dtype="float32")
+    history = xpnet.train(net, *sample, iters_num=120, batch_size=50, learning_rate=0.5, seed=0)
+    assert len(history.train_loss) == 120
+    assert len(history.epochs) == 10  # evaluated after steps 1, 13, 25, ... (600 / 50 = 12)
+    assert history.epochs[0].iteration == 1
+    assert np.mean(history.train_loss[-12:]) < 0.6 * np.mean(history.train_loss[:12])
+    assert history.test_acc[-1] > 0.6
+    assert all(isinstance(value, float) for value in history.train_loss)
+
+
+def test_same_seed_same_run_as_numpy(backend, sample):
+    reference = xpnet.train(
+        make_net(xpnet.get_backend("cpu")), *sample, iters_num=30, batch_size=40, seed=3
+    )
+    net = make_net(backend)
+    history = xpnet.train(net, *sample, iters_num=30, batch_size=40, seed=3)
+    np.testing.assert_allclose(history.train_loss, reference.train_loss, rtol=1e-12)
+    assert history.test_acc == reference.test_acc
+
+
+def test_resumed_run_equals_uninterrupted_run(backend, sample, tmp_path):
+    whole = Trainer(make_net(backend), *sample, batch_size=50, seed=5)
+    whole.run(40)  # 12 steps an epoch: resume mid-epoch
+    first = Trainer(make_net(backend), *sample, batch_size=50, seed=5)
+    first.run(17)
+    path = save_checkpoint(
+        tmp_path / "c.npz", first.net, state=first.state_dict(), arrays=first.history.arrays()
+    )
+    checkpoint = load_checkpoint(path)
+    net = make_net(backend, seed=99)  # other weights: the checkpoint must replace them
+    second = Trainer(net, *sample, batch_size=50, seed=5)
+    load_params(net, checkpoint)
+    second.load_state_dict(checkpoint.state, History.from_arrays(checkpoint.arrays))
+    second.run(40)
+    np.testing.assert_allclose(second.history.train_loss, whole.history.train_loss, rtol=1e-12)
+    assert second.history.test_acc == whole.history.test_acc
+    for key in net.params:
+        assert_close(net.params[key], to_numpy(whole.net.params[key]), rtol=1e-12, atol=1e-15)
+
+
+def test_numerical_gradient_training_follows_backprop(backend, sample):
+    (x, t), test = sample
+    small = ((x[:40, :], t[:40]), test)
+    net_a = xpnet.TwoLayerNet(784, 3, 10, xp=backend.xp, device=backend.device, seed=1)
+    net_b = xpnet.TwoLayerNet(784, 3, 10, xp=backend.xp, device=backend.device, seed=1)
+    a = xpnet.train(net_a, *small, iters_num=1, batch_size=4, seed=0, grad="backprop")
+    b = xpnet.train(net_b, *small, iters_num=1, batch_size=4, seed=0, grad="numerical")
+    for key in net_a.params:  # one SGD step with either gradient moves the weights alike
+        assert_close(net_b.params[key], to_numpy(net_a.params[key]), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(b.train_loss, a.train_loss, rtol=1e-7)
+
+
+def test_divergence_names_the_iteration_and_learning_rate(backend, sample):
+    net = make_net(backend, dtype="float32")
+    trainer = Trainer(net, *sample, batch_size=100, learning_rate=1e10, seed=0, log_every=5)
+    with pytest.raises(DivergenceError, match=r"at iteration \d+ with learning_rate=1e\+10"):
+        trainer.run(50)
+
+
+@pytest.mark.filterwarnings("ignore::xpnet.train.TrainingWarning")
+def test_divergence_can_be_ignored(backend, sample):
+    net = make_net(backend, dtype="float32")
+    history = xpnet.train(
+        net, *sample, iters_num=12, learning_rate=1e10, seed=0, on_divergence="continue"
+    )
+    assert not all(math.isfinite(v) for v in history.train_loss)
+
+
+def test_loss_stuck_above_chance_warns_once(backend, sample):
+    net = make_net(backend, dtype="float32")
+    with pytest.warns(TrainingWarning, match="learning_rate=1000"):
+        xpnet.train(net, *sample, iters_num=40, batch_size=100, learning_rate=1000.0, seed=0)
+
+
+def test_healthy_run_does_not_warn(sample):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        xpnet.train(make_net(xpnet.get_backend("cpu")), *sample, iters_num=40, seed=0)
+
+
+def test_ctrl_c_stops_between_steps_and_can_resume(sample):
+    backend = xpnet.get_backend("cpu")
+    trainer = Trainer(make_net(backend), *sample, batch_size=50, seed=2)
+
+    def interrupt(record):
+        if record.epoch == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(TrainingInterrupted):
+        trainer.run(100, callback=interrupt)
+    assert trainer.iteration == 13  # the step that was running finished, no other began
+    assert len(trainer.history.train_loss) == 13
+    trainer.run(30)
+    whole = Trainer(make_net(backend), *sample, batch_size=50, seed=2)
+    whole.run(30)
+    np.testing.assert_allclose(trainer.history.train_loss, whole.history.train_loss, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda x, t: (x[:10], t), "x has 10 samples but t has 600"),
+        (lambda x, t: (x[:, :100], t), "100 features per sample"),
+        (lambda x, t: (x, t + 5), r"labels t must lie in 0..9 .* from 5 to 14"),
+        (lambda x, t: (np.where(x > 0.5, np.nan, x), t), "NaN or infinity"),
+        (lambda x, t: (x, t.astype(np.float32)), "labels t must be integers"),
+        (lambda x, t: (x, np.zeros((600, 3))), r"one-hot of shape \(600, 10\)"),
+        (lambda x, t: (x[:0], t[:0]), "N > 0"),
+    ],
+)
+def test_bad_training_data_is_named(sample, change, message):
+    (x, t), test = sample
+    with pytest.raises((ValueError, TypeError), match=message):
+        Trainer(make_net(xpnet.get_backend("cpu")), change(x, t), test)
+
+
+def test_batch_size_larger_than_the_data_set(sample):
+    with pytest.raises(ValueError, match="batch_size must be an integer from 1 to .* 600"):
+        Trainer(make_net(xpnet.get_backend("cpu")), *sample, batch_size=1000)
