@@ -18,13 +18,14 @@ from .gradient import (
     numerical_gradient,
     numerical_gradient_rows,
 )
-from .nets import SimpleNet
+from .nets import SimpleNet, TwoLayerNet
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Backend",
     "SimpleNet",
+    "TwoLayerNet",
     "cross_entropy_error",
     "get_backend",
     "gradient_descent",

@@ -6,12 +6,28 @@ read them from it by name, so replacing an entry or updating it in place both ta
 
 from __future__ import annotations
 
+import copy
+import math
+from types import SimpleNamespace
 from typing import Any
 
-from .backend import Array, Backend, get_backend, host_rng
-from .functions import cross_entropy_error, softmax
+from array_api_compat import array_namespace
+from array_api_compat import device as device_of
 
-__all__ = ["SimpleNet"]
+from .backend import (
+    Array,
+    Backend,
+    dtype_name,
+    get_backend,
+    host_rng,
+    namespace_name,
+    resolve_dtype,
+)
+from .functions import check_labels_shape, cross_entropy_error, softmax
+from .gradient import numerical_gradient
+from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
+
+__all__ = ["SimpleNet", "TwoLayerNet"]
 
 
 class SimpleNet:
@@ -57,3 +73,200 @@ class SimpleNet:
     def loss(self, x: Array, t: Array) -> Array:
         """Cross-entropy of softmax(predict(x)) against t (labels or one-hot) -> 0-d array."""
         return cross_entropy_error(softmax(self.predict(x)), t)
+
+
+ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
+ARRAY_KINDS = {  # for error messages: "x is a torch tensor", "... are numpy arrays"
+    "numpy": ("a numpy array", "numpy arrays"),
+    "cupy": ("a cupy array", "cupy arrays"),
+    "torch": ("a torch tensor", "torch tensors"),
+    "array_api_strict": ("an array_api_strict array", "array_api_strict arrays"),
+}
+
+
+class TwoLayerNet:
+    """The book's two-layer network: Affine -> Relu (or Sigmoid) -> Affine -> SoftmaxWithLoss.
+
+    input_size, hidden_size, output_size: D_in, H, C. W1 (D_in, H) and W2 (H, C) are
+    ``weight_init_std`` times standard normals drawn (W1, then W2) from the seeded host generator,
+    so one seed gives the same weights on every backend; b1 (H,) and b2 (C,) start at zero.
+    activation: "relu" (chapter 5) or "sigmoid" (chapter 4). xp/device/dtype choose where the
+    parameters live (default: NumPy, float64).
+
+    Every method takes x: (N, D_in), or (N, ...) with D_in values per sample, and t: labels (N,)
+    or one-hot (N, C). Gradients are dicts keyed like ``net.params``: W1 b1 W2 b2. Bad inputs
+    raise ValueError/TypeError naming the argument; the checks look at shapes, dtypes and
+    devices only, so they never wait for a GPU.
+
+    >>> import numpy as np
+    >>> net = TwoLayerNet(784, 50, 10, seed=0)
+    >>> x, t = np.full((2, 784), 0.5), np.array([3, 7])
+    >>> round(float(net.loss(x, t)), 2), net.accuracy(x, t)  # about log(10) before training
+    (2.3, 0.0)
+    >>> {key: grad.shape for key, grad in net.gradient(x, t).items()}
+    {'W1': (784, 50), 'b1': (50,), 'W2': (50, 10), 'b2': (10,)}
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        weight_init_std: float = 0.01,
+        *,
+        activation: str = "relu",
+        xp: Any = None,
+        device: Any = None,
+        dtype: Any = "float64",
+        seed: int | None = None,
+    ) -> None:
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be 'relu' or 'sigmoid'; got {activation!r}")
+        self.backend: Backend = get_backend(device, xp=xp)
+        self.dtype = resolve_dtype(self.backend.xp, dtype)
+        self.config = {
+            "input_size": int(input_size),
+            "hidden_size": int(hidden_size),
+            "output_size": int(output_size),
+            "weight_init_std": float(weight_init_std),
+            "activation": activation,
+            "dtype": dtype_name(self.dtype),
+        }
+        rng = host_rng(seed)
+        W1 = weight_init_std * rng.standard_normal((input_size, hidden_size))
+        W2 = weight_init_std * rng.standard_normal((hidden_size, output_size))
+        host = {"W1": W1, "b1": [0.0] * hidden_size, "W2": W2, "b2": [0.0] * output_size}
+        self.params = {key: self.backend.asarray(value, self.dtype) for key, value in host.items()}
+        self._build_layers()
+
+    def _build_layers(self) -> None:
+        activation = self.config["activation"]
+        self.layers = {
+            "Affine1": Affine(self.params, "W1", "b1"),
+            f"{activation.capitalize()}1": ACTIVATIONS[activation](),
+            "Affine2": Affine(self.params, "W2", "b2"),
+        }
+        self.last_layer = SoftmaxWithLoss()
+
+    def copy(self, dtype: Any = None) -> TwoLayerNet:
+        """A deep copy on the same backend, cast to dtype ("float32"/"float64"; default: same)."""
+        xp = self.backend.xp
+        other = copy.copy(self)
+        other.dtype = resolve_dtype(xp, dtype if dtype is not None else self.dtype)
+        other.config = {**self.config, "dtype": dtype_name(other.dtype)}
+        other.params = {key: xp.astype(value, other.dtype) for key, value in self.params.items()}
+        other._build_layers()
+        return other
+
+    # -- forward ---------------------------------------------------------------------------------
+
+    def predict(self, x: Array) -> Array:
+        """x: (N, D_in) -> logits (N, C), before softmax."""
+        self._check_inputs(x)
+        return self._predict(x)
+
+    def _predict(self, x: Array) -> Array:
+        for layer in self.layers.values():
+            x = layer.forward(x)
+        return x
+
+    def loss(self, x: Array, t: Array) -> Array:
+        """Mean softmax cross-entropy of predict(x) against t -> 0-d array."""
+        self._check_inputs(x, t)
+        return self.last_layer.forward(self._predict(x), t)
+
+    def accuracy(self, x: Array, t: Array) -> float:
+        """Fraction of samples whose largest logit is the true class (a Python float: a sync)."""
+        self._check_inputs(x, t)
+        xp = self.backend.xp
+        y = xp.argmax(self._predict(x), axis=1)
+        if t.ndim != 1:
+            t = xp.argmax(t, axis=1)
+        return float(xp.count_nonzero(y == t)) / x.shape[0]
+
+    # -- gradients -------------------------------------------------------------------------------
+
+    def loss_and_gradient(self, x: Array, t: Array) -> tuple[Array, dict[str, Array]]:
+        """(loss, grads) by backpropagation from one forward pass: the loss is the 0-d array of
+        the very forward the gradients flow back through."""
+        self._check_inputs(x, t)
+        loss = self.last_layer.forward(self._predict(x), t)
+        dout = self.last_layer.backward(1.0)
+        first, *rest = self.layers.values()
+        for layer in reversed(rest):
+            dout = layer.backward(dout)
+        first.backward(dout, need_dx=False)  # the gradient of the input x is never used
+        affine1, affine2 = self.layers["Affine1"], self.layers["Affine2"]
+        return loss, {"W1": affine1.dW, "b1": affine1.db, "W2": affine2.dW, "b2": affine2.db}
+
+    def gradient(self, x: Array, t: Array) -> dict[str, Array]:
+        """Gradients of loss(x, t) by backpropagation: {"W1": (D_in, H), ..., "b2": (C,)}."""
+        return self.loss_and_gradient(x, t)[1]
+
+    def numerical_gradient(self, x: Array, t: Array) -> dict[str, Array]:
+        """Gradients of loss(x, t) by central differences, element by element (slow: two
+        forwards per parameter). Runs on a float64 copy of the net; returns the net's dtype."""
+        self._check_inputs(x, t)
+        xp = self.backend.xp
+        net = self.copy(dtype="float64")
+        x = xp.astype(x, xp.float64)
+
+        def loss(_):  # reads the parameter numerical_gradient perturbs in place
+            return net.last_layer.forward(net._predict(x), t)
+
+        return {
+            key: xp.astype(numerical_gradient(loss, param), self.dtype)
+            for key, param in net.params.items()
+        }
+
+    # -- checks at the public boundary -----------------------------------------------------------
+
+    def _check_inputs(self, x: Array, t: Array | None = None) -> None:
+        """Raise unless x (and t) are arrays of the parameters' library and device, with shapes
+        this net takes. Only shapes, dtypes and devices are read: no GPU sync."""
+        self._check_array(x, "x")
+        D = self.config["input_size"]
+        if x.ndim < 2 or math.prod(x.shape[1:]) != D:
+            raise ValueError(
+                f"x must have shape (N, {D}) (or (N, ...) with {D} values per sample);"
+                f" got {tuple(x.shape)}"
+                + (". For one sample, use xp.reshape(x, (1, -1))" if x.ndim == 1 else "")
+            )
+        if x.shape[0] == 0:
+            raise ValueError(f"x is an empty batch (N=0) of shape {tuple(x.shape)}")
+        if not self.backend.xp.isdtype(x.dtype, "real floating"):
+            raise TypeError(
+                f"x must be floating-point; got dtype {x.dtype}."
+                f" Convert it first: x = xp.astype(x, net.dtype)"
+            )
+        if t is None:
+            return
+        self._check_array(t, "t")
+        if t.ndim == 0 or t.shape[0] != x.shape[0]:
+            raise ValueError(
+                f"t must have one row per sample of x: x has N={x.shape[0]}, t has shape"
+                f" {tuple(t.shape)}"
+            )
+        check_labels_shape(SimpleNamespace(shape=(x.shape[0], self.config["output_size"])), t)
+
+    def _check_array(self, a: Any, name: str) -> None:
+        want = self.backend.name
+        try:
+            got = namespace_name(array_namespace(a))
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{name} must be {ARRAY_KINDS[want][0]}; got {type(a).__name__}."
+                f" Move it with {name} = net.backend.asarray({name})"
+            ) from None
+        if got != want:
+            raise TypeError(
+                f"{name} is {ARRAY_KINDS[got][0]} but the network's parameters are"
+                f" {ARRAY_KINDS[want][1]}; create the net with xp=... / device=... or move {name}"
+                " with net.backend.asarray"
+            )
+        here = device_of(self.params["W1"])
+        if device_of(a) != here:
+            raise ValueError(
+                f"{name} is on device {device_of(a)} but the network's parameters are on {here};"
+                f" move {name} there first: array_api_compat.to_device({name}, net.backend.device)"
+            )

@@ -1,0 +1,271 @@
+import json
+
+import numpy as np
+import pytest
+from conftest import assert_close, assert_on
+
+import xpnet
+from xpnet.backend import get_backend, to_numpy
+
+KEYS = ["W1", "b1", "W2", "b2"]
+
+
+def make_net(backend, *sizes, **options):
+    return xpnet.TwoLayerNet(*sizes, xp=backend.xp, device=backend.device, **options)
+
+
+def batch(backend, N=6, D=7, C=4, seed=1, scale=1.0):
+    rng = np.random.default_rng(seed)
+    return backend.asarray(rng.normal(size=(N, D)) * scale), backend.asarray(rng.integers(0, C, N))
+
+
+# -- gradients -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("targets", ["labels", "one-hot"])
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_gradient_matches_torch_autograd(backend, activation, targets):
+    torch = pytest.importorskip("torch")
+    net = make_net(backend, 7, 5, 4, 0.5, activation=activation, seed=0)
+    net.params["b1"] = backend.asarray(np.linspace(-0.5, 0.5, 5))  # nonzero biases
+    net.params["b2"] = backend.asarray(np.linspace(0.3, -0.3, 4))
+    x, labels = batch(backend)
+    t = labels if targets == "labels" else xpnet.one_hot(labels, 4)
+    grads = net.gradient(x, t)
+
+    p = {
+        k: torch.tensor(to_numpy(v), dtype=torch.float64, requires_grad=True)
+        for k, v in net.params.items()
+    }
+    hidden = torch.tensor(to_numpy(x)) @ p["W1"] + p["b1"]
+    hidden = torch.relu(hidden) if activation == "relu" else torch.sigmoid(hidden)
+    loss = torch.nn.functional.cross_entropy(
+        hidden @ p["W2"] + p["b2"], torch.tensor(to_numpy(labels))
+    )
+    loss.backward()
+    assert_close(net.loss(x, t), loss.item(), rtol=1e-14)
+    for key in KEYS:
+        assert_on(grads[key], backend, backend.xp.float64)
+        assert_close(grads[key], p[key].grad.numpy(), rtol=0, atol=1e-10)
+
+
+def test_loss_and_gradient_is_one_forward_with_the_same_result(backend):
+    net = make_net(backend, 7, 5, 4, 0.5, seed=0)
+    x, t = batch(backend)
+    loss, grads = net.loss_and_gradient(x, t)
+    assert loss.shape == ()
+    assert_close(loss, to_numpy(net.loss(x, t)), rtol=0)
+    for key, grad in net.gradient(x, t).items():
+        assert_close(grads[key], to_numpy(grad), rtol=0)
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_numerical_gradient_agrees_and_returns_the_nets_dtype(backend, xp, activation):
+    net = make_net(backend, 7, 5, 4, 0.5, activation=activation, seed=2, dtype="float32")
+    x, t = batch(backend)
+    numerical = net.numerical_gradient(x, t)  # on a float64 copy: no float32 warning
+    backprop = net.copy(dtype="float64").gradient(x, t)
+    assert list(numerical) == KEYS
+    for key in KEYS:
+        assert_on(numerical[key], backend, xp.float32)
+        assert_close(numerical[key], to_numpy(backprop[key]), rtol=1e-4, atol=1e-6)
+
+
+def test_float32_net_stays_float32(backend, xp):
+    net = make_net(backend, 7, 5, 4, seed=0, dtype="float32")
+    x, t = batch(backend)
+    x = xp.astype(x, xp.float32)
+    assert net.dtype == xp.float32 and net.config["dtype"] == "float32"
+    assert_on(net.predict(x), backend, xp.float32)
+    loss, grads = net.loss_and_gradient(x, t)
+    assert_on(loss, backend, xp.float32)
+    for grad in grads.values():
+        assert_on(grad, backend, xp.float32)
+
+
+# -- one seed, one run, on every backend ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_same_seed_gives_numpys_params_losses_and_sgd_step(backend, activation):
+    reference = xpnet.TwoLayerNet(7, 5, 4, 0.5, activation=activation, seed=3)
+    net = make_net(backend, 7, 5, 4, 0.5, activation=activation, seed=3)
+    x, t = batch(backend)
+    x_host, t_host = batch(get_backend("cpu"))
+    learning_rate = 0.1
+    for _ in range(2):
+        for key in KEYS:
+            assert_close(net.params[key], to_numpy(reference.params[key]), rtol=1e-12, atol=1e-15)
+        loss, grads = net.loss_and_gradient(x, t)
+        loss_host, grads_host = reference.loss_and_gradient(x_host, t_host)
+        assert_close(loss, float(loss_host), rtol=1e-12)
+        for key in KEYS:
+            net.params[key] -= learning_rate * grads[key]
+            reference.params[key] -= learning_rate * grads_host[key]
+    assert float(reference.loss(x_host, t_host)) < float(loss_host)  # the step helped
+    assert not np.allclose(to_numpy(xpnet.TwoLayerNet(7, 5, 4, seed=4).params["W1"]), 0)
+
+
+def test_initial_weights_follow_the_book(backend):
+    net = make_net(backend, 784, 50, 10, seed=0)
+    rng = np.random.default_rng(0)
+    assert_close(net.params["W1"], 0.01 * rng.standard_normal((784, 50)), rtol=0)
+    assert_close(net.params["W2"], 0.01 * rng.standard_normal((50, 10)), rtol=0)
+    assert_close(net.params["b1"], np.zeros(50), rtol=0)
+    assert_close(net.params["b2"], np.zeros(10), rtol=0)
+    for key, shape in zip(KEYS, [(784, 50), (50,), (50, 10), (10,)], strict=True):
+        assert_on(net.params[key], backend, backend.xp.float64)
+        assert net.params[key].shape == shape
+
+
+# -- targets, accuracy, inputs -------------------------------------------------------------------
+
+
+def test_labels_and_one_hot_give_the_same_loss_and_accuracy(backend):
+    net = make_net(backend, 7, 5, 4, 1.0, seed=0)
+    x, labels = batch(backend, N=20)
+    one_hot = xpnet.one_hot(labels, 4)
+    assert_close(net.loss(x, one_hot), to_numpy(net.loss(x, labels)), rtol=1e-15)
+    accuracy = net.accuracy(x, labels)
+    assert isinstance(accuracy, float) and accuracy == net.accuracy(x, one_hot)
+    predicted = np.argmax(to_numpy(net.predict(x)), axis=1)
+    assert accuracy == np.mean(predicted == to_numpy(labels))
+
+
+def test_image_batches_are_flattened(backend):
+    net = make_net(backend, 12, 5, 4, 0.5, seed=0)
+    x, t = batch(backend, D=12)
+    images = backend.xp.reshape(x, (6, 1, 3, 4))
+    assert_close(net.predict(images), to_numpy(net.predict(x)), rtol=0)
+    assert_close(net.gradient(images, t)["W1"], to_numpy(net.gradient(x, t)["W1"]), rtol=0)
+
+
+def test_methods_do_not_change_their_inputs(backend):
+    net = make_net(backend, 7, 5, 4, 0.5, seed=0)
+    x, t = batch(backend)
+    x_host, t_host = to_numpy(x).copy(), to_numpy(t).copy()
+    params = {key: to_numpy(value).copy() for key, value in net.params.items()}
+    net.predict(x), net.loss(x, t), net.accuracy(x, t), net.gradient(x, t)
+    net.numerical_gradient(x, t)
+    assert_close(x, x_host, rtol=0)
+    assert_close(t, t_host, rtol=0)
+    for key in KEYS:
+        assert_close(net.params[key], params[key], rtol=0)
+
+
+# -- params: the one owner -----------------------------------------------------------------------
+
+
+def test_assigning_a_parameter_takes_effect(backend):
+    net = make_net(backend, 7, 5, 4, 0.5, seed=0)
+    x, _ = batch(backend)
+    before = to_numpy(net.predict(x))
+    net.params["b2"] = backend.asarray([1.0, 2.0, 3.0, 4.0])
+    assert_close(net.predict(x), before + np.array([1.0, 2.0, 3.0, 4.0]), rtol=1e-12)
+    net.params["W1"] = backend.xp.zeros_like(net.params["W1"])
+    assert_close(net.predict(x), np.tile([1.0, 2.0, 3.0, 4.0], (6, 1)), rtol=0)
+
+
+def test_in_place_update_takes_effect(backend):
+    net = make_net(backend, 7, 5, 4, 0.5, seed=0)
+    x, t = batch(backend)
+    loss = float(net.loss(x, t))
+    grads = net.gradient(x, t)
+    for key in KEYS:
+        net.params[key] -= 0.5 * grads[key]
+    assert float(net.loss(x, t)) < loss
+
+
+def test_copy_is_deep_and_can_cast(backend, xp):
+    net = make_net(backend, 7, 5, 4, 0.5, seed=0)
+    x, t = batch(backend)
+    twin = net.copy(dtype="float32")
+    assert twin.dtype == xp.float32 and twin.config["dtype"] == "float32"
+    assert_on(twin.params["W1"], backend, xp.float32)
+    twin.params["W1"] -= 1.0
+    assert_close(net.params["W1"], to_numpy(net.copy().params["W1"]), rtol=0)
+    assert float(net.copy().loss(x, t)) == float(net.loss(x, t))
+    assert net.config["dtype"] == "float64"
+
+
+def test_config_is_json_and_rebuilds_the_net(backend):
+    net = make_net(backend, 7, 5, 4, 0.5, activation="sigmoid", seed=0, dtype="float32")
+    config = json.loads(json.dumps(net.config))
+    assert config == {
+        "input_size": 7,
+        "hidden_size": 5,
+        "output_size": 4,
+        "weight_init_std": 0.5,
+        "activation": "sigmoid",
+        "dtype": "float32",
+    }
+    twin = make_net(backend, **config, seed=0)
+    assert_close(twin.params["W2"], to_numpy(net.params["W2"]), rtol=0)
+    assert "Sigmoid1" in twin.layers
+
+
+# -- clear errors at the public boundary ---------------------------------------------------------
+
+
+def test_bad_x_shapes_are_named(backend, xp):
+    net = make_net(backend, 7, 5, 4, seed=0)
+    x, t = batch(backend)
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 7\).*got \(6, 8\)"):
+        net.predict(backend.asarray(np.zeros((6, 8))))
+    with pytest.raises(ValueError, match=r"got \(7,\). For one sample, use xp.reshape"):
+        net.loss(x[0, :], t[:1])
+    with pytest.raises(ValueError, match=r"empty batch \(N=0\)"):
+        net.gradient(x[:0, :], t[:0])
+    with pytest.raises(TypeError, match="x must be floating-point; got dtype"):
+        net.predict(xp.astype(x, xp.int64))
+
+
+def test_bad_targets_are_named(backend, xp):
+    net = make_net(backend, 7, 5, 4, seed=0)
+    x, t = batch(backend)
+    with pytest.raises(ValueError, match=r"x has N=6, t has shape \(5,\)"):
+        net.loss(x, t[:5])
+    with pytest.raises(ValueError, match=r"labels of shape \(6,\) or one-hot of shape \(6, 4\)"):
+        net.accuracy(x, xpnet.one_hot(t, 3))
+    with pytest.raises(ValueError, match=r"got \(6, 1\)"):
+        net.gradient(x, xp.reshape(t, (6, 1)))
+    with pytest.raises(TypeError, match="labels t must have an integer dtype"):
+        net.loss(x, xp.astype(t, xp.float64))
+
+
+def test_arrays_from_another_library_are_named(backend):
+    net = make_net(backend, 7, 5, 4, seed=0)
+    if backend.name == "numpy":
+        torch = pytest.importorskip("torch")
+        foreign_x, foreign_t = torch.zeros((2, 7), dtype=torch.float64), torch.tensor([0, 1])
+        kind = "a torch tensor"
+    else:
+        foreign_x, foreign_t, kind = np.zeros((2, 7)), np.array([0, 1]), "a numpy array"
+    ours = "torch tensors" if backend.name == "torch" else f"{backend.name} arrays"
+    message = f"x is {kind} but the network's parameters are {ours}; create"
+    with pytest.raises(TypeError, match=message + ".*net.backend.asarray"):
+        net.predict(foreign_x)
+    x, _ = batch(backend, N=2)
+    with pytest.raises(TypeError, match=f"t is {kind} but"):
+        net.loss(x, foreign_t)
+    with pytest.raises(
+        TypeError, match="x must be an? .*; got list. Move it with x = net.backend.asarray"
+    ):
+        net.predict(np.zeros((2, 7)).tolist())
+
+
+def test_x_on_another_device_is_named():
+    pytest.importorskip("array_api_strict")
+    net = xpnet.TwoLayerNet(
+        7, 5, 4, device="device1", xp=get_backend(backend="array_api_strict").xp
+    )
+    x = get_backend("cpu", backend="array_api_strict").asarray(np.zeros((2, 7)))
+    with pytest.raises(
+        ValueError, match=r"x is on device .*CPU_DEVICE.* parameters are on .*device1"
+    ):
+        net.predict(x)
+
+
+def test_unknown_activation_is_refused():
+    with pytest.raises(ValueError, match="activation must be 'relu' or 'sigmoid'; got 'tanh'"):
+        xpnet.TwoLayerNet(7, 5, 4, activation="tanh")
