@@ -12,6 +12,7 @@ from .functions import (
     step_function,
     sum_squared_error,
 )
+from .gradcheck import GradientCheck, gradient_check
 from .gradient import (
     gradient_descent,
     numerical_diff,
@@ -24,10 +25,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Backend",
+    "GradientCheck",
     "SimpleNet",
     "TwoLayerNet",
     "cross_entropy_error",
     "get_backend",
+    "gradient_check",
     "gradient_descent",
     "identity_function",
     "numerical_diff",
