@@ -269,3 +269,33 @@ def test_x_on_another_device_is_named():
 def test_unknown_activation_is_refused():
     with pytest.raises(ValueError, match="activation must be 'relu' or 'sigmoid'; got 'tanh'"):
         xpnet.TwoLayerNet(7, 5, 4, activation="tanh")
+
+
+@pytest.mark.parametrize("targets", ["labels", "one-hot"])
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_batched_numerical_gradient_equals_the_loop(backend, activation, targets):
+    net = make_net(backend, 7, 5, 4, 0.5, activation=activation, seed=3)
+    net.params["b1"] = backend.asarray(np.linspace(-0.5, 0.5, 5))
+    x, labels = batch(backend, scale=2.0)
+    t = labels if targets == "labels" else xpnet.one_hot(labels, 4)
+    batched = net.numerical_gradient(x, t)
+    loop = net.numerical_gradient(x, t, method="loop")
+    for key in KEYS:
+        assert_on(batched[key], backend, backend.xp.float64)
+        assert_close(batched[key], to_numpy(loop[key]), rtol=0, atol=1e-9)
+
+
+def test_batched_numerical_gradient_equals_the_loop_at_full_size():
+    (x, t), _ = xpnet.load_mnist_sample()
+    for activation in ("relu", "sigmoid"):
+        net = xpnet.TwoLayerNet(784, 50, 10, activation=activation, seed=0)
+        batched = net.numerical_gradient(x[:3].astype(np.float64), t[:3])
+        loop = net.numerical_gradient(x[:3].astype(np.float64), t[:3], method="loop")
+        for key in KEYS:
+            np.testing.assert_allclose(batched[key], loop[key], rtol=0, atol=1e-9)
+
+
+def test_numerical_gradient_method_is_checked():
+    net = xpnet.TwoLayerNet(3, 2, 2, seed=0)
+    with pytest.raises(ValueError, match="method must be one of"):
+        net.numerical_gradient(np.ones((1, 3)), np.array([0]), method="fast")

@@ -1,6 +1,8 @@
 """xpnet: Deep Learning from Scratch, chapters 4-5, on any Python Array API backend."""
 
 from .backend import Backend, get_backend
+from .checkpoint import load_checkpoint, save_checkpoint
+from .datasets import load_mnist, load_mnist_sample
 from .functions import (
     cross_entropy_error,
     identity_function,
@@ -20,27 +22,37 @@ from .gradient import (
     numerical_gradient_rows,
 )
 from .nets import SimpleNet, TwoLayerNet
+from .optim import SGD
+from .train import History, Trainer, train
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "SGD",
     "Backend",
     "GradientCheck",
+    "History",
     "SimpleNet",
+    "Trainer",
     "TwoLayerNet",
     "cross_entropy_error",
     "get_backend",
     "gradient_check",
     "gradient_descent",
     "identity_function",
+    "load_checkpoint",
+    "load_mnist",
+    "load_mnist_sample",
     "numerical_diff",
     "numerical_gradient",
     "numerical_gradient_rows",
     "one_hot",
     "relu",
+    "save_checkpoint",
     "sigmoid",
     "sigmoid_grad",
     "softmax",
     "step_function",
     "sum_squared_error",
+    "train",
 ]
