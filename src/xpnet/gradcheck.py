@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from array_api_compat import array_namespace
-
-from .backend import Array
+from .backend import Array, array_namespace
 from .gradient import H
 
 __all__ = ["GradientCheck", "ParameterCheck", "count_near_kink", "gradient_check"]

@@ -11,10 +11,8 @@ network's ``params`` dict, their single owner, and keeps only the gradients ``dW
 
 from __future__ import annotations
 
-from array_api_compat import array_namespace
-
-from .backend import Array
-from .functions import one_hot, pick_true_class, sigmoid
+from .backend import Array, array_namespace
+from .functions import check_labels_shape, one_hot, sigmoid
 
 __all__ = ["AddLayer", "Affine", "MulLayer", "Relu", "Sigmoid", "SoftmaxWithLoss"]
 
@@ -89,12 +87,12 @@ class Relu:
     def forward(self, x: Array) -> Array:
         xp = array_namespace(x)
         self.mask = x <= 0
-        return xp.where(self.mask, xp.zeros_like(x), x)
+        return xp.where(self.mask, 0.0, x)
 
     def backward(self, dout: Array) -> Array:
         _check_forward_ran(self, self.mask)
         xp = array_namespace(dout)
-        return xp.where(self.mask, xp.zeros_like(dout), dout)  # a new array: dout is not written
+        return xp.where(self.mask, 0.0, dout)  # a new array: dout is not written
 
 
 class Sigmoid:
@@ -181,24 +179,23 @@ class SoftmaxWithLoss:
     def __init__(self) -> None:
         self.loss = None
         self.y = None  # softmax output (N, C)
-        self.t = None  # targets as given: labels (N,) or one-hot (N, C)
+        self.t = None  # targets as one-hot (N, C), in y's dtype
 
     def forward(self, x: Array, t: Array) -> Array:
         xp = array_namespace(x, t)
+        check_labels_shape(x, t)
         z = x - xp.max(x, axis=-1, keepdims=True)  # shift so exp() cannot overflow
         e = xp.exp(z)
         total = xp.sum(e, axis=-1, keepdims=True)
-        log_y = z - xp.log(total)  # log softmax, finite for finite x
         self.y = e / total
-        self.t = t
-        self.loss = -xp.sum(pick_true_class(log_y, t)) / x.shape[0]
+        if t.shape == x.shape:
+            self.t = xp.astype(t, x.dtype)
+        else:
+            self.t = one_hot(t, x.shape[-1], dtype=x.dtype)
+        # -log softmax of the true class = log(total) - z[true]: exact, finite for finite x
+        self.loss = xp.sum(xp.log(total)) / x.shape[0] - xp.sum(z * self.t) / x.shape[0]
         return self.loss
 
     def backward(self, dout: float | Array = 1.0) -> Array:
         _check_forward_ran(self, self.y)
-        xp = array_namespace(self.y)
-        if self.t.shape == self.y.shape:
-            target = xp.astype(self.t, self.y.dtype)
-        else:
-            target = one_hot(self.t, self.y.shape[-1], dtype=self.y.dtype)
-        return (self.y - target) * dout / self.y.shape[0]
+        return (self.y - self.t) * (dout / self.y.shape[0])

@@ -11,12 +11,12 @@ import math
 from types import SimpleNamespace
 from typing import Any
 
-from array_api_compat import array_namespace
 from array_api_compat import device as device_of
 
 from .backend import (
     Array,
     Backend,
+    array_namespace,
     dtype_name,
     get_backend,
     host_rng,
@@ -264,7 +264,10 @@ class TwoLayerNet:
     def _check_array(self, a: Any, name: str) -> None:
         want = self.backend.name
         try:
-            got = namespace_name(array_namespace(a))
+            xp = array_namespace(a)
+            if xp is self.backend.xp and device_of(a) == self.backend.device:
+                return  # the common case, answered without a name lookup
+            got = namespace_name(xp)
         except (TypeError, ValueError):
             raise TypeError(
                 f"{name} must be {ARRAY_KINDS[want][0]}; got {type(a).__name__}."

@@ -16,10 +16,9 @@ result is the same central difference (f(w + h) - f(w - h)) / 2h as the loop's, 
 
 from __future__ import annotations
 
-from array_api_compat import array_namespace
 from array_api_compat import device as device_of
 
-from .backend import Array
+from .backend import Array, array_namespace
 from .functions import one_hot, relu, sigmoid, softmax
 from .gradient import H
 
