@@ -107,8 +107,21 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
         meta = json.loads(str(contents.pop("meta")))
     except (KeyError, json.JSONDecodeError):
         raise CheckpointError(f"{path} is an .npz file but not an xpnet checkpoint") from None
+    if not isinstance(meta, dict):
+        raise CheckpointError(
+            f"{path} is an .npz file but not an xpnet checkpoint (its meta is JSON "
+            f"{type(meta).__name__}, not an object)"
+        )
     if meta.get("format") != FORMAT:
         raise CheckpointError(f"{path} has format {meta.get('format')!r}; expected {FORMAT!r}")
+    for key in ("net", "state"):
+        if not isinstance(meta.get(key, {}), dict):
+            raise CheckpointError(
+                f"{path} is damaged: its meta {key!r} is {type(meta.get(key)).__name__}, "
+                "expected a JSON object"
+            )
+    if "net" not in meta:
+        raise CheckpointError(f"{path} is damaged: its meta has no 'net' configuration")
     params = {k.removeprefix("params/"): v for k, v in contents.items() if k.startswith("params/")}
     arrays = {k.removeprefix("arrays/"): v for k, v in contents.items() if k.startswith("arrays/")}
     for name, value in params.items():

@@ -1,7 +1,7 @@
 """The command line: ``xpnet train | gradcheck | download | info`` (also ``python -m xpnet``).
 
 Each command is a small function; errors a user can fix (no GPU, CuPy missing, bad flags,
-unreadable files) end in one line on stderr and exit status 2, never a traceback.
+unreadable files, a full disk) end in one line on stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -165,7 +165,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "download":
             return _download(args)
         return _info()
-    except (DeviceUnavailableError, DatasetError, CheckpointError, ValueError, TypeError) as error:
+    except (
+        DeviceUnavailableError,
+        DatasetError,
+        CheckpointError,
+        ValueError,
+        TypeError,
+        OSError,  # a full disk or a read-only --out: the previous checkpoint is still whole
+    ) as error:
         print(f"xpnet {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

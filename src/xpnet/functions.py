@@ -6,10 +6,9 @@ array of the caller's library, on the caller's device, in the caller's dtype.
 
 from __future__ import annotations
 
-from array_api_compat import array_namespace
 from array_api_compat import device as device_of
 
-from .backend import Array
+from .backend import Array, Namespace, array_namespace, namespace_name
 
 __all__ = [
     "cross_entropy_error",
@@ -85,7 +84,7 @@ def softmax(x: Array) -> Array:
 
 def sum_squared_error(y: Array, t: Array) -> Array:
     """0.5 * sum((y - t)**2) over all elements. y, t: same shape -> 0-d array."""
-    xp = array_namespace(y, t)
+    xp = namespace_of("sum_squared_error", y=y, t=t)
     _check_same_shape(y, t)
     return 0.5 * xp.sum((y - t) ** 2)
 
@@ -95,7 +94,8 @@ def cross_entropy_error(y: Array, t: Array) -> Array:
 
     y: (C,) or (N, C) probabilities. t: one-hot of y's shape, or integer labels of shape (N,)
     (or a 0-d label for 1-D y). Returns a 0-d array: -sum(t * log(y + 1e-7)) / N, finite when y
-    holds exact zeros. Raises ValueError when t's shape fits neither form.
+    holds exact zeros. Raises ValueError when t's shape fits neither form or y holds no sample,
+    TypeError/ValueError when y and t come from two libraries or two devices.
 
     >>> import numpy as np
     >>> t = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0.0])
@@ -103,11 +103,16 @@ def cross_entropy_error(y: Array, t: Array) -> Array:
     >>> round(float(cross_entropy_error(y, t)), 4)
     0.5108
     """
-    xp = array_namespace(y, t)
+    xp = namespace_of("cross_entropy_error", y=y, t=t)
     if y.ndim == 1:
         y = xp.reshape(y, (1, y.shape[0]))
         t = xp.reshape(t, (1, -1)) if t.ndim == 1 else xp.reshape(t, (1,))
     n = y.shape[0]
+    if n == 0:
+        raise ValueError(
+            f"cross_entropy_error: y is an empty batch of shape {tuple(y.shape)}; the mean over"
+            " no samples is undefined (NaN). Pass at least one sample"
+        )
     picked = pick_true_class(y, t)
     return -xp.sum(xp.log(picked + CROSS_ENTROPY_DELTA)) / n
 
@@ -146,6 +151,44 @@ def one_hot(t: Array, num_classes: int, *, dtype=None) -> Array:
     xp = array_namespace(t)
     classes = xp.arange(num_classes, dtype=t.dtype, device=device_of(t))
     return xp.astype(t[..., None] == classes, dtype if dtype is not None else xp.float64)
+
+
+def namespace_of(caller: str, **arrays: Array) -> Namespace:
+    """The one namespace of the named arrays, checked like a public boundary: TypeError when they
+    come from two libraries, ValueError when they sit on two devices (metadata only: no sync)."""
+    (first, a), *rest = arrays.items()
+    try:
+        xp = array_namespace(*arrays.values())
+    except TypeError:
+        libraries = {name: _library(b) for name, b in arrays.items()}
+        for name, library in libraries.items():
+            if library is None:
+                raise TypeError(
+                    f"{caller}: {name} must be an array; got {type(arrays[name]).__name__}"
+                ) from None
+        names = " and ".join(arrays)
+        found = " and ".join(f"{name} from {library}" for name, library in libraries.items())
+        other = next(name for name in libraries if libraries[name] != libraries[first])
+        raise TypeError(
+            f"{caller} needs {names} from one array library; got {found}. Convert {other} "
+            f"first: {other} = xp.asarray({other}) with xp = array_api_compat.array_namespace"
+            f"({first})"
+        ) from None
+    for name, b in rest:
+        if device_of(b) != device_of(a):
+            raise ValueError(
+                f"{caller}: {first} is on device {device_of(a)} but {name} is on"
+                f" {device_of(b)}; move {name} first: {name} = array_api_compat.to_device("
+                f"{name}, array_api_compat.device({first}))"
+            )
+    return xp
+
+
+def _library(a: object) -> str | None:
+    try:
+        return namespace_name(array_namespace(a))
+    except (TypeError, ValueError):
+        return None
 
 
 def _check_same_shape(y: Array, t: Array) -> None:

@@ -12,9 +12,7 @@ import itertools
 import warnings
 from collections.abc import Callable
 
-from array_api_compat import array_namespace
-
-from .backend import Array
+from .backend import Array, array_namespace
 
 __all__ = ["gradient_descent", "numerical_diff", "numerical_gradient", "numerical_gradient_rows"]
 
@@ -38,7 +36,8 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
     Returns an array of x's shape, namespace, device and dtype.
 
     Raises TypeError for integer or boolean x (x + h would be truncated: the book's version
-    returns [5000, 15000] for the point [1, 2] of x0**2 + x1**2); warns for float32 x, whose
+    returns [5000, 15000] for the point [1, 2] of x0**2 + x1**2) and for float16 or bfloat16 x
+    (x + h rounds back to x, so every element would come out 0); warns for float32 x, whose
     rounding error at h = 1e-4 is about 1e-3 of the result.
 
     >>> import numpy as np
@@ -117,12 +116,20 @@ def gradient_descent(
 
 
 def check_float_input(x: Array, name: str, caller: str) -> None:
-    """Raise for integer/bool x, warn for float32 x: the numerical gradient perturbs x in place."""
+    """Raise for integer, bool, float16 or bfloat16 x, warn for float32 x: the numerical gradient
+    perturbs x in place, so it cannot upcast."""
     xp = array_namespace(x)
     if not xp.isdtype(x.dtype, "real floating"):
         raise TypeError(
             f"{caller} perturbs {name} in place by h={H}, so {name} must be a floating-point "
             f"array; got dtype {x.dtype}. Convert it first: {name} = xp.astype({name}, xp.float64)"
+        )
+    eps = float(xp.finfo(x.dtype).eps)
+    if eps > float(xp.finfo(xp.float32).eps):  # float16, bfloat16: 1 + h rounds back to 1
+        raise TypeError(
+            f"{caller} perturbs {name} in place by h={H}, a step too small for dtype {x.dtype} "
+            f"(spacing {eps:g} near 1: {name} + h rounds back to {name} and the gradient comes "
+            f"out 0). Convert it first: {name} = xp.astype({name}, xp.float64)"
         )
     if x.dtype == xp.float32:
         warnings.warn(

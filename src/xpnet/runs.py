@@ -18,7 +18,13 @@ import warnings
 from pathlib import Path
 
 from .backend import get_backend
-from .checkpoint import atomic_write, load_checkpoint, load_params, save_checkpoint
+from .checkpoint import (
+    CheckpointError,
+    atomic_write,
+    load_checkpoint,
+    load_params,
+    save_checkpoint,
+)
 from .train import DivergenceError, History, Trainer, TrainingInterrupted
 
 RUN_KEYS = (
@@ -34,6 +40,7 @@ RUN_KEYS = (
     "iters",
     "keep_going",
 )
+TRAINER_KEYS = ("iteration", "rng_state", "batch_size", "train_size")
 EXIT_DIVERGED, EXIT_INTERRUPTED = 1, 130
 
 
@@ -72,6 +79,8 @@ def train_command(args) -> int:
     from .nets import TwoLayerNet
 
     checkpoint = load_checkpoint(args.resume) if args.resume else None
+    if checkpoint is not None:
+        check_resumable(checkpoint, args.resume)
     run = {key: getattr(args, key, None) for key in RUN_KEYS}
     if checkpoint is not None:
         run.update({k: v for k, v in checkpoint.state["run"].items() if k != "iters"})
@@ -144,6 +153,27 @@ def train_command(args) -> int:
     summary = f"test acc {last.test_acc:.4f} (train acc {last.train_acc:.4f})" if last else ""
     _say(f"done: {trainer.iteration} iterations in {seconds:.1f} s, {summary}; files in {out}")
     return 0
+
+
+def check_resumable(checkpoint, path) -> None:
+    """Raise CheckpointError unless the checkpoint holds a whole `xpnet train` run to resume."""
+    run, trainer = checkpoint.state.get("run"), checkpoint.state.get("trainer")
+    if not isinstance(run, dict) or not isinstance(trainer, dict):
+        raise CheckpointError(
+            f"{path} holds a network but no training run (it was not written by xpnet train), "
+            "so it cannot be resumed; load its parameters with xpnet.checkpoint.load_params"
+        )
+    missing = [key for key in RUN_KEYS if key not in run]
+    missing += [key for key in TRAINER_KEYS if key not in trainer]
+    missing += [key for key in ("train_loss", "epochs") if key not in checkpoint.arrays]
+    if missing:
+        raise CheckpointError(f"{path} is damaged: its run state lacks {', '.join(missing)}")
+    losses, epochs = checkpoint.arrays["train_loss"], checkpoint.arrays["epochs"]
+    if epochs.ndim != 2 or epochs.shape[1] != 6 or losses.shape != (trainer["iteration"],):
+        raise CheckpointError(
+            f"{path} is damaged: iteration {trainer['iteration']!r} with train_loss of shape "
+            f"{losses.shape} and epochs of shape {epochs.shape} (expected (iteration,) and (E, 6))"
+        )
 
 
 def _show_warning(message, category, *args, **kwargs) -> None:

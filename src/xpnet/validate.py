@@ -55,9 +55,9 @@ def _check_pair(name: str, x: np.ndarray, t: np.ndarray, input_size: int, classe
     if not (np.issubdtype(x.dtype, np.number) and not np.issubdtype(x.dtype, np.complexfloating)):
         raise TypeError(f"{name}: x must hold real numbers; got dtype {x.dtype}")
     if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
-        where = np.argwhere(~np.isfinite(x))[0]
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])
         raise ValueError(
-            f"{name}: x holds NaN or infinity (first at index {tuple(where)}); "
+            f"{name}: x holds NaN or infinity (first at index {where}); "
             "clean the data before training"
         )
     if t.shape == (x.shape[0],):
@@ -73,4 +73,21 @@ def _check_pair(name: str, x: np.ndarray, t: np.ndarray, input_size: int, classe
         raise ValueError(
             f"{name}: t must be labels of shape ({x.shape[0]},) or one-hot of shape "
             f"({x.shape[0]}, {classes}); got {t.shape}"
+        )
+    else:
+        _check_one_hot(name, t)
+
+
+def _check_one_hot(name: str, t: np.ndarray) -> None:
+    """One 1 per row, 0 elsewhere: NaN or soft targets here would surface much later, as a
+    DivergenceError that blames the learning rate, or as an accuracy that means nothing."""
+    if not (t.dtype == np.bool_ or np.issubdtype(t.dtype, np.number)):
+        raise TypeError(f"{name}: one-hot targets t must be numbers; got dtype {t.dtype}")
+    good = ((t == 0) | (t == 1)).all(axis=1) & (np.count_nonzero(t, axis=1) == 1)
+    if not good.all():
+        row = int(np.flatnonzero(~good)[0])
+        raise ValueError(
+            f"{name}: one-hot targets t of shape {t.shape} must hold a single 1 per row and 0 "
+            f"elsewhere; row {row} is {np.array2string(t[row], threshold=12)}. Pass integer "
+            "labels (N,) instead, or fix the encoding"
         )
