@@ -54,3 +54,17 @@ def lint(session: nox.Session) -> None:
     session.install("ruff")
     session.run("ruff", "check", *LINTED)
     session.run("ruff", "format", "--check", *LINTED)
+
+
+@nox.session(default=False)
+def examples(session: nox.Session) -> None:
+    """Run every examples/*.py on the CPU; figures go to a temporary folder (or the folder given
+    after --, e.g. `nox -s examples -- out/examples`), one subfolder per example, never shown."""
+    from pathlib import Path
+
+    session.install("-e", ".[test]")  # the test extra brings matplotlib
+    session.env["MPLBACKEND"] = "Agg"
+    out = session.posargs[0] if session.posargs else session.create_tmp()
+    for script in sorted(Path("examples").glob("*.py")):
+        session.log(f"--- {script}")
+        session.run("python", str(script), "--device", "cpu", "--out", str(Path(out) / script.stem))

@@ -245,7 +245,9 @@ class TwoLayerNet:
                 + (". For one sample, use xp.reshape(x, (1, -1))" if x.ndim == 1 else "")
             )
         if x.shape[0] == 0:
-            raise ValueError(f"x is an empty batch (N=0) of shape {tuple(x.shape)}")
+            raise ValueError(
+                f"x is an empty batch (N=0) of shape {tuple(x.shape)}; pass at least one sample"
+            )
         if not self.backend.xp.isdtype(x.dtype, "real floating"):
             raise TypeError(
                 f"x must be floating-point; got dtype {x.dtype}."
@@ -257,7 +259,7 @@ class TwoLayerNet:
         if t.ndim == 0 or t.shape[0] != x.shape[0]:
             raise ValueError(
                 f"t must have one row per sample of x: x has N={x.shape[0]}, t has shape"
-                f" {tuple(t.shape)}"
+                f" {tuple(t.shape)}; pass the labels (or one-hot rows) of exactly these samples"
             )
         check_labels_shape(SimpleNamespace(shape=(x.shape[0], self.config["output_size"])), t)
 

@@ -1,4 +1,4 @@
-"""Figures like the book's: accuracy per epoch, the loss per step, the gradient field.
+"""Figures like the book's: accuracy per epoch, the loss per step, the gradient field, descent.
 
 matplotlib is an optional extra (``pip install "xpnet[plot]"``); it is imported here only, with
 the non-interactive Agg backend, so figures are written to files and never shown.
@@ -10,7 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["have_matplotlib", "plot_accuracy", "plot_gradient_field", "plot_loss"]
+__all__ = [
+    "have_matplotlib",
+    "plot_accuracy",
+    "plot_descent_paths",
+    "plot_gradient_field",
+    "plot_loss",
+]
 
 
 def have_matplotlib() -> bool:
@@ -69,6 +75,51 @@ def plot_gradient_field(X, Y, U, V, path: str | Path, *, title: str | None = Non
     ax.quiver(X, Y, U, V, angles="xy", color="#666666")
     ax.set(xlim=(-2, 2), ylim=(-2, 2), xlabel="x0", ylabel="x1", title=title)
     ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def plot_descent_paths(
+    paths: dict,
+    path: str | Path,
+    *,
+    contour=None,
+    minimum=(0.0, 0.0),
+    xlim=(-4.5, 4.5),
+    ylim=(-4.5, 4.5),
+    title: str | None = None,
+) -> Path:
+    """Gradient-descent paths over f's contour lines (the book's Figure 4-10), and beside them
+    each path's distance from the minimum per step on a log scale, where divergence shows too.
+
+    paths: {label: host array (steps + 1, 2)}, the points visited (gradient_descent's history).
+    contour: (X, Y, Z) host arrays of one grid shape, f's values on the grid; or None.
+    minimum: the point the distances are measured from. Points outside xlim/ylim are cut off.
+    """
+    plt = _pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5))
+    if contour is not None:
+        X, Y, Z = (np.asarray(a, dtype=float) for a in contour)
+        lines = left.contour(X, Y, Z, levels=12, colors="#bbbbbb", linewidths=0.8)
+        left.clabel(lines, fontsize=7, fmt="%g")
+    left.axhline(0.0, color="tab:blue", linestyle="--", linewidth=0.8)  # the book's dashed axes
+    left.axvline(0.0, color="tab:blue", linestyle="--", linewidth=0.8)
+    for rank, (label, points) in enumerate(paths.items()):
+        points = np.asarray(points, dtype=float)
+        (line,) = left.plot(  # the first path on top, later ones with larger markers, so
+            *points.T,  # a point shared by two paths (the start) shows both
+            "o-",
+            markersize=3 + 2 * rank,
+            linewidth=0.8,
+            label=label,
+            zorder=10 - rank,
+        )
+        distance = np.linalg.norm(points - np.asarray(minimum, dtype=float), axis=1)
+        right.semilogy(np.arange(distance.size), distance, color=line.get_color(), label=label)
+    left.set(xlim=xlim, ylim=ylim, xlabel="x0", ylabel="x1", aspect="equal", title=title)
+    left.legend(loc="lower right", fontsize=8)
+    right.set(xlabel="step", ylabel="distance from the minimum", title="|x - minimum| per step")
+    right.legend(loc="best", fontsize=8)
+    right.grid(alpha=0.3)
     return _save(fig, path)
 
 
