@@ -63,7 +63,7 @@ def main(argv=None) -> None:
         seconds = time.perf_counter() - start
         print(
             f"\nTwoLayerNet(784, {args.hidden_size}, 10), {activation} (chapter {chapter}),"
-            f" {args.samples} images: {seconds:.1f} s"
+            f" {args.samples} images: {seconds:.2f} s"
         )
         print(check)
     book = "   ".join(f"{key} {value:.1e}" for key, value in BOOK_MEAN_ABS.items())
