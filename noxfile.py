@@ -68,3 +68,11 @@ def examples(session: nox.Session) -> None:
     for script in sorted(Path("examples").glob("*.py")):
         session.log(f"--- {script}")
         session.run("python", str(script), "--device", "cpu", "--out", str(Path(out) / script.stem))
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """The CPU benchmarks, short (--quick: 1000 iterations, few rounds; a few minutes). The full
+    set that BENCHMARKS.md shows: python benchmarks/run_all.py --write BENCHMARKS.md"""
+    session.install("-e", ".[torch]")
+    session.run("python", "benchmarks/run_all.py", "--quick", *session.posargs)
