@@ -23,7 +23,7 @@ from .backend import (
     namespace_name,
     resolve_dtype,
 )
-from .functions import check_labels_shape, cross_entropy_error, softmax
+from .functions import check_labels_shape, cross_entropy_error, relu, sigmoid, softmax
 from .gradient import numerical_gradient
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 from .numgrad import batched_numerical_gradient
@@ -77,6 +77,7 @@ class SimpleNet:
 
 
 ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
+ACTIVATION_FUNCTIONS = {"relu": relu, "sigmoid": sigmoid}
 NUMERICAL_METHODS = ("batched", "loop")
 ARRAY_KINDS = {  # for error messages: "x is a torch tensor", "... are numpy arrays"
     "numpy": ("a numpy array", "numpy arrays"),
@@ -163,9 +164,16 @@ class TwoLayerNet:
     # -- forward ---------------------------------------------------------------------------------
 
     def predict(self, x: Array) -> Array:
-        """x: (N, D_in) -> logits (N, C), before softmax."""
+        """x: (N, D_in) -> logits (N, C), before softmax. Keeps nothing for backward."""
         self._check_inputs(x)
-        return self._predict(x)
+        return self._infer(x)
+
+    def _infer(self, x: Array) -> Array:
+        """The forward pass without the layers' caches (no ReLU mask): for evaluation."""
+        xp, p = self.backend.xp, self.params
+        x = xp.reshape(x, (x.shape[0], -1)) if x.ndim != 2 else x
+        z = ACTIVATION_FUNCTIONS[self.config["activation"]](x @ p["W1"] + p["b1"])
+        return z @ p["W2"] + p["b2"]
 
     def _predict(self, x: Array) -> Array:
         for layer in self.layers.values():
@@ -181,7 +189,7 @@ class TwoLayerNet:
         """Fraction of samples whose largest logit is the true class (a Python float: a sync)."""
         self._check_inputs(x, t)
         xp = self.backend.xp
-        y = xp.argmax(self._predict(x), axis=1)
+        y = xp.argmax(self._infer(x), axis=1)
         if t.ndim != 1:
             t = xp.argmax(t, axis=1)
         return float(xp.count_nonzero(y == t)) / x.shape[0]

@@ -143,14 +143,13 @@ class Trainer:
         self._warned = False
 
     def _to_device(self, data) -> tuple[Array, Array]:
+        """Move (x, t) to the net's device once, in its dtype; labels become one-hot rows here,
+        so that no step has to build them."""
         x, t = (to_numpy(a) for a in data)
+        if t.ndim == 1:
+            t = np.eye(self.num_classes)[t]
         backend = self.net.backend
-        t_dtype = "int64" if np.issubdtype(t.dtype, np.integer) else self.net.dtype
-        t = backend.asarray(
-            t.astype(np.int64) if t_dtype == "int64" else t,
-            dtype=None if t_dtype == "int64" else t_dtype,
-        )
-        return backend.asarray(x, dtype=self.net.dtype), t
+        return backend.asarray(x, dtype=self.net.dtype), backend.asarray(t, dtype=self.net.dtype)
 
     # -- the loop --------------------------------------------------------------------------------
 
