@@ -16,7 +16,6 @@ A library that is absent or cannot reach the device is skipped with a line sayin
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 
 import numpy as np
@@ -24,17 +23,15 @@ from array_api_compat import array_namespace
 from array_api_compat import device as device_of
 
 import xpnet
-from xpnet.backend import BACKENDS, to_numpy
+from xpnet.backend import to_numpy
+from xpnet.cli import example_parser
 
 SCORES = [[0.3, 2.9, 4.0], [1.2, -0.5, 0.1]]  # two samples, three classes
 LABELS = [2, 0]
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
-    parser.add_argument("--backend", choices=BACKENDS, help="one library (default: all of them)")
-    parser.add_argument("--out", default="out/examples", help="folder for figures (none here)")
+    parser = example_parser(__doc__)
     return parser.parse_args(argv)
 
 

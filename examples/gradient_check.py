@@ -15,29 +15,20 @@ Draws no figure.
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import xpnet
-from xpnet.backend import BACKENDS
+from xpnet.cli import example_parser, parse_backend
 
 BOOK_MEAN_ABS = {"W1": 2.2e-13, "b1": 9.7e-13, "W2": 8.4e-13, "b2": 1.2e-10}
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
-    parser.add_argument("--backend", choices=BACKENDS, help="default: numpy on cpu, cupy on cuda")
-    parser.add_argument("--out", default="out/examples", help="folder for figures (none here)")
+    parser = example_parser(__doc__)
     parser.add_argument("--samples", type=int, default=3, help="images to check on (default: 3)")
     parser.add_argument("--hidden-size", type=int, default=50, help="hidden units (default: 50)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights (default: 0)")
-    args = parser.parse_args(argv)
-    try:
-        args.backend = xpnet.get_backend(args.device, backend=args.backend)
-    except (ValueError, RuntimeError) as error:  # no GPU, CuPy missing: one line, exit 2
-        parser.error(str(error))
-    return args
+    return parse_backend(parser, argv)
 
 
 def main(argv=None) -> None:

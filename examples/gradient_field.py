@@ -12,27 +12,19 @@ of the vectors, how many arrows point towards the origin, and the PNG's path
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 
 import xpnet
-from xpnet.backend import BACKENDS, to_numpy
+from xpnet.backend import to_numpy
+from xpnet.cli import example_parser, parse_backend
 from xpnet.plot import plot_gradient_field
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
-    parser.add_argument("--backend", choices=BACKENDS, help="default: numpy on cpu, cupy on cuda")
-    parser.add_argument("--out", default="out/examples", help="folder for the PNG")
-    args = parser.parse_args(argv)
-    try:
-        args.backend = xpnet.get_backend(args.device, backend=args.backend)
-    except (ValueError, RuntimeError) as error:  # no GPU, CuPy missing: one line, exit 2
-        parser.error(str(error))
-    return args
+    parser = example_parser(__doc__)
+    return parse_backend(parser, argv)
 
 
 def function_2(x):

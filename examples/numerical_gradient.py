@@ -10,26 +10,17 @@ The points are arrays of the chosen backend, and so are the gradients. Draws no 
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 from array_api_compat import device as device_of
 
 import xpnet
-from xpnet.backend import BACKENDS, to_numpy
+from xpnet.backend import to_numpy
+from xpnet.cli import example_parser, parse_backend
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
-    parser.add_argument("--backend", choices=BACKENDS, help="default: numpy on cpu, cupy on cuda")
-    parser.add_argument("--out", default="out/examples", help="folder for figures (none here)")
-    args = parser.parse_args(argv)
-    try:
-        args.backend = xpnet.get_backend(args.device, backend=args.backend)
-    except (ValueError, RuntimeError) as error:  # no GPU, CuPy missing: one line, exit 2
-        parser.error(str(error))
-    return args
+    parser = example_parser(__doc__)
+    return parse_backend(parser, argv)
 
 
 def function_1(x):

@@ -15,27 +15,18 @@ as the book's np.random.randn does. Everything is an array of the chosen backend
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
 import xpnet
-from xpnet.backend import BACKENDS, to_numpy
+from xpnet.backend import to_numpy
+from xpnet.cli import example_parser, parse_backend
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
-    parser.add_argument("--backend", choices=BACKENDS, help="default: numpy on cpu, cupy on cuda")
-    parser.add_argument("--out", default="out/examples", help="folder for figures (none here)")
+    parser = example_parser(__doc__)
     parser.add_argument("--random-W", action="store_true", help="a seeded random W, not the book's")
     parser.add_argument("--seed", type=int, default=0, help="seed of --random-W (default: 0)")
-    args = parser.parse_args(argv)
-    try:
-        args.backend = xpnet.get_backend(args.device, backend=args.backend)
-    except (ValueError, RuntimeError) as error:  # no GPU, CuPy missing: one line, exit 2
-        parser.error(str(error))
-    return args
+    return parse_backend(parser, argv)
 
 
 BOOK_W = [[0.47355232, 0.9977393, 0.84668094], [0.85557411, 0.03563661, 0.69422093]]

@@ -14,32 +14,23 @@ every step (Figure 4-11): ch4_sigmoid_accuracy.png, ch4_sigmoid_loss.png, ch5_re
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
 import xpnet
-from xpnet.backend import BACKENDS
+from xpnet.cli import example_parser, parse_backend
 from xpnet.plot import plot_accuracy, plot_loss
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
-    parser.add_argument("--backend", choices=BACKENDS, help="default: numpy on cpu, cupy on cuda")
-    parser.add_argument("--out", default="out/examples", help="folder for the PNGs")
+    parser = example_parser(__doc__)
     parser.add_argument("--dataset", choices=("sample", "mnist"), default="sample")
     parser.add_argument("--iters", type=int, default=2000, help="steps per network (default 2000)")
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--lr", type=float, default=0.1, help="learning rate (default: 0.1)")
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     parser.add_argument("--seed", type=int, default=0, help="seed of weights and batches")
-    args = parser.parse_args(argv)
-    try:
-        args.backend = xpnet.get_backend(args.device, backend=args.backend)
-    except (ValueError, RuntimeError) as error:  # no GPU, CuPy missing: one line, exit 2
-        parser.error(str(error))
-    return args
+    return parse_backend(parser, argv)
 
 
 def print_epoch(record) -> None:

@@ -127,6 +127,28 @@ def _data_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", default=None, help="where MNIST is kept")
 
 
+def example_parser(doc: str) -> argparse.ArgumentParser:
+    """The flags every script in examples/ takes: --device (default cpu), --backend, --out."""
+    parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
+    parser.add_argument("--backend", choices=BACKENDS, help="default: numpy on cpu, cupy on cuda")
+    parser.add_argument("--out", default="out/examples", help="folder for figures")
+    return parser
+
+
+def parse_backend(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parse argv; ``args.backend`` becomes the Backend of --device and --backend. A device that
+    cannot be used (no GPU, CuPy missing) ends in one line on stderr and exit status 2."""
+    from .backend import get_backend
+
+    args = parser.parse_args(argv)
+    try:
+        args.backend = get_backend(args.device, backend=args.backend)
+    except (ValueError, DeviceUnavailableError) as error:
+        parser.error(str(error))
+    return args
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value <= 0:
