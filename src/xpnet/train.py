@@ -17,12 +17,12 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .backend import Array, host_rng, to_numpy
+from .history import EpochRecord, History
 from .optim import SGD
 
 __all__ = ["DivergenceError", "EpochRecord", "History", "Trainer", "TrainingInterrupted", "train"]
@@ -44,50 +44,6 @@ class TrainingInterrupted(KeyboardInterrupt):
 
 class TrainingWarning(UserWarning):
     """A run that is going badly without failing (a loss stuck above chance level)."""
-
-
-@dataclass
-class EpochRecord:
-    """One evaluation: after ``iteration`` steps, the book's per-epoch line."""
-
-    epoch: int
-    iteration: int
-    loss: float  # mean training loss of the steps since the previous evaluation
-    train_acc: float
-    test_acc: float
-    seconds: float  # wall time since the previous evaluation
-
-
-@dataclass
-class History:
-    """What a run recorded, as Python floats: every step's loss and every epoch's accuracies."""
-
-    train_loss: list[float] = field(default_factory=list)
-    epochs: list[EpochRecord] = field(default_factory=list)
-
-    @property
-    def train_acc(self) -> list[float]:
-        return [record.train_acc for record in self.epochs]
-
-    @property
-    def test_acc(self) -> list[float]:
-        return [record.test_acc for record in self.epochs]
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        """Host arrays for a checkpoint: ``train_loss`` and one ``epochs`` table."""
-        table = [list(asdict(record).values()) for record in self.epochs]
-        return {
-            "train_loss": np.asarray(self.train_loss, dtype=np.float64),
-            "epochs": np.asarray(table, dtype=np.float64).reshape(-1, 6),
-        }
-
-    @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> History:
-        epochs = [
-            EpochRecord(int(e), int(i), float(lo), float(a), float(b), float(s))
-            for e, i, lo, a, b, s in arrays["epochs"].tolist()
-        ]
-        return cls(train_loss=arrays["train_loss"].tolist(), epochs=epochs)
 
 
 class Trainer:
