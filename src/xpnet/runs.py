@@ -124,7 +124,7 @@ def train_command(args) -> int:
     def on_epoch(record) -> None:
         _say(
             f"epoch {record.epoch}/{epochs}  loss {record.loss:.3f}  train acc "
-            f"{record.train_acc:.4f}  test acc {record.test_acc:.4f}  {record.seconds:.1f} s"
+            f"{record.train_acc:.4f}  test acc {record.test_acc:.4f}  {record.seconds:.2f} s"
         )
         _save(out, net, trainer, run)
 
