@@ -153,3 +153,32 @@ def test_info_lists_backends(capsys):
     out = capsys.readouterr().out
     for name in ("numpy", "cupy", "torch", "array_api_strict"):
         assert name in out
+
+
+def test_auto_dataset_falls_back_to_the_sample_with_one_notice(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XPNET_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XPNET_MNIST_MIRRORS", "http://127.0.0.1:1/")  # a closed port
+    code = main(
+        [
+            "train",
+            "--device",
+            "cpu",
+            "--iters",
+            "5",
+            "--no-progress",
+            "--no-plot",
+            "--out",
+            str(tmp_path / "run"),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.err.count("\n") == 1 and captured.err.startswith("notice: full MNIST")
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["dataset"] == "sample"
+
+
+def test_explicit_mnist_without_network_exits_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XPNET_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XPNET_MNIST_MIRRORS", "http://127.0.0.1:1/")
+    assert main(["train", "--dataset", "mnist", "--device", "cpu", "--iters", "5"]) == 2
+    assert "--dataset sample" in capsys.readouterr().err
