@@ -8,6 +8,7 @@ a CPU build is used there instead of the default wheel with gigabytes of CUDA li
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import nox
 
@@ -60,8 +61,6 @@ def lint(session: nox.Session) -> None:
 def examples(session: nox.Session) -> None:
     """Run every examples/*.py on the CPU; figures go to a temporary folder (or the folder given
     after --, e.g. `nox -s examples -- out/examples`), one subfolder per example, never shown."""
-    from pathlib import Path
-
     session.install("-e", ".[test]")  # the test extra brings matplotlib
     session.env["MPLBACKEND"] = "Agg"
     out = session.posargs[0] if session.posargs else session.create_tmp()
