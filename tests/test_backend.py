@@ -77,3 +77,12 @@ def test_available_lists_every_backend():
     rows = {row["backend"]: row for row in available()}
     assert set(rows) == {"numpy", "cupy", "torch", "array_api_strict"}
     assert rows["numpy"]["installed"] and rows["numpy"]["version"] == np.__version__
+
+
+def test_backend_of_an_array_and_synchronize(backend):
+    from xpnet.backend import backend_of, synchronize
+
+    x = backend.asarray([1.0, 2.0])
+    found = backend_of(x)
+    assert (found.name, found.device) == (backend.name, backend.device)
+    synchronize(x)  # waits for the device; a no-op on the CPU
