@@ -1,8 +1,8 @@
 """Time the numerical gradient of the whole network: xpnet against the book's element loop.
 
     python benchmarks/bench_numgrad.py                   # CPU: 5 interleaved rounds
-    python benchmarks/bench_numgrad.py --quick           # 1 round, 1 training step
-    python benchmarks/bench_numgrad.py --train-iters 5   # time 5 steps of training by it
+    python benchmarks/bench_numgrad.py --quick           # 1 round, 20 training steps
+    python benchmarks/bench_numgrad.py --train-iters 50  # time 50 steps of training by it
 
 Workload 3: the numerical gradient of TwoLayerNet 784-50-10 (39,760 parameters) on 3 samples,
 float64, by
@@ -16,7 +16,7 @@ gradients, and between each and backpropagation. Note that the book's loss is
 -mean(log(y + 1e-7)) and xpnet's the exact log-softmax, so the textbook's gradient differs from
 xpnet's by ~1e-7 for that reason alone; xpnet's own methods compute the same loss.
 
---train-iters N (default 3) times N steps of ``xpnet.Trainer(grad="numerical")`` (the book's
+--train-iters N (default 200) times N steps of ``xpnet.Trainer(grad="numerical")`` (the book's
 chapter-4 training by numerical gradient; --train-activation sigmoid by default, as in chapter 4)
 and extrapolates 10000 iterations with 17 evaluations.
 """
@@ -47,7 +47,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--train-iters",
         type=int,
         default=None,
-        help="steps of Trainer(grad='numerical') to time and extrapolate (default 3; 0: none)",
+        help="steps of Trainer(grad='numerical') to time and extrapolate (default 200; 0: none)",
     )
     parser.add_argument(
         "--skip-loop",
@@ -60,7 +60,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     if args.quick:
         args.repeats = 1
     if args.train_iters is None:
-        args.train_iters = 1 if args.quick else 3
+        args.train_iters = 20 if args.quick else 200
     return args
 
 

@@ -260,7 +260,7 @@ def numgrad_report(result: dict) -> str:
         rows.append(
             [
                 labels[name],
-                f"{s['median']:.3f} ({s['min']:.3f}–{s['max']:.3f})",
+                f"{s['median'] * 1e3:.1f} ({s['min'] * 1e3:.1f}–{s['max'] * 1e3:.1f})",
                 ratio(timing["speedup_vs_textbook"].get(name)),
             ]
         )
@@ -271,7 +271,7 @@ def numgrad_report(result: dict) -> str:
         f" {result['settings']['samples']} samples, float64, {result['settings']['repeats']}"
         f" interleaved rounds, all from the same weights. xpnet's numerical_gradient"
         f" {'takes' if result['has_method'] else 'does not take'} a method= argument.",
-        table(["contestant", "median s (min–max)", "speed-up vs textbook loop"], rows),
+        table(["contestant", "median ms (min–max)", "speed-up vs textbook loop"], rows),
         "Agreement (max abs difference over all 39,760 entries; largest |gradient| "
         f"{result['largest_gradient']:.3g}):",
         table(
@@ -284,7 +284,8 @@ def numgrad_report(result: dict) -> str:
         parts.append(
             f'Training by numerical gradient (xpnet.Trainer grad="numerical",'
             f" {training['activation']} net, {training['dtype']}, batch 100):"
-            f" {training['steps']} timed steps, {training['step_s']:.2f} s per step (median);"
+            f" {training['steps']} timed steps, {training['step_s'] * 1e3:.1f} ms per step (median;"
+            f" {min(training['step_times_s']) * 1e3:.1f}–{max(training['step_times_s']) * 1e3:.1f});"
             f" evaluation of 60000 + 10000 images {training['evaluation_s']:.2f} s;"
             f" extrapolated to 10000 iterations: 10000 × step + {training['evaluations']}"
             f" evaluations = **{training['extrapolated_s'] / 60:.1f} min**"

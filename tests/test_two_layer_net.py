@@ -5,6 +5,7 @@ import pytest
 from conftest import assert_close, assert_on
 
 import xpnet
+from xpnet import numgrad
 from xpnet.backend import get_backend, to_numpy
 
 KEYS = ["W1", "b1", "W2", "b2"]
@@ -283,6 +284,31 @@ def test_batched_numerical_gradient_equals_the_loop(backend, activation, targets
     for key in KEYS:
         assert_on(batched[key], backend, backend.xp.float64)
         assert_close(batched[key], to_numpy(loop[key]), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_batched_numerical_gradient_with_zeros_repeats_and_small_blocks(
+    backend, activation, monkeypatch
+):
+    """Zero inputs contribute nothing and equal values share one evaluation; blocks of 6
+    nonzero inputs and chunks of 3 evaluations make every boundary in xpnet.numgrad happen."""
+    monkeypatch.setattr(numgrad, "BLOCK_PAIRS", 6)
+    monkeypatch.setattr(numgrad, "CHUNK_ELEMENTS", 2 * 4 * 5 * 3)
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 4, size=(5, 7)) / 4.0  # levels 0, 1/4, 1/2, 3/4: zeros and repeats
+    x[:, 2] = 0.0  # a column that is zero in every sample
+    x[1] = x[0]  # a repeated sample
+    x[3, 4] = 1.0  # a value equal to the bias's input
+    x = backend.asarray(x)
+    net = make_net(backend, 7, 5, 4, 0.5, activation=activation, seed=3)
+    net.params["b1"] = backend.asarray(np.linspace(-0.5, 0.5, 5))
+    t = backend.asarray(np.array([0, 3, 1, 1, 2]))
+    batched = net.numerical_gradient(x, t)
+    loop = net.numerical_gradient(x, t, method="loop")
+    for key in KEYS:
+        assert_close(batched[key], to_numpy(loop[key]), rtol=0, atol=1e-9)
+    assert np.all(to_numpy(batched["W1"])[2] == 0.0)  # exactly: no input, no change
+    assert np.any(to_numpy(batched["W1"]) != 0.0)
 
 
 def test_batched_numerical_gradient_equals_the_loop_at_full_size():

@@ -3,29 +3,42 @@
 The element-by-element loop (``numerical_gradient(f, param)``) runs the whole network twice per
 parameter: 79,520 forwards for 784-50-10. But perturbing one parameter changes little:
 
-- ``W1[i, j] += h`` moves only hidden unit j's pre-activation, by ``h * x[:, i]``;
-- ``b1[j] += h`` moves it by ``h``;
+- ``W1[i, j] += h`` moves only hidden unit j's pre-activation, by ``h * x[:, i]``; ``b1[j]`` is
+  the weight of an input that is always 1, so it is handled as one more column of x;
 - ``W2[j, k] += h`` moves only logit k, by ``h * z[:, j]``; ``b2[k] += h`` by ``h``.
 
-So the perturbed logits are the unperturbed ones plus a rank-one change, and the loss of every
-perturbation is evaluated at once on a stacked array: for W1, logits of shape (D, H, N, C),
-in chunks of rows so memory stays bounded. The activation is applied to the perturbed
-pre-activations exactly (ReLU's kink included), the loss is the exact log-sum-exp, and the
-result is the same central difference (f(w + h) - f(w - h)) / 2h as the loop's, to rounding.
+With p = softmax(logits), a logit shift s changes sample n's loss by
+``log(sum_c p[n, c] exp(s[n, c])) - s[n, t_n]``, so each perturbed loss needs no new forward: the
+activation is applied to the perturbed pre-activation exactly (ReLU's kink included), then one
+exp per class. The result is the loop's central difference (f(w + h) - f(w - h)) / 2h, to
+rounding. Two facts make the first layer, 98.6% of the parameters, cheap:
+
+- an input x[n, i] = 0 leaves the loss unchanged whatever W1[i, j] is: it contributes exactly 0;
+- the change depends on x[n, i] only through its value, so pixels of one sample with the same
+  value (MNIST has 256 levels) share one evaluation.
+
+On MNIST batches (~19% of pixels nonzero, ~2.2 of them per distinct value) that is ~11 times
+fewer evaluations than one per (pixel, sample); on dense data with no repeated values, the same
+number. Work runs in blocks of columns and chunks of evaluations, so memory stays bounded.
+Finding the nonzero inputs and their distinct values has data-dependent sizes, so on a GPU it
+waits for the device once per block.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from array_api_compat import device as device_of
 
-from .backend import Array, array_namespace
+from .backend import Array, array_namespace, to_numpy
 from .functions import one_hot, relu, sigmoid, softmax
 from .gradient import H
 
 __all__ = ["batched_numerical_gradient"]
 
 ACTIVATIONS = {"relu": relu, "sigmoid": sigmoid}
-CHUNK_ELEMENTS = 2**16  # elements of one stacked (rows, H, N, C) block: 512 KiB, cache-sized
+CHUNK_ELEMENTS = 2**18  # elements of one stacked (2, C, H, rows) block of exps: 2 MiB
+BLOCK_PAIRS = 2**15  # nonzero inputs per block of columns: bounds the (H, pairs) arrays
 
 
 def batched_numerical_gradient(
@@ -35,10 +48,6 @@ def batched_numerical_gradient(
 
     params: W1 (D, H), b1 (H,), W2 (H, C), b2 (C,), float64. x: (N, D) float64. t: labels (N,)
     or one-hot (N, C). activation: "relu" or "sigmoid". Returns a dict keyed like params.
-
-    With p = softmax(logits), a logit shift s changes sample n's loss by
-    log(sum_c p[n, c] exp(s[n, c])) - s[n, t_n], so loss(+h) - loss(-h) needs no second
-    softmax: only exp of the shifts, one dot with p per sample, and a log.
     """
     xp = array_namespace(x, params["W1"])
     act = ACTIVATIONS[activation]
@@ -46,45 +55,94 @@ def batched_numerical_gradient(
     (N, D), C = x.shape, W2.shape[1]
     a = x @ W1 + b1  # (N, H) hidden pre-activations
     z = act(a)
-    logits = z @ W2 + b2  # (N, C)
-    p = softmax(logits)
-    T = xp.astype(t, logits.dtype) if t.ndim == 2 else one_hot(t, C, dtype=logits.dtype)
-    W2_true = W2 @ T.T  # (H, N): W2[j, t_n], the true logit's weight from unit j
+    p = softmax(z @ W2 + b2)  # (N, C)
+    T = xp.astype(t, x.dtype) if t.ndim == 2 else one_hot(t, C, dtype=x.dtype)
+    hidden = _HiddenUnits(a, z, p, T, W2, act, h)
+    ones = xp.ones((N, 1), dtype=x.dtype, device=device_of(x))
+    first = hidden.column_gradients(xp.concat([x, ones], axis=1))  # (D + 1, H)
+    W2_grad, b2_grad = _output_layer_gradients(z, p, T, h)
+    return {"W1": first[:D, :], "b1": first[D, :], "W2": W2_grad, "b2": b2_grad}
 
-    def diff(shift_plus: Array, shift_minus: Array, true_plus: Array, true_minus: Array):
-        """(loss(+h) - loss(-h)) / 2h per perturbation. shifts: (..., N, C); true: (..., N)."""
-        change = (
-            xp.log(xp.vecdot(xp.exp(shift_plus), p)) - xp.log(xp.vecdot(xp.exp(shift_minus), p))
-        ) - (true_plus - true_minus)
-        return xp.mean(change, axis=-1) / (2 * h)
 
-    def unit_diff(dz_plus: Array, dz_minus: Array) -> Array:
-        """Hidden unit j's output moves by dz (..., H, N): the logits by dz * W2[j, :]."""
-        return diff(
-            dz_plus[..., None] * W2[:, None, :],
-            dz_minus[..., None] * W2[:, None, :],
-            dz_plus * W2_true,
-            dz_minus * W2_true,
+def _output_layer_gradients(z: Array, p: Array, T: Array, h: float) -> tuple[Array, Array]:
+    """W2's and b2's central differences. Shifting logit k by s changes sample n's loss by
+    log1p(p[n, k] * expm1(s)) - s * T[n, k] (the other classes keep their exp)."""
+    xp = array_namespace(z)
+
+    def diff(shift: Array, p: Array, T: Array) -> Array:  # shifts of +h·…; -shift is the other
+        plus = xp.log1p(p * xp.expm1(shift)) - shift * T
+        minus = xp.log1p(p * xp.expm1(-shift)) - (-shift) * T
+        return xp.mean(plus - minus, axis=-1) / (2 * h)
+
+    shift = h * z.T[:, None, :]  # W2[j, k] moves logit k by h * z[n, j]: (H, 1, N)
+    W2_grad = diff(shift, p.T[None, :, :], T.T[None, :, :])  # (H, C)
+    b2_grad = diff(xp.full_like(p.T, h), p.T, T.T)  # (C,)
+    return W2_grad, b2_grad
+
+
+class _HiddenUnits:
+    """Losses when one hidden unit's pre-activation moves, for many (sample, shift) at once."""
+
+    def __init__(self, a: Array, z: Array, p: Array, T: Array, W2: Array, act: Callable, h):
+        self.xp = xp = array_namespace(a)
+        self.act, self.h = act, h
+        self.aT, self.zT, self.pT = a.T, z.T, p.T  # (H, N), (H, N), (C, N)
+        self.true_weightT = W2 @ T.T  # (H, N): W2[j, t_n], the true logit's weight from unit j
+        self.W2c = W2.T[:, :, None]  # (C, H, 1)
+        self.sign = xp.asarray([1.0, -1.0], dtype=a.dtype, device=device_of(a))[:, None, None]
+
+    def changes(self, rows: Array, shifts: Array) -> Array:
+        """loss(+) - loss(-), summed over nothing yet: entry (j, k) is sample rows[k]'s loss
+        change when unit j's pre-activation moves by +shifts[k] and by -shifts[k]. (H, K)."""
+        xp = self.xp
+        (C, H, _), K = self.W2c.shape, rows.shape[0]
+        step = max(1, CHUNK_ELEMENTS // (2 * C * H))
+        out = []
+        for start in range(0, K, step):
+            stop = min(start + step, K)
+            n = rows[start:stop]
+            d = self.sign * shifts[start:stop]  # (2, 1, R)
+            dz = self.act(xp.take(self.aT, n, axis=1) + d) - xp.take(self.zT, n, axis=1)
+            e = xp.exp(self.W2c * dz[:, None, :, :])  # (2, C, H, R): logit c moves dz W2[j, c]
+            e *= xp.take(self.pT, n, axis=1)[:, None, :]
+            log_sum = xp.log(xp.sum(e, axis=1))  # (2, H, R)
+            true_shift = (dz[0, ...] - dz[1, ...]) * xp.take(self.true_weightT, n, axis=1)
+            out.append((log_sum[0, ...] - log_sum[1, ...]) - true_shift)
+        return xp.concat(out, axis=1)
+
+    def column_gradients(self, x: Array) -> Array:
+        """Central differences of the weights from every column of x into the hidden units:
+        (D, H). x has a nonzero entry (the bias's column of ones). Columns go in blocks of at
+        most BLOCK_PAIRS nonzero inputs (or one column), each block starting at a nonzero one."""
+        xp = self.xp
+        counts = to_numpy(xp.count_nonzero(x, axis=0))  # per column, on the host
+        blocks, start, pairs = [], 0, 0
+        for i, count in enumerate(counts.tolist()):
+            if pairs and count and pairs + count > BLOCK_PAIRS:  # a block starts nonzero
+                blocks.append((start, i))
+                start, pairs = i, 0
+            pairs += count
+        blocks.append((start, x.shape[1]))
+        return xp.concat([self._block(x[:, i0:i1]) for i0, i1 in blocks], axis=0)
+
+    def _block(self, x: Array) -> Array:
+        xp = self.xp
+        N, D = x.shape
+        flat_x = xp.reshape(x.T, (-1,))  # column by column
+        (flat,) = xp.nonzero(flat_x)  # the nonzero inputs, sorted by column; never none
+        column, row = flat // N, flat % N
+        values, value_code = xp.unique_inverse(xp.take(flat_x, flat))
+        keys, key_of_pair = xp.unique_inverse(row * values.shape[0] + value_code)
+        key_row, key_value = keys // values.shape[0], xp.take(values, keys % values.shape[0])
+        change = self.changes(key_row, self.h * key_value)  # one per distinct (sample, value)
+        # every column's sum over its pairs: the pairs are sorted by column, so differences of
+        # one cumulative sum at the columns' ends
+        total = xp.cumulative_sum(
+            xp.take(change, key_of_pair, axis=1), axis=1, include_initial=True
         )
-
-    eye = xp.eye(C, dtype=x.dtype, device=device_of(x))
-    zero = xp.zeros((C, N), dtype=x.dtype, device=device_of(x))
-    grads = {}
-    # b2[k]: logit k moves by h for every sample. shifts: (C, 1, C)
-    true_b2 = h * (zero + T.T)  # (C, N): h where k is sample n's class
-    grads["b2"] = diff(h * eye[:, None, :], -h * eye[:, None, :], true_b2, -true_b2)
-    # W2[j, k]: logit k moves by h * z[:, j]. shifts: (H, C, N, C)
-    shift = h * z.T[:, None, :, None] * eye[None, :, None, :]
-    true_w2 = h * z.T[:, None, :] * T.T[None, :, :]  # (H, C, N)
-    grads["W2"] = diff(shift, -shift, true_w2, -true_w2)
-    # b1[j]: pre-activation j moves by h (the activation applied exactly, kink included)
-    a_t, z_t = a.T, z.T  # (H, N)
-    grads["b1"] = unit_diff(act(a_t + h) - z_t, act(a_t - h) - z_t)
-    # W1[i, j]: pre-activation j moves by h * x[:, i]; rows i in cache-sized blocks
-    rows = max(1, CHUNK_ELEMENTS // max(1, W1.shape[1] * N * C))
-    blocks = []
-    for start in range(0, D, rows):
-        hx = h * x[:, start : min(start + rows, D)].T[:, None, :]  # (rows, 1, N)
-        blocks.append(unit_diff(act(a_t + hx) - z_t, act(a_t - hx) - z_t))
-    grads["W1"] = xp.concat(blocks, axis=0)
-    return {key: grads[key] for key in ("W1", "b1", "W2", "b2")}
+        ends = xp.searchsorted(
+            column, xp.arange(D, dtype=column.dtype, device=device_of(x)), side="right"
+        )
+        starts = xp.concat([xp.zeros(1, dtype=ends.dtype, device=device_of(x)), ends[:-1]])
+        sums = xp.take(total, ends, axis=1) - xp.take(total, starts, axis=1)  # (H, D)
+        return sums.T / (2 * self.h * N)
