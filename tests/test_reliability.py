@@ -37,7 +37,7 @@ from xpnet.checkpoint import CheckpointError, load_checkpoint, load_params, save
 from xpnet.cli import main
 from xpnet.datasets import DatasetError, load_mnist
 from xpnet.datasets import mnist as mnist_module
-from xpnet.train import DivergenceError, Trainer, TrainingWarning
+from xpnet.train import DivergenceError, Trainer, TrainingInterrupted, TrainingWarning
 
 FORMAT = "xpnet-checkpoint/1"
 SAMPLE = ["--dataset", "sample", "--device", "cpu", "--no-progress", "--no-plot"]
@@ -338,6 +338,64 @@ def test_ctrl_c_writes_a_checkpoint_and_resuming_equals_never_stopping(tmp_path)
     np.testing.assert_allclose(a.arrays["epochs"][:, :5], b.arrays["epochs"][:, :5], rtol=1e-12)
     for name in b.params:
         np.testing.assert_allclose(a.params[name], b.params[name], rtol=1e-12, atol=1e-15)
+
+
+def press_ctrl_c() -> None:
+    """Send SIGINT to this process; return once its Python handler has run (or raise from it)."""
+    handler = signal.getsignal(signal.SIGINT)
+    os.kill(os.getpid(), signal.SIGINT)
+    deadline = time.monotonic() + 5.0
+    while signal.getsignal(signal.SIGINT) is handler and time.monotonic() < deadline:
+        time.sleep(0.001)  # CPython runs handlers between bytecodes: at the latest, here
+
+
+def pressing_ctrl_c_in_step(step: int, presses: int, seen: list):
+    """A TwoLayerNet.loss_and_gradient that presses Ctrl-C `presses` times inside call `step`."""
+    real = xpnet.TwoLayerNet.loss_and_gradient
+
+    def loss_and_gradient(net, x, t):
+        seen.append("step")
+        if len(seen) == step:
+            for press in range(presses):
+                press_ctrl_c()
+                seen.append(f"after press {press + 1}")
+        return real(net, x, t)
+
+    return loss_and_gradient
+
+
+@pytest.mark.parametrize("presses", [1, 2])
+def test_a_second_ctrl_c_stops_the_step_at_once(small, monkeypatch, presses):
+    """One Ctrl-C during step 5 lets that step finish, then TrainingInterrupted; a second one
+    during the same step raises KeyboardInterrupt there and then: the step never ends."""
+    seen = []
+    monkeypatch.setattr(
+        xpnet.TwoLayerNet, "loss_and_gradient", pressing_ctrl_c_in_step(5, presses, seen)
+    )
+    trainer = Trainer(make_net(get_backend("cpu")), *small, batch_size=50, seed=2)
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt) as raised:
+        trainer.run(100)
+    assert seen[-1] == "after press 1"  # the first press alone never stops a step mid-way
+    if presses == 1:
+        assert raised.type is TrainingInterrupted
+        assert trainer.iteration == 5  # step 5 finished, no other began
+    else:
+        assert raised.type is KeyboardInterrupt  # the base class, not TrainingInterrupted
+        assert trainer.iteration == 4  # step 5 was cut short
+    assert signal.getsignal(signal.SIGINT) is before  # the trainer's handler is gone
+
+
+def test_cli_second_ctrl_c_exits_130_and_keeps_the_last_checkpoint(tmp_path, capsys, monkeypatch):
+    """Two presses in one step: `xpnet train` exits 130 at once with one line, no traceback and
+    no resume hint; the checkpoint of the last evaluation (iteration 1) stays whole."""
+    monkeypatch.setattr(xpnet.TwoLayerNet, "loss_and_gradient", pressing_ctrl_c_in_step(5, 2, []))
+    code = main(["train", *SAMPLE, "--iters", "100", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 130
+    assert err == "xpnet train: interrupted\n"
+    assert load_checkpoint(tmp_path / "checkpoint.npz").state["trainer"]["iteration"] == 1
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_ctrl_c_while_a_checkpoint_is_written_keeps_the_previous_one(tmp_path, monkeypatch):

@@ -31,12 +31,50 @@ from .numgrad import batched_numerical_gradient
 __all__ = ["SimpleNet", "TwoLayerNet"]
 
 
+ARRAY_KINDS = {  # for error messages: "x is a torch tensor", "... are numpy arrays"
+    "numpy": ("a numpy array", "numpy arrays"),
+    "cupy": ("a cupy array", "cupy arrays"),
+    "torch": ("a torch tensor", "torch tensors"),
+    "array_api_strict": ("an array_api_strict array", "array_api_strict arrays"),
+}
+
+
+def check_array(a: Any, name: str, backend: Backend, param: Array) -> None:
+    """Raise unless a is an array of backend's library on the device of param (one of the net's
+    parameters). name: the argument's name, for the message. Reads metadata only: no GPU sync."""
+    want = backend.name
+    try:
+        xp = array_namespace(a)
+        if xp is backend.xp and device_of(a) == backend.device:
+            return  # the common case, answered without a name lookup
+        got = namespace_name(xp)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be {ARRAY_KINDS[want][0]}; got {type(a).__name__}."
+            f" Move it with {name} = net.backend.asarray({name})"
+        ) from None
+    if got != want:
+        raise TypeError(
+            f"{name} is {ARRAY_KINDS[got][0]} but the network's parameters are"
+            f" {ARRAY_KINDS[want][1]}; create the net with xp=... / device=... or move {name}"
+            " with net.backend.asarray"
+        )
+    here = device_of(param)
+    if device_of(a) != here:
+        raise ValueError(
+            f"{name} is on device {device_of(a)} but the network's parameters are on {here};"
+            f" move {name} there first: array_api_compat.to_device({name}, net.backend.device)"
+        )
+
+
 class SimpleNet:
     """The book's simpleNet: one 2x3 weight W, predict = x @ W, loss = softmax cross-entropy.
 
     W: an initial (2, 3) weight (host data or an array); by default drawn from a standard normal
     with the seeded host generator. xp/device/dtype choose where the weight lives (default: NumPy,
     float64).
+    predict and loss raise TypeError/ValueError naming x or t when it is no array of W's library
+    and device, or has a shape W does not take (metadata only: no GPU sync).
 
     >>> import numpy as np
     >>> W = [[0.47355232, 0.9977393, 0.84668094], [0.85557411, 0.03563661, 0.69422093]]
@@ -69,22 +107,35 @@ class SimpleNet:
 
     def predict(self, x: Array) -> Array:
         """x: (2,) or (N, 2) -> scores (3,) or (N, 3)."""
+        self._check_inputs(x)
         return x @ self.W
 
     def loss(self, x: Array, t: Array) -> Array:
-        """Cross-entropy of softmax(predict(x)) against t (labels or one-hot) -> 0-d array."""
-        return cross_entropy_error(softmax(self.predict(x)), t)
+        """Cross-entropy of softmax(predict(x)) against t -> 0-d array. t: for x (2,), a 0-d
+        label or one-hot (3,); for x (N, 2), labels (N,) or one-hot (N, 3)."""
+        self._check_inputs(x, t)
+        return cross_entropy_error(softmax(x @ self.W), t)
+
+    def _check_inputs(self, x: Array, t: Array | None = None) -> None:
+        """Raise unless x (and t) are arrays of W's library and device, with shapes W takes.
+        Only shapes, dtypes and devices are read: no GPU sync."""
+        check_array(x, "x", self.backend, self.W)
+        D, C = self.W.shape
+        if x.ndim not in (1, 2) or x.shape[-1] != D:
+            raise ValueError(f"x must have shape ({D},) or (N, {D}); got {tuple(x.shape)}")
+        if not self.backend.xp.isdtype(x.dtype, "real floating"):
+            raise TypeError(
+                f"x must be floating-point; got dtype {x.dtype}."
+                f" Convert it first: x = xp.astype(x, net.W.dtype)"
+            )
+        if t is not None:
+            check_array(t, "t", self.backend, self.W)
+            check_labels_shape(SimpleNamespace(shape=(*x.shape[:-1], C)), t)
 
 
 ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
 ACTIVATION_FUNCTIONS = {"relu": relu, "sigmoid": sigmoid}
 NUMERICAL_METHODS = ("batched", "loop")
-ARRAY_KINDS = {  # for error messages: "x is a torch tensor", "... are numpy arrays"
-    "numpy": ("a numpy array", "numpy arrays"),
-    "cupy": ("a cupy array", "cupy arrays"),
-    "torch": ("a torch tensor", "torch tensors"),
-    "array_api_strict": ("an array_api_strict array", "array_api_strict arrays"),
-}
 
 
 class TwoLayerNet:
@@ -244,7 +295,7 @@ class TwoLayerNet:
     def _check_inputs(self, x: Array, t: Array | None = None) -> None:
         """Raise unless x (and t) are arrays of the parameters' library and device, with shapes
         this net takes. Only shapes, dtypes and devices are read: no GPU sync."""
-        self._check_array(x, "x")
+        check_array(x, "x", self.backend, self.params["W1"])
         D = self.config["input_size"]
         if x.ndim < 2 or math.prod(x.shape[1:]) != D:
             raise ValueError(
@@ -263,35 +314,10 @@ class TwoLayerNet:
             )
         if t is None:
             return
-        self._check_array(t, "t")
+        check_array(t, "t", self.backend, self.params["W1"])
         if t.ndim == 0 or t.shape[0] != x.shape[0]:
             raise ValueError(
                 f"t must have one row per sample of x: x has N={x.shape[0]}, t has shape"
                 f" {tuple(t.shape)}; pass the labels (or one-hot rows) of exactly these samples"
             )
         check_labels_shape(SimpleNamespace(shape=(x.shape[0], self.config["output_size"])), t)
-
-    def _check_array(self, a: Any, name: str) -> None:
-        want = self.backend.name
-        try:
-            xp = array_namespace(a)
-            if xp is self.backend.xp and device_of(a) == self.backend.device:
-                return  # the common case, answered without a name lookup
-            got = namespace_name(xp)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"{name} must be {ARRAY_KINDS[want][0]}; got {type(a).__name__}."
-                f" Move it with {name} = net.backend.asarray({name})"
-            ) from None
-        if got != want:
-            raise TypeError(
-                f"{name} is {ARRAY_KINDS[got][0]} but the network's parameters are"
-                f" {ARRAY_KINDS[want][1]}; create the net with xp=... / device=... or move {name}"
-                " with net.backend.asarray"
-            )
-        here = device_of(self.params["W1"])
-        if device_of(a) != here:
-            raise ValueError(
-                f"{name} is on device {device_of(a)} but the network's parameters are on {here};"
-                f" move {name} there first: array_api_compat.to_device({name}, net.backend.device)"
-            )
