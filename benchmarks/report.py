@@ -281,11 +281,12 @@ def numgrad_report(result: dict) -> str:
     ]
     training = result.get("training")
     if training:
+        fastest, slowest = min(training["step_times_s"]), max(training["step_times_s"])
         parts.append(
             f'Training by numerical gradient (xpnet.Trainer grad="numerical",'
             f" {training['activation']} net, {training['dtype']}, batch 100):"
-            f" {training['steps']} timed steps, {training['step_s'] * 1e3:.1f} ms per step (median;"
-            f" {min(training['step_times_s']) * 1e3:.1f}–{max(training['step_times_s']) * 1e3:.1f});"
+            f" {training['steps']} timed steps, {training['step_s'] * 1e3:.1f} ms per step"
+            f" (median; {fastest * 1e3:.1f}–{slowest * 1e3:.1f});"
             f" evaluation of 60000 + 10000 images {training['evaluation_s']:.2f} s;"
             f" extrapolated to 10000 iterations: 10000 × step + {training['evaluations']}"
             f" evaluations = **{training['extrapolated_s'] / 60:.1f} min**"

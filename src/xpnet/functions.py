@@ -58,7 +58,7 @@ def sigmoid_grad(x: Array) -> Array:
 def relu(x: Array) -> Array:
     """max(0, x)."""
     xp = array_namespace(x)
-    return xp.where(x > 0, x, 0.0)
+    return xp.maximum(x, 0.0)
 
 
 def relu_grad(x: Array) -> Array:

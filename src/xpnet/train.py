@@ -130,6 +130,8 @@ class Trainer:
             leave=False,
         )
         xp, net = self.net.backend.xp, self.net
+        # the data were checked once, in __init__: the library's own net skips its per-call checks
+        loss_and_gradient = getattr(net, "_loss_and_gradient", net.loss_and_gradient)
         tick = time.perf_counter()
         with bar, self._catch_interrupt(), self.net.backend.quiet_overflow():
             while self.iteration < iters_num:
@@ -138,7 +140,7 @@ class Trainer:
                 x_batch = xp.take(self.x_train, batch, axis=0)
                 t_batch = xp.take(self.t_train, batch, axis=0)
                 if self.grad == "backprop":
-                    loss, grads = net.loss_and_gradient(x_batch, t_batch)
+                    loss, grads = loss_and_gradient(x_batch, t_batch)
                 else:
                     loss, grads = (
                         net.loss(x_batch, t_batch),
