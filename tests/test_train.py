@@ -156,6 +156,19 @@ def test_bad_training_data_is_named(sample, change, message):
         Trainer(make_net(xpnet.get_backend("cpu")), change(x, t), test)
 
 
+def test_the_first_non_finite_value_is_found_past_the_first_chunk():
+    from xpnet.validate import _first_non_finite
+
+    x = np.zeros((50, 4, 3), dtype=np.float32)
+    assert _first_non_finite(x) is None
+    x[37, 2, 1], x[41, 0, 0] = np.inf, np.nan
+    assert _first_non_finite(x, rows=8) == (37, 2, 1)
+    huge = np.full((3, 2), 1e308)  # finite, but their sum overflows: no error
+    assert _first_non_finite(huge, rows=2) is None
+    huge[2, 1] = -np.inf
+    assert _first_non_finite(huge, rows=2) == (2, 1)
+
+
 def test_batch_size_larger_than_the_data_set(sample):
     with pytest.raises(ValueError, match="batch_size must be an integer from 1 to .* 600"):
         Trainer(make_net(xpnet.get_backend("cpu")), *sample, batch_size=1000)

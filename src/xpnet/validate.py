@@ -54,8 +54,8 @@ def _check_pair(name: str, x: np.ndarray, t: np.ndarray, input_size: int, classe
         )
     if not (np.issubdtype(x.dtype, np.number) and not np.issubdtype(x.dtype, np.complexfloating)):
         raise TypeError(f"{name}: x must hold real numbers; got dtype {x.dtype}")
-    if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
-        where = tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])
+    where = _first_non_finite(x) if np.issubdtype(x.dtype, np.floating) else None
+    if where is not None:
         raise ValueError(
             f"{name}: x holds NaN or infinity (first at index {where}); "
             "clean the data before training"
@@ -76,6 +76,19 @@ def _check_pair(name: str, x: np.ndarray, t: np.ndarray, input_size: int, classe
         )
     else:
         _check_one_hot(name, t)
+
+
+def _first_non_finite(x: np.ndarray, rows: int = 4096) -> tuple[int, ...] | None:
+    """The index of x's first NaN or infinity, or None. A float64 sum first (it is finite when
+    every element is, and makes no temporary); only when it is not, a search in chunks of rows
+    (so no 60000x784 boolean array either way)."""
+    if np.isfinite(x.sum(dtype=np.float64)):
+        return None
+    for start in range(0, x.shape[0], rows):
+        bad = np.argwhere(~np.isfinite(x[start : start + rows]))
+        if len(bad):
+            return (start + int(bad[0][0]), *(int(i) for i in bad[0][1:]))
+    return None  # finite values whose sum overflowed
 
 
 def _check_one_hot(name: str, t: np.ndarray) -> None:
