@@ -350,8 +350,9 @@ def press_ctrl_c() -> None:
 
 
 def pressing_ctrl_c_in_step(step: int, presses: int, seen: list):
-    """A TwoLayerNet.loss_and_gradient that presses Ctrl-C `presses` times inside call `step`."""
-    real = xpnet.TwoLayerNet.loss_and_gradient
+    """A TwoLayerNet._loss_and_gradient (what the Trainer's step calls) that presses Ctrl-C
+    `presses` times inside call `step`."""
+    real = xpnet.TwoLayerNet._loss_and_gradient
 
     def loss_and_gradient(net, x, t):
         seen.append("step")
@@ -370,7 +371,7 @@ def test_a_second_ctrl_c_stops_the_step_at_once(small, monkeypatch, presses):
     during the same step raises KeyboardInterrupt there and then: the step never ends."""
     seen = []
     monkeypatch.setattr(
-        xpnet.TwoLayerNet, "loss_and_gradient", pressing_ctrl_c_in_step(5, presses, seen)
+        xpnet.TwoLayerNet, "_loss_and_gradient", pressing_ctrl_c_in_step(5, presses, seen)
     )
     trainer = Trainer(make_net(get_backend("cpu")), *small, batch_size=50, seed=2)
     before = signal.getsignal(signal.SIGINT)
@@ -389,7 +390,7 @@ def test_a_second_ctrl_c_stops_the_step_at_once(small, monkeypatch, presses):
 def test_cli_second_ctrl_c_exits_130_and_keeps_the_last_checkpoint(tmp_path, capsys, monkeypatch):
     """Two presses in one step: `xpnet train` exits 130 at once with one line, no traceback and
     no resume hint; the checkpoint of the last evaluation (iteration 1) stays whole."""
-    monkeypatch.setattr(xpnet.TwoLayerNet, "loss_and_gradient", pressing_ctrl_c_in_step(5, 2, []))
+    monkeypatch.setattr(xpnet.TwoLayerNet, "_loss_and_gradient", pressing_ctrl_c_in_step(5, 2, []))
     code = main(["train", *SAMPLE, "--iters", "100", "--out", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 130
