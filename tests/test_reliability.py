@@ -365,10 +365,21 @@ def pressing_ctrl_c_in_step(step: int, presses: int, seen: list):
     return loss_and_gradient
 
 
+@pytest.fixture(params=["python's handler", "ignored"])
+def sigint_before(request):
+    """SIGINT's disposition before training: Python's own handler, or ignored (as under nohup
+    or in a background job of a non-interactive shell); put back afterwards."""
+    wanted = signal.default_int_handler if request.param == "python's handler" else signal.SIG_IGN
+    saved = signal.signal(signal.SIGINT, wanted)
+    yield wanted
+    signal.signal(signal.SIGINT, saved)
+
+
 @pytest.mark.parametrize("presses", [1, 2])
-def test_a_second_ctrl_c_stops_the_step_at_once(small, monkeypatch, presses):
+def test_a_second_ctrl_c_stops_the_step_at_once(small, monkeypatch, presses, sigint_before):
     """One Ctrl-C during step 5 lets that step finish, then TrainingInterrupted; a second one
-    during the same step raises KeyboardInterrupt there and then: the step never ends."""
+    during the same step raises KeyboardInterrupt there and then: the step never ends, even
+    where SIGINT was ignored before training began."""
     seen = []
     monkeypatch.setattr(
         xpnet.TwoLayerNet, "_loss_and_gradient", pressing_ctrl_c_in_step(5, presses, seen)
@@ -384,10 +395,12 @@ def test_a_second_ctrl_c_stops_the_step_at_once(small, monkeypatch, presses):
     else:
         assert raised.type is KeyboardInterrupt  # the base class, not TrainingInterrupted
         assert trainer.iteration == 4  # step 5 was cut short
-    assert signal.getsignal(signal.SIGINT) is before  # the trainer's handler is gone
+    assert signal.getsignal(signal.SIGINT) is before is sigint_before  # the trainer's is gone
 
 
-def test_cli_second_ctrl_c_exits_130_and_keeps_the_last_checkpoint(tmp_path, capsys, monkeypatch):
+def test_cli_second_ctrl_c_exits_130_and_keeps_the_last_checkpoint(
+    tmp_path, capsys, monkeypatch, sigint_before
+):
     """Two presses in one step: `xpnet train` exits 130 at once with one line, no traceback and
     no resume hint; the checkpoint of the last evaluation (iteration 1) stays whole."""
     monkeypatch.setattr(xpnet.TwoLayerNet, "_loss_and_gradient", pressing_ctrl_c_in_step(5, 2, []))

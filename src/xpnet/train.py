@@ -254,12 +254,18 @@ class Trainer:
 
             def handle(self, signum, frame):
                 trainer._stop = True
-                signal.signal(signal.SIGINT, self.previous)
+                # the second press stops at once: the previous Python handler takes it or, where
+                # SIGINT was ignored or left to the system (nohup, a background job), Python's own
+                previous = self.previous
+                signal.signal(
+                    signal.SIGINT, previous if callable(previous) else signal.default_int_handler
+                )
 
             def __exit__(self, *exc):
                 trainer._stop = False
                 if self.installed:
-                    signal.signal(signal.SIGINT, self.previous)
+                    previous = self.previous
+                    signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
 
         return Guard()
 
