@@ -23,10 +23,10 @@ from .backend import (
     namespace_name,
     resolve_dtype,
 )
-from .functions import check_labels_shape, cross_entropy_error, relu, sigmoid, softmax
+from .functions import check_labels_shape, cross_entropy_error, softmax
 from .gradient import numerical_gradient
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
-from .numgrad import batched_numerical_gradient
+from .numgrad import ACTIVATION_FUNCTIONS, batched_numerical_gradient
 
 __all__ = ["SimpleNet", "TwoLayerNet"]
 
@@ -134,7 +134,6 @@ class SimpleNet:
 
 
 ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
-ACTIVATION_FUNCTIONS = {"relu": relu, "sigmoid": sigmoid}
 NUMERICAL_METHODS = ("batched", "loop")
 
 

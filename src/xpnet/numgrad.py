@@ -36,7 +36,7 @@ from .gradient import H
 
 __all__ = ["batched_numerical_gradient"]
 
-ACTIVATIONS = {"relu": relu, "sigmoid": sigmoid}
+ACTIVATION_FUNCTIONS = {"relu": relu, "sigmoid": sigmoid}  # by TwoLayerNet's activation name
 CHUNK_ELEMENTS = 2**18  # elements of one stacked (2, C, H, rows) block of exps: 2 MiB
 BLOCK_PAIRS = 2**15  # nonzero inputs per block of columns: bounds the (H, pairs) arrays
 
@@ -50,7 +50,7 @@ def batched_numerical_gradient(
     or one-hot (N, C). activation: "relu" or "sigmoid". Returns a dict keyed like params.
     """
     xp = array_namespace(x, params["W1"])
-    act = ACTIVATIONS[activation]
+    act = ACTIVATION_FUNCTIONS[activation]
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     (N, D), C = x.shape, W2.shape[1]
     a = x @ W1 + b1  # (N, H) hidden pre-activations
@@ -92,8 +92,8 @@ class _HiddenUnits:
         self.sign = xp.asarray([1.0, -1.0], dtype=a.dtype, device=device_of(a))[:, None, None]
 
     def changes(self, rows: Array, shifts: Array) -> Array:
-        """loss(+) - loss(-), summed over nothing yet: entry (j, k) is sample rows[k]'s loss
-        change when unit j's pre-activation moves by +shifts[k] and by -shifts[k]. (H, K)."""
+        """(H, K): entry (j, k) is sample rows[k]'s loss when unit j's pre-activation moves by
+        +shifts[k], minus its loss when it moves by -shifts[k]."""
         xp = self.xp
         (C, H, _), K = self.W2c.shape, rows.shape[0]
         step = max(1, CHUNK_ELEMENTS // (2 * C * H))
@@ -132,8 +132,9 @@ class _HiddenUnits:
         (flat,) = xp.nonzero(flat_x)  # the nonzero inputs, sorted by column; never none
         column, row = flat // N, flat % N
         values, value_code = xp.unique_inverse(xp.take(flat_x, flat))
-        keys, key_of_pair = xp.unique_inverse(row * values.shape[0] + value_code)
-        key_row, key_value = keys // values.shape[0], xp.take(values, keys % values.shape[0])
+        levels = values.shape[0]
+        keys, key_of_pair = xp.unique_inverse(row * levels + value_code)  # (sample, value)
+        key_row, key_value = keys // levels, xp.take(values, keys % levels)
         change = self.changes(key_row, self.h * key_value)  # one per distinct (sample, value)
         # every column's sum over its pairs: the pairs are sorted by column, so differences of
         # one cumulative sum at the columns' ends
