@@ -1,8 +1,11 @@
 """The `backend` / `xp` fixtures: every array test runs on every importable backend.
 
-XPNET_BACKEND (set by each nox session) narrows the list to one backend name. array-api-strict
-runs on its default device and on "device1", so a missing ``device=`` fails here on a laptop.
-CuPy runs only where a GPU is usable.
+XPNET_BACKEND (set by each nox session) narrows the list: a backend name ("torch": its CPU and, on
+a machine with a GPU, its CUDA device) or candidate ids ("torch-cuda", "cupy-cuda"), commas
+between several. What the session names must run: a named backend that cannot run here (not
+installed, no usable GPU) stops the session at once with one line, never a run of skips. Backends
+nobody named are skipped where they cannot run. array-api-strict runs on its default device and
+on "device1", so a missing ``device=`` fails here on a laptop.
 """
 
 from __future__ import annotations
@@ -20,22 +23,62 @@ CANDIDATES = [
     ("array_api_strict", "cpu"),
     ("array_api_strict", "device1"),
     ("torch", "cpu"),
+    ("torch", "cuda"),
     ("cupy", "cuda"),
 ]
 
 
-def _params():
-    wanted = os.environ.get("XPNET_BACKEND")
-    params = []
+def _id(name: str, device: str) -> str:
+    return f"{name}-{device}"
+
+
+def selected() -> list[tuple[str, str, bool]]:
+    """(backend, device, required) for each candidate XPNET_BACKEND selects. Naming a backend
+    requires its first candidate (torch: the CPU) and takes its others where they can run."""
+    wanted = [w.strip() for w in os.environ.get("XPNET_BACKEND", "").split(",") if w.strip()]
+    chosen = []
     for name, device in CANDIDATES:
-        if wanted and name != wanted:
+        if not wanted:
+            chosen.append((name, device, False))
+        elif _id(name, device) in wanted:
+            chosen.append((name, device, True))
+        elif name in wanted:
+            first = not any(c[0] == name for c in chosen)
+            chosen.append((name, device, first))
+    known = {n for n, _ in CANDIDATES} | {_id(*c) for c in CANDIDATES}
+    unknown = [w for w in wanted if w not in known]
+    if unknown or (wanted and not chosen):
+        raise pytest.UsageError(
+            f"XPNET_BACKEND={','.join(wanted)} names no backend of {', '.join(sorted(known))}"
+        )
+    return chosen
+
+
+def pytest_configure(config):
+    """Stop the session at once when a backend it names cannot run here (DESIGN.md, 11)."""
+    for name, device, required in selected():
+        if not required:
             continue
+        try:
+            get_backend(device, backend=name)
+        except DeviceUnavailableError as error:
+            raise pytest.UsageError(
+                f"XPNET_BACKEND={os.environ['XPNET_BACKEND']} asks for {_id(name, device)},"
+                f" which cannot run here: {error}"
+            ) from None
+
+
+def _params():
+    try:
+        chosen = selected()
+    except pytest.UsageError:
+        return []  # pytest_configure reports it, in one line
+    params = []
+    for name, device, required in chosen:
         marks = []
-        if name != "numpy" and importlib.util.find_spec(name) is None:
+        if not required and name != "numpy" and importlib.util.find_spec(name) is None:
             marks.append(pytest.mark.skip(reason=f"{name} is not installed"))
-        params.append(pytest.param((name, device), id=f"{name}-{device}", marks=marks))
-    if not params:
-        raise pytest.UsageError(f"XPNET_BACKEND={wanted!r} names no backend of {CANDIDATES}")
+        params.append(pytest.param((name, device), id=_id(name, device), marks=marks))
     return params
 
 

@@ -3,8 +3,15 @@
 Everything else in xpnet takes its namespace from the arrays it is given. This module turns what a
 user types (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"auto"``, and optionally a backend name) into a
 :class:`Backend` -- an array namespace and a device -- and owns the few things that cannot be
-array-generic: importing CuPy or PyTorch, moving host NumPy arrays to a device and back, the seeded
-host random generator, and synchronizing a device for honest timing.
+array-generic: importing CuPy or PyTorch, checking that CuPy can really run on a GPU, moving data
+between devices, entering a device where a library needs it, the seeded host random generator,
+and synchronizing a device for honest timing.
+
+Entering a device: array-api-compat drops ``device=`` for CuPy's creation functions (``zeros``,
+``arange``, ``*_like``...; compat issue #337), which put new arrays on CuPy's *current* GPU, and
+every CuPy kernel runs there too. So work on ``cuda:1`` runs inside :meth:`Backend.activate` (or
+:func:`on_device_of` an array), entered where work begins -- the Trainer's run, the networks'
+public methods, the gradient routines -- and nowhere else. For other libraries it enters nothing.
 
 Read it top to bottom: names and errors, then :func:`get_backend`, then the helpers on arrays.
 """
@@ -12,9 +19,12 @@ Read it top to bottom: names and errors, then :func:`get_backend`, then the help
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import importlib.util
 import re
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +62,19 @@ _CUDA = re.compile(r"^cuda(?::(\d+))?$")
 
 
 class DeviceUnavailableError(RuntimeError):
-    """The requested device or backend exists but cannot be used on this machine."""
+    """The requested device or backend exists but cannot be used on this machine.
+
+    ``gpu_seen`` is True when a GPU is there but the library cannot use it (CUDA's libraries
+    missing, say): ``--device auto`` then says so once before it falls back to the CPU.
+    """
+
+    def __init__(self, message: str, *, gpu_seen: bool = False) -> None:
+        super().__init__(message)
+        self.gpu_seen = gpu_seen
+
+
+class DeviceFallbackWarning(UserWarning):
+    """``device="auto"`` found a GPU it could not use and chose the CPU instead."""
 
 
 @dataclass(frozen=True)
@@ -68,11 +90,21 @@ class Backend:
     device: Any
 
     def asarray(self, a, dtype=None) -> Array:
-        """Move host data (a NumPy array, list or number) to this backend's device.
+        """Put data on this backend's device: host data (a NumPy array, list or number) or an
+        array of any library on any device (a CuPy array, a CUDA tensor, ...).
 
+        An array of this backend's own library moves with the library's own copy (GPU to GPU
+        stays on the GPUs); an array of another library goes through the host, one copy.
         dtype: "float32", "float64", a dtype of this namespace, or None to keep a's dtype.
         """
-        a = np.asarray(a)
+        if self.name != "numpy" and _library_of(a) == self.name:
+            with self.activate():
+                if device_of(a) != self.device:
+                    a = array_api_compat.to_device(a, self.device)
+                if dtype is not None:
+                    a = self.xp.astype(a, resolve_dtype(self.xp, dtype), copy=False)
+                return a
+        a = to_numpy(a)
         if dtype is not None:
             a = a.astype(to_numpy_dtype(resolve_dtype(self.xp, dtype)), copy=False)
         if self.name == "numpy":
@@ -80,6 +112,15 @@ class Backend:
         if self.name == "torch" and self.device.type == "cpu":  # a copy: never share host memory
             return self.xp.asarray(a, device=self.device, copy=True)
         return self.xp.asarray(a, device=self.device)
+
+    def activate(self):
+        """A context in which new arrays and kernels land on this backend's device.
+
+        CuPy places them on its current GPU whatever ``device=`` says (through array-api-compat),
+        so for CuPy this makes ``self.device`` current; other libraries honour ``device=`` and
+        get a context that does nothing. Entered where work begins, not in every function.
+        """
+        return _device_context(self.name, self.device)
 
     def synchronize(self) -> None:
         """Wait until queued work on the device has finished (a no-op on CPU)."""
@@ -97,24 +138,64 @@ class Backend:
 
     def describe(self) -> str:
         """One line for logs: backend, device and, on a GPU, its name."""
-        text = f"backend {self.name}, device {self.device}"
+        text = f"backend {self.name}, device {device_name(self)}"
         gpu = gpu_name(self)
         return f"{text} ({gpu})" if gpu else text
 
     def __str__(self) -> str:
-        return f"{self.name}:{self.device}"
+        return f"{self.name}:{device_name(self)}"
+
+
+def _enter_current_device(device):
+    return device  # a cupy.cuda.Device is a context manager that makes it the current GPU
+
+
+# Libraries whose creation functions ignore device= and use a current device instead: backend
+# name -> a function of the device that returns the context making it current.
+DEVICE_CONTEXTS: dict[str, Callable[[Any], contextlib.AbstractContextManager]] = {
+    "cupy": _enter_current_device,
+}
+
+
+def _device_context(name: str | None, device: Any) -> contextlib.AbstractContextManager:
+    enter = DEVICE_CONTEXTS.get(name)
+    return contextlib.nullcontext() if enter is None else enter(device)
+
+
+def on_device_of(x: Array) -> contextlib.AbstractContextManager:
+    """The context of :meth:`Backend.activate` for the backend and device x lives on (for the
+    gradient routines, which take arrays, not a Backend). Nothing is entered for libraries
+    xpnet has no backend for."""
+    return _device_context(_library_of(x), device_of(x))
+
+
+def on_own_device(method: Callable) -> Callable:
+    """Decorate a method of an object that has a ``backend``: the method runs inside
+    ``self.backend.activate()`` (the networks' public methods use it)."""
+
+    @functools.wraps(method)
+    def run_on_own_device(self, *args, **kwargs):
+        backend = self.backend
+        if backend.name not in DEVICE_CONTEXTS:  # the common case: nothing to enter
+            return method(self, *args, **kwargs)
+        with backend.activate():
+            return method(self, *args, **kwargs)
+
+    return run_on_own_device
 
 
 def get_backend(device: Any = None, *, backend: str | None = None, xp: Namespace = None) -> Backend:
     """Resolve a device (and optionally a backend name or namespace) to a :class:`Backend`.
 
     device: "cpu", "cuda", "cuda:N", "auto", a device object of the chosen library, or None (the
-    namespace's default device; "cpu" when nothing else is given). backend: "numpy", "cupy",
-    "torch" or "array_api_strict"; by default "cpu" means NumPy and "cuda" means CuPy. xp: a
-    namespace instead of a backend name (its device is then taken from ``device``).
+    namespace's default device: CuPy's current GPU, else the CPU; "cpu" when nothing else is
+    given). backend: "numpy", "cupy", "torch" or "array_api_strict"; by default "cpu" means
+    NumPy and "cuda" means CuPy. xp: a namespace instead of a backend name.
 
     Raises ValueError for an unknown device or backend name, DeviceUnavailableError when the
-    library is not installed or sees no GPU.
+    library is not installed, sees no GPU, or cannot run on the GPU it sees (CuPy without CUDA's
+    compiler NVRTC or cuBLAS). "auto" takes the first usable GPU, else the CPU; where a GPU is
+    there but unusable it warns once (DeviceFallbackWarning) saying why.
 
     >>> get_backend("cpu").name
     'numpy'
@@ -131,40 +212,57 @@ def get_backend(device: Any = None, *, backend: str | None = None, xp: Namespace
     if device == "auto":
         return _auto(backend)
     if device is None:
-        device = "cpu"
-    if not isinstance(device, str) or not (device == "cpu" or _CUDA.match(device)):
-        if backend == "array_api_strict":
-            return Backend(backend, _namespace(backend), _strict_device(device))
+        device = "cuda" if backend == "cupy" else "cpu"
+        index = None  # CuPy: its current GPU
+    elif device == "cpu" or _CUDA.match(device):
+        index = int(_CUDA.match(device).group(1) or 0) if device != "cpu" else None
+    elif backend == "array_api_strict":
+        return Backend(backend, _namespace(backend), _strict_device(device))
+    else:
         raise ValueError(f"unknown device {device!r}; expected 'cpu', 'cuda', 'cuda:N' or 'auto'")
     if backend is None:
         backend = "numpy" if device == "cpu" else "cupy"
-    index = int(_CUDA.match(device).group(1) or 0) if device != "cpu" else None
     return _make(backend, device, index)
 
 
 def _make(backend: str, device: str, index: int | None) -> Backend:
-    xp = _namespace(backend, device=device)
-    if backend == "numpy" or backend == "array_api_strict":
-        if index is not None:
+    """The Backend of a device string; index: N of "cuda:N" (None for "cpu"; for CuPy's "cuda"
+    given by device=None, its current GPU)."""
+    on_gpu = device != "cpu"
+    if backend in ("numpy", "array_api_strict"):
+        if on_gpu:
             raise ValueError(
                 f"backend {backend!r} runs on the CPU only; got device {device!r}. "
                 "Use --device cpu, or --backend cupy/torch for a GPU"
             )
+        xp = _namespace(backend)
         return Backend(backend, xp, "cpu" if backend == "numpy" else _strict_device("cpu"))
     if backend == "cupy":
-        if index is None:
+        if not on_gpu:
             raise ValueError("backend 'cupy' needs a GPU device: use --device cuda (or cuda:N)")
-        cupy = _import("cupy")
+        cupy = _import("cupy", device)
         count = _cuda_device_count(cupy)
+        if index is None:
+            index = cupy.cuda.runtime.getDevice() if count else 0
         if index >= count:
             raise DeviceUnavailableError(
                 f"device {device!r} needs an NVIDIA GPU, but CuPy sees {count}"
                 f" ({_cupy_problem or 'no device with that index'}): use --device cpu"
             )
-        return Backend("cupy", xp, cupy.cuda.Device(index))
+        problem = _cupy_runs_on(cupy, index)
+        if problem:
+            raise DeviceUnavailableError(
+                f"device {device!r}: CuPy sees {count} GPU(s) but cannot run on GPU {index}:"
+                f" {problem}. Install CuPy with CUDA's libraries: {CUDA_HINT}, which bring"
+                " CuPy's [ctk] extra; or use --device cpu",
+                gpu_seen=True,
+            )
+        return Backend("cupy", _namespace("cupy", device), cupy.cuda.Device(index))
     torch = _import("torch")
-    if index is not None:
+    xp = _namespace("torch")
+    if on_gpu:
         count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        index = 0 if index is None else index
         if index >= count:
             raise DeviceUnavailableError(
                 f"device {device!r} needs a CUDA build of PyTorch and a GPU, but PyTorch sees"
@@ -175,17 +273,26 @@ def _make(backend: str, device: str, index: int | None) -> Backend:
 
 
 def _auto(backend: str | None) -> Backend:
-    """The first usable GPU, else the CPU; the Backend's describe() says which was chosen."""
+    """The first usable GPU, else the CPU; the Backend's describe() says which was chosen. A GPU
+    that is there but cannot be used is named once, in a DeviceFallbackWarning."""
     candidates = [backend] if backend else ["cupy", "torch"]
     for name in candidates:
         try:
             return get_backend("cuda", backend=name)
-        except (DeviceUnavailableError, ValueError):
+        except DeviceUnavailableError as error:
+            if error.gpu_seen:
+                warnings.warn(
+                    f"device 'auto' found a GPU but cannot use it: {error}; using the CPU",
+                    DeviceFallbackWarning,
+                    stacklevel=3,
+                )
+        except ValueError:
             continue
     return get_backend("cpu", backend=None if backend in (None, "cupy") else backend)
 
 
 _cupy_problem = ""
+_cupy_checked: dict[int, str] = {}  # GPU index -> "" (CuPy runs there) or what is missing
 
 
 def _cuda_device_count(cupy) -> int:
@@ -195,6 +302,36 @@ def _cuda_device_count(cupy) -> int:
     except Exception as error:  # CUDARuntimeError: no driver, no device
         _cupy_problem = f"{type(error).__name__}: {error}"
         return 0
+
+
+def _cupy_runs_on(cupy, index: int) -> str:
+    """What keeps CuPy from running on GPU index ("" when nothing does), found once per GPU.
+
+    CuPy's wheels load CUDA's libraries only when first used: a machine with a driver but no
+    CUDA toolkit counts its GPUs and then fails at the first kernel (NVRTC compiles CuPy's
+    kernels) or the first matrix product (cuBLAS). So both are tried here, on a 2x2 array.
+    """
+    if index not in _cupy_checked:
+        problem = ""
+        try:
+            cupy.cuda.nvrtc.getVersion()
+        except Exception as error:  # DynamicLibNotFoundError, ImportError, CUDA errors
+            problem = f"NVRTC, CUDA's kernel compiler, cannot be loaded ({_brief(error)})"
+        if not problem:
+            try:
+                with cupy.cuda.Device(index):
+                    a = cupy.ones((2, 2), dtype=cupy.float32) + 1  # compiles a kernel
+                    if float((a @ a).sum()) != 32.0:  # cuBLAS
+                        problem = "a 2x2 matrix product on the GPU gave a wrong result"
+            except Exception as error:
+                problem = f"a kernel or a cuBLAS matrix product failed ({_brief(error)})"
+        _cupy_checked[index] = problem
+    return _cupy_checked[index]
+
+
+def _brief(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}"
 
 
 def _import(name: str, device: str = "cuda"):
@@ -267,6 +404,22 @@ def namespace_name(xp: Namespace) -> str:
     raise ValueError(f"unsupported array namespace {xp!r}; expected one of {', '.join(BACKENDS)}")
 
 
+_LIBRARY_OF_TYPE: dict[type, str | None] = {}
+
+
+def _library_of(a: Any) -> str | None:
+    """The backend name of an array's library; None for host data (lists, numbers) and for
+    arrays of libraries xpnet has no backend for. Remembered per type: a dictionary lookup."""
+    kind = type(a)
+    if kind not in _LIBRARY_OF_TYPE:
+        try:
+            name = namespace_name(array_api_compat.array_namespace(a))
+        except (TypeError, ValueError):
+            name = None
+        _LIBRARY_OF_TYPE[kind] = name
+    return _LIBRARY_OF_TYPE[kind]
+
+
 def backend_of(x: Array) -> Backend:
     """The Backend an array lives on."""
     xp = array_namespace(x)
@@ -331,6 +484,13 @@ def synchronize(x: Array) -> None:
 # -- what is here --------------------------------------------------------------------------------
 
 
+def device_name(backend: Backend) -> str:
+    """The device as a user types it: "cpu", "cuda:1" (not CuPy's "<CUDA Device 1>")."""
+    if backend.name == "cupy":
+        return f"cuda:{backend.device.id}"
+    return str(backend.device)
+
+
 def gpu_name(backend: Backend) -> str | None:
     if backend.name == "cupy":
         cupy = _import("cupy")
@@ -356,8 +516,18 @@ def available() -> list[dict]:
             row["installed"] = True
             row["version"] = getattr(module, "__version__", "?")
             row["gpus"] = _gpus(name, module)
+            if name == "cupy":
+                row["problem"] = _cupy_usability(module, len(row["gpus"]))
         rows.append(row)
     return rows
+
+
+def _cupy_usability(cupy, count: int) -> str | None:
+    """Why CuPy cannot compute here (no GPU, no driver, CUDA's libraries missing), or None."""
+    if count == 0:
+        return f"no usable GPU ({_cupy_problem or 'CuPy sees none'})"
+    problem = _cupy_runs_on(cupy, 0)
+    return f"cannot run on GPU 0: {problem}" if problem else None
 
 
 def _gpus(name: str, module) -> list[str]:

@@ -7,9 +7,11 @@ unreadable files, a full disk) end in one line on stderr and exit status 2, neve
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+import warnings
 
-from .backend import BACKENDS, DTYPES, DeviceUnavailableError
+from .backend import BACKENDS, DTYPES, DeviceFallbackWarning, DeviceUnavailableError
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
@@ -143,10 +145,28 @@ def parse_backend(parser: argparse.ArgumentParser, argv: list[str] | None) -> ar
 
     args = parser.parse_args(argv)
     try:
-        args.backend = get_backend(args.device, backend=args.backend)
+        with notices():
+            args.backend = get_backend(args.device, backend=args.backend)
     except (ValueError, DeviceUnavailableError) as error:
         parser.error(str(error))
     return args
+
+
+@contextlib.contextmanager
+def notices():
+    """Show a DeviceFallbackWarning (--device auto found a GPU it cannot use) as one line,
+    ``notice: ...`` on stderr, not as a warning with a file name and line number."""
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, DeviceFallbackWarning):
+            print(f"notice: {message}", file=sys.stderr)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
 
 
 def _positive_int(text: str) -> int:
@@ -176,17 +196,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "train":
-            from .runs import train_command
-
-            return train_command(args)
-        if args.command == "gradcheck":
-            from .runs import gradcheck_command
-
-            return gradcheck_command(args)
-        if args.command == "download":
-            return _download(args)
-        return _info()
+        with notices():
+            return _run(args)
     except (
         DeviceUnavailableError,
         DatasetError,
@@ -200,6 +211,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"xpnet {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _run(args) -> int:
+    if args.command == "train":
+        from .runs import train_command
+
+        return train_command(args)
+    if args.command == "gradcheck":
+        from .runs import gradcheck_command
+
+        return gradcheck_command(args)
+    if args.command == "download":
+        return _download(args)
+    return _info()
 
 
 def _download(args) -> int:
@@ -227,7 +252,8 @@ def _info() -> int:
         if row.get("error"):
             state = f"broken: {row['error']}"
         gpus = f"; GPUs: {', '.join(row['gpus'])}" if row["gpus"] else ""
-        print(f"  {row['backend']:<17} {state}{gpus}")
+        problem = f"; {row['problem']}" if row.get("problem") else ""
+        print(f"  {row['backend']:<17} {state}{gpus}{problem}")
     cupies = sorted(
         {
             d.metadata["Name"]

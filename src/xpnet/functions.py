@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from array_api_compat import device as device_of
 
-from .backend import Array, Namespace, array_namespace, namespace_name
+from .backend import Array, Namespace, array_namespace, namespace_name, on_device_of
 
 __all__ = [
     "cross_entropy_error",
@@ -149,8 +149,9 @@ def one_hot(t: Array, num_classes: int, *, dtype=None) -> Array:
     dtype: a dtype of t's namespace (default float64).
     """
     xp = array_namespace(t)
-    classes = xp.arange(num_classes, dtype=t.dtype, device=device_of(t))
-    return xp.astype(t[..., None] == classes, dtype if dtype is not None else xp.float64)
+    with on_device_of(t):
+        classes = xp.arange(num_classes, dtype=t.dtype, device=device_of(t))
+        return xp.astype(t[..., None] == classes, dtype if dtype is not None else xp.float64)
 
 
 def namespace_of(caller: str, **arrays: Array) -> Namespace:

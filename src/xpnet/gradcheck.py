@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .backend import Array, array_namespace
+from .backend import Array, array_namespace, on_device_of
 from .gradient import H
 
 __all__ = ["GradientCheck", "ParameterCheck", "count_near_kink", "gradient_check"]
@@ -92,15 +92,16 @@ def gradient_check(net, x: Array, t: Array, *, tolerance: float = 1e-7) -> Gradi
     >>> check.passed, check["W1"].mean_abs < 1e-9
     (True, True)
     """
-    net = net.copy(dtype="float64")
-    xp = net.backend.xp
-    x = xp.astype(x, xp.float64)
-    backprop = net.gradient(x, t)
-    numerical = net.numerical_gradient(x, t)
-    parameters = tuple(
-        _compare(key, backprop[key], numerical[key]) for key in net.params if key in backprop
-    )
-    return GradientCheck(parameters, float(tolerance), count_near_kink(net, x))
+    with net.backend.activate():
+        net = net.copy(dtype="float64")
+        xp = net.backend.xp
+        x = xp.astype(x, xp.float64)
+        backprop = net.gradient(x, t)
+        numerical = net.numerical_gradient(x, t)
+        parameters = tuple(
+            _compare(key, backprop[key], numerical[key]) for key in net.params if key in backprop
+        )
+        return GradientCheck(parameters, float(tolerance), count_near_kink(net, x))
 
 
 def _compare(name: str, backprop: Array, numerical: Array) -> ParameterCheck:
@@ -127,6 +128,7 @@ def count_near_kink(net, x: Array, *, margin: float = KINK_MARGIN) -> int:
     if net.config.get("activation") != "relu":
         return 0
     xp = array_namespace(x)
-    x = xp.reshape(x, (x.shape[0], -1))
-    hidden = x @ net.params["W1"] + net.params["b1"]
-    return int(xp.count_nonzero(xp.abs(hidden) < margin))
+    with on_device_of(x):
+        x = xp.reshape(x, (x.shape[0], -1))
+        hidden = x @ net.params["W1"] + net.params["b1"]
+        return int(xp.count_nonzero(xp.abs(hidden) < margin))

@@ -12,7 +12,7 @@ import itertools
 import warnings
 from collections.abc import Callable
 
-from .backend import Array, array_namespace
+from .backend import Array, array_namespace, on_device_of
 
 __all__ = ["gradient_descent", "numerical_diff", "numerical_gradient", "numerical_gradient_rows"]
 
@@ -46,18 +46,19 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
     """
     xp = array_namespace(x)
     check_float_input(x, "x", "numerical_gradient")
-    saved = xp.asarray(x, copy=True)  # a copy, not a view: x[idx] is a view in torch and CuPy
-    grad = xp.zeros_like(x)
-    try:
-        for idx in itertools.product(*(range(n) for n in x.shape)):
-            x[idx] = saved[idx] + h
-            fxh1 = f(x)
-            x[idx] = saved[idx] - h
-            fxh2 = f(x)
-            grad[idx] = (fxh1 - fxh2) / (2 * h)
-            x[idx] = saved[idx]
-    finally:
-        x[...] = saved
+    with on_device_of(x):  # CuPy: new arrays and kernels on x's GPU, not the current one
+        saved = xp.asarray(x, copy=True)  # a copy, not a view: x[idx] is a view in torch, CuPy
+        grad = xp.zeros_like(x)
+        try:
+            for idx in itertools.product(*(range(n) for n in x.shape)):
+                x[idx] = saved[idx] + h
+                fxh1 = f(x)
+                x[idx] = saved[idx] - h
+                fxh2 = f(x)
+                grad[idx] = (fxh1 - fxh2) / (2 * h)
+                x[idx] = saved[idx]
+        finally:
+            x[...] = saved
     return grad
 
 
@@ -75,11 +76,12 @@ def numerical_gradient_rows(f: Callable[[Array], Array], X: Array, *, h: float =
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D, one point per row; got shape {tuple(X.shape)}")
     check_float_input(X, "X", "numerical_gradient_rows")
-    rows = []
-    for i in range(X.shape[0]):
-        point = xp.asarray(X[i, :], copy=True)
-        rows.append(numerical_gradient(f, point, h=h))
-    return xp.stack(rows)
+    with on_device_of(X):
+        rows = []
+        for i in range(X.shape[0]):
+            point = xp.asarray(X[i, :], copy=True)
+            rows.append(numerical_gradient(f, point, h=h))
+        return xp.stack(rows)
 
 
 def gradient_descent(
@@ -104,15 +106,16 @@ def gradient_descent(
     xp = array_namespace(init_x)
     if not xp.isdtype(init_x.dtype, "real floating"):
         init_x = xp.astype(init_x, xp.float64)
-    x = xp.asarray(init_x, copy=True)
-    history = [xp.asarray(x, copy=True)] if return_history else None
-    for _ in range(step_num):
-        x = x - lr * numerical_gradient(f, x)
+    with on_device_of(init_x):
+        x = xp.asarray(init_x, copy=True)
+        history = [xp.asarray(x, copy=True)] if return_history else None
+        for _ in range(step_num):
+            x = x - lr * numerical_gradient(f, x)
+            if history is not None:
+                history.append(x)
         if history is not None:
-            history.append(x)
-    if history is not None:
-        return x, xp.stack(history)
-    return x
+            return x, xp.stack(history)
+        return x
 
 
 def check_float_input(x: Array, name: str, caller: str) -> None:

@@ -21,6 +21,7 @@ from .backend import (
     get_backend,
     host_rng,
     namespace_name,
+    on_own_device,
     resolve_dtype,
 )
 from .functions import check_labels_shape, cross_entropy_error, softmax
@@ -105,11 +106,13 @@ class SimpleNet:
     def W(self, value: Array) -> None:
         self.params["W"] = value
 
+    @on_own_device
     def predict(self, x: Array) -> Array:
         """x: (2,) or (N, 2) -> scores (3,) or (N, 3)."""
         self._check_inputs(x)
         return x @ self.W
 
+    @on_own_device
     def loss(self, x: Array, t: Array) -> Array:
         """Cross-entropy of softmax(predict(x)) against t -> 0-d array. t: for x (2,), a 0-d
         label or one-hot (3,); for x (N, 2), labels (N,) or one-hot (N, 3)."""
@@ -201,6 +204,7 @@ class TwoLayerNet:
         }
         self.last_layer = SoftmaxWithLoss()
 
+    @on_own_device
     def copy(self, dtype: Any = None) -> TwoLayerNet:
         """A deep copy on the same backend, cast to dtype ("float32"/"float64"; default: same)."""
         xp = self.backend.xp
@@ -213,6 +217,7 @@ class TwoLayerNet:
 
     # -- forward ---------------------------------------------------------------------------------
 
+    @on_own_device
     def predict(self, x: Array) -> Array:
         """x: (N, D_in) -> logits (N, C), before softmax. Keeps nothing for backward."""
         self._check_inputs(x)
@@ -233,11 +238,13 @@ class TwoLayerNet:
             x = layer.forward(x)
         return x
 
+    @on_own_device
     def loss(self, x: Array, t: Array) -> Array:
         """Mean softmax cross-entropy of predict(x) against t -> 0-d array."""
         self._check_inputs(x, t)
         return self.last_layer.forward(self._predict(x), t)
 
+    @on_own_device
     def accuracy(self, x: Array, t: Array) -> float:
         """Fraction of samples whose largest logit is the true class (a Python float: a sync)."""
         self._check_inputs(x, t)
@@ -249,6 +256,7 @@ class TwoLayerNet:
 
     # -- gradients -------------------------------------------------------------------------------
 
+    @on_own_device
     def loss_and_gradient(self, x: Array, t: Array) -> tuple[Array, dict[str, Array]]:
         """(loss, grads) by backpropagation from one forward pass: the loss is the 0-d array of
         the very forward the gradients flow back through."""
@@ -267,10 +275,12 @@ class TwoLayerNet:
         affine1, affine2 = self.layers["Affine1"], self.layers["Affine2"]
         return loss, {"W1": affine1.dW, "b1": affine1.db, "W2": affine2.dW, "b2": affine2.db}
 
+    @on_own_device
     def gradient(self, x: Array, t: Array) -> dict[str, Array]:
         """Gradients of loss(x, t) by backpropagation: {"W1": (D_in, H), ..., "b2": (C,)}."""
         return self.loss_and_gradient(x, t)[1]
 
+    @on_own_device
     def numerical_gradient(
         self, x: Array, t: Array, *, method: str = "batched"
     ) -> dict[str, Array]:

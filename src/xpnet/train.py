@@ -91,9 +91,10 @@ class Trainer:
         self.history = History()
         self._chunk = self._chunk_state = None  # the current epoch's batch indices, on device
         self._chunk_index = -1
-        self._losses = self.net.backend.xp.zeros(
-            self.iters_per_epoch, dtype=self.net.dtype, device=self.net.backend.device
-        )
+        with self.net.backend.activate():  # CuPy ignores device= here: enter the net's GPU
+            self._losses = self.net.backend.xp.zeros(
+                self.iters_per_epoch, dtype=self.net.dtype, device=self.net.backend.device
+            )
         self._flushed = 0  # iterations whose loss is already in history.train_loss
         self._stop = False
         self._warned = False
@@ -133,7 +134,8 @@ class Trainer:
         # the data were checked once, in __init__: the library's own net skips its per-call checks
         loss_and_gradient = getattr(net, "_loss_and_gradient", net.loss_and_gradient)
         tick = time.perf_counter()
-        with bar, self._catch_interrupt(), self.net.backend.quiet_overflow():
+        backend = self.net.backend
+        with bar, self._catch_interrupt(), backend.quiet_overflow(), backend.activate():
             while self.iteration < iters_num:
                 i = self.iteration
                 batch = self._batch(i)
