@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# The GPU acceptance run: everything xpnet claims about `--device cuda`, on a machine with an
+# NVIDIA GPU, in one command and within ~8 minutes.
+#
+#   scripts/gpu_acceptance.sh OUTDIR            # logs, a summary and the benchmark's JSON in OUTDIR
+#   GPU_ACCEPTANCE_DEVICE=cpu scripts/gpu_acceptance.sh OUTDIR   # a dry run of the plumbing, CPU
+#
+# In order, each part under its own `timeout` and inside one overall budget
+# (GPU_ACCEPTANCE_BUDGET_S, default 480 s): nvidia-smi; a preflight that stops the run with one
+# line when no GPU is usable; the test suite on CuPy and on PyTorch's CUDA device; the examples
+# with --device cuda; `xpnet train --device cuda` on the bundled sample (float32, 10000 steps,
+# against the same run on the CPU; float64, against the CPU to rounding) and `--grad numerical`;
+# the synchronization checks of the training step (scripts/gpu_checks.py); the GPU benchmarks
+# against PyTorch eager on the same GPU (benchmarks/bench_gpu.py). OUTDIR/summary.txt has one
+# line per part. Python is $PYTHON (default python3); where array-api-compat is missing and a
+# folder .whl of wheels is here (no network on the GPU machine), they are installed first.
+set -uo pipefail
+
+OUTDIR=${1:?usage: scripts/gpu_acceptance.sh OUTDIR}
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+mkdir -p "$OUTDIR"
+OUTDIR=$(cd "$OUTDIR" && pwd)
+PY=${PYTHON:-python3}
+DEVICE=${GPU_ACCEPTANCE_DEVICE:-cuda}
+BUDGET=${GPU_ACCEPTANCE_BUDGET_S:-480}
+START=$SECONDS
+SUMMARY=$OUTDIR/summary.txt
+: >"$SUMMARY"
+export PYTHONUNBUFFERED=1 MPLBACKEND=Agg PYTHONDONTWRITEBYTECODE=1
+
+note() { echo "$*" | tee -a "$SUMMARY"; }
+
+if ! "$PY" -c "import array_api_compat" 2>/dev/null; then
+    if compgen -G ".whl/*.whl" >/dev/null; then
+        "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+            --target /tmp/xpnet-site .whl/*.whl || { note "FAIL wheels: pip install"; exit 1; }
+        export PYTHONPATH=/tmp/xpnet-site${PYTHONPATH:+:$PYTHONPATH}
+    else
+        note "FAIL setup: array-api-compat is not installed and no .whl folder is here"
+        exit 1
+    fi
+fi
+"$PY" -c "import xpnet" 2>/dev/null || export PYTHONPATH=$ROOT/src${PYTHONPATH:+:$PYTHONPATH}
+
+# part NAME SECONDS COMMAND...: run COMMAND (a program or a function of this script) with its
+# output in OUTDIR/NAME.log, under a timeout that never passes the overall budget; one line in
+# the summary.
+part() {
+    local name=$1 limit=$2
+    shift 2
+    local left=$((BUDGET - (SECONDS - START)))
+    if ((left < 15)); then
+        note "SKIP $name: the ${BUDGET} s budget is spent"
+        return 0
+    fi
+    ((limit > left)) && limit=$left
+    local t0=$SECONDS
+    echo "=== $name (limit ${limit} s): $*" >"$OUTDIR/$name.log"
+    if declare -F "$1" >/dev/null; then  # a function of this script: timeout needs a program
+        set -- bash -c "$(declare -f "$1"); $(declare -p PY OUTDIR FLAGS); $(printf '%q ' "$@")"
+    fi
+    timeout -k 5 "$limit" "$@" >>"$OUTDIR/$name.log" 2>&1
+    local code=$?
+    local took=$((SECONDS - t0)) verdict=PASS
+    ((code == 124 || code == 137)) && verdict="TIMEOUT"
+    ((code != 0 && code != 124 && code != 137)) && verdict="FAIL(exit $code)"
+    note "$verdict $name: ${took} s; $(tail -n 1 "$OUTDIR/$name.log" | cut -c1-160)"
+    return $code
+}
+
+note "gpu_acceptance: $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), device $DEVICE"
+if command -v nvidia-smi >/dev/null; then
+    nvidia-smi >"$OUTDIR/nvidia-smi.txt" 2>&1
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | sed 's/^/gpu: /' | tee -a "$SUMMARY"
+else
+    note "nvidia-smi: not found"
+fi
+"$PY" -c "import sys, numpy, array_api_compat; print('python', sys.version.split()[0], 'numpy', numpy.__version__, 'array-api-compat', array_api_compat.__version__)" | tee -a "$SUMMARY"
+
+if ! part preflight 60 "$PY" scripts/gpu_checks.py preflight --device "$DEVICE"; then
+    tail -n +2 "$OUTDIR/preflight.log"
+    exit 2
+fi
+cat "$OUTDIR/preflight.log"
+
+if [ "$DEVICE" = cpu ]; then  # the dry run: the same parts on CPU backends, the tests cut short
+    CUPY=numpy TORCH=torch-cpu FLAGS=(--device cpu) TESTS=(tests/test_devices.py tests/test_train.py)
+else
+    CUPY=cupy TORCH=torch-cuda FLAGS=(--device cuda) TESTS=(tests)
+fi
+
+XDIST=()  # several test processes where pytest-xdist is installed (the GPU machine has it)
+"$PY" -c "import xdist" 2>/dev/null && XDIST=(-n "${GPU_ACCEPTANCE_WORKERS:-6}")
+part tests-cupy 200 env XPNET_BACKEND=$CUPY "$PY" -m pytest -q -p no:cacheprovider -rs "${XDIST[@]}" \
+    "${TESTS[@]}"
+# the tests that take no backend ran above already: here, those of the torch CUDA device
+part tests-torch-cuda 150 env XPNET_BACKEND=$TORCH "$PY" -m pytest -q -p no:cacheprovider -rs \
+    "${XDIST[@]}" -k "$TORCH" "${TESTS[@]}"
+
+examples() {
+    local script status=0
+    for script in examples/*.py; do
+        echo "--- $script ${FLAGS[*]}"
+        "$PY" "$script" "${FLAGS[@]}" --out "$OUTDIR/examples/$(basename "$script" .py)" || status=1
+    done
+    return $status
+}
+part examples 90 examples
+
+train() {  # train DTYPE ITERS NAME: the same run on the GPU and the CPU, then compared
+    local dtype=$1 iters=$2 name=$3 common=(--dataset sample --seed 0 --no-plot --no-progress)
+    "$PY" -m xpnet train "${FLAGS[@]}" --dtype "$dtype" --iters "$iters" "${common[@]}" \
+        --out "$OUTDIR/runs/$name-gpu" || return 1
+    "$PY" -m xpnet train --device cpu --dtype "$dtype" --iters "$iters" "${common[@]}" \
+        --out "$OUTDIR/runs/$name-cpu" || return 1
+    "$PY" - "$OUTDIR/runs/$name-gpu" "$OUTDIR/runs/$name-cpu" "$dtype" <<'EOF'
+import csv, sys
+import numpy as np
+gpu, cpu, dtype = sys.argv[1:]
+def read(folder):
+    rows = list(csv.DictReader(open(f"{folder}/metrics.csv")))
+    losses = np.loadtxt(f"{folder}/loss.csv", delimiter=",", skiprows=1, ndmin=2)[:, -1]
+    return rows[-1], losses
+(g, gl), (c, cl) = read(gpu), read(cpu)
+acc = abs(float(g["test_acc"]) - float(c["test_acc"]))
+loss = float(np.max(np.abs(gl - cl)))
+limit = {"float64": (0.0, 1e-8), "float32": (0.02, None)}[dtype]
+ok = acc <= limit[0] and (limit[1] is None or loss <= limit[1])
+print(f"{dtype}: test acc {g['test_acc']} here vs {c['test_acc']} on the CPU (|diff| {acc:.4f}),"
+      f" max |loss diff| over {len(gl)} steps {loss:.2e}: {'agree' if ok else 'DISAGREE'}")
+sys.exit(0 if ok else 1)
+EOF
+}
+part train-float32 90 train float32 10000 f32
+part train-float64 60 train float64 600 f64
+part train-numerical 60 "$PY" -m xpnet train "${FLAGS[@]}" --grad numerical --dataset sample \
+    --iters 100 --seed 0 --no-plot --no-progress --out "$OUTDIR/runs/numerical"
+part syncs 90 "$PY" scripts/gpu_checks.py syncs "${FLAGS[@]}"
+part numgrad 60 "$PY" scripts/gpu_checks.py numgrad "${FLAGS[@]}"
+if [ -f benchmarks/bench_gpu.py ]; then
+    part bench 170 "$PY" benchmarks/bench_gpu.py "${FLAGS[@]}" --json "$OUTDIR/bench_gpu.json"
+else
+    note "SKIP bench: benchmarks/bench_gpu.py is not here"
+fi
+
+note "gpu_acceptance: done in $((SECONDS - START)) s; $(grep -c '^PASS' "$SUMMARY") passed, $(grep -c -E '^(FAIL|TIMEOUT)' "$SUMMARY") failed or timed out"
+grep -q -E '^(FAIL|TIMEOUT)' "$SUMMARY" && exit 1
+exit 0

@@ -1,0 +1,277 @@
+"""The checks of the GPU acceptance run that are not tests: each prints PASS, FAIL or SKIP lines.
+
+    python scripts/gpu_checks.py preflight     # is a GPU usable by CuPy and by PyTorch? (exit 2 if not)
+    python scripts/gpu_checks.py syncs         # does the training step wait for the GPU?
+    python scripts/gpu_checks.py numgrad       # the numerical gradient on the GPU against NumPy
+    python scripts/gpu_checks.py ... --device cpu   # a dry run of the plumbing, on the CPU
+
+scripts/gpu_acceptance.sh runs them in order. "The step" is what xpnet's Trainer does between two
+log points: gather a batch on the device, loss and gradients, the SGD update, the loss written into
+the device buffer. It must never make the host wait for the GPU: checked on PyTorch with
+``torch.cuda.set_sync_debug_mode("error")`` and on CuPy with ``cupyx.allow_synchronize(False)``
+and by queueing a second of GPU work before the steps and finding it still running after them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+import warnings
+
+import numpy as np
+
+import xpnet
+from xpnet.backend import DeviceUnavailableError, get_backend, to_numpy
+
+ACTIVATIONS = ("relu", "sigmoid")
+failures: list[str] = []
+
+
+def say(status: str, text: str) -> None:
+    print(f"{status}: {text}", flush=True)
+    if status == "FAIL":
+        failures.append(text)
+
+
+def backends(device: str) -> dict[str, xpnet.Backend | str]:
+    """{"cupy": Backend or why not, "torch": ...}; on --device cpu, NumPy and torch-CPU."""
+    found = {}
+    for name in ("cupy", "torch"):
+        try:
+            if device == "cpu":
+                found[name] = get_backend("cpu", backend="numpy" if name == "cupy" else name)
+            else:
+                found[name] = get_backend(device, backend=name)
+        except DeviceUnavailableError as error:
+            found[name] = str(error)
+    return found
+
+
+def trainer_on(backend, activation: str, dtype: str = "float32"):
+    (x, t), (x_test, t_test) = xpnet.load_mnist_sample()
+    net = xpnet.TwoLayerNet(
+        784, 50, 10, activation=activation, xp=backend.xp, device=backend.device, dtype=dtype,
+        seed=0,
+    )
+    trainer = xpnet.Trainer(net, (x, t), (x_test, t_test), batch_size=100, seed=0, log_every=10**9)
+    trainer.run(2)  # step 0 evaluates; the kernels are compiled now
+    return trainer
+
+
+def one_step(trainer, i: int) -> None:
+    """Step i of Trainer.run, between log points (no flush, no evaluation)."""
+    step = getattr(trainer, "_step", None)
+    if step is not None:
+        step(i)
+        return
+    xp, net = trainer.net.backend.xp, trainer.net
+    batch = trainer._batch(i)
+    loss, grads = net._loss_and_gradient(
+        xp.take(trainer.x_train, batch, axis=0), xp.take(trainer.t_train, batch, axis=0)
+    )
+    trainer.optimizer.update(net.params, grads)
+    trainer._losses[i % trainer.iters_per_epoch] = loss
+
+
+def steps_between_log_points(trainer, count: int) -> range:
+    start = 2  # trainer_on ran steps 0 and 1; the next log point is the next epoch (i = 40)
+    stop = min(start + count, trainer.iters_per_epoch)
+    return range(start, stop)
+
+
+# -- preflight -----------------------------------------------------------------------------------
+
+
+def preflight(args) -> int:
+    found = backends(args.device)
+    for name, backend in found.items():
+        if isinstance(backend, str):
+            print(f"{name}: not usable: {backend}")
+        else:
+            print(f"{name}: {backend.describe()}")
+    if all(isinstance(b, str) for b in found.values()):
+        print(
+            "gpu_acceptance: no GPU is usable here (see the lines above); stopping before the"
+            " first step that needs one"
+        )
+        return 2
+    return 0
+
+
+# -- syncs ---------------------------------------------------------------------------------------
+
+
+def torch_syncs(backend, dry: bool) -> None:
+    import torch
+
+    for activation in ACTIVATIONS:
+        trainer = trainer_on(backend, activation)
+        steps = steps_between_log_points(trainer, 30)
+        torch.cuda.synchronize() if not dry else None
+        if not dry:
+            torch.cuda.set_sync_debug_mode("error")
+        try:
+            for i in steps:
+                one_step(trainer, i)
+        except RuntimeError as error:
+            frame = _xpnet_frame(error)
+            say("FAIL", f"torch-cuda {activation}: the step synchronizes ({error}) at {frame}")
+            continue
+        finally:
+            if not dry:
+                torch.cuda.set_sync_debug_mode(0)
+        kind = "ran (dry run: the sync debug mode needs CUDA)" if dry else "no synchronization"
+        say("PASS" if not dry else "SKIP", f"torch {activation}: {len(steps)} steps, {kind}")
+
+
+def cupy_syncs(backend) -> None:
+    import cupy
+    import cupyx
+
+    for activation in ACTIVATIONS:
+        trainer = trainer_on(backend, activation)
+        steps = steps_between_log_points(trainer, 30)
+        backend.synchronize()
+        try:
+            with warnings.catch_warnings(), backend.activate():
+                warnings.simplefilter("ignore")  # allow_synchronize is deprecated, still works
+                with cupyx.allow_synchronize(False):
+                    for i in steps:
+                        one_step(trainer, i)
+            say("PASS", f"cupy {activation}: {len(steps)} steps under allow_synchronize(False)")
+        except Exception as error:
+            say("FAIL", f"cupy {activation}: the step synchronizes ({error!r}) at"
+                f" {_xpnet_frame(error)}")
+        # second witness: a second of queued GPU work is still running after the steps
+        trainer = trainer_on(backend, activation)
+        with backend.activate():
+            big = cupy.ones((8192, 8192), dtype=cupy.float32)
+            backend.synchronize()
+            for _ in range(30):
+                big @ big
+            start = time.perf_counter()
+            for i in steps_between_log_points(trainer, 30):
+                one_step(trainer, i)
+            host = time.perf_counter() - start
+            busy = not cupy.cuda.get_current_stream().done
+            backend.synchronize()
+            total = time.perf_counter() - start
+        text = (
+            f"cupy {activation}: 30 steps queued in {host * 1e3:.1f} ms of host time behind"
+            f" {total * 1e3:.0f} ms of GPU work; the stream was still busy after them: {busy}"
+        )
+        say("PASS" if busy else "FAIL", text)
+
+
+def cupy_memory(backend, steps: int = 2000) -> None:
+    import cupy
+
+    trainer = trainer_on(backend, "relu")
+    pool = cupy.get_default_memory_pool()
+    trainer.run(200)
+    backend.synchronize()
+    before = (pool.used_bytes(), pool.total_bytes())
+    trainer.run(200 + steps)
+    backend.synchronize()
+    after = (pool.used_bytes(), pool.total_bytes())
+    text = (
+        f"cupy memory pool over {steps} steps (evaluations included): used {before[0]} ->"
+        f" {after[0]} bytes, held {before[1]} -> {after[1]} bytes"
+    )
+    say("PASS" if after[0] <= before[0] and after[1] <= before[1] else "FAIL", text)
+
+
+def cupy_graph(backend) -> None:
+    """CuPy refuses cuBLAS calls during stream capture: the expected outcome is that error."""
+    import cupy
+
+    trainer = trainer_on(backend, "relu")
+    stream = cupy.cuda.Stream(non_blocking=True)
+    with backend.activate(), stream:
+        stream.begin_capture()
+        try:
+            one_step(trainer, 2)
+            outcome = "captured (CuPy now allows cuBLAS in stream capture: revisit BENCHMARKS.md)"
+        except Exception as error:
+            outcome = f"not capturable, as expected: {type(error).__name__}: {error}"
+        finally:
+            try:
+                stream.end_capture()
+            except Exception as error:  # the capture was invalidated by the failed call
+                outcome += f" (end_capture: {type(error).__name__})"
+    say("INFO", f"cupy CUDA-graph capture of one step: {outcome}")
+
+
+def syncs(args) -> int:
+    found = backends(args.device)
+    dry = args.device == "cpu"
+    torch_backend, cupy_backend = found["torch"], found["cupy"]
+    if isinstance(torch_backend, str):
+        say("SKIP", f"torch: {torch_backend}")
+    else:
+        _guarded("torch syncs", torch_syncs, torch_backend, dry)
+    if dry:
+        say("SKIP", "cupy: dry run on the CPU (allow_synchronize and the pool need a GPU)")
+    elif isinstance(cupy_backend, str):
+        say("FAIL", f"cupy: {cupy_backend}")
+    else:
+        _guarded("cupy syncs", cupy_syncs, cupy_backend)
+        _guarded("cupy memory", cupy_memory, cupy_backend)
+        _guarded("cupy graph", cupy_graph, cupy_backend)
+    return 1 if failures else 0
+
+
+# -- the numerical gradient on the GPU -----------------------------------------------------------
+
+
+def numgrad(args) -> int:
+    (x, t), _ = xpnet.load_mnist_sample()
+    x, t = x[:100].astype(np.float64), t[:100]
+    reference = xpnet.TwoLayerNet(784, 50, 10, seed=0)
+    expected = reference.numerical_gradient(x, t)
+    for name, backend in backends(args.device).items():
+        if isinstance(backend, str):
+            say("SKIP", f"{name}: {backend}")
+            continue
+        net = xpnet.TwoLayerNet(784, 50, 10, xp=backend.xp, device=backend.device, seed=0)
+        xb, tb = backend.asarray(x), backend.asarray(t)
+        net.numerical_gradient(xb, tb)  # compiles the kernels
+        backend.synchronize()
+        start = time.perf_counter()
+        grads = net.numerical_gradient(xb, tb)
+        backend.synchronize()
+        seconds = time.perf_counter() - start
+        error = max(float(np.max(np.abs(to_numpy(grads[k]) - expected[k]))) for k in expected)
+        text = (
+            f"{backend.describe()}: numerical gradient of a batch of 100 in"
+            f" {seconds * 1e3:.1f} ms; max |this - NumPy| = {error:.1e}"
+        )
+        say("PASS" if error < 1e-9 else "FAIL", text)
+    return 1 if failures else 0
+
+
+def _guarded(what: str, check, *args) -> None:
+    try:
+        check(*args)
+    except Exception as error:  # one broken check must not hide the others
+        say("FAIL", f"{what}: {type(error).__name__}: {error}")
+        traceback.print_exc(limit=-4)
+
+
+def _xpnet_frame(error: BaseException) -> str:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if "xpnet" in f.filename]
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("check", choices=("preflight", "syncs", "numgrad"))
+    parser.add_argument("--device", default="cuda", help="cuda (default), or cpu for a dry run")
+    args = parser.parse_args(argv)
+    return {"preflight": preflight, "syncs": syncs, "numgrad": numgrad}[args.check](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
