@@ -190,7 +190,7 @@ def nvidia_smi() -> list[dict]:
             ["nvidia-smi", f"--query-gpu={','.join(query)}", "--format=csv,noheader"],
             capture_output=True,
             text=True,
-            timeout=20,
+            timeout=10,
         )
         if run.returncode == 0:
             rows = [line.split(", ") for line in run.stdout.strip().splitlines()]
@@ -575,10 +575,11 @@ class Bench:
         pairs = [(m["gpu_pool"][0], m["gpu_pool"][1]) for m in in_run if m.get("gpu_pool")]
         pairs.append((self.pools.get("after_warm_up"), self.pools.get("after_run")))
         pairs = [(a, b) for a, b in pairs if a and b and "error" not in a and "error" not in b]
-        if pairs:  # None without CuPy (a dry run)
-            out["grew"] = any(
-                b[key] > a[key] for a, b in pairs for key in ("used_bytes", "total_bytes")
-            )
+        if pairs:  # none without CuPy (a dry run)
+            out["growth_bytes"] = {
+                key: max(b[key] - a[key] for a, b in pairs) for key in ("used_bytes", "total_bytes")
+            }
+            out["grew"] = any(growth > 0 for growth in out["growth_bytes"].values())
         return out
 
     # -- 5. CUDA graphs ---------------------------------------------------------------------------

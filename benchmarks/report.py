@@ -603,8 +603,16 @@ def _memory_line(part: dict) -> str:
         pools = memory.get("gpu_pool") or [None, None]
         (a, b) = memory["steps"]
         text += f"; in a run, step {a} → {b}: {_pool(pools[0])} → {_pool(pools[1])}"
-    grew = part.get("grew")
-    verdict = "n/a (no CuPy)" if grew is None else ("GREW" if grew else "no growth")
+    grew, growth = part.get("grew"), part.get("growth_bytes", {})
+    verdict = "n/a (no CuPy)" if grew is None else "no growth"
+    if grew:
+        verdict = (
+            "GREW (largest growth: "
+            + ", ".join(
+                f"{key.removesuffix('_bytes')} +{mib(value)}" for key, value in growth.items()
+            )
+            + ")"
+        )
     return f"{text}: {verdict}"
 
 
