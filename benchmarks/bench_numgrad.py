@@ -172,37 +172,50 @@ def max_abs_difference(a: dict, b: dict) -> float:
     return max(float(np.max(np.abs(a[key] - b[key]))) for key in a)
 
 
-def time_training(args, backend, data) -> dict:
-    """Time train_iters steps of Trainer(grad="numerical") -- the first one with its evaluation,
-    timed again alone and subtracted -- and extrapolate the book's 10000 iterations with its
-    17 evaluations."""
+def numerical_trainer(backend, data, *, activation: str, dtype: str, seed: int) -> xpnet.Trainer:
+    """A Trainer(grad="numerical") with the book's settings on TwoLayerNet 784-50-10."""
     net = xpnet.TwoLayerNet(
         *peers.SIZES,
-        activation=args.train_activation,
+        activation=activation,
         xp=backend.xp,
         device=backend.device,
-        dtype=args.train_dtype,
-        seed=args.seed,
+        dtype=dtype,
+        seed=seed,
     )
     (x_train, t_train), (x_test, t_test) = data
-    trainer = xpnet.Trainer(
+    return xpnet.Trainer(
         net,
         (x_train, t_train),
         (x_test, t_test),
         batch_size=peers.BATCH_SIZE,
         learning_rate=peers.LEARNING_RATE,
         grad="numerical",
-        seed=args.seed,
+        seed=seed,
     )
-    sync = backend.synchronize
-    first, _ = common.timed(lambda: trainer.run(1), sync)  # step 0 and an evaluation
-    evaluation, _ = common.timed(
+
+
+def time_evaluation(trainer: xpnet.Trainer) -> float:
+    """Seconds of one of the book's evaluations: train and test accuracy over the whole sets."""
+    seconds, _ = common.timed(
         lambda: (
             trainer.accuracy(trainer.x_train, trainer.t_train),
             trainer.accuracy(trainer.x_test, trainer.t_test),
         ),
-        sync,
+        trainer.net.backend.synchronize,
     )
+    return seconds
+
+
+def time_training(args, backend, data) -> dict:
+    """Time train_iters steps of Trainer(grad="numerical") -- the first one with its evaluation,
+    timed again alone and subtracted -- and extrapolate the book's 10000 iterations with its
+    17 evaluations."""
+    trainer = numerical_trainer(
+        backend, data, activation=args.train_activation, dtype=args.train_dtype, seed=args.seed
+    )
+    sync = backend.synchronize
+    first, _ = common.timed(lambda: trainer.run(1), sync)  # step 0 and an evaluation
+    evaluation = time_evaluation(trainer)
     step_times = [max(first - evaluation, 0.0)]
     for _ in range(args.train_iters - 1):
         seconds, _ = common.timed(lambda: trainer.run(trainer.iteration + 1), sync)
@@ -218,7 +231,7 @@ def time_training(args, backend, data) -> dict:
         "step_s": step,
         "evaluation_s": evaluation,
         "evaluations": evaluations,
-        "extrapolated_s": 10_000 * step + evaluations * evaluation,
+        "extrapolated_s": common.book_run_seconds(step, evaluation, trainer.iters_per_epoch),
     }
 
 

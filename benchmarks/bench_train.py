@@ -224,6 +224,38 @@ def make_contestants(args, data) -> dict:
     return {name: makers[name]() for name in args.peers}
 
 
+# -- the two workloads, one contestant at a time --------------------------------------------------
+
+
+def time_steps(contestant, init, seed: int, steps: int = STEP_ITERS) -> float:
+    """Seconds per step of steps 1..steps of a fresh run (step 0 and its evaluation untimed)."""
+    contestant.fresh(init, seed)
+    contestant.train(1)
+    seconds, _ = common.timed(
+        lambda: contestant.train(steps, evaluate=False), contestant.synchronize
+    )
+    return seconds / steps
+
+
+def time_full_run(contestant, init, seed: int, iters: int) -> dict:
+    """The book's run of iters steps from set-up on, with its evaluations: seconds (set-up
+    included), the last evaluation, peak RSS above the start, and xpnet's memory marks."""
+    common.reset_peak_rss()
+    rss_before = common.rss_bytes()
+    setup, _ = common.timed(lambda: contestant.fresh(init, seed), contestant.synchronize)
+    loop, evaluation = common.timed(lambda: contestant.train(iters), contestant.synchronize)
+    peak = common.peak_rss_bytes()
+    return {
+        "seed": seed,
+        "seconds": setup + loop,
+        "setup_s": setup,
+        **evaluation,
+        "peak_rss_above_start": None if rss_before is None else peak - rss_before,
+        "memory": getattr(contestant, "memory", None) or None,
+        "first_losses": contestant.first_losses() if isinstance(contestant, Xpnet) else None,
+    }
+
+
 # -- the limit: the matmuls alone ----------------------------------------------------------------
 
 
@@ -539,12 +571,7 @@ def main(argv=None) -> None:
     common.progress(f"workload 2: {STEP_ITERS} steps without evaluation ...")
 
     def steps(name, r):
-        c = contestants[name]
-        seed = args.seed + r
-        c.fresh(init_for(seed), seed)
-        c.train(1)  # step 0 and its evaluation, untimed
-        seconds, _ = common.timed(lambda: c.train(STEP_ITERS, evaluate=False), c.synchronize)
-        return seconds / STEP_ITERS
+        return time_steps(contestants[name], init_for(args.seed + r), args.seed + r)
 
     step_s = common.interleaved(names, args.repeats, steps)
     result["steps"] = {"us": {name: [s * 1e6 for s in values] for name, values in step_s.items()}}
@@ -552,22 +579,7 @@ def main(argv=None) -> None:
     common.progress(f"workload 1: the book's run, {args.iters} iterations ...")
 
     def full_run(name, r):
-        c = contestants[name]
-        seed = args.seed + r
-        common.reset_peak_rss()
-        rss_before = common.rss_bytes()
-        setup, _ = common.timed(lambda: c.fresh(init_for(seed), seed), c.synchronize)
-        loop, evaluation = common.timed(lambda: c.train(args.iters), c.synchronize)
-        peak = common.peak_rss_bytes()
-        return {
-            "seed": seed,
-            "seconds": setup + loop,
-            "setup_s": setup,
-            **evaluation,
-            "peak_rss_above_start": None if rss_before is None else peak - rss_before,
-            "memory": getattr(c, "memory", None) or None,
-            "first_losses": c.first_losses() if isinstance(c, Xpnet) else None,
-        }
+        return time_full_run(contestants[name], init_for(args.seed + r), args.seed + r, args.iters)
 
     runs = common.interleaved(names, args.full_repeats, full_run)
     result["runs"] = {"rounds": runs}

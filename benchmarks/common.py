@@ -104,19 +104,41 @@ def progress(message: str) -> None:
     print(f"[{time.perf_counter() - _START:6.0f} s] {message}", file=sys.stderr, flush=True)
 
 
-def interleaved(names: Sequence[str], repeats: int, run: Callable[[str, int], Any]) -> dict:
+def interleaved(
+    names: Sequence[str],
+    repeats: int,
+    run: Callable[[str, int], Any],
+    *,
+    deadline: float | None = None,
+) -> dict:
     """{name: [result of round 0, round 1, ...]} from run(name, round) called A, B, C, A, B, ...
 
     Each round starts one contestant later (round 1 runs B, C, A), so no contestant always
-    follows the same neighbour. Progress goes to stderr.
+    follows the same neighbour. Progress goes to stderr. deadline (a time.perf_counter() value):
+    the first round always runs; a later one only when the longest round so far would still
+    end before the deadline, so every list has the same, possibly smaller, number of rounds.
     """
     results: dict[str, list] = {name: [None] * repeats for name in names}
+    longest = 0.0
     for r in range(repeats):
+        start = time.perf_counter()
+        if r and deadline is not None and start + longest > deadline:
+            progress(f"  {r} of {repeats} rounds: the time given to this part is spent")
+            return {name: values[:r] for name, values in results.items()}
         order = list(names[r % len(names) :]) + list(names[: r % len(names)])
         for name in order:
             results[name][r] = run(name, r)
             progress(f"  round {r + 1}/{repeats}: {name} done")
+        longest = max(longest, time.perf_counter() - start)
     return results
+
+
+def book_run_seconds(
+    step_s: float, evaluation_s: float, iters_per_epoch: int, iters: int = 10_000
+) -> float:
+    """The book's run from its parts: iters steps, and an evaluation at every step
+    i = 0, E, 2E, ... below iters (17 for 10000 iterations of 600 per epoch)."""
+    return iters * step_s + len(range(0, iters, iters_per_epoch)) * evaluation_s
 
 
 def summary(values: Sequence[float]) -> dict[str, float]:
@@ -284,6 +306,13 @@ def finish(result: dict[str, Any], path: Path | None, markdown: str) -> None:
     )
     print(markdown)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(result, indent=2, default=str) + "\n")
+        write_json(path, result)
         print(f"\nresults written to {path}", file=sys.stderr)
+
+
+def write_json(path: Path, result: dict[str, Any]) -> None:
+    """Write result as JSON to path, atomically: a reader never finds half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    os.replace(partial, path)

@@ -451,3 +451,367 @@ def _memory_target(train: dict) -> list:
         f" (threshold {mib(MEMORY_GROWTH_BYTES)})"
     )
     return [text, measured, _status(max(growths) < MEMORY_GROWTH_BYTES)]
+
+
+# -- bench_gpu ------------------------------------------------------------------------------------
+
+GPU_STEP_VS_TORCH = 1.0  # xpnet on CuPy: one step <= 1.0 x PyTorch eager (manual) on the same GPU
+GPU_NUMERICAL_S = 60.0  # 10000 iterations by numerical gradient on the GPU in under a minute
+GPU_PART_NUMBERS = {
+    "gpu": "0",
+    "warm_up": "–",
+    "steps": "1",
+    "run": "2",
+    "numerical": "3",
+    "memory": "4",
+    "cuda_graph": "5",
+    "cupy_capture": "5",
+}
+
+
+def _ok(result: dict, name: str) -> dict | None:
+    part = result.get("parts", {}).get(name)
+    return part if part and part.get("status") == "ok" else None
+
+
+def _who(result: dict, name: str) -> str:
+    c = result.get("contestants", {}).get(name)
+    return f"{c['label']} ({c['device']})" if c else name
+
+
+def _met(ok: bool | None, part: dict) -> str:
+    if part.get("dry_run"):
+        return "dry run"
+    return "not measured" if ok is None else ("met" if ok else "NOT met")
+
+
+def gpu_header(result: dict) -> str:
+    """'GPU: <name>, driver X, cupy Y, torch Z, <date>' (or what the dry run stood in for)."""
+    facts = result.get("parts", {}).get("gpu", {})
+    smi = facts.get("nvidia_smi")
+    smi = smi[0] if isinstance(smi, list) and smi else {}
+    cupy, torch = facts.get("cupy", {}), facts.get("torch", {})
+    versions = result.get("machine", {}).get("versions", {})
+    name = smi.get("name") or cupy.get("name") or torch.get("name")
+    driver = smi.get("driver_version") or (
+        f"CUDA driver API {cupy['cuda_driver_api']}" if "cuda_driver_api" in cupy else "n/a"
+    )
+    date = result.get("machine", {}).get("date", "date n/a")[:10]
+    if result.get("settings", {}).get("dry_run"):
+        name = "none (dry run on the CPU: NumPy and torch-CPU stand in for the GPU)"
+    return (
+        f"GPU: {name or 'n/a'}, driver {driver},"
+        f" cupy {cupy.get('version') or versions.get('cupy')},"
+        f" torch {versions.get('torch') or torch.get('version')}, {date}"
+    )
+
+
+def gpu_summary_line(result: dict, name: str) -> str | None:
+    """One line of plain text for a finished part of bench_gpu (None for an unknown part)."""
+    number = GPU_PART_NUMBERS.get(name)
+    part = result.get("parts", {}).get(name)
+    if number is None or part is None:
+        return None
+    if part.get("status") != "ok":
+        return f"{number}. {name}: ERROR {part.get('error')}"
+    part = {**part, "dry_run": result.get("settings", {}).get("dry_run")}  # for _met
+    if name == "gpu":
+        line = gpu_header(result)
+    elif name == "warm_up":
+        line = "warm-up: " + ", ".join(
+            f"{n} = {_who(result, n)}, {result['contestants'][n]['warm_up_s']:.1f} s"
+            for n in part["contestants"]
+        )
+    elif name == "steps":
+        line = _steps_line(part)
+    elif name == "run":
+        line = _run_line(part)
+    elif name == "numerical":
+        line = _numerical_line(part)
+    elif name == "memory":
+        line = _memory_line(part)
+    elif name == "cuda_graph":
+        line = "CUDA graph, torch backend: " + _graph_text(part["graph"])
+    else:
+        line = "CuPy stream capture (expected to fail): " + _graph_text(part["graph"])
+    return f"{number}. {line}"
+
+
+def _steps_line(part: dict) -> str:
+    figures = " | ".join(f"{n} {s['median']:.0f}" for n, s in part["summary"].items())
+    to_torch = part["ratio_to_torch_manual"].get("xpnet")
+    target = None if to_torch is None else to_torch <= GPU_STEP_VS_TORCH
+    return (
+        f"one step, µs (median of {part['rounds']} rounds): {figures};"
+        f" xpnet / torch manual = {ratio(to_torch)}"
+        f" (target ≤ {GPU_STEP_VS_TORCH}: {_met(target, part)})"
+    )
+
+
+def _run_line(part: dict) -> str:
+    figures = []
+    for n, s in part["summary"].items():
+        last = part["rounds"][n][-1]
+        timed = last.get("extrapolated_from")
+        note = f" at step {(timed - 1) // 600 * 600}, {timed} steps timed" if timed else ""
+        figures.append(f"{n} {s['median']:.2f} s (test {_percent(last.get('test_acc'))}%{note})")
+    to_cpu = part["ratio_to_xpnet_cpu"].get("xpnet")
+    rounds = len(next(iter(part["rounds"].values())))
+    return (
+        f"the book's run, {part['iters']} iterations (median of {rounds}): {' | '.join(figures)};"
+        f" xpnet GPU / xpnet CPU = {ratio(to_cpu)}"
+        f" (target < 1: {_met(None if to_cpu is None else to_cpu < 1, part)})"
+    )
+
+
+def _numerical_line(part: dict) -> str:
+    texts = []
+    for key in ("gpu", "cpu"):
+        n = part.get(key, {})
+        if "error" in n:
+            texts.append(f"{key}: ERROR {n['error']}")
+            continue
+        texts.append(
+            f"{n['backend']} ({n['device']}) {n['step_s'] * 1e3:.1f} ms/step ({n['steps']} steps)"
+            f" → 10000 iterations ≈ {n['extrapolated_s']:.0f} s"
+        )
+    gpu = part.get("gpu", {})
+    target = None if "extrapolated_s" not in gpu else gpu["extrapolated_s"] < GPU_NUMERICAL_S
+    speedup = part.get("speedup_gpu_vs_cpu")
+    return (
+        f"training by numerical gradient: {' | '.join(texts)};"
+        f" GPU speed-up {ratio(speedup)}"
+        f" (target < {GPU_NUMERICAL_S:.0f} s: {_met(target, part)})"
+    )
+
+
+def _pool(pool: dict | None) -> str:
+    if not pool:
+        return "n/a"
+    if "error" in pool:
+        return f"unread ({pool['error']})"
+    return f"{mib(pool['used_bytes'])} / {mib(pool['total_bytes'])}"
+
+
+def _memory_line(part: dict) -> str:
+    text = (
+        f"CuPy pool used / total: after warm-up {_pool(part.get('after_warm_up'))},"
+        f" after the step rounds {_pool(part.get('after_steps'))},"
+        f" after the runs {_pool(part.get('after_run'))}"
+    )
+    for memory in part.get("in_run", []):
+        pools = memory.get("gpu_pool") or [None, None]
+        (a, b) = memory["steps"]
+        text += f"; in a run, step {a} → {b}: {_pool(pools[0])} → {_pool(pools[1])}"
+    grew, growth = part.get("grew"), part.get("growth_bytes", {})
+    verdict = "n/a (no CuPy)" if grew is None else "no growth"
+    if grew:
+        verdict = (
+            "GREW (largest growth: "
+            + ", ".join(
+                f"{key.removesuffix('_bytes')} +{mib(value)}" for key, value in growth.items()
+            )
+            + ")"
+        )
+    return f"{text}: {verdict}"
+
+
+def _graph_text(part: dict) -> str:
+    text = part.get("status", "not run")
+    if "graph_us" in part:
+        text += f": eager {part['eager_us']:.1f} µs/step, replayed {part['graph_us']:.1f} µs/step"
+    elif "eager_us" in part:
+        text += f" (eager {part['eager_us']:.1f} µs/step)"
+    if "error" in part:
+        text += f": {part['error']}"
+    return text
+
+
+def gpu_summary(result: dict) -> str:
+    """The plain-text summary bench_gpu prints at the end: status, then a line per part."""
+    lines = [f"bench_gpu: {result.get('status')} after {result.get('elapsed_s', 0):.0f} s"]
+    lines += [line for name in result.get("parts", {}) if (line := gpu_summary_line(result, name))]
+    lines += [
+        f"contestant {n} left out: {e}" for n, e in result.get("contestant_errors", {}).items()
+    ]
+    return "\n".join(lines)
+
+
+def gpu_report(result: dict) -> str:
+    """bench_gpu's JSON as a Markdown section for BENCHMARKS.md."""
+    s, m = result["settings"], result.get("machine", {})
+    versions = m.get("versions", {})
+    libraries = ", ".join(f"{name} {version}" for name, version in versions.items() if version)
+    parts = [
+        f"### {gpu_header(result)}",
+        f"- command: `{m.get('command')}`; status: {result.get('status')} after"
+        f" {result.get('elapsed_s', 0):.0f} s (budget {s['budget_s']:.0f} s)\n"
+        f"- CPU: {m.get('cpu')}, {m.get('cpu_count')} cores, {s['threads']} thread(s) for BLAS"
+        f" and torch; versions: {libraries}; xpnet revision {m.get('xpnet_revision')}\n"
+        f"- settings: 784-50-10 ReLU, batch {s['batch_size']}, lr {s['learning_rate']}, float32,"
+        f" seed {s['seed']}; data: {s.get('data', 'n/a')}",
+        "#### Targets",
+        _gpu_targets(result),
+        f"#### 1. One SGD step (steps 1..{s['step_iters']} of a fresh run, no evaluation)",
+        _gpu_steps_table(result),
+        f"#### 2. The book's run ({s['iters']} iterations, evaluation every 600)",
+        _gpu_run_table(result),
+        "#### 3. Training by numerical gradient (`xpnet train --grad numerical`:"
+        f" {s['numerical_activation']}, {s['numerical_dtype']})",
+        _gpu_numerical_table(result),
+        "#### 4. CuPy memory pool",
+        _part_text(result, "memory", _memory_line),
+        "#### 5. CUDA graphs",
+        "- torch backend (`torch.cuda.graph`, static batch): "
+        + _part_text(result, "cuda_graph", lambda part: _graph_text(part["graph"]))
+        + "\n- CuPy (stream capture; its cuBLAS wrapper refuses it, so no figure is promised): "
+        + _part_text(result, "cupy_capture", lambda part: _graph_text(part["graph"])),
+    ]
+    errors = [
+        f"- part {name}: {p['error']}"
+        for name, p in result.get("parts", {}).items()
+        if p.get("status") != "ok"
+    ] + [f"- contestant {n}: {e}" for n, e in result.get("contestant_errors", {}).items()]
+    if errors:
+        parts += ["#### Errors", "\n".join(errors)]
+    return "\n\n".join(parts)
+
+
+def _part_text(result: dict, name: str, render) -> str:
+    part = result.get("parts", {}).get(name)
+    if part is None:
+        return "not run"
+    if part.get("status") != "ok":
+        return f"failed: {part.get('error')}"
+    return render(part)
+
+
+def _gpu_targets(result: dict) -> str:
+    steps, run, numerical = (_ok(result, n) for n in ("steps", "run", "numerical"))
+    to_torch = steps and steps["ratio_to_torch_manual"].get("xpnet")
+    to_cpu = run and run["ratio_to_xpnet_cpu"].get("xpnet")
+    seconds = numerical and numerical.get("gpu", {}).get("extrapolated_s")
+    memory = _ok(result, "memory")
+    grew = memory.get("grew") if memory else None
+    rows = [
+        [
+            f"one step: xpnet on CuPy ≤ {GPU_STEP_VS_TORCH} × PyTorch eager (manual gradients)"
+            " on the same GPU",
+            ratio(to_torch),
+            _status(None if to_torch is None else to_torch <= GPU_STEP_VS_TORCH),
+        ],
+        [
+            "the book's run: xpnet on the GPU faster than xpnet on NumPy on this machine's CPU",
+            ratio(to_cpu),
+            _status(None if to_cpu is None else to_cpu < 1),
+        ],
+        [
+            "training by numerical gradient on the GPU: 10000 iterations"
+            f" < {GPU_NUMERICAL_S:.0f} s",
+            "–" if seconds is None else f"{seconds:.1f} s (extrapolated)",
+            _status(None if seconds is None else seconds < GPU_NUMERICAL_S),
+        ],
+        [
+            "CuPy memory pool: no growth (after warm-up vs after the runs, and within each run)",
+            "n/a" if grew is None else ("grew" if grew else "no growth"),
+            _status(None if grew is None else not grew),
+        ],
+    ]
+    if result["settings"].get("dry_run"):  # CPU stand-ins: no verdict on a GPU target
+        rows = [[text, measured, "dry run: not a GPU figure"] for text, measured, _ in rows]
+    return table(["target", "measured", "status"], rows)
+
+
+def _gpu_steps_table(result: dict) -> str:
+    steps = _ok(result, "steps")
+    if steps is None:
+        return _part_text(result, "steps", str)
+    rows = [
+        [
+            _who(result, name),
+            f"{s['median']:.0f} ({s['min']:.0f}–{s['max']:.0f})",
+            ratio(steps["ratio_to_torch_manual"].get(name)),
+            ratio(steps["ratio_to_xpnet_cpu"].get(name)),
+        ]
+        for name, s in steps["summary"].items()
+    ]
+    headers = ["contestant", "µs per step, median (min–max)", "× torch manual", "× xpnet CPU"]
+    return f"{steps['rounds']} interleaved rounds.\n\n" + table(headers, rows)
+
+
+def _gpu_run_table(result: dict) -> str:
+    run = _ok(result, "run")
+    if run is None:
+        return _part_text(result, "run", str)
+    rows, notes = [], []
+    for name, rounds in run["rounds"].items():
+        s = run["summary"][name]
+        extrapolated = [r["extrapolated_from"] for r in rounds if "extrapolated_from" in r]
+        if extrapolated:
+            notes.append(
+                f"{_who(result, name)}: {extrapolated[0]} steps timed (with their evaluations),"
+                f" extrapolated to {run['iters']}: set-up + {run['iters']} × the step"
+                " + one evaluation per 600 steps, the evaluation timed at warm-up;"
+                " its accuracy is that of step"
+                f" {(extrapolated[0] - 1) // 600 * 600}"
+            )
+        rows.append(
+            [
+                _who(result, name),
+                f"{s['median']:.2f} ({s['min']:.2f}–{s['max']:.2f})",
+                ratio(run["ratio_to_xpnet_cpu"].get(name)),
+                ratio(run["ratio_to_torch_manual"].get(name)),
+                f"{statistics.median(r['setup_s'] for r in rounds):.2f}",
+                _accuracy([r["train_acc"] for r in rounds if "train_acc" in r]),
+                _accuracy([r["test_acc"] for r in rounds if "test_acc" in r]),
+            ]
+        )
+    headers = [
+        "contestant",
+        "seconds, median (min–max)",
+        "× xpnet CPU",
+        "× torch manual",
+        "of which set-up s",
+        "train acc %",
+        "test acc %",
+    ]
+    rounds = len(next(iter(run["rounds"].values())))
+    head = f"{rounds} interleaved round(s), seeds from {result['settings']['seed']}."
+    return "\n\n".join([head, table(headers, rows)] + (["\n".join(notes)] if notes else []))
+
+
+def _gpu_numerical_table(result: dict) -> str:
+    numerical = _ok(result, "numerical")
+    if numerical is None:
+        return _part_text(result, "numerical", str)
+    rows = []
+    for key in ("gpu", "cpu"):
+        n = numerical.get(key, {})
+        if "error" in n:
+            rows.append([key, f"failed: {n['error']}", "", "", "", ""])
+            continue
+        times = n["block_step_s"]
+        rows.append(
+            [
+                f"{n['backend']} ({n['device']})",
+                f"{n['step_s'] * 1e3:.2f} ({min(times) * 1e3:.2f}–{max(times) * 1e3:.2f})",
+                n["steps"],
+                f"{n['evaluation_s']:.3f}",
+                f"**{n['extrapolated_s']:.1f} s**",
+                f"{n['last_loss']:.3f}",
+            ]
+        )
+    headers = [
+        "backend",
+        "ms per step, median of blocks (min–max)",
+        "steps timed",
+        "evaluation s",
+        "10000 iterations, extrapolated",
+        "last loss",
+    ]
+    head = (
+        "After step 0 (with its evaluation and, on a GPU, the kernels' compilation) and two"
+        " warm-up steps; 10000 × the step + 17 evaluations."
+        f" GPU speed-up over the CPU: {ratio(numerical.get('speedup_gpu_vs_cpu'))}."
+    )
+    return head + "\n\n" + table(headers, rows)

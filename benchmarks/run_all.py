@@ -84,13 +84,13 @@ def render(train: dict, numgrad: dict, args: argparse.Namespace) -> str:
     )
 
 
-def write_between_markers(path: Path, markdown: str) -> None:
+def write_between_markers(path: Path, markdown: str, *, begin: str = BEGIN, end: str = END) -> None:
     text = path.read_text()
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"{path} has no {BEGIN} ... {END} markers to write between")
-    head, rest = text.split(BEGIN, 1)
-    tail = rest.split(END, 1)[1]
-    path.write_text(f"{head}{BEGIN}\n{markdown}\n{END}{tail}")
+    if begin not in text or end not in text:
+        raise SystemExit(f"{path} has no {begin} ... {end} markers to write between")
+    head, rest = text.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    path.write_text(f"{head}{begin}\n{markdown}\n{end}{tail}")
 
 
 if __name__ == "__main__":
