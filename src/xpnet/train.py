@@ -157,7 +157,9 @@ class Trainer:
 
     def _step(self, i: int) -> None:
         """Step i: gather its batch, compute loss and gradients, update the parameters, keep the
-        loss in the device buffer. Between log points this is the whole loop."""
+        loss in the device buffer. Between log points this is the whole loop, and with "backprop"
+        it never makes the host wait: no value read back, no Python number made into a device
+        array (tests/test_syncs.py records both with PyTorch)."""
         xp, net = self.net.backend.xp, self.net
         batch = self._batch(i)
         x_batch = xp.take(self.x_train, batch, axis=0)
