@@ -137,3 +137,40 @@ def test_evaluation_forward_makes_no_tensor_from_python(sample, activation, reco
         trainer.net.predict(trainer.x_test)
     assert recorder.ops["aten.mm"] == 2
     assert recorder.waits == []
+
+
+def numerical_gradient_waits(sample, monkeypatch, recorder, block_pairs: int) -> tuple:
+    """One batched numerical gradient of 30 MNIST samples, in blocks of at most block_pairs
+    nonzero inputs: (what would make the host wait on a GPU, calls of to_numpy, the gradients)."""
+    from xpnet import numgrad
+
+    monkeypatch.setattr(numgrad, "BLOCK_PAIRS", block_pairs)
+    copies = []
+
+    def to_numpy(a, real=numgrad.to_numpy):
+        copies.append(a.shape)
+        return real(a)
+
+    monkeypatch.setattr(numgrad, "to_numpy", to_numpy)
+    (x, t), _ = sample
+    net = xpnet.TwoLayerNet(784, 20, 10, device=torch.device("cpu"), seed=0)
+    x, t = net.backend.asarray(x[:30]), net.backend.asarray(t[:30])
+    recorder.waits.clear()
+    with recorder:
+        grads = net.numerical_gradient(x, t)
+    return list(recorder.waits), len(copies), grads
+
+
+def test_numerical_gradient_waits_once_however_many_blocks(sample, monkeypatch, recorder):
+    """The batched numerical gradient copies x to the host once and sends its index work back
+    in one transfer, in one block of columns or in many: no nonzero, unique or item on the
+    device, whose data-dependent sizes would each make the host wait on a GPU."""
+    pairs = int(np.count_nonzero(sample[0][0][:30])) + 30  # + the bias's column of ones
+    assert pairs < 2**15 and pairs > 10 * 300  # so: one block, then more than ten
+    one_block, one_copy, reference = numerical_gradient_waits(sample, monkeypatch, recorder, 2**15)
+    many_blocks, copies, grads = numerical_gradient_waits(sample, monkeypatch, recorder, 300)
+    assert one_copy == copies == 1  # x, to the host
+    assert many_blocks == one_block
+    assert sorted(many_blocks) == ["Tensor.cpu", "Tensor.numpy", "aten.lift_fresh.default"]
+    for key, value in reference.items():  # other blocks, other rounding of the column sums
+        np.testing.assert_allclose(grads[key], value, rtol=0, atol=1e-12)
