@@ -1,4 +1,5 @@
-"""The training step never waits for the device: recorded op by op with PyTorch, on the CPU.
+"""What would make the host wait for a GPU, recorded op by op with PyTorch on the CPU: nothing
+in the training step, one copy each way in a numerical gradient.
 
 On CUDA two kinds of operation make the host wait: turning a Python number (or list) into a
 device tensor, which is a blocking copy from the host (and is illegal while a CUDA graph is being
@@ -129,13 +130,17 @@ def test_training_step_makes_no_tensor_from_python_and_reads_nothing(sample, act
 
 
 @pytest.mark.parametrize("activation", ["relu", "sigmoid"])
-def test_evaluation_forward_makes_no_tensor_from_python(sample, activation, recorder):
-    """TwoLayerNet's forward for evaluation (predict, and accuracy's _infer) makes no tensor
-    from a Python number either: accuracy's one host read is its result."""
+def test_forward_and_labels_make_no_tensor_from_python(sample, activation, recorder):
+    """The forward of evaluation (predict; accuracy's one host read is its result), and loss and
+    gradient with labels (one_hot's classes are made on the device) make no tensor from a
+    Python number either."""
     trainer = torch_trainer(sample, activation)
+    labels = trainer.net.backend.asarray(sample[1][1])
     with recorder:
         trainer.net.predict(trainer.x_test)
-    assert recorder.ops["aten.mm"] == 2
+        trainer.net.loss(trainer.x_test, labels)
+        trainer.net.gradient(trainer.x_test, labels)
+    assert recorder.ops["aten.mm"] == 2 + 2 + 5
     assert recorder.waits == []
 
 
