@@ -86,3 +86,10 @@ def test_backend_of_an_array_and_synchronize(backend):
     found = backend_of(x)
     assert (found.name, found.device) == (backend.name, backend.device)
     synchronize(x)  # waits for the device; a no-op on the CPU
+
+
+def test_on_gpu_says_where_an_array_lives(backend):
+    from xpnet.backend import on_gpu
+
+    gpu = backend.name == "cupy" or getattr(backend.device, "type", None) == "cuda"
+    assert on_gpu(backend.asarray([1.0])) is gpu

@@ -5,6 +5,7 @@ import pytest
 from conftest import assert_close, assert_on
 
 from xpnet import functions as F
+from xpnet.backend import to_numpy
 
 BOOK_T = [0, 0, 1, 0, 0, 0, 0, 0, 0, 0]
 BOOK_Y_GOOD = [0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0]
@@ -51,6 +52,18 @@ def test_relu_step_and_their_gradients(backend, xp):
     assert_close(F.relu_grad(x), [0.0, 0.0, 0.0, 1.0, 1.0])
     assert_close(F.step_function(x), [0.0, 0.0, 0.0, 1.0, 1.0])
     assert F.identity_function(x) is x
+
+
+def test_relu_is_max_of_zero_and_x_nan_included(backend):
+    """relu and the Relu layer are exactly max(0, x), as the book's: NaN and +inf pass through,
+    negative numbers and -inf give +0.0 (not the -0.0 of a product with a 0/1 mask)."""
+    from xpnet.layers import Relu
+
+    x = backend.asarray([np.nan, np.inf, -2.0, -np.inf, 0.0, 0.5], dtype="float64")
+    for out in (F.relu(x), Relu().forward(x)):
+        out = to_numpy(out)
+        np.testing.assert_array_equal(out, [np.nan, np.inf, 0.0, 0.0, 0.0, 0.5])
+        assert not np.signbit(out[2:5]).any()
 
 
 def test_sum_squared_error_book_examples(backend):

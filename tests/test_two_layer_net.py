@@ -294,6 +294,7 @@ def test_batched_numerical_gradient_with_zeros_repeats_and_small_blocks(
     nonzero inputs and chunks of 3 evaluations make every boundary in xpnet.numgrad happen."""
     monkeypatch.setattr(numgrad, "BLOCK_PAIRS", 6)
     monkeypatch.setattr(numgrad, "CHUNK_ELEMENTS", 2 * 4 * 5 * 3)
+    monkeypatch.setattr(numgrad, "GPU_CHUNK_ELEMENTS", 2 * 4 * 5 * 3)
     rng = np.random.default_rng(5)
     x = rng.integers(0, 4, size=(5, 7)) / 4.0  # levels 0, 1/4, 1/2, 3/4: zeros and repeats
     x[:, 2] = 0.0  # a column that is zero in every sample

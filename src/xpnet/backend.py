@@ -540,3 +540,17 @@ def _gpus(name: str, module) -> list[str]:
     except Exception:
         return []
     return []
+
+
+# -- is this array on a GPU? ---------------------------------------------------------------------
+
+
+def on_gpu(x: Array) -> bool:
+    """Whether x lives on a GPU: a CuPy array, or a torch tensor on a CUDA device (metadata only).
+
+    >>> import numpy as np
+    >>> on_gpu(np.zeros(3))
+    False
+    """
+    module = type(x).__module__.split(".")[0]
+    return module == "cupy" or (module == "torch" and x.device.type == "cuda")

@@ -56,9 +56,17 @@ def sigmoid_grad(x: Array) -> Array:
 
 
 def relu(x: Array) -> Array:
-    """max(0, x)."""
+    """max(0, x): negative inputs give 0.0, NaN stays NaN.
+
+    The zero is a 0-d array made on x's device, not a Python 0.0: array-api-compat's PyTorch
+    maximum would turn 0.0 into a new tensor at every call, on CUDA a blocking copy from the host.
+
+    >>> import numpy as np
+    >>> relu(np.array([-2.0, 0.0, 3.0, np.nan])).tolist()
+    [0.0, 0.0, 3.0, nan]
+    """
     xp = array_namespace(x)
-    return xp.maximum(x, 0.0)
+    return xp.maximum(x, xp.zeros((), dtype=x.dtype, device=device_of(x)))
 
 
 def relu_grad(x: Array) -> Array:

@@ -12,7 +12,7 @@ network's ``params`` dict, their single owner, and keeps only the gradients ``dW
 from __future__ import annotations
 
 from .backend import Array, array_namespace
-from .functions import check_labels_shape, one_hot, sigmoid
+from .functions import check_labels_shape, one_hot, relu, sigmoid
 
 __all__ = ["AddLayer", "Affine", "MulLayer", "Relu", "Sigmoid", "SoftmaxWithLoss"]
 
@@ -87,7 +87,7 @@ class Relu:
     def forward(self, x: Array) -> Array:
         xp = array_namespace(x)
         self.mask = xp.astype(x > 0, x.dtype)
-        return xp.maximum(x, 0.0)  # maximum and a product: on NumPy ~3x faster than where()
+        return relu(x)  # max(0, x) with a zero made on x's device: see relu
 
     def backward(self, dout: Array) -> Array:
         _check_forward_ran(self, self.mask)

@@ -20,24 +20,31 @@ rounding. Two facts make the first layer, 98.6% of the parameters, cheap:
 On MNIST batches (~19% of pixels nonzero, ~2.2 of them per distinct value) that is ~11 times
 fewer evaluations than one per (pixel, sample); on dense data with no repeated values, the same
 number. Work runs in blocks of columns and chunks of evaluations, so memory stays bounded.
-Finding the nonzero inputs and their distinct values has data-dependent sizes, so on a GPU it
-waits for the device once per block.
+
+Finding the nonzero inputs and their distinct values has data-dependent sizes, which a GPU would
+have to report to the host (a wait) at every step of that search. So the index work runs in
+NumPy, on one host copy of x, and its results go to x's device as one array of indices: a call
+waits for a GPU once to copy x to the host (and, on PyTorch, once more for the copy of the indices
+to the device), however many blocks it works in. Every floating-point operation runs on x's
+device.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 from array_api_compat import device as device_of
 
-from .backend import Array, array_namespace, to_numpy
+from .backend import Array, array_namespace, backend_of, on_gpu, to_numpy
 from .functions import one_hot, relu, sigmoid, softmax
 from .gradient import H
 
 __all__ = ["batched_numerical_gradient"]
 
 ACTIVATION_FUNCTIONS = {"relu": relu, "sigmoid": sigmoid}  # by TwoLayerNet's activation name
-CHUNK_ELEMENTS = 2**18  # elements of one stacked (2, C, H, rows) block of exps: 2 MiB
+CHUNK_ELEMENTS = 2**18  # elements of one stacked (2, C, H, rows) block of exps: 2 MiB, in cache
+GPU_CHUNK_ELEMENTS = 2**24  # the same on a GPU: 128 MiB, 64x fewer launches
 BLOCK_PAIRS = 2**15  # nonzero inputs per block of columns: bounds the (H, pairs) arrays
 
 
@@ -89,14 +96,16 @@ class _HiddenUnits:
         self.aT, self.zT, self.pT = a.T, z.T, p.T  # (H, N), (H, N), (C, N)
         self.true_weightT = W2 @ T.T  # (H, N): W2[j, t_n], the true logit's weight from unit j
         self.W2c = W2.T[:, :, None]  # (C, H, 1)
-        self.sign = xp.asarray([1.0, -1.0], dtype=a.dtype, device=device_of(a))[:, None, None]
+        # [1, -1], made on the device: no copy from the host
+        self.sign = (1.0 - 2.0 * xp.arange(2, dtype=a.dtype, device=device_of(a)))[:, None, None]
+        self.chunk_elements = GPU_CHUNK_ELEMENTS if on_gpu(a) else CHUNK_ELEMENTS
 
     def changes(self, rows: Array, shifts: Array) -> Array:
         """(H, K): entry (j, k) is sample rows[k]'s loss when unit j's pre-activation moves by
         +shifts[k], minus its loss when it moves by -shifts[k]."""
         xp = self.xp
         (C, H, _), K = self.W2c.shape, rows.shape[0]
-        step = max(1, CHUNK_ELEMENTS // (2 * C * H))
+        step = max(1, self.chunk_elements // (2 * C * H))
         out = []
         for start in range(0, K, step):
             stop = min(start + step, K)
@@ -112,38 +121,61 @@ class _HiddenUnits:
 
     def column_gradients(self, x: Array) -> Array:
         """Central differences of the weights from every column of x into the hidden units:
-        (D, H). x has a nonzero entry (the bias's column of ones). Columns go in blocks of at
-        most BLOCK_PAIRS nonzero inputs (or one column), each block starting at a nonzero one."""
-        xp = self.xp
-        counts = to_numpy(xp.count_nonzero(x, axis=0))  # per column, on the host
-        blocks, start, pairs = [], 0, 0
-        for i, count in enumerate(counts.tolist()):
-            if pairs and count and pairs + count > BLOCK_PAIRS:  # a block starts nonzero
-                blocks.append((start, i))
-                start, pairs = i, 0
-            pairs += count
-        blocks.append((start, x.shape[1]))
-        return xp.concat([self._block(x[:, i0:i1]) for i0, i1 in blocks], axis=0)
+        (D, H). x has a nonzero entry (the bias's column of ones). Which inputs to evaluate is
+        worked out on a host copy of x (:func:`_index_plan`); the evaluations run on x's device,
+        block by block."""
+        xp, N = self.xp, x.shape[0]
+        index, blocks = _index_plan(to_numpy(x))  # x to the host: the host waits for the device
+        index = backend_of(x).asarray(index)  # one transfer back
+        flat_x = xp.reshape(x, (-1,))
+        out = []
+        for parts in blocks:
+            key_row, key_at, key_of_pair, ends, starts = (index[i:j] for i, j in parts)
+            change = self.changes(key_row, self.h * xp.take(flat_x, key_at))  # (H, keys)
+            # every column's sum over its pairs: the pairs are sorted by column, so differences
+            # of one cumulative sum at the columns' ends
+            total = xp.cumulative_sum(
+                xp.take(change, key_of_pair, axis=1), axis=1, include_initial=True
+            )
+            sums = xp.take(total, ends, axis=1) - xp.take(total, starts, axis=1)  # (H, columns)
+            out.append(sums.T / (2 * self.h * N))
+        return xp.concat(out, axis=0)
 
-    def _block(self, x: Array) -> Array:
-        xp = self.xp
-        N, D = x.shape
-        flat_x = xp.reshape(x.T, (-1,))  # column by column
-        (flat,) = xp.nonzero(flat_x)  # the nonzero inputs, sorted by column; never none
+
+def _index_plan(x: np.ndarray) -> tuple[np.ndarray, list[list[tuple[int, int]]]]:
+    """Which evaluations the first layer's gradient needs, found on the host. x: (N, D), NumPy.
+
+    Columns go in blocks of at most BLOCK_PAIRS nonzero inputs (or one column), each block
+    starting at a nonzero one. In a block, the pairs (sample, column) with a nonzero input are
+    sorted by column; a key is a distinct (sample, value) among them, evaluated once. Returns
+    one int64 array of every block's indices, and per block where its five parts lie in it:
+    key_row (each key's sample), key_at (the position in x, row-major, of an input with its
+    value), key_of_pair (each pair's key), ends and starts (each column's pairs).
+    """
+    N, D = x.shape
+    bounds, start, pairs = [], 0, 0
+    for i, count in enumerate(np.count_nonzero(x, axis=0).tolist()):
+        if pairs and count and pairs + count > BLOCK_PAIRS:  # a block starts nonzero
+            bounds.append((start, i))
+            start, pairs = i, 0
+        pairs += count
+    bounds.append((start, D))
+    arrays, blocks, offset = [], [], 0
+    for i0, i1 in bounds:
+        flat = np.flatnonzero(x[:, i0:i1].T)  # the nonzero inputs, column by column
         column, row = flat // N, flat % N
-        values, value_code = xp.unique_inverse(xp.take(flat_x, flat))
+        values, value_code = np.unique(x[row, i0 + column], return_inverse=True)
         levels = values.shape[0]
-        keys, key_of_pair = xp.unique_inverse(row * levels + value_code)  # (sample, value)
-        key_row, key_value = keys // levels, xp.take(values, keys % levels)
-        change = self.changes(key_row, self.h * key_value)  # one per distinct (sample, value)
-        # every column's sum over its pairs: the pairs are sorted by column, so differences of
-        # one cumulative sum at the columns' ends
-        total = xp.cumulative_sum(
-            xp.take(change, key_of_pair, axis=1), axis=1, include_initial=True
-        )
-        ends = xp.searchsorted(
-            column, xp.arange(D, dtype=column.dtype, device=device_of(x)), side="right"
-        )
-        starts = xp.concat([xp.zeros(1, dtype=ends.dtype, device=device_of(x)), ends[:-1]])
-        sums = xp.take(total, ends, axis=1) - xp.take(total, starts, axis=1)  # (H, D)
-        return sums.T / (2 * self.h * N)
+        keys, first, key_of_pair = np.unique(
+            row * levels + value_code, return_index=True, return_inverse=True
+        )  # (sample, value)
+        key_at = row[first] * D + i0 + column[first]
+        ends = np.searchsorted(column, np.arange(i1 - i0), side="right")
+        starts = np.concatenate([[0], ends[:-1]])
+        parts = []
+        for a in (keys // levels, key_at, key_of_pair, ends, starts):
+            arrays.append(a)
+            parts.append((offset, offset + a.shape[0]))
+            offset += a.shape[0]
+        blocks.append(parts)
+    return np.concatenate(arrays).astype(np.int64), blocks

@@ -130,26 +130,12 @@ class Trainer:
             dynamic_ncols=True,
             leave=False,
         )
-        xp, net = self.net.backend.xp, self.net
-        # the data were checked once, in __init__: the library's own net skips its per-call checks
-        loss_and_gradient = getattr(net, "_loss_and_gradient", net.loss_and_gradient)
         tick = time.perf_counter()
         backend = self.net.backend
         with bar, self._catch_interrupt(), backend.quiet_overflow(), backend.activate():
             while self.iteration < iters_num:
                 i = self.iteration
-                batch = self._batch(i)
-                x_batch = xp.take(self.x_train, batch, axis=0)
-                t_batch = xp.take(self.t_train, batch, axis=0)
-                if self.grad == "backprop":
-                    loss, grads = loss_and_gradient(x_batch, t_batch)
-                else:
-                    loss, grads = (
-                        net.loss(x_batch, t_batch),
-                        net.numerical_gradient(x_batch, t_batch),
-                    )
-                self.optimizer.update(net.params, grads)
-                self._losses[i % self.iters_per_epoch] = loss
+                self._step(i)
                 self.iteration = i + 1
                 if i % self.iters_per_epoch == 0:  # the book evaluates at i = 0, E, 2E, ...
                     self._flush()
@@ -170,6 +156,24 @@ class Trainer:
                     raise TrainingInterrupted(f"interrupted after {self.iteration} iterations")
             self._flush()
         return self.history
+
+    def _step(self, i: int) -> None:
+        """Step i: gather its batch, compute loss and gradients, update the parameters, keep the
+        loss in the device buffer. Between log points this is the whole loop, and with "backprop"
+        it never makes the host wait: no value read back, no Python number made into a device
+        array (tests/test_syncs.py records both with PyTorch)."""
+        xp, net = self.net.backend.xp, self.net
+        batch = self._batch(i)
+        x_batch = xp.take(self.x_train, batch, axis=0)
+        t_batch = xp.take(self.t_train, batch, axis=0)
+        if self.grad == "backprop":
+            # the data were checked once, in __init__: the library's net skips its per-call checks
+            loss_and_gradient = getattr(net, "_loss_and_gradient", net.loss_and_gradient)
+            loss, grads = loss_and_gradient(x_batch, t_batch)
+        else:
+            loss, grads = net.loss(x_batch, t_batch), net.numerical_gradient(x_batch, t_batch)
+        self.optimizer.update(net.params, grads)
+        self._losses[i % self.iters_per_epoch] = loss
 
     def _batch(self, i: int) -> Array:
         """Row indices of step i's batch: drawn with replacement, one epoch's worth at a time."""
