@@ -1,6 +1,6 @@
 """The checks of the GPU acceptance run that are not tests: each prints PASS, FAIL or SKIP lines.
 
-    python scripts/gpu_checks.py preflight     # is a GPU usable by CuPy and by PyTorch? (exit 2 if not)
+    python scripts/gpu_checks.py preflight     # a GPU usable by CuPy, by PyTorch? (exit 2 if not)
     python scripts/gpu_checks.py syncs         # does the training step wait for the GPU?
     python scripts/gpu_checks.py numgrad       # the numerical gradient on the GPU against NumPy
     python scripts/gpu_checks.py ... --device cpu   # a dry run of the plumbing, on the CPU
@@ -52,7 +52,13 @@ def backends(device: str) -> dict[str, xpnet.Backend | str]:
 def trainer_on(backend, activation: str, dtype: str = "float32"):
     (x, t), (x_test, t_test) = xpnet.load_mnist_sample()
     net = xpnet.TwoLayerNet(
-        784, 50, 10, activation=activation, xp=backend.xp, device=backend.device, dtype=dtype,
+        784,
+        50,
+        10,
+        activation=activation,
+        xp=backend.xp,
+        device=backend.device,
+        dtype=dtype,
         seed=0,
     )
     trainer = xpnet.Trainer(net, (x, t), (x_test, t_test), batch_size=100, seed=0, log_every=10**9)
@@ -142,8 +148,10 @@ def cupy_syncs(backend) -> None:
                         one_step(trainer, i)
             say("PASS", f"cupy {activation}: {len(steps)} steps under allow_synchronize(False)")
         except Exception as error:
-            say("FAIL", f"cupy {activation}: the step synchronizes ({error!r}) at"
-                f" {_xpnet_frame(error)}")
+            say(
+                "FAIL",
+                f"cupy {activation}: the step synchronizes ({error!r}) at {_xpnet_frame(error)}",
+            )
         # second witness: a second of queued GPU work is still running after the steps
         trainer = trainer_on(backend, activation)
         with backend.activate():
