@@ -52,7 +52,7 @@ def test_train_writes_every_file(backend, tmp_path, capsys):
 
 def test_resume_continues_to_the_same_result(backend, tmp_path, capsys):
     whole, part = tmp_path / "whole", tmp_path / "part"
-    common = ["train", *cli_flags(backend), "--dtype", "float64", *FAST]
+    common = ["train", *cli_flags(backend), "--dtype", "float64", "--no-plot", *FAST]
     assert main([*common, "--iters", "90", "--out", str(whole)]) == 0
     assert main([*common, "--iters", "50", "--out", str(part)]) == 0
     assert (
