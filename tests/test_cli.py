@@ -5,9 +5,9 @@ import sys
 
 import numpy as np
 import pytest
-from backends import cli_flags
+from backends import cli_flags, device_flag
 
-from xpnet.backend import get_backend
+from xpnet.backend import Backend, get_backend
 from xpnet.checkpoint import load_checkpoint
 from xpnet.cli import main
 
@@ -23,6 +23,14 @@ def run_cli(*args):
 def test_cli_flags_name_the_sessions_backend(backend):
     again = get_backend(cli_flags(backend)[3], backend=cli_flags(backend)[1])
     assert (again.name, again.device) == (backend.name, backend.device)
+
+
+def test_cli_flags_of_a_gpu_name_its_index():
+    """Checked without a GPU: the device objects exist without one."""
+    torch = pytest.importorskip("torch")
+    assert device_flag(Backend("torch", None, torch.device("cuda", 2))) == "cuda:2"
+    cupy = pytest.importorskip("cupy")
+    assert device_flag(Backend("cupy", None, cupy.cuda.Device(1))) == "cuda:1"
 
 
 def test_train_writes_every_file(backend, tmp_path, capsys):
