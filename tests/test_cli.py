@@ -5,12 +5,13 @@ import sys
 
 import numpy as np
 import pytest
+from backends import cli_flags, device_flag
 
+from xpnet.backend import Backend, get_backend
 from xpnet.checkpoint import load_checkpoint
 from xpnet.cli import main
 
 FAST = ["--dataset", "sample", "--hidden-size", "10", "--batch-size", "100", "--no-progress"]
-CPU_BACKENDS = ["numpy", "array_api_strict", "torch"]
 
 
 def run_cli(*args):
@@ -19,26 +20,26 @@ def run_cli(*args):
     )
 
 
-@pytest.mark.parametrize("backend", CPU_BACKENDS)
-def test_train_on_every_cpu_backend_writes_every_file(backend, tmp_path, capsys):
-    pytest.importorskip(backend)
-    code = main(
-        [
-            "train",
-            "--device",
-            "cpu",
-            "--backend",
-            backend,
-            "--iters",
-            "80",
-            "--out",
-            str(tmp_path),
-            *FAST,
-        ]
-    )
+def test_cli_flags_name_the_sessions_backend(backend):
+    again = get_backend(cli_flags(backend)[3], backend=cli_flags(backend)[1])
+    assert (again.name, again.device) == (backend.name, backend.device)
+
+
+def test_cli_flags_of_a_gpu_name_its_index():
+    """Checked without a GPU: the device objects exist without one."""
+    torch = pytest.importorskip("torch")
+    assert device_flag(Backend("torch", None, torch.device("cuda", 2))) == "cuda:2"
+    cupy = pytest.importorskip("cupy")
+    assert device_flag(Backend("cupy", None, cupy.cuda.Device(1))) == "cuda:1"
+
+
+def test_train_writes_every_file(backend, tmp_path, capsys):
+    code = main(["train", *cli_flags(backend), "--iters", "80", "--out", str(tmp_path), *FAST])
     out = capsys.readouterr().out
     assert code == 0
-    assert out.splitlines()[0].startswith(f"xpnet train: backend {backend}, device")
+    assert out.splitlines()[0].startswith(
+        f"xpnet train: backend {backend.name}, device {backend.device}"
+    )
     assert "epoch 2/2  loss" in out and "test acc" in out.splitlines()[-1]
     names = {p.name for p in tmp_path.iterdir()}
     assert {
@@ -50,23 +51,23 @@ def test_train_on_every_cpu_backend_writes_every_file(backend, tmp_path, capsys)
         "loss.png",
     } <= names
     config = json.loads((tmp_path / "config.json").read_text())
-    assert config["dataset"] == "sample" and config["backend"] == backend
+    assert config["dataset"] == "sample" and config["backend"] == backend.name
+    assert config["device"] == str(backend.device)
     rows = list(csv.DictReader((tmp_path / "metrics.csv").open()))
     assert [int(r["iteration"]) for r in rows] == [1, 41]
     assert len((tmp_path / "loss.csv").read_text().splitlines()) == 81
 
 
-def test_resume_continues_to_the_same_result(tmp_path, capsys):
+def test_resume_continues_to_the_same_result(backend, tmp_path, capsys):
     whole, part = tmp_path / "whole", tmp_path / "part"
-    common = ["train", "--device", "cpu", "--dtype", "float64", *FAST]
+    common = ["train", *cli_flags(backend), "--dtype", "float64", "--no-plot", *FAST]
     assert main([*common, "--iters", "90", "--out", str(whole)]) == 0
     assert main([*common, "--iters", "50", "--out", str(part)]) == 0
     assert (
         main(
             [
                 "train",
-                "--device",
-                "cpu",
+                *cli_flags(backend),
                 "--resume",
                 str(part / "checkpoint.npz"),
                 "--iters",
@@ -85,7 +86,7 @@ def test_resume_continues_to_the_same_result(tmp_path, capsys):
 
 
 def test_cuda_without_a_gpu_exits_2_with_one_line():
-    pytest.importorskip("xpnet")
+    """Without CuPy, whatever the session's backend: the message is the default backend's."""
     try:
         import cupy  # noqa: F401
 
@@ -99,12 +100,11 @@ def test_cuda_without_a_gpu_exits_2_with_one_line():
     assert 'pip install "xpnet[cuda12]"' in result.stderr and "--device cpu" in result.stderr
 
 
-def test_divergence_exits_1_and_keeps_the_files(tmp_path, capsys):
+def test_divergence_exits_1_and_keeps_the_files(backend, tmp_path, capsys):
     code = main(
         [
             "train",
-            "--device",
-            "cpu",
+            *cli_flags(backend),
             "--lr",
             "1e10",
             "--iters",
@@ -122,6 +122,7 @@ def test_divergence_exits_1_and_keeps_the_files(tmp_path, capsys):
 
 
 def test_bad_resume_file_is_one_line(tmp_path):
+    """Fails on reading the file, before any backend: one run in a subprocess is enough."""
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip")
     result = run_cli("train", "--resume", str(bad))
@@ -129,12 +130,11 @@ def test_bad_resume_file_is_one_line(tmp_path):
     assert "not a readable checkpoint" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_gradcheck_command_passes(capsys):
+def test_gradcheck_command_passes(backend, capsys):
     code = main(
         [
             "gradcheck",
-            "--device",
-            "cpu",
+            *cli_flags(backend),
             "--dataset",
             "sample",
             "--hidden-size",
@@ -145,6 +145,7 @@ def test_gradcheck_command_passes(capsys):
     )
     out = capsys.readouterr().out
     assert code == 0, out
+    assert out.startswith(f"xpnet gradcheck: backend {backend.name}, device {backend.device}")
     assert "W1" in out and "b2" in out
 
 
@@ -153,6 +154,10 @@ def test_info_lists_backends(capsys):
     out = capsys.readouterr().out
     for name in ("numpy", "cupy", "torch", "array_api_strict"):
         assert name in out
+
+
+# The two tests below are about choosing the data set, on the host before any backend is used:
+# NumPy (--device cpu) in every session.
 
 
 def test_auto_dataset_falls_back_to_the_sample_with_one_notice(tmp_path, monkeypatch, capsys):

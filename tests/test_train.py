@@ -172,3 +172,28 @@ def test_the_first_non_finite_value_is_found_past_the_first_chunk():
 def test_batch_size_larger_than_the_data_set(sample):
     with pytest.raises(ValueError, match="batch_size must be an integer from 1 to .* 600"):
         Trainer(make_net(xpnet.get_backend("cpu")), *sample, batch_size=1000)
+
+
+def test_set_up_copies_device_data_to_the_host_once(backend, sample, monkeypatch):
+    """The checks read values on the host: one copy of each device array, which the Trainer then
+    moves to the net's device (a 60000x784 float32 x is 188 MB per copy)."""
+    if backend.name == "numpy":
+        pytest.skip("NumPy arrays are on the host already: there is no copy to count")
+    import importlib
+
+    copies = {}
+
+    def counting_to_numpy(a):
+        if not isinstance(a, np.ndarray):
+            copies[id(a)] = copies.get(id(a), 0) + 1
+        return to_numpy(a)
+
+    for name in ("backend", "validate", "train"):  # xpnet.train is also the function train()
+        monkeypatch.setattr(importlib.import_module(f"xpnet.{name}"), "to_numpy", counting_to_numpy)
+    (x, t), (x_test, t_test) = sample
+    data = [backend.asarray(a) for a in (x, t, x_test, t_test)]
+    trainer = Trainer(make_net(backend), data[:2], data[2:], batch_size=50, seed=0)
+    assert copies == {id(a): 1 for a in data}
+    monkeypatch.undo()
+    assert_close(trainer.x_train, x)
+    assert_close(trainer.t_train, np.eye(10)[t])

@@ -78,7 +78,9 @@ class Trainer:
         if on_divergence not in ("stop", "continue"):
             raise ValueError(f"on_divergence must be 'stop' or 'continue'; got {on_divergence!r}")
         self.net = net
-        self.num_classes = check_training_data(net, train_data, test_data, batch_size)
+        self.num_classes, train_data, test_data = check_training_data(
+            net, train_data, test_data, batch_size
+        )  # the data's one host copy, checked
         self.x_train, self.t_train = self._to_device(train_data)
         self.x_test, self.t_test = self._to_device(test_data)
         self.train_size = int(self.x_train.shape[0])
@@ -100,9 +102,9 @@ class Trainer:
         self._warned = False
 
     def _to_device(self, data) -> tuple[Array, Array]:
-        """Move (x, t) to the net's device once, in its dtype; labels become one-hot rows here,
-        so that no step has to build them."""
-        x, t = (to_numpy(a) for a in data)
+        """Move host (x, t), as check_training_data returns them, to the net's device once, in
+        its dtype; labels become one-hot rows here, so that no step has to build them."""
+        x, t = data  # host arrays already: no second copy of device data
         if t.ndim == 1:
             t = np.eye(self.num_classes)[t]
         backend = self.net.backend

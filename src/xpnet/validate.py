@@ -12,27 +12,33 @@ from .backend import to_numpy
 
 __all__ = ["check_training_data"]
 
+Pair = tuple[np.ndarray, np.ndarray]  # (x, t) on the host
 
-def check_training_data(net, train_data, test_data, batch_size: int) -> int:
-    """Raise ValueError/TypeError naming the argument for unusable data. Returns the class count.
 
-    train_data, test_data: (x, t) pairs, x (N, ...) flattening to the net's input size and t
-    integer labels (N,) in 0..C-1 or one-hot (N, C), C the net's output size.
+def check_training_data(net, train_data, test_data, batch_size: int) -> tuple[int, Pair, Pair]:
+    """Raise ValueError/TypeError naming the argument for unusable data.
+
+    train_data, test_data: (x, t) pairs of any library, x (N, ...) flattening to the net's input
+    size and t integer labels (N,) in 0..C-1 or one-hot (N, C), C the net's output size.
+    Returns the class count C and both pairs as host NumPy arrays: the one host copy of each
+    device array (NumPy arrays are handed back as they are), for the caller to move on from.
     """
     num_classes = int(net.config["output_size"])
     input_size = int(net.config["input_size"])
+    host = []
     for name, data in (("train_data", train_data), ("test_data", test_data)):
         if not (isinstance(data, tuple | list) and len(data) == 2):
             raise TypeError(f"{name} must be a pair (x, t); got {type(data).__name__}")
         x, t = (to_numpy(a) for a in data)
         _check_pair(name, x, t, input_size, num_classes)
-    train_size = len(to_numpy(train_data[0]))
+        host.append((x, t))
+    train_size = host[0][0].shape[0]
     if not isinstance(batch_size, int | np.integer) or not 0 < batch_size <= train_size:
         raise ValueError(
             f"batch_size must be an integer from 1 to the training set's size {train_size}; "
             f"got {batch_size!r}"
         )
-    return num_classes
+    return num_classes, host[0], host[1]
 
 
 def _check_pair(name: str, x: np.ndarray, t: np.ndarray, input_size: int, classes: int) -> None:
