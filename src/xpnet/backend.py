@@ -494,8 +494,8 @@ def device_name(backend: Backend) -> str:
 def gpu_name(backend: Backend) -> str | None:
     if backend.name == "cupy":
         cupy = _import("cupy")
-        props = cupy.cuda.runtime.getDeviceProperties(backend.device.id)
-        return props["name"].decode()
+        name = cupy.cuda.runtime.getDeviceProperties(backend.device.id)["name"]
+        return name.decode() if isinstance(name, bytes) else str(name)
     if backend.name == "torch" and backend.device.type == "cuda":
         return _import("torch").cuda.get_device_name(backend.device)
     return None
