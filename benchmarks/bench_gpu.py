@@ -60,6 +60,7 @@ import report  # noqa: E402
 import run_all  # noqa: E402
 
 import xpnet  # noqa: E402
+from xpnet.backend import device_name  # noqa: E402
 
 BOOK_ITERS = 10_000
 STEP_NAMES = ("xpnet", "xpnet-torch", "torch-manual", "xpnet-cpu")
@@ -547,7 +548,7 @@ class Bench:
         step = statistics.median(times)
         return {
             "backend": backend.name,
-            "device": str(backend.device),
+            "device": device_name(backend),
             "activation": args.numerical_activation,
             "dtype": args.numerical_dtype,
             "first_step_with_evaluation_s": first,

@@ -35,7 +35,7 @@ import peers  # noqa: E402
 import report  # noqa: E402
 
 import xpnet  # noqa: E402
-from xpnet.backend import to_numpy  # noqa: E402
+from xpnet.backend import device_name, to_numpy  # noqa: E402
 
 STEP_ITERS = 599  # steps 1..599 of a run: the steps before the next evaluation (i = 600)
 EVAL_CHUNK = 10_000  # xpnet's Trainer evaluates in chunks of this many images
@@ -105,7 +105,7 @@ class Xpnet:
     def __init__(self, data, backend: xpnet.Backend, dtype: str = "float32") -> None:
         self.data, self.backend, self.dtype = data, backend, dtype
         self.name = f"xpnet {backend.name} {dtype}"
-        self.device = str(backend.device)
+        self.device = device_name(backend)
         self.memory: dict = {}
 
     def fresh(self, init, seed) -> None:  # init: the same weights, drawn by xpnet from seed

@@ -2,6 +2,7 @@
 
     python scripts/gpu_checks.py preflight     # a GPU usable by CuPy, by PyTorch? (exit 2 if not)
     python scripts/gpu_checks.py syncs         # does the training step wait for the GPU?
+    python scripts/gpu_checks.py locate        # which call of the step waits, and a profile
     python scripts/gpu_checks.py numgrad       # the numerical gradient on the GPU against NumPy
     python scripts/gpu_checks.py ... --device cpu   # a dry run of the plumbing, on the CPU
 
@@ -231,6 +232,110 @@ def syncs(args) -> int:
     return 1 if failures else 0
 
 
+# -- where does the step wait? -------------------------------------------------------------------
+
+
+def step_pieces(trainer) -> list[tuple[str, object]]:
+    """The step of Trainer._step cut into its calls, in order, sharing one dict of results."""
+    xp, net, state = trainer.net.backend.xp, trainer.net, {"i": 2}
+    layers = net.layers
+    affine1, activation, affine2 = layers.values()
+    loss_layer = net.last_layer
+
+    def put(key, function):
+        def piece():
+            state[key] = function()
+
+        return piece
+
+    def update():
+        grads = {"W1": affine1.dW, "b1": affine1.db, "W2": affine2.dW, "b2": affine2.db}
+        trainer.optimizer.update(net.params, grads)
+
+    def write_loss():
+        trainer._losses[state["i"] % trainer.iters_per_epoch] = state["loss"]
+        state["i"] += 1
+
+    return [
+        ("_batch", put("batch", lambda: trainer._batch(state["i"]))),
+        ("take x", put("x", lambda: xp.take(trainer.x_train, state["batch"], axis=0))),
+        ("take t", put("t", lambda: xp.take(trainer.t_train, state["batch"], axis=0))),
+        ("Affine1.forward", put("a", lambda: affine1.forward(state["x"]))),
+        ("activation.forward", put("z", lambda: activation.forward(state["a"]))),
+        ("Affine2.forward", put("y", lambda: affine2.forward(state["z"]))),
+        (
+            "SoftmaxWithLoss.forward",
+            put("loss", lambda: loss_layer.forward(state["y"], state["t"])),
+        ),  # noqa: E501
+        ("SoftmaxWithLoss.backward", put("d", lambda: loss_layer.backward(1.0))),
+        ("Affine2.backward", put("d", lambda: affine2.backward(state["d"]))),
+        ("activation.backward", put("d", lambda: activation.backward(state["d"]))),
+        ("Affine1.backward", put("d", lambda: affine1.backward(state["d"], need_dx=False))),
+        ("SGD.update", update),
+        ("loss write", write_loss),
+    ]
+
+
+def locate(args) -> int:
+    """Each call of the step, timed on the host behind ~0.1 s of queued GPU work (four products of
+    8192x8192 matrices): a call that takes that long waited for the GPU. Then a cProfile of the
+    step: where its host time goes."""
+    import cProfile
+    import pstats
+
+    for name, backend in backends(args.device).items():
+        if isinstance(backend, str):
+            say("SKIP", f"{name}: {backend}")
+            continue
+        xp = backend.xp
+        for activation in ACTIVATIONS:
+            trainer = trainer_on(backend, activation)
+            with backend.activate():
+                n = 64 if args.device == "cpu" else 8192  # 4 products of 8192: ~0.1 s on a GPU
+                big = xp.ones((n, n), dtype=xp.float32, device=backend.device)
+                waited = {}
+                for _ in range(3):
+                    for piece, call in step_pieces(trainer):
+                        backend.synchronize()
+                        for _ in range(4):
+                            big = big @ big * 1e-4
+                        start = time.perf_counter()
+                        call()
+                        seconds = time.perf_counter() - start
+                        waited.setdefault(piece, []).append(seconds * 1e3)
+                backend.synchronize()
+                queued = time.perf_counter()
+                for _ in range(4):
+                    big = big @ big * 1e-4
+                backend.synchronize()
+                gpu_ms = (time.perf_counter() - queued) * 1e3
+            slow = {piece: ms for piece, ms in waited.items() if min(ms) > gpu_ms / 2}
+            times = ", ".join(f"{p} {min(ms):.2f}" for p, ms in waited.items())
+            verdict = "INFO" if args.device == "cpu" else "FAIL" if slow else "PASS"
+            say(
+                verdict,
+                f"{name} {activation}: calls that waited for ~{gpu_ms:.0f} ms of queued GPU work:"
+                f" {', '.join(slow) or 'none'} (host ms per call, best of 3: {times})",
+            )
+        trainer = trainer_on(backend, "relu")
+        profiler = cProfile.Profile()
+        with backend.activate():
+            backend.synchronize()
+            profiler.enable()
+            for i in steps_between_log_points(trainer, 30):
+                one_step(trainer, i)
+            profiler.disable()
+            backend.synchronize()
+        stats = pstats.Stats(profiler)
+        rows = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:18]
+        total = stats.total_tt / 30 * 1e6
+        print(f"{name}: cProfile of 30 steps, own time per step (total {total:.0f} us):")
+        for (filename, line, function), (_, calls, own, _, _) in rows:
+            where = filename.split("site-packages/")[-1].split("src/")[-1]
+            print(f"  {own / 30 * 1e6:8.1f} us  {calls / 30:5.1f}x  {where}:{line}({function})")
+    return 1 if failures else 0
+
+
 # -- the numerical gradient on the GPU -----------------------------------------------------------
 
 
@@ -275,10 +380,11 @@ def _xpnet_frame(error: BaseException) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("check", choices=("preflight", "syncs", "numgrad"))
+    parser.add_argument("check", choices=("preflight", "syncs", "locate", "numgrad"))
     parser.add_argument("--device", default="cuda", help="cuda (default), or cpu for a dry run")
     args = parser.parse_args(argv)
-    return {"preflight": preflight, "syncs": syncs, "numgrad": numgrad}[args.check](args)
+    checks = {"preflight": preflight, "syncs": syncs, "locate": locate, "numgrad": numgrad}
+    return checks[args.check](args)
 
 
 if __name__ == "__main__":

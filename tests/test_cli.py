@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from backends import cli_flags, device_flag
 
-from xpnet.backend import Backend, get_backend
+from xpnet.backend import Backend, device_name, get_backend
 from xpnet.checkpoint import load_checkpoint
 from xpnet.cli import main
 
@@ -38,7 +38,7 @@ def test_train_writes_every_file(backend, tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0
     assert out.splitlines()[0].startswith(
-        f"xpnet train: backend {backend.name}, device {backend.device}"
+        f"xpnet train: backend {backend.name}, device {device_name(backend)}"
     )
     assert "epoch 2/2  loss" in out and "test acc" in out.splitlines()[-1]
     names = {p.name for p in tmp_path.iterdir()}
@@ -52,7 +52,7 @@ def test_train_writes_every_file(backend, tmp_path, capsys):
     } <= names
     config = json.loads((tmp_path / "config.json").read_text())
     assert config["dataset"] == "sample" and config["backend"] == backend.name
-    assert config["device"] == str(backend.device)
+    assert config["device"] == device_name(backend)  # "cuda:0", not CuPy's "<CUDA Device 0>"
     rows = list(csv.DictReader((tmp_path / "metrics.csv").open()))
     assert [int(r["iteration"]) for r in rows] == [1, 41]
     assert len((tmp_path / "loss.csv").read_text().splitlines()) == 81
@@ -145,7 +145,8 @@ def test_gradcheck_command_passes(backend, capsys):
     )
     out = capsys.readouterr().out
     assert code == 0, out
-    assert out.startswith(f"xpnet gradcheck: backend {backend.name}, device {backend.device}")
+    first = f"xpnet gradcheck: backend {backend.name}, device {device_name(backend)}"
+    assert out.startswith(first)
     assert "W1" in out and "b2" in out
 
 

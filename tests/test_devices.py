@@ -209,6 +209,12 @@ def test_cupy_without_a_device_means_its_current_gpu(monkeypatch):
     assert get_backend("cuda:0", xp=cupy).device == cupy.cuda.Device(0)
 
 
+def test_a_cupy_device_is_named_as_users_type_it(monkeypatch):
+    cupy = fake_cupy(monkeypatch, gpus=2)
+    backend = switchboard.Backend("cupy", cupy, cupy.cuda.Device(1))
+    assert switchboard.device_name(backend) == "cuda:1" and str(backend) == "cupy:cuda:1"
+
+
 def test_cupy_without_a_device_and_without_a_gpu_says_there_is_no_gpu(monkeypatch):
     cupy = fake_cupy(monkeypatch, gpus=0)
     with pytest.raises(DeviceUnavailableError, match="needs an NVIDIA GPU, but CuPy sees 0"):

@@ -18,7 +18,7 @@ import time
 import warnings
 from pathlib import Path
 
-from .backend import get_backend
+from .backend import device_name, get_backend
 from .checkpoint import (
     CheckpointError,
     atomic_write,
@@ -208,7 +208,7 @@ def _config(run: dict, backend, args) -> dict:
     return {
         **run,
         "backend": backend.name,
-        "device": str(backend.device),
+        "device": device_name(backend),
         "device_description": backend.describe(),
         "xpnet": __version__,
         "python": platform.python_version(),
