@@ -1,6 +1,8 @@
 import importlib.util
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -93,3 +95,31 @@ def test_on_gpu_says_where_an_array_lives(backend):
 
     gpu = backend.name == "cupy" or getattr(backend.device, "type", None) == "cuda"
     assert on_gpu(backend.asarray([1.0])) is gpu
+
+
+def test_a_named_backend_that_cannot_run_stops_the_session_in_one_line(tmp_path):
+    """XPNET_BACKEND=cupy on a machine without a usable GPU must not pass with every test
+    skipped: the session stops before any test, with one line naming why (exit status 4)."""
+    unusable = None
+    for name, device in (("cupy", "cuda"), ("torch", "cuda")):
+        try:
+            get_backend(device, backend=name)
+        except DeviceUnavailableError:
+            unusable = f"{name}-{device}"
+            break
+    if unusable is None:
+        pytest.skip("every GPU candidate runs here")
+    tests = str(Path(__file__).parent)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", tests],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XPNET_BACKEND": unusable},
+        cwd=tmp_path,
+        timeout=120,
+    )
+    lines = [line for line in done.stdout.splitlines() + done.stderr.splitlines() if line]
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert lines == [lines[0]] and lines[0].startswith(
+        f"ERROR: XPNET_BACKEND={unusable} asks for {unusable}, which cannot run here:"
+    )
