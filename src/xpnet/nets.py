@@ -147,7 +147,9 @@ class TwoLayerNet:
     ``weight_init_std`` times standard normals drawn (W1, then W2) from the seeded host generator,
     so one seed gives the same weights on every backend; b1 (H,) and b2 (C,) start at zero.
     activation: "relu" (chapter 5) or "sigmoid" (chapter 4). xp/device/dtype choose where the
-    parameters live (default: NumPy, float64).
+    parameters live (default: NumPy, float64, the book's; most GPUs run float64 at 1/32 to 1/64
+    of float32's rate, so pass dtype="float32" to train on one, as `xpnet train` does; xp=cupy
+    without device= means CuPy's current GPU).
 
     Every method takes x: (N, D_in), or (N, ...) with D_in values per sample, and t: labels (N,)
     or one-hot (N, C). Gradients are dicts keyed like ``net.params``: W1 b1 W2 b2. Bad inputs
