@@ -67,21 +67,6 @@ def trainer_on(backend, activation: str, dtype: str = "float32"):
     return trainer
 
 
-def one_step(trainer, i: int) -> None:
-    """Step i of Trainer.run, between log points (no flush, no evaluation)."""
-    step = getattr(trainer, "_step", None)
-    if step is not None:
-        step(i)
-        return
-    xp, net = trainer.net.backend.xp, trainer.net
-    batch = trainer._batch(i)
-    loss, grads = net._loss_and_gradient(
-        xp.take(trainer.x_train, batch, axis=0), xp.take(trainer.t_train, batch, axis=0)
-    )
-    trainer.optimizer.update(net.params, grads)
-    trainer._losses[i % trainer.iters_per_epoch] = loss
-
-
 def steps_between_log_points(trainer, count: int) -> range:
     start = 2  # trainer_on ran steps 0 and 1; the next log point is the next epoch (i = 40)
     stop = min(start + count, trainer.iters_per_epoch)
@@ -121,7 +106,7 @@ def torch_syncs(backend, dry: bool) -> None:
             torch.cuda.set_sync_debug_mode("error")
         try:
             for i in steps:
-                one_step(trainer, i)
+                trainer._step(i)
         except RuntimeError as error:
             frame = _xpnet_frame(error)
             say("FAIL", f"torch-cuda {activation}: the step synchronizes ({error}) at {frame}")
@@ -147,7 +132,7 @@ def cupy_syncs(backend) -> None:
                 warnings.simplefilter("ignore")  # allow_synchronize is deprecated, still works
                 with cupyx.allow_synchronize(False):
                     for i in steps:
-                        one_step(trainer, i)
+                        trainer._step(i)
             say("PASS", f"cupy {activation}: {len(steps)} steps under allow_synchronize(False)")
         except Exception as error:
             say(
@@ -171,7 +156,7 @@ def still_busy_after_steps(backend, activation: str, steps: int = 10) -> None:
             big @ big
         start = time.perf_counter()
         for i in steps_between_log_points(trainer, steps):
-            one_step(trainer, i)
+            trainer._step(i)
         host = time.perf_counter() - start
         busy = not _stream_done(backend)
         backend.synchronize()
@@ -220,7 +205,7 @@ def cupy_graph(backend) -> None:
     with backend.activate(), stream:
         stream.begin_capture()
         try:
-            one_step(trainer, 2)
+            trainer._step(2)
             outcome = "captured (CuPy now allows cuBLAS in stream capture: revisit BENCHMARKS.md)"
         except Exception as error:
             outcome = f"not capturable, as expected: {type(error).__name__}: {error}"
@@ -342,7 +327,7 @@ def locate(args) -> int:
             backend.synchronize()
             profiler.enable()
             for i in steps_between_log_points(trainer, 30):
-                one_step(trainer, i)
+                trainer._step(i)
             profiler.disable()
             backend.synchronize()
         stats = pstats.Stats(profiler)

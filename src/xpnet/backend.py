@@ -97,7 +97,7 @@ class Backend:
         stays on the GPUs); an array of another library goes through the host, one copy.
         dtype: "float32", "float64", a dtype of this namespace, or None to keep a's dtype.
         """
-        if self.name != "numpy" and _library_of(a) == self.name:
+        if self.name != "numpy" and library_of(a) == self.name:
             with self.activate():
                 if device_of(a) != self.device:
                     a = array_api_compat.to_device(a, self.device)
@@ -166,7 +166,7 @@ def on_device_of(x: Array) -> contextlib.AbstractContextManager:
     """The context of :meth:`Backend.activate` for the backend and device x lives on (for the
     gradient routines, which take arrays, not a Backend). Nothing is entered for libraries
     xpnet has no backend for."""
-    return _device_context(_library_of(x), device_of(x))
+    return _device_context(library_of(x), device_of(x))
 
 
 def on_own_device(method: Callable) -> Callable:
@@ -407,9 +407,9 @@ def namespace_name(xp: Namespace) -> str:
 _LIBRARY_OF_TYPE: dict[type, str | None] = {}
 
 
-def _library_of(a: Any) -> str | None:
-    """The backend name of an array's library; None for host data (lists, numbers) and for
-    arrays of libraries xpnet has no backend for. Remembered per type: a dictionary lookup."""
+def library_of(a: Any) -> str | None:
+    """The backend name of an array's library ("numpy", "torch", ...); None for host data (lists,
+    numbers) and for arrays of libraries xpnet has no backend for. Remembered per type."""
     kind = type(a)
     if kind not in _LIBRARY_OF_TYPE:
         try:
@@ -552,5 +552,5 @@ def on_gpu(x: Array) -> bool:
     >>> on_gpu(np.zeros(3))
     False
     """
-    module = type(x).__module__.split(".")[0]
-    return module == "cupy" or (module == "torch" and x.device.type == "cuda")
+    name = library_of(x)
+    return name == "cupy" or (name == "torch" and x.device.type == "cuda")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from array_api_compat import device as device_of
 
-from .backend import Array, Namespace, array_namespace, namespace_name, on_device_of
+from .backend import Array, Namespace, array_namespace, library_of, on_device_of
 
 __all__ = [
     "cross_entropy_error",
@@ -169,7 +169,7 @@ def namespace_of(caller: str, **arrays: Array) -> Namespace:
     try:
         xp = array_namespace(*arrays.values())
     except TypeError:
-        libraries = {name: _library(b) for name, b in arrays.items()}
+        libraries = {name: library_of(b) for name, b in arrays.items()}
         for name, library in libraries.items():
             if library is None:
                 raise TypeError(
@@ -191,13 +191,6 @@ def namespace_of(caller: str, **arrays: Array) -> Namespace:
                 f"{name}, array_api_compat.device({first}))"
             )
     return xp
-
-
-def _library(a: object) -> str | None:
-    try:
-        return namespace_name(array_namespace(a))
-    except (TypeError, ValueError):
-        return None
 
 
 def _check_same_shape(y: Array, t: Array) -> None:
