@@ -21,6 +21,8 @@ from .gradient import (
     numerical_gradient,
     numerical_gradient_rows,
 )
+from .netcheck import check_network
+from .netreport import NetworkCheck
 from .nets import SimpleNet, TwoLayerNet
 from .optim import SGD
 from .train import History, Trainer, train
@@ -32,9 +34,11 @@ __all__ = [
     "Backend",
     "GradientCheck",
     "History",
+    "NetworkCheck",
     "SimpleNet",
     "Trainer",
     "TwoLayerNet",
+    "check_network",
     "cross_entropy_error",
     "get_backend",
     "gradient_check",

@@ -1,4 +1,4 @@
-"""The command line: ``xpnet train | gradcheck | download | info`` (also ``python -m xpnet``).
+"""The command line: ``xpnet train | gradcheck | check | download | info`` (``python -m xpnet``).
 
 Each command is a small function; errors a user can fix (no GPU, CuPy missing, bad flags,
 unreadable files, a full disk) end in one line on stderr and exit status 2, never a traceback.
@@ -95,6 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--hidden-size", type=_positive_int, default=50)
     check.add_argument("--samples", type=_positive_int, default=3)
     check.add_argument("--seed", type=int, default=0)
+
+    learner = commands.add_parser(
+        "check",
+        help="check your own network's gradient (exit 0 passed, 1 failed, 2 unusable)",
+        description="Import FILE.py (its __main__ block does not run), build its network class"
+        " as the book does (784, 50, 10) and compare its gradient with the numerical gradient"
+        " on 3 images of the bundled MNIST sample. Exit 0 passed, 1 failed, 2 unusable.",
+    )
+    learner.add_argument(
+        "file", metavar="FILE.py[:CLASS]", help="default CLASS: its one class with loss, gradient"
+    )
 
     download = commands.add_parser("download", help="download and verify MNIST")
     download.add_argument("dataset", choices=("mnist",))
@@ -222,6 +233,10 @@ def _run(args) -> int:
         from .runs import gradcheck_command
 
         return gradcheck_command(args)
+    if args.command == "check":
+        from .learner import check_command
+
+        return check_command(args)
     if args.command == "download":
         return _download(args)
     return _info()

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from .backend import Array, array_namespace, on_device_of
 from .gradient import H
 
-__all__ = ["GradientCheck", "ParameterCheck", "count_near_kink", "gradient_check"]
+__all__ = [
+    "GradientCheck",
+    "ParameterCheck",
+    "compare_gradients",
+    "count_near_kink",
+    "gradient_check",
+]
 
 KINK_MARGIN = 10 * H  # a pre-activation this close to 0 may cross it when a weight moves by h
 
@@ -99,12 +105,16 @@ def gradient_check(net, x: Array, t: Array, *, tolerance: float = 1e-7) -> Gradi
         backprop = net.gradient(x, t)
         numerical = net.numerical_gradient(x, t)
         parameters = tuple(
-            _compare(key, backprop[key], numerical[key]) for key in net.params if key in backprop
+            compare_gradients(key, backprop[key], numerical[key])
+            for key in net.params
+            if key in backprop
         )
         return GradientCheck(parameters, float(tolerance), count_near_kink(net, x))
 
 
-def _compare(name: str, backprop: Array, numerical: Array) -> ParameterCheck:
+def compare_gradients(name: str, backprop: Array, numerical: Array) -> ParameterCheck:
+    """max and mean |backprop - numerical| and the largest element-wise relative difference, as
+    Python floats. backprop, numerical: arrays of one shape (also used by check_network)."""
     xp = array_namespace(backprop, numerical)
     diff = xp.abs(backprop - numerical)
     scale = xp.maximum(xp.abs(backprop), xp.abs(numerical))
