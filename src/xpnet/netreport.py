@@ -43,7 +43,8 @@ class NetworkCheck:
 
     ``passed``: no network-wide problem and every parameter passed. ``check[name]``: that
     parameter's :class:`ParameterResult`. ``problems``: sentences about the whole network (loss
-    not a scalar, loss or gradient changing x or t, gradient missing keys). ``notes``: remarks
+    not a scalar, loss or gradient changing x, t or params); when there is one, no parameter is
+    compared (``parameters`` is empty). ``notes``: remarks
     that do not fail the check (float32 parameters, extra keys). ``str(check)``: the table and
     the diagnosis.
     """
@@ -105,8 +106,9 @@ def _placement(parameters: tuple[ParameterResult, ...], batch_size: int) -> list
     if not wrong:
         return []
     lines = []
-    factors = {p.factor for p in wrong}
-    if len(wrong) == len(parameters) > 1 and len(factors) == 1 and None not in factors:
+    factors = [p.factor for p in wrong]
+    same = None not in factors and max(factors) - min(factors) <= 1e-3 * abs(factors[0])
+    if len(wrong) == len(parameters) > 1 and same:
         lines.append(
             f"every gradient is off by the same factor {wrong[0].factor:.4g}: the mistake is in"
             " what all of them share, the loss layer's backward (SoftmaxWithLoss) or the loss"
