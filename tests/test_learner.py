@@ -1,0 +1,114 @@
+"""`xpnet check FILE.py[:CLASS]`: the learner's file imported (never its __main__ block), its
+class found and built as the book does, checked on 3 images of the bundled sample; exit 0 when it
+passes, 1 when the check fails, 2 when the file or class cannot be used."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from xpnet.cli import main
+from xpnet.learner import LearnerError, load_class
+
+LEARNER = Path(__file__).resolve().parent / "learner"
+BOOK = LEARNER / "two_layer_net.py"
+
+
+def copy_learner(tmp_path: Path, name: str = "learner") -> Path:
+    folder = tmp_path / name
+    shutil.copytree(LEARNER, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new))
+
+
+def test_the_books_network_passes_xpnet_check(capsys):
+    code = main(["check", str(BOOK)])  # its __main__ block would raise SystemExit
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.startswith(f"xpnet check: TwoLayerNet of {BOOK} on 3 images")
+    assert "check PASSED on a batch of 3, float64" in out and "WRONG" not in out
+
+
+def test_a_faulty_network_fails_with_exit_1_and_the_diagnosis(tmp_path, capsys):
+    folder = copy_learner(tmp_path)
+    edit(folder / "common" / "layers.py", "dx = dx / batch_size", "dx = dx")
+    code = main(["check", f"{folder / 'two_layer_net.py'}:TwoLayerNet"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "check FAILED" in out and out.count("WRONG") == 4 and "the batch size N=3" in out
+
+
+def test_each_check_imports_its_own_sibling_modules(tmp_path, capsys):
+    """Two folders, each with its own `common`: the second check must not reuse the first's."""
+    good = copy_learner(tmp_path, "good")
+    bad = copy_learner(tmp_path, "bad")
+    edit(bad / "common" / "layers.py", "np.sum(dout, axis=0)", "np.sum(dout)")
+    assert main(["check", str(good / "two_layer_net.py")]) == 0
+    assert main(["check", str(bad / "two_layer_net.py")]) == 1
+    assert "sum(dout, axis=0)" in capsys.readouterr().out
+    assert str(bad) not in sys.path and str(good) not in sys.path
+    assert "common" not in sys.modules
+
+
+def test_two_candidate_classes_need_a_name(tmp_path, capsys):
+    folder = copy_learner(tmp_path)
+    path = folder / "two_layer_net.py"
+    path.write_text(path.read_text() + "\n\nclass Other(TwoLayerNet):\n    pass\n")
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "found TwoLayerNet, Other" in err and f"xpnet check {path}:CLASS" in err
+    assert load_class(f"{path}:Other").__name__ == "Other"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("missing.py", "FILE must be an existing Python file (name.py); got 'missing.py'"),
+        (f"{BOOK}:Net", "two_layer_net.py has no class Net; its classes: OrderedDict"),
+    ],
+)
+def test_an_unusable_file_or_class_is_one_line_and_exit_2(spec, message, capsys):
+    assert main(["check", spec]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_error_in_the_learners_code_shows_its_place(tmp_path, capsys):
+    folder = copy_learner(tmp_path)
+    edit(folder / "common" / "layers.py", "        dx = np.dot(dout, self.W.T)\n",
+         "        dx = np.dot(dout, self.W)\n")  # fmt: skip
+    assert main(["check", str(folder / "two_layer_net.py")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xpnet check: error: ValueError: shapes (3,10) and (50,10) not aligned")
+    assert "(raised in your code)" in err
+    assert f'File "{folder / "common" / "layers.py"}", line 42, in backward' in err
+    assert "xpnet" not in err.split("(raised in your code)")[1].replace(str(tmp_path), "")
+
+
+def test_an_import_error_in_the_learners_file_shows_its_place(tmp_path):
+    path = tmp_path / "net.py"
+    path.write_text("import numpy as np\n\nW = np.zeros(3) @ np.zeros(4)\n")
+    with pytest.raises(LearnerError, match=r"ValueError: .*\(raised in your code\)") as error:
+        load_class(str(path))
+    assert f'File "{path}", line 3, in <module>' in str(error.value)
+
+
+def test_a_class_that_the_book_cannot_build_is_exit_2(tmp_path, capsys):
+    path = tmp_path / "net.py"
+    path.write_text(
+        "class Net:\n    def __init__(self):\n        self.params = {}\n"
+        "    def loss(self, x, t):\n        return 0.0\n"
+        "    def gradient(self, x, t):\n        return {}\n"
+    )
+    assert main(["check", str(path)]) == 2
+    assert "cannot build Net(input_size=784, hidden_size=50, output_size=10)" in (
+        capsys.readouterr().err
+    )
