@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from array_api_compat import device as device_of
 
+from .arguments import check_count
 from .backend import Array, Namespace, array_namespace, library_of, on_device_of
 
 __all__ = [
@@ -78,13 +79,19 @@ def relu_grad(x: Array) -> Array:
 def softmax(x: Array) -> Array:
     """Softmax over the last axis. x: (C,) or (N, C) -> same shape, rows sum to 1.
 
-    Stable for large inputs: the row maximum is subtracted before exp().
+    Stable for large inputs: the row maximum is subtracted before exp(). Raises ValueError on
+    every backend when the last axis is empty (or x is 0-d).
 
     >>> import numpy as np
     >>> softmax(np.array([1010.0, 1000.0, 990.0])).round(5).tolist()
     [0.99995, 5e-05, 0.0]
     """
     xp = array_namespace(x)
+    if x.ndim == 0 or x.shape[-1] == 0:  # numpy: ValueError, torch: IndexError; one error here
+        raise ValueError(
+            f"softmax needs at least one class along x's last axis; got x of shape"
+            f" {tuple(x.shape)}. Pass scores of shape (C,) or (N, C) with C >= 1"
+        )
     z = x - xp.max(x, axis=-1, keepdims=True)  # shift so exp() cannot overflow
     e = xp.exp(z)
     return e / xp.sum(e, axis=-1, keepdims=True)
@@ -101,9 +108,11 @@ def cross_entropy_error(y: Array, t: Array) -> Array:
     """Mean cross-entropy of probabilities y against targets t (the book's, with its 1e-7 guard).
 
     y: (C,) or (N, C) probabilities. t: one-hot of y's shape, or integer labels of shape (N,)
-    (or a 0-d label for 1-D y). Returns a 0-d array: -sum(t * log(y + 1e-7)) / N, finite when y
-    holds exact zeros. Raises ValueError when t's shape fits neither form or y holds no sample,
-    TypeError/ValueError when y and t come from two libraries or two devices.
+    (or a 0-d label for 1-D y), in 0..C-1: out of range, ValueError for NumPy labels, NaN for
+    other libraries (no check that waits for a GPU). Returns a 0-d array:
+    -sum(t * log(y + 1e-7)) / N, finite when y holds exact zeros. Raises ValueError when t's
+    shape fits neither form or y holds no sample, TypeError/ValueError when y and t come from
+    two libraries or two devices.
 
     >>> import numpy as np
     >>> t = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0.0])
@@ -131,7 +140,32 @@ def pick_true_class(y: Array, t: Array) -> Array:
     if t.shape == y.shape:  # one-hot: the sum keeps only the true class
         return xp.sum(y * xp.astype(t, y.dtype), axis=-1)
     check_labels_shape(y, t)
-    return xp.take_along_axis(y, xp.reshape(xp.astype(t, xp.int64), (-1, 1)), axis=-1)[:, 0]
+    labels, valid = checked_labels(t, y.shape[-1], "cross_entropy_error")
+    picked = xp.take_along_axis(y, xp.reshape(labels, (-1, 1)), axis=-1)[:, 0]
+    return picked if valid is None else xp.where(valid, picked, xp.full_like(picked, xp.nan))
+
+
+def checked_labels(t: Array, num_classes: int, caller: str) -> tuple[Array, Array | None]:
+    """Integer labels t as int64 indices that are safe to gather with, and where they are valid.
+
+    NumPy labels (host data) are checked: ValueError naming the bad values unless all lie in
+    0..num_classes-1; valid is then None. Labels of other libraries are not read (on a GPU that
+    check would wait for the device): labels out of range become 0 for the gather, and valid
+    marks them, for the caller to put NaN there -- never a plausible number.
+    """
+    xp = array_namespace(t)
+    labels = xp.astype(t, xp.int64)
+    if library_of(t) == "numpy":
+        if labels.size and not (0 <= int(xp.min(labels)) and int(xp.max(labels)) < num_classes):
+            bad = xp.nonzero((labels < 0) | (labels >= num_classes))[0]
+            raise ValueError(
+                f"{caller}: labels t must lie in 0..{num_classes - 1} for {num_classes} classes;"
+                f" got {int(labels[bad[0]])} at index {int(bad[0])} ({bad.shape[0]} out of"
+                f" range). Fix the labels, or use as many classes as the labels need"
+            )
+        return labels, None
+    valid = (labels >= 0) & (labels < num_classes)
+    return xp.where(valid, labels, xp.zeros_like(labels)), valid
 
 
 def check_labels_shape(y: Array, t: Array) -> None:
@@ -154,12 +188,20 @@ def check_labels_shape(y: Array, t: Array) -> None:
 def one_hot(t: Array, num_classes: int, *, dtype=None) -> Array:
     """One-hot encoding of integer labels. t: (N,) -> (N, num_classes), on t's device.
 
-    dtype: a dtype of t's namespace (default float64).
+    dtype: a dtype of t's namespace (default float64). Labels outside 0..num_classes-1 raise
+    ValueError for NumPy t; for other libraries (a check would wait for a GPU) their rows are NaN
+    (all 0 for a non-float dtype), so a loss computed from them is NaN, not a plausible number.
     """
     xp = array_namespace(t)
+    num_classes = check_count("one_hot", "num_classes", num_classes)
+    valid = checked_labels(t, num_classes, "one_hot")[1]
+    dtype = dtype if dtype is not None else xp.float64
     with on_device_of(t):
         classes = xp.arange(num_classes, dtype=t.dtype, device=device_of(t))
-        return xp.astype(t[..., None] == classes, dtype if dtype is not None else xp.float64)
+        rows = xp.astype(t[..., None] == classes, dtype)  # a label out of range: a row of 0
+        if valid is None or not xp.isdtype(dtype, "real floating"):
+            return rows
+        return xp.where(valid[..., None], rows, xp.full_like(rows, xp.nan))
 
 
 def namespace_of(caller: str, **arrays: Array) -> Namespace:

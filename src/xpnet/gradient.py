@@ -9,9 +9,12 @@ also when ``f`` raises, from a saved copy (never from a view into ``x``).
 from __future__ import annotations
 
 import itertools
+import math
+import numbers
 import warnings
 from collections.abc import Callable
 
+from .arguments import check_count, check_positive_number
 from .backend import Array, array_namespace, on_device_of
 
 __all__ = ["gradient_descent", "numerical_diff", "numerical_gradient", "numerical_gradient_rows"]
@@ -35,10 +38,11 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
     restored before returning (also when f raises). f(x) returns a number or a 0-d array.
     Returns an array of x's shape, namespace, device and dtype.
 
-    Raises TypeError for integer or boolean x (x + h would be truncated: the book's version
-    returns [5000, 15000] for the point [1, 2] of x0**2 + x1**2) and for float16 or bfloat16 x
-    (x + h rounds back to x, so every element would come out 0); warns for float32 x, whose
-    rounding error at h = 1e-4 is about 1e-3 of the result.
+    Raises ValueError when f returns an array of more than one element, TypeError when it
+    returns None or no number; raises TypeError for integer or boolean x (x + h would be
+    truncated: the book's version returns [5000, 15000] for the point [1, 2] of x0**2 + x1**2)
+    and for float16 or bfloat16 x (x + h rounds back to x, so every element would come out 0);
+    warns for float32 x, whose rounding error at h = 1e-4 is about 1e-3 of the result.
 
     >>> import numpy as np
     >>> numerical_gradient(lambda x: np.sum(x**2), np.array([3.0, 4.0])).round(6).tolist()
@@ -52,9 +56,9 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
         try:
             for idx in itertools.product(*(range(n) for n in x.shape)):
                 x[idx] = saved[idx] + h
-                fxh1 = f(x)
+                fxh1 = _scalar(f(x))
                 x[idx] = saved[idx] - h
-                fxh2 = f(x)
+                fxh2 = _scalar(f(x))
                 grad[idx] = (fxh1 - fxh2) / (2 * h)
                 x[idx] = saved[idx]
         finally:
@@ -94,15 +98,18 @@ def gradient_descent(
 ) -> Array | tuple[Array, Array]:
     """Minimize f by gradient descent with the numerical gradient: x <- x - lr * grad f(x).
 
-    init_x is left untouched; integer init_x is promoted to float64. Returns the final x, or
-    (x, history) with ``return_history=True``, where history has shape (step_num + 1, *x.shape):
-    the start, then every step.
+    init_x is left untouched; integer init_x is promoted to float64. lr: a finite number > 0;
+    step_num: an integer >= 0 (0 returns the start); TypeError/ValueError name either otherwise.
+    Returns the final x, or (x, history) with ``return_history=True``, where history has shape
+    (step_num + 1, *x.shape): the start, then every step.
 
     >>> import numpy as np
     >>> x = gradient_descent(lambda x: np.sum(x**2), np.array([-3.0, 4.0]), lr=0.1)
     >>> bool(np.all(np.abs(x) < 1e-8))
     True
     """
+    lr = check_positive_number("gradient_descent", "lr", lr, hint="e.g. lr=0.1")
+    step_num = check_count("gradient_descent", "step_num", step_num, minimum=0, hint="e.g. 100")
     xp = array_namespace(init_x)
     if not xp.isdtype(init_x.dtype, "real floating"):
         init_x = xp.astype(init_x, xp.float64)
@@ -116,6 +123,24 @@ def gradient_descent(
         if history is not None:
             return x, xp.stack(history)
         return x
+
+
+def _scalar(value):
+    """f's value as a number or 0-d array; an error naming f when it is anything else."""
+    shape = getattr(value, "shape", None)
+    if shape is None:
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            return value
+        raise TypeError(
+            f"numerical_gradient: f must return a scalar (a number or a 0-d array); f(x) returned"
+            f" {type(value).__name__} {value!r:.60}. Return the function's value"
+        )
+    if math.prod(shape) != 1:
+        raise ValueError(
+            f"numerical_gradient: f must return a scalar (a number or a 0-d array); f(x) returned"
+            f" an array of shape {tuple(shape)}. Reduce it to one number, e.g. with xp.sum"
+        )
+    return value if len(shape) == 0 else array_namespace(value).reshape(value, ())
 
 
 def check_float_input(x: Array, name: str, caller: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from array_api_compat import device as device_of
 
+from .arguments import check_count, check_positive_number, check_seed
 from .backend import (
     Array,
     Backend,
@@ -95,8 +96,14 @@ class SimpleNet:
     ) -> None:
         self.backend: Backend = get_backend(device, xp=xp)
         if W is None:
-            W = host_rng(seed).standard_normal((2, 3))
-        self.params = {"W": self.backend.asarray(W, dtype=dtype)}
+            W = host_rng(check_seed("SimpleNet", seed)).standard_normal((2, 3))
+        W = self.backend.asarray(W, dtype=dtype)
+        if tuple(W.shape) != (2, 3):
+            raise ValueError(
+                f"SimpleNet: W must have shape (2, 3), 2 inputs by 3 classes; got shape"
+                f" {tuple(W.shape)}. Pass a 2x3 array (or no W, for a random one)"
+            )
+        self.params = {"W": W}
 
     @property
     def W(self) -> Array:
@@ -182,15 +189,18 @@ class TwoLayerNet:
             raise ValueError(f"activation must be 'relu' or 'sigmoid'; got {activation!r}")
         self.backend: Backend = get_backend(device, xp=xp)
         self.dtype = resolve_dtype(self.backend.xp, dtype)
+        sizes = {"input_size": input_size, "hidden_size": hidden_size, "output_size": output_size}
         self.config = {
-            "input_size": int(input_size),
-            "hidden_size": int(hidden_size),
-            "output_size": int(output_size),
-            "weight_init_std": float(weight_init_std),
+            **{key: check_count("TwoLayerNet", key, n) for key, n in sizes.items()},
+            "weight_init_std": check_positive_number(
+                "TwoLayerNet", "weight_init_std", weight_init_std, hint="the book uses 0.01"
+            ),
             "activation": activation,
             "dtype": dtype_name(self.dtype),
         }
-        rng = host_rng(seed)
+        input_size, hidden_size, output_size = (self.config[key] for key in sizes)
+        weight_init_std = self.config["weight_init_std"]
+        rng = host_rng(check_seed("TwoLayerNet", seed))
         W1 = weight_init_std * rng.standard_normal((input_size, hidden_size))
         W2 = weight_init_std * rng.standard_normal((hidden_size, output_size))
         host = {"W1": W1, "b1": [0.0] * hidden_size, "W2": W2, "b2": [0.0] * output_size}

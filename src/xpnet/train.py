@@ -323,7 +323,8 @@ def train(
 ) -> History:
     """Train net by mini-batch SGD, the book's way; returns the History.
 
-    train_data, test_data: (x, t) host arrays as load_mnist returns them. Evaluates train and
+    train_data, test_data: (x, t) host arrays as load_mnist returns them (x floating-point:
+    raw integer pixels are refused with the fix, normalize=True). Evaluates train and
     test accuracy every epoch (train_size / batch_size iterations), starting after step 1.
     """
     trainer = Trainer(

@@ -60,6 +60,12 @@ def _check_pair(name: str, x: np.ndarray, t: np.ndarray, input_size: int, classe
         )
     if not (np.issubdtype(x.dtype, np.number) and not np.issubdtype(x.dtype, np.complexfloating)):
         raise TypeError(f"{name}: x must hold real numbers; got dtype {x.dtype}")
+    if not np.issubdtype(x.dtype, np.floating):  # raw pixels 0..255 train to ~10% accuracy
+        raise TypeError(
+            f"{name}: x must be floating-point, like the pixels of load_mnist(normalize=True)"
+            f" in [0, 1]; got dtype {x.dtype} (values {x.min()}..{x.max()}). Load with"
+            f" normalize=True, or pass x.astype(np.float32) / 255"
+        )
     where = _first_non_finite(x) if np.issubdtype(x.dtype, np.floating) else None
     if where is not None:
         raise ValueError(
