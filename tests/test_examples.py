@@ -115,6 +115,36 @@ def test_gradient_check_passes_for_both_networks(backend, capsys, tmp_path):
         assert numbers(row)[-2] < 1e-9  # mean abs difference, like the book's 1e-13 .. 1e-10
 
 
+def test_check_broken_network_finds_each_mistake(capsys, tmp_path):
+    args = ["--out", str(tmp_path), "--hidden-size", "5"]
+    out = run_example("check_broken_network", args, capsys)
+    reports = {
+        part.split("\n", 1)[0]: " ".join(part.split("\n", 1)[1].split())
+        for part in out.split("\n== mistake: ")[1:]
+    }
+    assert list(reports) == ["w2-from-affine1", "sum", "copies", "none"]
+    assert (
+        "W2: the gradient has shape (784, 5) but W2 has shape (5, 10), the shape of W1"
+        in (reports["w2-from-affine1"])
+    )
+    assert "right: W1, b1, b2; wrong: W2." in reports["w2-from-affine1"]
+    assert "W1, b1, W2, b2: backprop is 3 times the numerical gradient" in reports["sum"]
+    assert "right: W2, b2; wrong: W1, b1." in reports["copies"]
+    assert "numerical gradient is exactly 0" in reports["copies"]
+    assert "check PASSED" in reports["none"] and "WRONG" not in reports["none"]
+    assert sum("check FAILED" in report for report in reports.values()) == 3
+
+
+def test_check_broken_network_prints_numpys_report_on_other_backends(backend, capsys, tmp_path):
+    """One mistake, a small net: each loss call is slow on array-api-strict."""
+    backend = not_numpy(backend)
+    args = ["--out", str(tmp_path), "--hidden-size", "2", "--mistake", "sum"]
+    expected = run_example("check_broken_network", args, capsys)
+    got = run_example("check_broken_network", args, capsys, backend)
+    assert "W1, b1, W2, b2: backprop is 3 times" in " ".join(got.split())
+    assert_same_numbers(got, expected, rtol=1e-6)  # relative errors ~1e-6 of rounding apart
+
+
 def test_train_two_layer_net_learns_and_plots(backend, capsys, tmp_path):
     args = ["--out", str(tmp_path), "--iters", "81"]
     out = run_example("train_two_layer_net", args, capsys, backend)

@@ -41,7 +41,7 @@ def test_a_faulty_network_fails_with_exit_1_and_the_diagnosis(tmp_path, capsys):
     folder = copy_learner(tmp_path)
     edit(folder / "common" / "layers.py", "dx = dx / batch_size", "dx = dx")
     code = main(["check", f"{folder / 'two_layer_net.py'}:TwoLayerNet"])
-    out = capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())
     assert code == 1
     assert "check FAILED" in out and out.count("WRONG") == 4 and "the batch size N=3" in out
 

@@ -8,9 +8,12 @@ table and a diagnosis that places the mistake: which parameters are right, which
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 __all__ = ["NetworkCheck", "ParameterResult"]
+
+WIDTH = 100  # the diagnosis is wrapped to this many characters
 
 
 @dataclass(frozen=True)
@@ -75,12 +78,17 @@ class NetworkCheck:
         verdict = "PASSED" if self.passed else "FAILED"
         lines.append(
             f"check {verdict} on a batch of {self.batch_size}, {self.dtype}: a parameter passes"
-            f" when its relative error is at most {self.tolerance:g}"
+            f" when its relative error is <= {self.tolerance:g}"
         )
-        lines += [f"- {problem}" for problem in self.problems]
-        lines += [f"- {p.name}: {p.reason}" for p in self.parameters if p.reason]
-        lines += _placement(self.parameters, self.batch_size)
-        lines += [f"note: {note}" for note in self.notes]
+        said = [f"- {problem}" for problem in self.problems]
+        reasons: dict[str, list[str]] = {}  # one line for the parameters that share a reason
+        for p in self.parameters:
+            if p.reason:
+                reasons.setdefault(p.reason, []).append(p.name)
+        said += [f"- {', '.join(names)}: {reason}" for reason, names in reasons.items()]
+        said += _placement(self.parameters, self.batch_size)
+        said += [f"note: {note}" for note in self.notes]
+        lines += [textwrap.fill(line, WIDTH, subsequent_indent="  ") for line in said]
         return "\n".join(lines)
 
 
