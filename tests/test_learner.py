@@ -113,3 +113,19 @@ def test_a_class_that_the_book_cannot_build_is_exit_2(tmp_path, capsys):
     assert "cannot build Net(input_size=784, hidden_size=50, output_size=10)" in (
         capsys.readouterr().err
     )
+
+
+def test_the_readmes_report_is_a_real_run(tmp_path, monkeypatch, capsys):
+    """README's "Check your own network" shows `xpnet check` on the book's network with W2's
+    gradient collected from the first Affine layer: the same text as a run now."""
+    readme = (LEARNER.parent.parent / "README.md").read_text()
+    shown = readme.split("$ xpnet check two_layer_net.py")[1].split("\n", 1)[1].split("```")[0]
+    folder = copy_learner(tmp_path)
+    edit(
+        folder / "two_layer_net.py",
+        'grads["W2"], grads["b2"] = self.layers["Affine2"].dW',
+        'grads["W2"], grads["b2"] = self.layers["Affine1"].dW',
+    )
+    monkeypatch.chdir(folder)
+    assert main(["check", "two_layer_net.py"]) == 1
+    assert capsys.readouterr().out == shown

@@ -108,8 +108,10 @@ def gradient_descent(
     >>> bool(np.all(np.abs(x) < 1e-8))
     True
     """
-    lr = check_positive_number("gradient_descent", "lr", lr, hint="e.g. lr=0.1")
-    step_num = check_count("gradient_descent", "step_num", step_num, minimum=0, hint="e.g. 100")
+    lr = check_positive_number("gradient_descent", "lr", lr, hint="pass e.g. lr=0.1")
+    step_num = check_count(
+        "gradient_descent", "step_num", step_num, minimum=0, hint="pass e.g. step_num=100"
+    )
     xp = array_namespace(init_x)
     if not xp.isdtype(init_x.dtype, "real floating"):
         init_x = xp.astype(init_x, xp.float64)

@@ -97,11 +97,13 @@ def _table(parameters: tuple[ParameterResult, ...]) -> str:
         f"{'param':<6} {'shape':<11} {'backprop':>10} {'numerical':>10} {'rel error':>10}  result"
     ]
     for p in parameters:
-        shape = _shape(p.shape) if p.gradient_shape in (p.shape, None) else "(mismatch)"
         backprop = "missing" if p.gradient_shape is None else _number(p.backprop_max)
+        result = "ok" if p.passed else "WRONG"
+        if p.gradient_shape not in (p.shape, None):
+            result += f": gradient of shape {_shape(p.gradient_shape)}"
         rows.append(
-            f"{p.name:<6} {shape:<11} {backprop:>10} {_number(p.numerical_max):>10}"
-            f" {_number(p.error):>10}  {'ok' if p.passed else 'WRONG'}"
+            f"{p.name:<6} {_shape(p.shape):<11} {backprop:>10} {_number(p.numerical_max):>10}"
+            f" {_number(p.error):>10}  {result}"
         )
     rows.append("(backprop, numerical: largest |entry| of each gradient)")
     return "\n".join(rows)
