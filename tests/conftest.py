@@ -18,6 +18,8 @@ import pytest
 
 from xpnet.backend import Backend, DeviceUnavailableError, get_backend, to_numpy
 
+collect_ignore = ["learner"]  # a learner's own files, loaded by tests/test_learner.py
+
 CANDIDATES = [
     ("numpy", "cpu"),
     ("array_api_strict", "cpu"),

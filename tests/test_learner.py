@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,16 @@ def test_each_check_imports_its_own_sibling_modules(tmp_path):
         assert Path(affine.forward.__code__.co_filename) == folder / "common" / "layers.py"
         assert str(folder) not in sys.path
     assert "common" not in sys.modules and "common.layers" not in sys.modules
+
+
+def test_a_module_of_the_same_name_imported_before_is_set_aside(tmp_path, monkeypatch):
+    other = types.ModuleType("common")
+    other.__file__ = str(tmp_path / "elsewhere" / "common" / "__init__.py")
+    monkeypatch.setitem(sys.modules, "common", other)
+    net_class = load_class(str(BOOK))
+    affine = net_class.__init__.__globals__["Affine"]
+    assert Path(affine.forward.__code__.co_filename) == LEARNER / "common" / "layers.py"
+    assert sys.modules["common"] is other and "common.layers" not in sys.modules
 
 
 def test_two_candidate_classes_need_a_name(tmp_path, capsys):

@@ -3,9 +3,10 @@
 The file is imported as a module named ``xpnet_check_<stem>`` (never ``__main__``, so its
 ``if __name__ == "__main__":`` block does not run). While it is imported, and only then, its
 own folder is first on ``sys.path``, so that its sibling imports (``from common.layers import
-*``, the book's layout) find the learner's files; the modules that import brings in from that
-folder are dropped from ``sys.modules`` afterwards, so a second check (another folder, another
-``common``) imports its own. The class is the one named, or the one class of the file with
+*``, the book's layout) find the learner's files: modules of the same names imported before
+are set aside meanwhile, and the modules that import brings in from that folder are dropped
+from ``sys.modules`` afterwards, so each check (another folder, another ``common``) imports
+its own. The class is the one named, or the one class of the file with
 ``loss`` and ``gradient`` methods; it is built as the book does, ``(input_size=784,
 hidden_size=50, output_size=10)``, with NumPy's global generator seeded (0) so that a check is
 repeatable, and checked on the first 3 images of the bundled MNIST sample: offline.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import sys
+import sysconfig
 import traceback
 from pathlib import Path
 
@@ -66,9 +68,10 @@ def load_class(spec: str) -> type:
 def _import(path: Path):
     folder = str(path.parent)
     name = f"xpnet_check_{path.stem}"
-    before = set(sys.modules)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
+    shadowed = _set_aside(_local_names(path.parent))  # an earlier `common` must not answer
+    before = set(sys.modules)
     sys.path.insert(0, folder)
     try:
         spec.loader.exec_module(module)
@@ -80,7 +83,34 @@ def _import(path: Path):
             where = getattr(sys.modules[added], "__file__", None) or ""
             if where.startswith(folder):
                 del sys.modules[added]
+        sys.modules.update(shadowed)
     return module
+
+
+def _local_names(folder: Path) -> set[str]:
+    """The top-level modules and packages the folder offers to an import (common, utils, ...)."""
+    return {
+        p.stem if p.suffix == ".py" else p.name
+        for p in folder.iterdir()
+        if (p.suffix == ".py" or p.is_dir()) and p.stem.isidentifier()
+    }
+
+
+def _set_aside(names: set[str]) -> dict:
+    """Take out of sys.modules the modules of these names (and their submodules) that are the
+    user's own files, not installed packages or the standard library; return them."""
+    paths = sysconfig.get_paths()
+    installed = tuple({paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")})
+    taken = {
+        key: module
+        for key, module in sys.modules.items()
+        if key.split(".", 1)[0] in names
+        and not (getattr(module, "__file__", None) or "").startswith(installed)
+        and getattr(module, "__file__", None)
+    }
+    for key in taken:
+        del sys.modules[key]
+    return taken
 
 
 def _classes_in(module) -> str:
