@@ -102,6 +102,7 @@ def test_every_entry_point_works_on_a_second_device_of_a_cupy_like_library(cupy_
     for key, grad in net.gradient(x, t).items():
         check(grad, expected[key])
     assert xpnet.gradient_check(net, x, t).passed
+    assert xpnet.check_network(net, x, t).passed
     check(net.copy(dtype="float32").params["W1"], reference.params["W1"], rtol=1e-6)
     check(xpnet.one_hot(t, 3), np.eye(3)[t_host])
 

@@ -142,7 +142,10 @@ def pick_true_class(y: Array, t: Array) -> Array:
     check_labels_shape(y, t)
     labels, valid = checked_labels(t, y.shape[-1], "cross_entropy_error")
     picked = xp.take_along_axis(y, xp.reshape(labels, (-1, 1)), axis=-1)[:, 0]
-    return picked if valid is None else xp.where(valid, picked, xp.full_like(picked, xp.nan))
+    if valid is None:
+        return picked
+    with on_device_of(y):
+        return xp.where(valid, picked, xp.full_like(picked, xp.nan))
 
 
 def checked_labels(t: Array, num_classes: int, caller: str) -> tuple[Array, Array | None]:
@@ -165,7 +168,8 @@ def checked_labels(t: Array, num_classes: int, caller: str) -> tuple[Array, Arra
             )
         return labels, None
     valid = (labels >= 0) & (labels < num_classes)
-    return xp.where(valid, labels, xp.zeros_like(labels)), valid
+    with on_device_of(t):  # CuPy: zeros_like on t's GPU, not the current one
+        return xp.where(valid, labels, xp.zeros_like(labels)), valid
 
 
 def check_labels_shape(y: Array, t: Array) -> None:

@@ -29,7 +29,7 @@ import math
 import warnings
 from typing import Any
 
-from .backend import Array, array_namespace
+from .backend import Array, array_namespace, on_device_of
 from .gradcheck import compare_gradients
 from .gradient import H, numerical_gradient
 from .netreport import NetworkCheck, ParameterResult
@@ -61,6 +61,11 @@ def check_network(net: Any, x: Array, t: Array, *, tolerance: float | None = Non
     (True, True)
     """
     params = _params_of(net)
+    with on_device_of(next(iter(params.values()))):  # CuPy: work on the parameters' GPU
+        return _check(net, params, x, t, tolerance)
+
+
+def _check(net, params, x, t, tolerance) -> NetworkCheck:
     saved = {name: (p, _copy(p)) for name, p in params.items()}
     dtype = _dtype_name(params)
     tol = TOLERANCE[dtype] if tolerance is None else float(tolerance)
