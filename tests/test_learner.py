@@ -140,3 +140,43 @@ def test_the_readmes_report_is_a_real_run(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(folder)
     assert main(["check", "two_layer_net.py"]) == 1
     assert capsys.readouterr().out == shown
+
+
+def test_the_books_layout_with_sys_path_append_pardir_works(tmp_path, monkeypatch, capsys):
+    """The book's ch05/two_layer_net.py reaches ../common with sys.path.append(os.pardir), from
+    the folder it runs in: xpnet check run there finds it too, and reports its frames."""
+    book = tmp_path / "book"
+    shutil.copytree(LEARNER / "common", book / "common")
+    (book / "ch05").mkdir()
+    text = BOOK.read_text().replace(
+        "from collections import OrderedDict\n",
+        "import os\nimport sys\nfrom collections import OrderedDict\n\n"
+        "sys.path.append(os.pardir)\n",
+    )
+    (book / "ch05" / "two_layer_net.py").write_text(text)
+    edit(book / "common" / "layers.py", "self.x = x\n", "self.x = x.T\n")  # a learner's bug
+    monkeypatch.chdir(book / "ch05")
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the file's append is undone afterwards
+    try:
+        assert main(["check", "two_layer_net.py"]) == 2
+    finally:
+        for name in [n for n in sys.modules if n.split(".")[0] == "common"]:
+            del sys.modules[name]
+    err = capsys.readouterr().err
+    assert "ValueError: shapes" in err and "(raised in your code)" in err
+    assert '../common/layers.py", line 38, in forward' in err  # beside the file's folder
+    assert 'ch05/two_layer_net.py", line' in err and "xpnet/" not in err
+
+
+def test_a_type_error_inside_the_learners_init_shows_its_place(tmp_path, capsys):
+    path = tmp_path / "net.py"
+    path.write_text(
+        "class Net:\n    def __init__(self, input_size, hidden_size, output_size):\n"
+        "        self.params = {'W': [0.0] * None}\n"
+        "    def loss(self, x, t):\n        return 0.0\n"
+        "    def gradient(self, x, t):\n        return {}\n"
+    )
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "TypeError: can't multiply sequence" in err
+    assert f'File "{path}", line 3, in __init__' in err

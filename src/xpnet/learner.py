@@ -6,16 +6,20 @@ own folder is first on ``sys.path``, so that its sibling imports (``from common.
 *``, the book's layout) find the learner's files: modules of the same names imported before
 are set aside meanwhile, and the modules that import brings in from that folder are dropped
 from ``sys.modules`` afterwards, so each check (another folder, another ``common``) imports
-its own. The class is the one named, or the one class of the file with
-``loss`` and ``gradient`` methods; it is built as the book does, ``(input_size=784,
-hidden_size=50, output_size=10)``, with NumPy's global generator seeded (0) so that a check is
-repeatable, and checked on the first 3 images of the bundled MNIST sample: offline.
+its own. A file that reaches up with the book's ``sys.path.append(os.pardir)`` finds its
+``common/`` as when it runs: from the folder it is run in (run ``xpnet check`` there too).
+
+The class is the one named, or the one class of the file with ``loss`` and ``gradient``
+methods; it is built as the book does, ``(input_size=784, hidden_size=50, output_size=10)``,
+with NumPy's global generator seeded (0) so that a check is repeatable, and checked on the
+first 3 images of the bundled MNIST sample: offline.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import inspect
+import os
 import sys
 import sysconfig
 import traceback
@@ -76,12 +80,12 @@ def _import(path: Path):
     try:
         spec.loader.exec_module(module)
     except Exception as error:  # the learner's bug: show where in their files
-        raise LearnerError(learner_traceback(error, path.parent)) from None
+        raise LearnerError(learner_traceback(error)) from None
     finally:
         sys.path.remove(folder)
         for added in set(sys.modules) - before:  # the learner's own modules (common.layers ...)
             where = getattr(sys.modules[added], "__file__", None) or ""
-            if where.startswith(folder):
+            if where.startswith(folder + os.sep):
                 del sys.modules[added]
         sys.modules.update(shadowed)
     return module
@@ -99,8 +103,7 @@ def _local_names(folder: Path) -> set[str]:
 def _set_aside(names: set[str]) -> dict:
     """Take out of sys.modules the modules of these names (and their submodules) that are the
     user's own files, not installed packages or the standard library; return them."""
-    paths = sysconfig.get_paths()
-    installed = tuple({paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")})
+    installed = _installed()
     taken = {
         key: module
         for key, module in sys.modules.items()
@@ -118,16 +121,26 @@ def _classes_in(module) -> str:
     return f"its classes: {', '.join(names)}" if names else "it defines no class"
 
 
-def learner_traceback(error: BaseException, folder: Path) -> str:
-    """The error and the frames of the traceback in the learner's folder (none of xpnet's)."""
-    frames = [
-        f
-        for f in traceback.extract_tb(error.__traceback__)
-        if Path(f.filename).resolve().is_relative_to(folder)
-    ]
-    where = "".join(traceback.format_list(frames)).rstrip()
+def learner_traceback(error: BaseException) -> str:
+    """The error and the frames of its traceback in the learner's files (none of xpnet's)."""
+    where = "".join(traceback.format_list(_learner_frames(error))).rstrip()
     text = f"{type(error).__name__}: {error}"
     return f"{text} (raised in your code)\n{where}" if where else text
+
+
+def _learner_frames(error: BaseException) -> list:
+    """The frames of error's traceback in the user's files: not xpnet's, not an installed
+    package's or the standard library's (the book's common/ may sit beside the file's folder)."""
+    return [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith((*_installed(), str(Path(__file__).parent), "<"))
+    ]
+
+
+def _installed() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    return tuple({paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")})
 
 
 def check_command(args) -> int:
@@ -136,13 +149,14 @@ def check_command(args) -> int:
     from .datasets import load_mnist_sample
     from .netcheck import check_network
 
-    folder = Path(args.file.partition(":")[0]).resolve().parent
     try:
         cls = load_class(args.file)
         np.random.seed(0)  # noqa: NPY002 (the book's nets draw from this generator)
         try:
             net = cls(**BOOK_SIZES)
         except TypeError as error:
+            if _learner_frames(error):  # raised inside their __init__: their bug
+                raise
             raise LearnerError(
                 f"cannot build {cls.__name__}(input_size=784, hidden_size=50, output_size=10)"
                 f" as the book does: {error}"
@@ -154,7 +168,7 @@ def check_command(args) -> int:
         print(f"xpnet check: error: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
     except Exception as error:  # raised inside the learner's network
-        print(f"xpnet check: error: {learner_traceback(error, folder)}", file=sys.stderr)
+        print(f"xpnet check: error: {learner_traceback(error)}", file=sys.stderr)
         return EXIT_UNUSABLE
     print(f"xpnet check: {cls.__name__} of {args.file.partition(':')[0]} on {SAMPLES} images")
     print(check)
