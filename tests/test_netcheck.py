@@ -290,3 +290,20 @@ def test_a_pytorch_network_that_sums_over_the_batch_fails_with_the_factor():
     before = {k: v.clone() for k, v in net.params.items()}
     check_network(net, *torch_batch(torch, torch.float64))
     assert all(torch.equal(net.params[k], v) for k, v in before.items())
+
+
+def test_immutable_parameters_are_refused_by_name():
+    jnp = pytest.importorskip("jax.numpy")
+
+    class Net:
+        def __init__(self):
+            self.params = {"W": jnp.ones((2, 2))}
+
+        def loss(self, x, t):
+            return jnp.sum(x @ self.params["W"])
+
+        def gradient(self, x, t):
+            return {"W": jnp.ones((2, 2))}
+
+    with pytest.raises(TypeError, match=r"perturbs net.params\['W'\] in place.*cannot be written"):
+        check_network(Net(), jnp.ones((1, 2)), jnp.asarray([0]))

@@ -66,6 +66,8 @@ def check_network(net: Any, x: Array, t: Array, *, tolerance: float | None = Non
 
 def _check(net, params, x, t, tolerance) -> NetworkCheck:
     saved = {name: (p, _copy(p)) for name, p in params.items()}
+    for name, (p, copy) in saved.items():
+        _write(name, p, copy)
     dtype = _dtype_name(params)
     tol = TOLERANCE[dtype] if tolerance is None else float(tolerance)
     x = _as_dtype(x, next(iter(params.values())))
@@ -112,6 +114,18 @@ def _params_of(net: Any) -> dict[str, Array]:
             f"{type(params).__name__}"
         )
     return dict(params)
+
+
+def _write(name: str, p: Array, value: Array) -> None:
+    """p[...] = value, or a TypeError naming the parameter when p cannot be written in place."""
+    try:
+        p[...] = value
+    except (TypeError, ValueError, NotImplementedError) as error:
+        raise TypeError(
+            f"check_network perturbs net.params[{name!r}] in place, as the book's numerical"
+            f" gradient does, but this {type(p).__name__} cannot be written in place ({error})."
+            " Check the network with NumPy or PyTorch arrays"
+        ) from None
 
 
 def _numerical(net, x, t, params, h) -> dict[str, Array]:
