@@ -98,13 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     learner = commands.add_parser(
         "check",
-        help="check your own network's gradient (exit 0 passed, 1 failed, 2 unusable)",
+        help="check your own network's backprop (FILE.py[:CLASS]) against the numerical one",
         description="Import FILE.py (its __main__ block does not run), build its network class"
         " as the book does (784, 50, 10) and compare its gradient with the numerical gradient"
         " on 3 images of the bundled MNIST sample. Exit 0 passed, 1 failed, 2 unusable.",
     )
     learner.add_argument(
-        "file", metavar="FILE.py[:CLASS]", help="default CLASS: its one class with loss, gradient"
+        "file",
+        metavar="FILE.py[:CLASS]",
+        help="your network's file; CLASS defaults to its one class with loss and gradient",
     )
 
     download = commands.add_parser("download", help="download and verify MNIST")

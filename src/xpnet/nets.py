@@ -72,9 +72,9 @@ def check_array(a: Any, name: str, backend: Backend, param: Array) -> None:
 class SimpleNet:
     """The book's simpleNet: one 2x3 weight W, predict = x @ W, loss = softmax cross-entropy.
 
-    W: an initial (2, 3) weight (host data or an array); by default drawn from a standard normal
-    with the seeded host generator. xp/device/dtype choose where the weight lives (default: NumPy,
-    float64).
+    W: an initial (2, 3) weight (host data or an array; another shape raises ValueError naming
+    W); by default drawn from a standard normal with the seeded host generator. xp/device/dtype
+    choose where the weight lives (default: NumPy, float64).
     predict and loss raise TypeError/ValueError naming x or t when it is no array of W's library
     and device, or has a shape W does not take (metadata only: no GPU sync).
 
@@ -156,7 +156,9 @@ class TwoLayerNet:
     activation: "relu" (chapter 5) or "sigmoid" (chapter 4). xp/device/dtype choose where the
     parameters live (default: NumPy, float64, the book's; most GPUs run float64 at 1/32 to 1/64
     of float32's rate, so pass dtype="float32" to train on one, as `xpnet train` does; xp=cupy
-    without device= means CuPy's current GPU).
+    without device= means CuPy's current GPU). A size that is not a positive integer, a
+    weight_init_std that is not a finite number > 0 or a seed that is not None or an integer >= 0
+    raises TypeError/ValueError naming it, here, before any array is made.
 
     Every method takes x: (N, D_in), or (N, ...) with D_in values per sample, and t: labels (N,)
     or one-hot (N, C). Gradients are dicts keyed like ``net.params``: W1 b1 W2 b2. Bad inputs
