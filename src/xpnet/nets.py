@@ -193,7 +193,10 @@ class TwoLayerNet:
         self.dtype = resolve_dtype(self.backend.xp, dtype)
         sizes = {"input_size": input_size, "hidden_size": hidden_size, "output_size": output_size}
         self.config = {
-            **{key: check_count("TwoLayerNet", key, n) for key, n in sizes.items()},
+            **{
+                key: check_count("TwoLayerNet", key, n, hint=f"the book's is {key}={book}")
+                for (key, n), book in zip(sizes.items(), (784, 50, 10), strict=True)
+            },
             "weight_init_std": check_positive_number(
                 "TwoLayerNet", "weight_init_std", weight_init_std, hint="the book uses 0.01"
             ),
