@@ -307,3 +307,18 @@ def test_immutable_parameters_are_refused_by_name():
 
     with pytest.raises(TypeError, match=r"perturbs net.params\['W'\] in place.*cannot be written"):
         check_network(Net(), jnp.ones((1, 2)), jnp.asarray([0]))
+
+
+def test_a_gradient_that_changes_t_in_place_is_a_problem():
+    net = book_net()
+    gradient = net.gradient
+
+    def gradient_that_shifts_labels(x, t):
+        t += 1  # e.g. labels made 1-based in place
+        return gradient(x, t % 4)
+
+    net.gradient = gradient_that_shifts_labels
+    x, t = batch()
+    check = check_network(net, x, t)
+    assert not check.passed and check.parameters == ()
+    assert check.problems[0].startswith("gradient(x, t) changes t in place")
