@@ -1,4 +1,5 @@
-"""The command line: ``xpnet train | gradcheck | download | info`` (also ``python -m xpnet``).
+"""The command line: ``xpnet train | gradcheck | evaluate | download | info`` (also
+``python -m xpnet``).
 
 Each command is a small function; errors a user can fix (no GPU, CuPy missing, bad flags,
 unreadable files, a full disk) end in one line on stderr and exit status 2, never a traceback.
@@ -95,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--hidden-size", type=_positive_int, default=50)
     check.add_argument("--samples", type=_positive_int, default=3)
     check.add_argument("--seed", type=int, default=0)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="loss and accuracy of a checkpoint on a data set (Dask: larger than RAM)"
+    )
+    _device_flags(evaluate)
+    from .evaluate_command import add_arguments
+
+    add_arguments(evaluate)
 
     download = commands.add_parser("download", help="download and verify MNIST")
     download.add_argument("dataset", choices=("mnist",))
@@ -222,6 +231,10 @@ def _run(args) -> int:
         from .runs import gradcheck_command
 
         return gradcheck_command(args)
+    if args.command == "evaluate":
+        from .evaluate_command import evaluate_command
+
+        return evaluate_command(args)
     if args.command == "download":
         return _download(args)
     return _info()

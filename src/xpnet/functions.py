@@ -131,6 +131,8 @@ def pick_true_class(y: Array, t: Array) -> Array:
     if t.shape == y.shape:  # one-hot: the sum keeps only the true class
         return xp.sum(y * xp.astype(t, y.dtype), axis=-1)
     check_labels_shape(y, t)
+    if not hasattr(xp, "take_along_axis"):  # array-api-compat's Dask namespace (1.16) lacks it
+        return xp.sum(y * one_hot(t, y.shape[-1], dtype=y.dtype), axis=-1)  # the same numbers
     return xp.take_along_axis(y, xp.reshape(xp.astype(t, xp.int64), (-1, 1)), axis=-1)[:, 0]
 
 
