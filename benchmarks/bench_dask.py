@@ -16,6 +16,7 @@ Ratios compare time per row, round by round (paired). The Dask workers' resident
 after the last round. Prints Markdown; --json writes the figures.
 
     python benchmarks/bench_dask.py [--tile 300] [--workers 2] [--memory-limit 250MiB]
+                                    [--json out/bench/dask.json] [--write BENCHMARKS.md]
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pathlib import Path  # noqa: E402
 from common import finish, interleaved, machine_info, paired_ratios, summary  # noqa: E402
 
 MIB = 2**20
+BEGIN, END = "<!-- dask:begin -->", "<!-- dask:end -->"
 
 
 def parse_args():
@@ -44,6 +46,7 @@ def parse_args():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (set before import)")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--write", type=Path, default=None, help="BENCHMARKS.md: its dask part")
     return parser.parse_args()
 
 
@@ -119,6 +122,10 @@ def main() -> None:
         "evaluation": {k: str(v) for k, v in results.items() if k != "dask-gradient"},
     }
     finish(result, args.json, markdown(result))
+    if args.write is not None:
+        from run_all import write_between_markers
+
+        write_between_markers(args.write, markdown(result), begin=BEGIN, end=END)
 
 
 def markdown(r: dict) -> str:

@@ -27,7 +27,7 @@ from distributed.diagnostics.plugin import SchedulerPlugin
 import xpnet
 from xpnet.backend import get_backend
 from xpnet.cli import main
-from xpnet.datasets.rows import ArrayFiles, TiledDigits, as_dask
+from xpnet.datasets.rows import TiledDigits, as_dask
 
 if not any(name == "dask" for name, _, _ in selected()):
     pytest.skip("the session's XPNET_BACKEND does not select dask", allow_module_level=True)
@@ -277,31 +277,6 @@ def test_cli_evaluate_files_on_a_local_cluster_and_on_numpy(checkpoint, capsys, 
         assert loss == pytest.approx(expected.loss, abs=2e-6)
 
 
-def test_cli_evaluate_errors_are_one_line(checkpoint, capsys, tmp_path):
-    path, _ = checkpoint
-    np.save(tmp_path / "x.npy", np.zeros((4, 784), dtype=np.uint8))
-    np.save(tmp_path / "t.npy", np.array([0, 1, 12, 3]))
-    cases = {
-        ("--data", str(tmp_path / "x.npy")): "--data and --labels go together",
-        ("--scheduler", "tcp://127.0.0.1:1"): "--scheduler is for --backend dask",
-        ("--data", str(tmp_path / "x.npy"), "--labels", str(tmp_path / "t.npy")): "label 12",
-        ("--data", str(tmp_path / "nothing.npy"), "--labels", str(tmp_path / "t.npy")): (
-            "nothing.npy is not a readable .npy file or Zarr array"
-        ),
-    }
-    for flags, message in cases.items():
-        code, _, err = run_cli(["evaluate", str(path), "--backend", "numpy", *flags], capsys)
-        assert code == 2 and err.startswith("xpnet evaluate: error: ") and message in err, err
-        assert len(err.strip().splitlines()) == 1
-
-
-def test_array_files_refuse_shapes_that_do_not_match(tmp_path):
-    np.save(tmp_path / "x.npy", np.zeros((4, 784), dtype=np.uint8))
-    np.save(tmp_path / "t.npy", np.zeros(5, dtype=np.int64))
-    with pytest.raises(xpnet.datasets.DatasetError, match=r"labels of shape \(4,\)"):
-        ArrayFiles(tmp_path / "x.npy", tmp_path / "t.npy")
-
-
 def test_dask_example_equals_numpy_on_the_sessions_cluster(cluster, capsys):
     """examples/dask_evaluate.py, small (--tile 10), on the session's cluster (no second one)."""
     from test_examples import numbers, run_example
@@ -314,3 +289,10 @@ def test_dask_example_equals_numpy_on_the_sessions_cluster(cluster, capsys):
     assert samples == 10_000 and dask_accuracy == numpy_accuracy > 0.5  # trained: beats chance
     assert dask_loss == pytest.approx(numpy_loss, abs=2e-6)
     assert numbers(out.split("max |dask - numpy| =")[1])[0] < 1e-5
+
+
+def test_cli_train_on_dask_is_refused_in_one_line(capsys, tmp_path):
+    args = ["train", "--backend", "dask", "--dataset", "sample", "--iters", "1", "--no-plot"]
+    code, _, err = run_cli([*args, "--out", str(tmp_path / "run")], capsys)
+    assert code == 2 and err.startswith("xpnet train: error: training refuses a network of dask")
+    assert "xpnet evaluate CHECKPOINT --backend dask" in err and len(err.strip().splitlines()) == 1

@@ -64,7 +64,8 @@ def evaluate(net, x: Array, t: Array, *, chunk_rows: int = CHUNK_ROWS) -> Evalua
             " x.compute_chunk_sizes() first (and the same for t)"
         )
     step = n if net.backend.lazy else chunk_rows
-    blocks = ((x[i : i + step, ...], t[i : i + step, ...]) for i in range(0, n, step))
+    bounds = ((i, min(i + step, n)) for i in range(0, n, step))  # the standard: stop <= n
+    blocks = ((x[i:j, ...], t[i:j, ...]) for i, j in bounds)
     return evaluate_blocks(net, blocks)
 
 
