@@ -89,6 +89,9 @@ def test_cli_evaluate_errors_are_one_line(checkpoint, capsys, tmp_path):
     cases = {
         ("--data", str(tmp_path / "x.npy")): "--data and --labels go together",
         ("--scheduler", "tcp://127.0.0.1:1"): "--scheduler is for --backend dask",
+        ("--workers", "3"): "--workers is for --backend dask",
+        ("--scheduler", "tcp://127.0.0.1:1", "--workers", "3"): "give one or the other",
+        ("--tile", "2", "--data", "x.npy", "--labels", "t.npy"): "--tile repeats --dataset's",
         ("--data", str(tmp_path / "x.npy"), "--labels", str(tmp_path / "t.npy")): "label 12",
         ("--data", str(tmp_path / "nothing.npy"), "--labels", str(tmp_path / "t.npy")): (
             "nothing.npy is not a readable .npy file or Zarr array"

@@ -69,10 +69,22 @@ def evaluate_command(args) -> int:
 
 
 def _check_flags(args, backend) -> None:
-    """The Dask flags only mean something with --backend dask."""
+    """--tile is for --dataset; the Dask flags only mean something with --backend dask."""
+    if args.data and args.tile != 1:
+        raise ValueError("--tile repeats --dataset's test images; it does not apply to --data")
+    if args.scheduler and (args.workers or args.memory_limit):
+        raise ValueError(
+            "--workers and --memory-limit shape a new LocalCluster; the cluster at --scheduler"
+            " has its own workers: give one or the other"
+        )
     if backend.lazy:
         return
-    for flag, value in (("--scheduler", args.scheduler), ("--memory-limit", args.memory_limit)):
+    dask_flags = (
+        ("--scheduler", args.scheduler),
+        ("--workers", args.workers),
+        ("--memory-limit", args.memory_limit),
+    )
+    for flag, value in dask_flags:
         if value is not None:
             raise ValueError(f"{flag} is for --backend dask; this run uses {backend.name}")
 
@@ -111,10 +123,10 @@ def _cluster(args, backend):
             workers = client.scheduler_info()["workers"]
             yield f"the scheduler at {args.scheduler} ({len(workers)} workers)"
         return
-    limit = args.memory_limit or "auto"
+    limit, workers = args.memory_limit or "auto", args.workers or 2
     with (
         LocalCluster(
-            n_workers=args.workers,
+            n_workers=workers,
             threads_per_worker=1,
             memory_limit=limit,
             processes=True,
@@ -127,7 +139,7 @@ def _cluster(args, backend):
         memory = client.scheduler_info()["workers"]
         each = min(w["memory_limit"] for w in memory.values()) / MIB
         yield (
-            f"LocalCluster of {args.workers} worker processes x 1 thread,"
+            f"LocalCluster of {workers} worker processes x 1 thread,"
             f" memory limit {each:.0f} MiB each"
         )
 
@@ -165,7 +177,7 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--workers",
         type=_positive_int,
-        default=2,
+        default=None,
         help="dask: LocalCluster's worker processes (default: 2)",
     )
     parser.add_argument(
