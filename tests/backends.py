@@ -14,7 +14,7 @@ STRICT_DEVICES = ("cpu", "device1", "device2")
 def device_flag(backend: Backend) -> str:
     """The --device text that get_backend(text, backend=backend.name) turns back into
     backend.device: "cpu", "device1" (array-api-strict's other devices) or "cuda:N"."""
-    if backend.name == "numpy":
+    if backend.name in ("numpy", "dask"):
         return "cpu"
     if backend.name == "array_api_strict":
         for name in STRICT_DEVICES:

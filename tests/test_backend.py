@@ -77,7 +77,7 @@ def test_host_rng_is_reproducible():
 
 def test_available_lists_every_backend():
     rows = {row["backend"]: row for row in available()}
-    assert set(rows) == {"numpy", "cupy", "torch", "array_api_strict"}
+    assert set(rows) == {"numpy", "cupy", "torch", "array_api_strict", "dask"}
     assert rows["numpy"]["installed"] and rows["numpy"]["version"] == np.__version__
 
 

@@ -3,6 +3,7 @@
 from .backend import Backend, get_backend
 from .checkpoint import load_checkpoint, save_checkpoint
 from .datasets import load_mnist, load_mnist_sample
+from .evaluation import Evaluation, evaluate
 from .functions import (
     cross_entropy_error,
     identity_function,
@@ -32,6 +33,7 @@ __version__ = "0.1.0"
 __all__ = [
     "SGD",
     "Backend",
+    "Evaluation",
     "GradientCheck",
     "History",
     "NetworkCheck",
@@ -40,6 +42,7 @@ __all__ = [
     "TwoLayerNet",
     "check_network",
     "cross_entropy_error",
+    "evaluate",
     "get_backend",
     "gradient_check",
     "gradient_descent",

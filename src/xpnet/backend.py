@@ -55,7 +55,7 @@ def array_namespace(*arrays: Any) -> Namespace:
     return xp
 
 
-BACKENDS = ("numpy", "cupy", "torch", "array_api_strict")
+BACKENDS = ("numpy", "cupy", "torch", "array_api_strict", "dask")
 STRICT_API_VERSION = "2024.12"
 CUDA_HINT = 'pip install "xpnet[cuda12]" (or "xpnet[cuda13]" for CUDA 13)'
 _CUDA = re.compile(r"^cuda(?::(\d+))?$")
@@ -122,6 +122,12 @@ class Backend:
         """
         return _device_context(self.name, self.device)
 
+    @property
+    def lazy(self) -> bool:
+        """Whether this backend's arrays are lazy graphs (Dask): work runs only at a compute,
+        each compute re-reads the data, and data-dependent shapes are unknown."""
+        return self.name in LAZY_BACKENDS
+
     def synchronize(self) -> None:
         """Wait until queued work on the device has finished (a no-op on CPU)."""
         if self.name == "cupy":
@@ -144,6 +150,27 @@ class Backend:
 
     def __str__(self) -> str:
         return f"{self.name}:{device_name(self)}"
+
+
+LAZY_BACKENDS = ("dask",)  # arrays are task graphs; see Backend.lazy and compute()
+
+
+def compute(*arrays: Any) -> tuple:
+    """The values of arrays (or Python numbers) as host NumPy arrays, in one go.
+
+    Lazy arrays (Dask) are computed together in ONE compute, so work they share (a forward pass
+    over the data, say) runs once and the data is read once, on the workers of the current
+    scheduler; only the results come back. Other arrays are copied to the host one by one.
+
+    >>> import numpy as np
+    >>> compute(np.ones(2), 3.0)
+    (array([1., 1.]), array(3.))
+    """
+    if any(library_of(a) in LAZY_BACKENDS for a in arrays):
+        import dask
+
+        arrays = dask.compute(*arrays)
+    return tuple(to_numpy(a) if library_of(a) else np.asarray(a) for a in arrays)
 
 
 def _enter_current_device(device):
@@ -190,7 +217,8 @@ def get_backend(device: Any = None, *, backend: str | None = None, xp: Namespace
     device: "cpu", "cuda", "cuda:N", "auto", a device object of the chosen library, or None (the
     namespace's default device: CuPy's current GPU, else the CPU; "cpu" when nothing else is
     given). backend: "numpy", "cupy", "torch" or "array_api_strict"; by default "cpu" means
-    NumPy and "cuda" means CuPy. xp: a namespace instead of a backend name.
+    NumPy and "cuda" means CuPy; "dask" (dask.array, lazy, on the CPU of whichever scheduler
+    computes it) takes "cpu" only. xp: a namespace instead of a backend name.
 
     Raises ValueError for an unknown device or backend name, DeviceUnavailableError when the
     library is not installed, sees no GPU, or cannot run on the GPU it sees (CuPy without CUDA's
@@ -229,14 +257,15 @@ def _make(backend: str, device: str, index: int | None) -> Backend:
     """The Backend of a device string; index: N of "cuda:N" (None for "cpu"; for CuPy's "cuda"
     given by device=None, its current GPU)."""
     on_gpu = device != "cpu"
-    if backend in ("numpy", "array_api_strict"):
+    if backend in ("numpy", "array_api_strict", "dask"):
         if on_gpu:
             raise ValueError(
                 f"backend {backend!r} runs on the CPU only; got device {device!r}. "
                 "Use --device cpu, or --backend cupy/torch for a GPU"
             )
         xp = _namespace(backend)
-        return Backend(backend, xp, "cpu" if backend == "numpy" else _strict_device("cpu"))
+        strict = backend == "array_api_strict"
+        return Backend(backend, xp, _strict_device("cpu") if strict else "cpu")
     if backend == "cupy":
         if not on_gpu:
             raise ValueError("backend 'cupy' needs a GPU device: use --device cuda (or cuda:N)")
@@ -347,6 +376,10 @@ def _import(name: str, device: str = "cuda"):
             raise DeviceUnavailableError(
                 'backend "torch" needs PyTorch, which is not installed: pip install "xpnet[torch]"'
             ) from error
+        if name == "dask":
+            raise DeviceUnavailableError(
+                'backend "dask" needs Dask, which is not installed: pip install "xpnet[dask]"'
+            ) from error
         raise DeviceUnavailableError(
             f"backend {name!r} is not installed: pip install {name.replace('_', '-')}"
         ) from error
@@ -361,6 +394,9 @@ def _namespace(name: str, device: str = "cuda") -> Namespace:
     elif name == "torch":
         _import("torch")
         import array_api_compat.torch as xp
+    elif name == "dask":
+        _import("dask")
+        import array_api_compat.dask.array as xp
     else:
         xp = _import("array_api_strict")
         xp.set_array_api_strict_flags(api_version=STRICT_API_VERSION)
@@ -398,6 +434,7 @@ def namespace_name(xp: Namespace) -> str:
         ("cupy", compat.is_cupy_namespace),
         ("torch", compat.is_torch_namespace),
         ("array_api_strict", compat.is_array_api_strict_namespace),
+        ("dask", compat.is_dask_namespace),
     ):
         if test(xp):
             return name

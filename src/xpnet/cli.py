@@ -1,4 +1,5 @@
-"""The command line: ``xpnet train | gradcheck | check | download | info`` (``python -m xpnet``).
+"""The command line: ``xpnet train | gradcheck | check | evaluate | download | info``
+(also ``python -m xpnet``).
 
 Each command is a small function; errors a user can fix (no GPU, CuPy missing, bad flags,
 unreadable files, a full disk) end in one line on stderr and exit status 2, never a traceback.
@@ -108,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.py[:CLASS]",
         help="your network's file; CLASS defaults to its one class with loss and gradient",
     )
+    evaluate = commands.add_parser(
+        "evaluate", help="loss and accuracy of a checkpoint on a data set (Dask: larger than RAM)"
+    )
+    _device_flags(evaluate)
+    from .evaluate_command import add_arguments
+
+    add_arguments(evaluate)
 
     download = commands.add_parser("download", help="download and verify MNIST")
     download.add_argument("dataset", choices=("mnist",))
@@ -239,6 +247,10 @@ def _run(args) -> int:
         from .learner import check_command
 
         return check_command(args)
+    if args.command == "evaluate":
+        from .evaluate_command import evaluate_command
+
+        return evaluate_command(args)
     if args.command == "download":
         return _download(args)
     return _info()

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Callable
 
 from .arguments import check_count, check_positive_number
-from .backend import Array, array_namespace, on_device_of
+from .backend import LAZY_BACKENDS, Array, array_namespace, library_of, on_device_of
 
 __all__ = ["gradient_descent", "numerical_diff", "numerical_gradient", "numerical_gradient_rows"]
 
@@ -149,6 +149,13 @@ def check_float_input(x: Array, name: str, caller: str) -> None:
     """Raise for integer, bool, float16 or bfloat16 x, warn for float32 x: the numerical gradient
     perturbs x in place, so it cannot upcast."""
     xp = array_namespace(x)
+    if library_of(x) in LAZY_BACKENDS:
+        raise TypeError(
+            f"{caller} perturbs {name} in place, element by element, and every write to a"
+            f" {library_of(x)} array extends its task graph (quadratic in its size): pass a NumPy"
+            f" array ({name} = {name}.compute()); a TwoLayerNet of {library_of(x)} arrays has"
+            " net.numerical_gradient(x, t), which works on them"
+        )
     if not xp.isdtype(x.dtype, "real floating"):
         raise TypeError(
             f"{caller} perturbs {name} in place by h={H}, so {name} must be a floating-point "

@@ -38,6 +38,7 @@ ARRAY_KINDS = {  # for error messages: "x is a torch tensor", "... are numpy arr
     "cupy": ("a cupy array", "cupy arrays"),
     "torch": ("a torch tensor", "torch tensors"),
     "array_api_strict": ("an array_api_strict array", "array_api_strict arrays"),
+    "dask": ("a dask array", "dask arrays"),
 }
 
 
@@ -310,6 +311,11 @@ class TwoLayerNet:
         """
         if method not in NUMERICAL_METHODS:
             raise ValueError(f"method must be one of {NUMERICAL_METHODS}; got {method!r}")
+        if method == "loop" and self.backend.lazy:  # one graph layer per element: never ends
+            raise ValueError(
+                f"method='loop' perturbs {self.backend.name} arrays element by element, adding"
+                " to their task graph each time; use method='batched' (the default)"
+            )
         self._check_inputs(x, t)
         xp = self.backend.xp
         net = self.copy(dtype="float64")

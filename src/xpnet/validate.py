@@ -23,6 +23,7 @@ def check_training_data(net, train_data, test_data, batch_size: int) -> tuple[in
     Returns the class count C and both pairs as host NumPy arrays: the one host copy of each
     device array (NumPy arrays are handed back as they are), for the caller to move on from.
     """
+    refuse_lazy_training(net)
     num_classes = int(net.config["output_size"])
     input_size = int(net.config["input_size"])
     host = []
@@ -39,6 +40,22 @@ def check_training_data(net, train_data, test_data, batch_size: int) -> tuple[in
             f"got {batch_size!r}"
         )
     return num_classes, host[0], host[1]
+
+
+def refuse_lazy_training(net) -> None:
+    """Raise ValueError for a net whose parameters are lazy (Dask) arrays, before the data is
+    gathered: each SGD step takes batch_size random rows from across the chunks and grows the
+    parameters' task graph, so mini-batch SGD is no Dask workload."""
+    backend = getattr(net, "backend", None)
+    if backend is None or not getattr(backend, "lazy", False):
+        return
+    raise ValueError(
+        f"training refuses a network of {backend.name} arrays: each mini-batch SGD step gathers"
+        " batch_size random rows from across the chunks and adds to the parameters' task graph,"
+        " which is no Dask workload. Train on NumPy, PyTorch or CuPy (TwoLayerNet(..., xp=numpy),"
+        " or xpnet train --backend numpy), then evaluate the trained network on Dask:"
+        " xpnet.evaluate(net, x, t), or xpnet evaluate CHECKPOINT --backend dask"
+    )
 
 
 def _check_pair(name: str, x: np.ndarray, t: np.ndarray, input_size: int, classes: int) -> None:

@@ -1,0 +1,187 @@
+"""`xpnet evaluate CHECKPOINT`: a trained network's loss and accuracy on a whole data set.
+
+Read it as four steps: the network from its checkpoint, on the backend asked for; the data as a
+:class:`~xpnet.datasets.rows.RowSource` (MNIST's or the sample's test split, repeated with
+``--tile``, or ``--data X --labels T`` files); for ``--backend dask`` a cluster (a LocalCluster
+of ``--workers`` processes with ``--memory-limit`` each, or the scheduler at ``--scheduler``);
+then :func:`xpnet.evaluate`, which makes one pass over the data. On Dask each worker reads its
+own chunks from the files, so the set can be larger than any one process's memory (and larger
+than the whole cluster's); on other backends the rows go through the network ``--chunk-rows``
+at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+
+from .backend import get_backend
+from .checkpoint import load_checkpoint, load_params
+from .datasets.rows import ArrayFiles, RowSource, TiledDigits, as_dask
+from .evaluation import evaluate, evaluate_blocks
+
+MIB = 2**20
+
+
+def evaluate_command(args) -> int:
+    from .nets import TwoLayerNet
+
+    backend = get_backend(args.device, backend=args.backend)
+    _check_flags(args, backend)
+    checkpoint = load_checkpoint(args.checkpoint)
+    config = checkpoint.net
+    net = TwoLayerNet(
+        config["input_size"],
+        config["hidden_size"],
+        config["output_size"],
+        activation=config.get("activation", "relu"),
+        xp=backend.xp,
+        device=backend.device,
+        dtype=config["dtype"],
+    )
+    load_params(net, checkpoint, path=args.checkpoint)
+    dtype = config["dtype"]
+    source = _source(args, int(config["output_size"]))
+    print(f"xpnet evaluate: {backend.describe()}, {dtype}")
+    print(
+        f"checkpoint: {args.checkpoint} ({config['input_size']}-{config['hidden_size']}-"
+        f"{config['output_size']} {config.get('activation', 'relu')})"
+    )
+    chunks = -(-source.samples // args.chunk_rows)
+    print(
+        f"data: {source}: {source.samples} x {'x'.join(map(str, source.x_shape[1:]))} {dtype}"
+        f" = {source.nbytes(dtype) / MIB:.0f} MiB, in {chunks} chunks of up to"
+        f" {args.chunk_rows} rows"
+    )
+    with _cluster(args, backend) as where:
+        if where:
+            print(f"cluster: {where}")
+        start = time.perf_counter()
+        if backend.lazy:
+            x, t = as_dask(source, args.chunk_rows, dtype)
+            result = evaluate(net, x, t)
+        else:
+            result = evaluate_blocks(net, _blocks(source, backend, args.chunk_rows, dtype))
+        seconds = time.perf_counter() - start
+    print(f"{result}  in {seconds:.2f} s")
+    return 0
+
+
+def _check_flags(args, backend) -> None:
+    """--tile is for --dataset; the Dask flags only mean something with --backend dask."""
+    if args.data and args.tile != 1:
+        raise ValueError("--tile repeats --dataset's test images; it does not apply to --data")
+    if args.scheduler and (args.workers or args.memory_limit):
+        raise ValueError(
+            "--workers and --memory-limit shape a new LocalCluster; the cluster at --scheduler"
+            " has its own workers: give one or the other"
+        )
+    if backend.lazy:
+        return
+    dask_flags = (
+        ("--scheduler", args.scheduler),
+        ("--workers", args.workers),
+        ("--memory-limit", args.memory_limit),
+    )
+    for flag, value in dask_flags:
+        if value is not None:
+            raise ValueError(f"{flag} is for --backend dask; this run uses {backend.name}")
+
+
+def _source(args, classes: int) -> RowSource:
+    if args.data or args.labels:
+        if not (args.data and args.labels):
+            raise ValueError("--data and --labels go together: give both files (or neither)")
+        return ArrayFiles(args.data, args.labels, classes)
+    dataset = args.dataset
+    if dataset == "auto":
+        from .datasets import mnist_available
+
+        dataset = "mnist" if mnist_available(args.data_dir) else "sample"
+    return TiledDigits(dataset, args.tile, args.data_dir)
+
+
+def _blocks(source: RowSource, backend, rows: int, dtype: str):
+    """(x, t) on backend's device, rows at a time (the eager backends' path)."""
+    for start in range(0, source.samples, rows):
+        x, t = source.read(start, min(start + rows, source.samples), dtype)
+        yield backend.asarray(x), backend.asarray(t)
+
+
+@contextlib.contextmanager
+def _cluster(args, backend):
+    """For Dask: a client of the scheduler at --scheduler, or of a new LocalCluster, active as
+    the default scheduler inside the block; yields one line saying which. Others: nothing."""
+    if not backend.lazy:
+        yield None
+        return
+    from dask.distributed import Client, LocalCluster
+
+    if args.scheduler:
+        with Client(args.scheduler, timeout="10s") as client:
+            workers = client.scheduler_info()["workers"]
+            yield f"the scheduler at {args.scheduler} ({len(workers)} workers)"
+        return
+    limit, workers = args.memory_limit or "auto", args.workers or 2
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            memory_limit=limit,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        memory = client.scheduler_info()["workers"]
+        each = min(w["memory_limit"] for w in memory.values()) / MIB
+        yield (
+            f"LocalCluster of {workers} worker processes x 1 thread,"
+            f" memory limit {each:.0f} MiB each"
+        )
+
+
+def add_arguments(parser) -> None:
+    """evaluate's own flags (cli.py adds --device and --backend)."""
+    from .cli import _positive_int
+
+    parser.add_argument("checkpoint", metavar="CHECKPOINT", help="a checkpoint.npz of xpnet train")
+    parser.add_argument(
+        "--dataset",
+        choices=("auto", "mnist", "sample"),
+        default="auto",
+        help="whose test images: auto is MNIST when cached (xpnet download mnist), else the"
+        " bundled sample's 1000",
+    )
+    parser.add_argument("--data-dir", default=None, help="where MNIST is kept")
+    parser.add_argument(
+        "--tile",
+        type=_positive_int,
+        default=1,
+        metavar="K",
+        help="repeat the --dataset's test images K times: a large set of real digits (default 1)",
+    )
+    parser.add_argument("--data", metavar="X", help="images: an .npy file or a Zarr array (N, 784)")
+    parser.add_argument("--labels", metavar="T", help="labels (N,) or one-hot (N, 10), as --data")
+    parser.add_argument(
+        "--chunk-rows", type=_positive_int, default=10_000, help="rows per chunk (default: 10000)"
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="dask: an existing cluster's scheduler (tcp://host:8786); default: a LocalCluster",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="dask: LocalCluster's worker processes (default: 2)",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        metavar="BYTES",
+        help="dask: LocalCluster memory limit per worker, e.g. 500MiB (default: dask's share)",
+    )

@@ -1,0 +1,90 @@
+"""Evaluating a network on a whole data set: mean loss and accuracy, in one pass over the data.
+
+``evaluate(net, x, t)`` runs the forward pass once per sample and derives both numbers from the
+same logits. How the pass is split follows the arrays' library, through ``net.backend.lazy``:
+
+- eager libraries (NumPy, PyTorch, CuPy, array-api-strict) take ``chunk_rows`` rows at a time,
+  so memory stays bounded (a NumPy memory map larger than memory is read piece by piece), and
+  the running sums stay on the device until the end: one wait for a GPU;
+- Dask takes the whole array: the library already works chunk by chunk, the chunks' sums are
+  reduced as a tree on the workers of the current scheduler (a ``dask.distributed`` client, if
+  one is active), so the data is never gathered into one process, and everything is computed in
+  ONE compute: only two numbers come back.
+
+``evaluate_blocks(net, blocks)`` is the same over (x, t) pairs of any source, for data that does
+not sit in one array (``xpnet evaluate``'s files and tiled sets).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .backend import Array, compute
+from .layers import SoftmaxWithLoss
+
+__all__ = ["Evaluation", "evaluate", "evaluate_blocks"]
+
+CHUNK_ROWS = 10_000  # rows per forward pass on eager libraries: (N, H) and (N, C) stay small
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """loss: mean softmax cross-entropy; accuracy: fraction of samples whose largest logit is
+    the true class; samples: how many were evaluated."""
+
+    loss: float
+    accuracy: float
+    samples: int
+
+    def __str__(self) -> str:
+        return f"loss {self.loss:.6f}  accuracy {self.accuracy:.4f}  on {self.samples} samples"
+
+
+def evaluate(net, x: Array, t: Array, *, chunk_rows: int = CHUNK_ROWS) -> Evaluation:
+    """Mean loss and accuracy of net on (x, t), one forward pass over the data.
+
+    x: (N, ...) floating, of the net's library and device; t: labels (N,) or one-hot (N, C).
+    chunk_rows: rows per forward pass on eager libraries (ignored for Dask, whose arrays carry
+    their own chunks). Raises ValueError when N is unknown (a Dask array after a filter:
+    call ``x.compute_chunk_sizes()`` first) or chunk_rows is not positive.
+
+    >>> import numpy as np, xpnet
+    >>> net = xpnet.TwoLayerNet(4, 3, 2, seed=0)
+    >>> evaluate(net, np.ones((5, 4)), np.array([0, 1, 0, 1, 0])).samples
+    5
+    """
+    if not (isinstance(chunk_rows, int) and chunk_rows > 0):
+        raise ValueError(f"chunk_rows must be a positive integer; got {chunk_rows!r}")
+    n = x.shape[0]
+    if n is None or math.isnan(n):
+        raise ValueError(
+            f"x has an unknown number of rows (shape {tuple(x.shape)}); evaluate needs it: call"
+            " x.compute_chunk_sizes() first (and the same for t)"
+        )
+    step = n if net.backend.lazy else chunk_rows
+    bounds = ((i, min(i + step, n)) for i in range(0, n, step))  # the standard: stop <= n
+    blocks = ((x[i:j, ...], t[i:j, ...]) for i, j in bounds)
+    return evaluate_blocks(net, blocks)
+
+
+def evaluate_blocks(net, blocks: Iterable[tuple[Array, Array]]) -> Evaluation:
+    """evaluate over (x, t) blocks (arrays of the net's library and device), in order: each
+    block's loss and correct count are summed where the arrays live, and the totals come to the
+    host once at the end (for Dask: one compute of every block together)."""
+    loss_sum = correct = 0
+    samples = 0
+    for x, t in blocks:
+        xp = net.backend.xp
+        net._check_inputs(x, t)  # library, device, shapes, dtypes: metadata only
+        logits = net.predict(x)
+        rows = int(x.shape[0])
+        loss_sum = loss_sum + SoftmaxWithLoss().forward(logits, t) * rows
+        labels = t if t.ndim == 1 else xp.argmax(t, axis=1)
+        correct = correct + xp.count_nonzero(xp.argmax(logits, axis=1) == labels)
+        samples += rows
+    if samples == 0:
+        raise ValueError("evaluate got no samples; pass at least one row")
+    loss_sum, correct = compute(loss_sum, correct)
+    return Evaluation(float(loss_sum) / samples, float(correct) / samples, samples)
