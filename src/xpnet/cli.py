@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
+import math
+import re
 import sys
 import warnings
 
@@ -16,71 +19,134 @@ from .backend import BACKENDS, DTYPES, DeviceFallbackWarning, DeviceUnavailableE
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
 
+class _Help(argparse.HelpFormatter):
+    """--help names every default: a flag whose help does not yet say it gets "(default: X)"."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if (
+            "default" in text
+            or action.default in (None, argparse.SUPPRESS)
+            or not action.option_strings
+        ):
+            return text
+        return f"{text} (default: %(default)s)" if text else "(default: %(default)s)"
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser: an unknown flag after the command is reported with that command's
+    usage (and the nearest flag), not the top level's."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            flags = [o for action in self._actions for o in action.option_strings]
+            near = difflib.get_close_matches(extras[0].split("=")[0], flags, n=1)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            self.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+        return namespace, extras
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xpnet",
         description="Deep Learning from Scratch, chapters 4-5, on NumPy, CuPy or PyTorch.",
+        formatter_class=_Help,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    train = commands.add_parser("train", help="train the two-layer network on MNIST")
-    _device_flags(train)
-    train.add_argument(
-        "--dtype",
-        choices=DTYPES,
-        default="float32",
-        help="floating-point type of the network and data (default: float32)",
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser
     )
-    _data_flags(train)
+
+    train = commands.add_parser(
+        "train",
+        help="train the two-layer network on MNIST",
+        description="Train the book's two-layer network by mini-batch SGD. " + RESUME_RULE,
+    )
+    _train_flags(train)
+
+    check = commands.add_parser("gradcheck", help="compare backprop with the numerical gradient")
+    _device_flags(check)
+    _data_flags(check)
+    check.add_argument("--activation", choices=("relu", "sigmoid"), default="relu")
+    check.add_argument("--hidden-size", type=_positive_int, default=50, metavar="N")
+    check.add_argument("--samples", type=_positive_int, default=3, metavar="N")
+    check.add_argument("--seed", type=_seed, default=0, metavar="N")
+
+    download = commands.add_parser("download", help="download and verify MNIST")
+    download.add_argument("dataset", choices=("mnist",))
+    download.add_argument(
+        "--data-dir", default=None, metavar="DIR", help="where to keep it (default: xpnet's cache)"
+    )
+
+    commands.add_parser("info", help="versions, backends, GPUs and data found here")
+    return parser
+
+
+RESUME_RULE = (
+    "--resume continues a run from its checkpoint: the network, --dtype, --dataset, --seed, "
+    "--grad and --batch-size come from the checkpoint, and a flag that contradicts it is "
+    "refused; a new --lr or --keep-going applies from there on, with one line saying so; "
+    "--iters/--epochs set the new total (without them the run keeps its own). A run owns its "
+    "--out folder: a second run into it is refused while it runs, and a folder holding another "
+    "run is refused unless resumed or --overwrite is given."
+)
+
+
+def _train_flags(train: argparse.ArgumentParser) -> None:
+    """The train command's flags. Settings have no argparse default (None: not given), so the
+    run can merge defaults, a checkpoint and the command line by one rule (xpnet.settings);
+    their help names the default."""
+    from .settings import DEFAULT_ITERS, DEFAULTS
+
+    def setting(flag: str, help: str, **kw) -> None:
+        key = flag[2:].replace("-", "_")
+        train.add_argument(flag, default=None, help=f"{help} (default: {DEFAULTS[key]})", **kw)
+
+    _device_flags(train)
+    setting("--dtype", "floating-point type of the network and data", choices=DTYPES)
+    _data_flags(train, default=None)
     length = train.add_mutually_exclusive_group()
     length.add_argument(
         "--iters",
         type=_positive_int,
-        default=None,
-        help="total SGD steps (default: 10000, the book's iters_num)",
+        metavar="N",
+        help=f"total SGD steps (default: {DEFAULT_ITERS}, the book's iters_num)",
     )
     length.add_argument(
-        "--epochs",
-        type=_positive_int,
-        default=None,
-        help="total steps as a number of epochs of train_size/batch_size steps",
-    )
-    train.add_argument("--batch-size", type=_positive_int, default=100)
-    train.add_argument("--lr", type=_positive_float, default=0.1, help="learning rate")
-    train.add_argument("--hidden-size", type=_positive_int, default=50)
-    train.add_argument("--weight-init-std", type=_positive_float, default=0.01)
+        "--epochs", type=_positive_int, metavar="N", help="total steps as N epochs of "
+        "train_size/batch_size steps (default: --iters)"
+    )  # fmt: skip
+    setting("--batch-size", "images per step", type=_positive_int, metavar="N")
+    setting("--lr", "learning rate", type=_positive_float, metavar="LR")
+    setting("--hidden-size", "hidden units", type=_positive_int, metavar="N")
+    setting("--weight-init-std", "std of the initial weights", type=_positive_float, metavar="S")
+    setting("--activation", "relu: the chapter-5 net; sigmoid: chapter 4's",
+            choices=("relu", "sigmoid"))  # fmt: skip
+    setting("--grad", "backpropagation or the numerical gradient",
+            choices=("backprop", "numerical"))  # fmt: skip
+    setting("--seed", "seed of the weights and batches", type=_seed, metavar="N")
     train.add_argument(
-        "--activation",
-        choices=("relu", "sigmoid"),
-        default="relu",
-        help="relu: the chapter-5 network; sigmoid: the chapter-4 network",
-    )
+        "--out", metavar="DIR", help="the run's folder (default: a new folder under runs/; with "
+        "--resume, the checkpoint's folder)"
+    )  # fmt: skip
     train.add_argument(
-        "--grad",
-        choices=("backprop", "numerical"),
-        default="backprop",
-        help="gradient by backpropagation or by the numerical gradient",
-    )
-    train.add_argument("--seed", type=int, default=0, help="seed of weights and batches")
+        "--resume", metavar="CHECKPOINT", help="continue the run of this checkpoint.npz (or "
+        "run folder) up to --iters/--epochs (default: start a new run)"
+    )  # fmt: skip
     train.add_argument(
-        "--out",
-        metavar="DIR",
-        default=None,
-        help="folder for the run's files (default: a new folder under runs/)",
-    )
+        "--overwrite", action="store_true", help="replace the run already in --out (default: "
+        "refuse)"
+    )  # fmt: skip
+    setting("--keep-going", "do not stop when the loss becomes NaN or infinite",
+            action=argparse.BooleanOptionalAction)  # fmt: skip
     train.add_argument(
-        "--resume",
-        metavar="CHECKPOINT",
-        default=None,
-        help="continue a run from its checkpoint.npz up to --iters/--epochs",
+        "--no-plot", action="store_true", help="do not draw accuracy/loss PNGs (default: draw)"
     )
-    train.add_argument(
-        "--keep-going",
-        action="store_true",
-        help="do not stop when the loss becomes NaN or infinite",
-    )
-    train.add_argument("--no-plot", action="store_true", help="do not draw accuracy/loss PNGs")
     train.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -88,28 +154,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="show a progress bar (default: when stderr is a terminal)",
     )
 
-    check = commands.add_parser("gradcheck", help="compare backprop with the numerical gradient")
-    _device_flags(check)
-    _data_flags(check)
-    check.add_argument("--activation", choices=("relu", "sigmoid"), default="relu")
-    check.add_argument("--hidden-size", type=_positive_int, default=50)
-    check.add_argument("--samples", type=_positive_int, default=3)
-    check.add_argument("--seed", type=int, default=0)
-
-    download = commands.add_parser("download", help="download and verify MNIST")
-    download.add_argument("dataset", choices=("mnist",))
-    download.add_argument("--data-dir", default=None, help="where to keep it")
-
-    commands.add_parser("info", help="versions, backends, GPUs and data found here")
-    return parser
-
 
 def _device_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--device",
         default="auto",
         metavar="{cpu,cuda,cuda:N,auto}",
-        help="where to compute (default: auto, a GPU when one is usable)",
+        help="where to compute (default: auto, a GPU when one is usable, else the CPU)",
     )
     parser.add_argument(
         "--backend",
@@ -119,14 +170,20 @@ def _device_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _data_flags(parser: argparse.ArgumentParser) -> None:
+def _data_flags(parser: argparse.ArgumentParser, default: str | None = "auto") -> None:
     parser.add_argument(
         "--dataset",
         choices=("auto", "mnist", "sample"),
-        default="auto",
-        help="auto: full MNIST when cached or downloadable, else the bundled 5,000-image sample",
+        default=default,
+        help="auto: full MNIST when cached or downloadable, else the bundled 5,000-image sample"
+        " (default: auto)",
     )
-    parser.add_argument("--data-dir", default=None, help="where MNIST is kept")
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        metavar="DIR",
+        help="where MNIST is kept (default: $XPNET_DATA_DIR, else ~/.cache/xpnet)",
+    )
 
 
 def example_parser(doc: str) -> argparse.ArgumentParser:
@@ -148,7 +205,7 @@ def parse_backend(parser: argparse.ArgumentParser, argv: list[str] | None) -> ar
         with notices():
             args.backend = get_backend(args.device, backend=args.backend)
     except (ValueError, DeviceUnavailableError) as error:
-        parser.error(str(error))
+        parser.error(for_the_command_line(str(error)))
     return args
 
 
@@ -169,18 +226,49 @@ def notices():
         yield
 
 
+def _number(text: str, kind, expected: str):
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}") from None
+
+
 def _positive_int(text: str) -> int:
-    value = int(text)
+    value = _number(text, int, "a positive integer")
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text}")
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = _number(text, int, "an integer from 0 up")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer from 0 up; got {text}")
     return value
 
 
 def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number; got {text}")
+    value = _number(text, float, "a positive number")
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a positive, finite number; got {text}")
     return value
+
+
+PYTHON_TO_FLAGS = [  # what an error raised to Python says -> what the command line says
+    (r'\bdevice="([^"]+)"', r"--device \1"),
+    (r'\bbackend="([^"]+)"', r"--backend \1"),
+    (r"\blearning_rate=([0-9.e+-]+)", r"--lr \1"),
+    (r"on_divergence='continue'", "--keep-going"),
+    (r"xpnet\.load_mnist_sample\(\)", "--dataset sample"),
+]
+
+
+def for_the_command_line(message: str) -> str:
+    """An error message written for Python callers (``device="cpu"``), in flags
+    (``--device cpu``): the one place where the library's advice becomes the command line's."""
+    for python, flags in PYTHON_TO_FLAGS:
+        message = re.sub(python, flags, message)
+    return message
 
 
 def _version() -> str:
@@ -206,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         TypeError,
         OSError,  # a full disk or a read-only --out: the previous checkpoint is still whole
     ) as error:
-        print(f"xpnet {args.command}: error: {error}", file=sys.stderr)
+        print(f"xpnet {args.command}: error: {for_the_command_line(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"xpnet {args.command}: interrupted", file=sys.stderr)
