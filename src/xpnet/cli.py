@@ -72,10 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("gradcheck", help="compare backprop with the numerical gradient")
     _device_flags(check)
     _data_flags(check)
-    check.add_argument("--activation", choices=("relu", "sigmoid"), default="relu")
-    check.add_argument("--hidden-size", type=_positive_int, default=50, metavar="N")
-    check.add_argument("--samples", type=_positive_int, default=3, metavar="N")
-    check.add_argument("--seed", type=_seed, default=0, metavar="N")
+    check.add_argument(
+        "--activation", choices=("relu", "sigmoid"), default="relu", help="the network's"
+    )
+    check.add_argument("--hidden-size", type=_positive_int, default=50, metavar="N", help="units")
+    check.add_argument("--samples", type=_positive_int, default=3, metavar="N", help="images")
+    check.add_argument("--seed", type=_seed, default=0, metavar="N", help="seed of the weights")
 
     download = commands.add_parser("download", help="download and verify MNIST")
     download.add_argument("dataset", choices=("mnist",))

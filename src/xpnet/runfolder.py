@@ -57,7 +57,7 @@ class RunFolder:
         @contextlib.contextmanager
         def hold():
             self.path.mkdir(parents=True, exist_ok=True)
-            handle = open(self / LOCK, "a+")  # noqa: SIM115 - held for the whole run
+            handle = open(self / LOCK, "a+")
             try:
                 if not _try_lock(handle):
                     handle.seek(0)

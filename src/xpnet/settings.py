@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["DEFAULTS", "FIXED", "CHANGEABLE", "SettingsConflict", "Settings", "merge"]
+__all__ = ["CHANGEABLE", "DEFAULTS", "FIXED", "Settings", "SettingsConflict", "merge"]
 
 DEFAULTS = {
     "dataset": "auto",
@@ -87,7 +87,7 @@ def merge(given: dict, checkpoint_run: dict | None = None) -> Settings:
     conflicts, changes = [], []
     for key, value in given.items():
         before = values[key]
-        if key == "dataset" and value == "auto" or _same(value, before):
+        if (key == "dataset" and value == "auto") or _same(value, before):
             continue
         if key in FIXED:
             conflicts.append(f"{_flag(key)} {value} (the checkpoint's {key} is {before})")

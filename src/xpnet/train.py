@@ -272,7 +272,7 @@ class Trainer:
             warnings.warn(
                 f"the training loss has stayed above 2*ln({self.num_classes}) = {chance:.2f} "
                 f"(worse than guessing) for a whole epoch with learning_rate={lr:g}: it is "
-                f"probably too large; try {lr / 10:g}",
+                f"probably too large; try learning_rate={lr / 10:g}",
                 TrainingWarning,
                 stacklevel=4,
             )
