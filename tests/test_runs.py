@@ -37,8 +37,9 @@ def start(*args: str) -> subprocess.Popen:
     """`python -m xpnet train` in a subprocess, one BLAS thread (tests share the CPU)."""
     env = dict(os.environ, PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     command = [sys.executable, "-m", "xpnet", "train", *FAST, "--dtype", "float64", *args]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)  # fmt: skip
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
 
 
 def wait_for_rows(path: Path, rows: int, process: subprocess.Popen, timeout=120.0) -> None:
@@ -58,11 +59,12 @@ def rows(path: Path) -> list[dict]:
         return list(csv.DictReader(file))
 
 
-# -- 1. the result printed is the final model's ----------------------------------------------------
+# -- 1. the result printed is the final model's ---------------------------------------------------
 
 
-def test_the_printed_result_and_the_last_row_are_the_final_models(backend, tmp_path, capsys,
-                                                                   monkeypatch):  # fmt: skip
+def test_the_printed_result_and_the_last_row_are_the_final_models(
+    backend, tmp_path, capsys, monkeypatch
+):
     """--epochs 3 on the sample (40 steps an epoch): the book's evaluations after steps 1, 41,
     81, then the final model after 120, whose accuracy NumPy recomputes from the saved weights."""
     import xpnet.plot
@@ -103,7 +105,7 @@ def sample_data():
     return xpnet.load_mnist_sample()
 
 
-# -- 2. a run owns its folder -----------------------------------------------------------------------
+# -- 2. a run owns its folder ---------------------------------------------------------------------
 
 
 @POSIX
@@ -112,8 +114,10 @@ def test_a_second_process_on_a_running_runs_folder_gets_one_line(tmp_path):
     wait_for_rows(tmp_path / "metrics.csv", 2, first)
     second = subprocess.run(
         [sys.executable, "-m", "xpnet", "train", *FAST, "--out", str(tmp_path), "--overwrite"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     first.send_signal(signal.SIGINT)
     first.communicate(timeout=120)
     assert second.returncode == 2
@@ -154,7 +158,7 @@ def test_a_diverged_resume_never_replaces_the_finite_checkpoint(backend, tmp_pat
     assert not np.isfinite(diverged["arrays/train_loss"]).all()
 
 
-# -- 3. one resume rule --------------------------------------------------------------------------
+# -- 3. one resume rule ---------------------------------------------------------------------------
 
 
 def test_the_merge_rule():
@@ -167,24 +171,44 @@ def test_the_merge_rule():
     assert merge({"epochs": 3}, saved).target(40) == 120
     with pytest.raises(SettingsConflict) as raised:
         merge({"hidden_size": 100, "activation": "sigmoid", "dtype": "float64"}, saved)
-    for part in ("--hidden-size 100 (the checkpoint's hidden_size is 20)",
-                 "--activation sigmoid (the checkpoint's activation is relu)",
-                 "--dtype float64 (the checkpoint's dtype is float32)"):  # fmt: skip
+    for part in (
+        "--hidden-size 100 (the checkpoint's hidden_size is 20)",
+        "--activation sigmoid (the checkpoint's activation is relu)",
+        "--dtype float64 (the checkpoint's dtype is float32)",
+    ):
         assert part in str(raised.value)
 
 
 def test_resume_refuses_contradicting_flags_naming_both_values(tmp_path):
     assert train(*FAST, "--device", "cpu", "--iters", "45", "--out", str(tmp_path)) == 0
     result = subprocess.run(
-        [sys.executable, "-m", "xpnet", "train", "--resume", str(tmp_path), "--hidden-size",
-         "100", "--activation", "sigmoid", "--dtype", "float64", "--batch-size", "50"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "xpnet",
+            "train",
+            "--resume",
+            str(tmp_path),
+            "--hidden-size",
+            "100",
+            "--activation",
+            "sigmoid",
+            "--dtype",
+            "float64",
+            "--batch-size",
+            "50",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2 and result.stderr.count("\n") == 1
-    for part in ("--hidden-size 100 (the checkpoint's hidden_size is 10)",
-                 "--activation sigmoid (the checkpoint's activation is relu)",
-                 "--dtype float64 (the checkpoint's dtype is float32)",
-                 "--batch-size 50 (the checkpoint's batch_size is 100)"):  # fmt: skip
+    for part in (
+        "--hidden-size 100 (the checkpoint's hidden_size is 10)",
+        "--activation sigmoid (the checkpoint's activation is relu)",
+        "--dtype float64 (the checkpoint's dtype is float32)",
+        "--batch-size 50 (the checkpoint's batch_size is 100)",
+    ):
         assert part in result.stderr
 
 
@@ -259,7 +283,7 @@ def test_bad_flags_name_the_flag_in_trains_usage(flags, message, capsys):
     assert "_positive" not in err and "invalid" not in err
 
 
-# -- 5. SIGTERM ------------------------------------------------------------------------------------
+# -- 5. SIGTERM -----------------------------------------------------------------------------------
 
 
 @POSIX
@@ -279,7 +303,7 @@ def test_sigterm_saves_the_step_reached_and_exits_143(tmp_path):
     assert int(rows(tmp_path / "metrics.csv")[-1]["iteration"]) <= done
 
 
-# -- 6. loss.csv is appended --------------------------------------------------------------------
+# -- 6. loss.csv is appended ----------------------------------------------------------------------
 
 
 def test_the_csvs_are_appended_not_rewritten(tmp_path, monkeypatch):
@@ -287,8 +311,11 @@ def test_the_csvs_are_appended_not_rewritten(tmp_path, monkeypatch):
     import xpnet.runfolder
 
     whole, real = [], xpnet.runfolder.atomic_write
-    monkeypatch.setattr(xpnet.runfolder, "atomic_write",
-                        lambda path, write: (whole.append(path.name), real(path, write)))  # fmt: skip
+    monkeypatch.setattr(
+        xpnet.runfolder,
+        "atomic_write",
+        lambda path, write: (whole.append(path.name), real(path, write)),
+    )
     assert train(*FAST, "--device", "cpu", "--iters", "400", "--out", str(tmp_path)) == 0
     assert whole.count("loss.csv") == 1 and whole.count("metrics.csv") == 1
     assert [int(r["iteration"]) for r in rows(tmp_path / "loss.csv")] == list(range(1, 401))
@@ -307,7 +334,7 @@ def test_a_killed_run_leaves_readable_csvs(tmp_path):
     assert len(metrics) >= 3 and all(len(r) == 6 and None not in r.values() for r in metrics)
 
 
-# -- 8. reading it ----------------------------------------------------------------------------------
+# -- 8. reading it --------------------------------------------------------------------------------
 
 
 def test_help_names_every_default():
@@ -360,7 +387,7 @@ def test_cupy_on_the_cpu_advises_numpy_not_the_cpu(capsys):
     assert "--backend numpy" in err and "--device cpu" not in err
 
 
-# -- 9. Python callers are told Python, the command line flags --------------------------------------
+# -- 9. Python callers are told Python, the command line flags ------------------------------------
 
 
 def test_python_gets_python_words_and_the_cli_flags(capsys):

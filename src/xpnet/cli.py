@@ -8,47 +8,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
-import math
-import re
 import sys
 import warnings
 
 from .backend import BACKENDS, DTYPES, DeviceFallbackWarning, DeviceUnavailableError
+from .flags import CommandParser as _CommandParser
+from .flags import Help as _Help
+from .flags import for_the_command_line
+from .flags import positive_float as _positive_float
+from .flags import positive_int as _positive_int
+from .flags import seed as _seed
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
-
-
-class _Help(argparse.HelpFormatter):
-    """--help names every default: a flag whose help does not yet say it gets "(default: X)"."""
-
-    def _get_help_string(self, action):
-        text = action.help or ""
-        if (
-            "default" in text
-            or action.default in (None, argparse.SUPPRESS)
-            or not action.option_strings
-        ):
-            return text
-        return f"{text} (default: %(default)s)" if text else "(default: %(default)s)"
-
-
-class _CommandParser(argparse.ArgumentParser):
-    """A command's parser: an unknown flag after the command is reported with that command's
-    usage (and the nearest flag), not the top level's."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("formatter_class", _Help)
-        super().__init__(*args, **kwargs)
-
-    def parse_known_args(self, args=None, namespace=None):
-        namespace, extras = super().parse_known_args(args, namespace)
-        if extras:
-            flags = [o for action in self._actions for o in action.option_strings]
-            near = difflib.get_close_matches(extras[0].split("=")[0], flags, n=1)
-            hint = f" (did you mean {near[0]}?)" if near else ""
-            self.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
-        return namespace, extras
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,32 +91,44 @@ def _train_flags(train: argparse.ArgumentParser) -> None:
         help=f"total SGD steps (default: {DEFAULT_ITERS}, the book's iters_num)",
     )
     length.add_argument(
-        "--epochs", type=_positive_int, metavar="N", help="total steps as N epochs of "
-        "train_size/batch_size steps (default: --iters)"
-    )  # fmt: skip
+        "--epochs",
+        type=_positive_int,
+        metavar="N",
+        help="total steps as N epochs of train_size/batch_size steps (default: --iters)",
+    )
     setting("--batch-size", "images per step", type=_positive_int, metavar="N")
     setting("--lr", "learning rate", type=_positive_float, metavar="LR")
     setting("--hidden-size", "hidden units", type=_positive_int, metavar="N")
     setting("--weight-init-std", "std of the initial weights", type=_positive_float, metavar="S")
-    setting("--activation", "relu: the chapter-5 net; sigmoid: chapter 4's",
-            choices=("relu", "sigmoid"))  # fmt: skip
-    setting("--grad", "backpropagation or the numerical gradient",
-            choices=("backprop", "numerical"))  # fmt: skip
+    setting(
+        "--activation", "relu: the chapter-5 net; sigmoid: chapter 4's", choices=("relu", "sigmoid")
+    )
+    setting(
+        "--grad", "backpropagation or the numerical gradient", choices=("backprop", "numerical")
+    )
     setting("--seed", "seed of the weights and batches", type=_seed, metavar="N")
     train.add_argument(
-        "--out", metavar="DIR", help="the run's folder (default: a new folder under runs/; with "
-        "--resume, the checkpoint's folder)"
-    )  # fmt: skip
+        "--out",
+        metavar="DIR",
+        help="the run's folder (default: a new folder under runs/; with "
+        "--resume, the checkpoint's folder)",
+    )
     train.add_argument(
-        "--resume", metavar="CHECKPOINT", help="continue the run of this checkpoint.npz (or "
-        "run folder) up to --iters/--epochs (default: start a new run)"
-    )  # fmt: skip
+        "--resume",
+        metavar="CHECKPOINT",
+        help="continue the run of this checkpoint.npz (or "
+        "run folder) up to --iters/--epochs (default: start a new run)",
+    )
     train.add_argument(
-        "--overwrite", action="store_true", help="replace the run already in --out (default: "
-        "refuse)"
-    )  # fmt: skip
-    setting("--keep-going", "do not stop when the loss becomes NaN or infinite",
-            action=argparse.BooleanOptionalAction)  # fmt: skip
+        "--overwrite",
+        action="store_true",
+        help="replace the run already in --out (default: refuse)",
+    )
+    setting(
+        "--keep-going",
+        "do not stop when the loss becomes NaN or infinite",
+        action=argparse.BooleanOptionalAction,
+    )
     train.add_argument(
         "--no-plot", action="store_true", help="do not draw accuracy/loss PNGs (default: draw)"
     )
@@ -226,51 +209,6 @@ def notices():
     with warnings.catch_warnings():
         warnings.showwarning = show
         yield
-
-
-def _number(text: str, kind, expected: str):
-    try:
-        return kind(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}") from None
-
-
-def _positive_int(text: str) -> int:
-    value = _number(text, int, "a positive integer")
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text}")
-    return value
-
-
-def _seed(text: str) -> int:
-    value = _number(text, int, "an integer from 0 up")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer from 0 up; got {text}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = _number(text, float, "a positive number")
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected a positive, finite number; got {text}")
-    return value
-
-
-PYTHON_TO_FLAGS = [  # what an error raised to Python says -> what the command line says
-    (r'\bdevice="([^"]+)"', r"--device \1"),
-    (r'\bbackend="([^"]+)"', r"--backend \1"),
-    (r"\blearning_rate=([0-9.e+-]+)", r"--lr \1"),
-    (r"on_divergence='continue'", "--keep-going"),
-    (r"xpnet\.load_mnist_sample\(\)", "--dataset sample"),
-]
-
-
-def for_the_command_line(message: str) -> str:
-    """An error message written for Python callers (``device="cpu"``), in flags
-    (``--device cpu``): the one place where the library's advice becomes the command line's."""
-    for python, flags in PYTHON_TO_FLAGS:
-        message = re.sub(python, flags, message)
-    return message
 
 
 def _version() -> str:

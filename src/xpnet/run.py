@@ -16,14 +16,13 @@ import warnings
 from pathlib import Path
 
 from .backend import device_name, get_backend
-from .checkpoint import CheckpointError, load_checkpoint, load_params
-from .runfolder import RunFolder
-from .settings import DEFAULTS, merge
+from .checkpoint import load_checkpoint, load_params
+from .runfolder import RunFolder, out_path, resume_path
+from .settings import DEFAULTS, check_resumable, merge
 from .train import DivergenceError, History, Trainer, TrainingInterrupted
 
-__all__ = ["Run", "check_resumable", "resume_path"]
+__all__ = ["Run"]
 
-TRAINER_KEYS = ("iteration", "rng_state", "batch_size", "train_size")
 EXIT_DIVERGED, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 130, 143  # 128 + the signal's number
 LINES = 20  # about this many epoch lines print; metrics.csv holds every one
 
@@ -42,7 +41,7 @@ class Run:
             self.settings = merge(given, self.checkpoint.state["run"])
         else:
             self.settings = merge(given)
-        self.folder = RunFolder(_out_path(args.out, self.source))
+        self.folder = RunFolder(out_path(args.out, self.source))
 
     def execute(self) -> int:
         """The whole run; returns the exit status."""
@@ -68,15 +67,26 @@ class Run:
         train, test, s.values["dataset"], description = load_data(s["dataset"], self.args.data_dir)
         say(f"data: {description}")
         self.net = TwoLayerNet(
-            int(train[0][0].size), s["hidden_size"], 10, s["weight_init_std"],
-            activation=s["activation"], xp=self.backend.xp, device=self.backend.device,
-            dtype=s["dtype"], seed=s["seed"],
-        )  # fmt: skip
+            int(train[0][0].size),
+            s["hidden_size"],
+            10,
+            s["weight_init_std"],
+            activation=s["activation"],
+            xp=self.backend.xp,
+            device=self.backend.device,
+            dtype=s["dtype"],
+            seed=s["seed"],
+        )
         self.trainer = Trainer(
-            self.net, train, test, batch_size=s["batch_size"], learning_rate=s["lr"],
-            grad=s["grad"], seed=s["seed"],
+            self.net,
+            train,
+            test,
+            batch_size=s["batch_size"],
+            learning_rate=s["lr"],
+            grad=s["grad"],
+            seed=s["seed"],
             on_divergence="continue" if s["keep_going"] else "stop",
-        )  # fmt: skip
+        )
         self.target = s.target(self.trainer.iters_per_epoch)
         if self.checkpoint is not None:
             load_params(self.net, self.checkpoint, path=self.source)
@@ -123,16 +133,21 @@ class Run:
             path = self._save()
             terminated = stop.signal == signal.SIGTERM
             how = "stopped by SIGTERM" if terminated else "interrupted"
-            say(f"{how} at iteration {trainer.iteration}; resume with:\n  xpnet train --resume "
-                f"{path}", sys.stderr)  # fmt: skip
+            say(
+                f"{how} at iteration {trainer.iteration}; resume with:\n  xpnet train --resume "
+                f"{path}",
+                sys.stderr,
+            )
             return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
         except DivergenceError as error:
             self.folder.append(trainer.history)
             path = self._save(diverged=True)
             good = self.folder / "checkpoint.npz"
             kept = f"{good} keeps the last finite state" if good.exists() else "no finite state"
-            say(f"xpnet train: error: {_cli(str(error))}; {kept}, the diverged one is in {path}",
-                sys.stderr)  # fmt: skip
+            say(
+                f"xpnet train: error: {_cli(str(error))}; {kept}, the diverged one is in {path}",
+                sys.stderr,
+            )
             return EXIT_DIVERGED
         seconds = time.perf_counter() - start
         self._plots(history)
@@ -158,14 +173,18 @@ class Run:
         path = self._save()
         if path.name == "diverged.npz" and not getattr(self, "_told", False):
             self._told = True
-            say(f"warning: the parameters are no longer finite at iteration {record.iteration}; "
+            say(
+                f"warning: the parameters are no longer finite at iteration {record.iteration}; "
                 f"checkpoint.npz keeps the last finite state, this one goes to {path}",
-                sys.stderr)  # fmt: skip
+                sys.stderr,
+            )
 
     def _save(self, *, diverged: bool = False) -> Path:
         trainer = self.trainer
-        state = {"trainer": trainer.state_dict(), "run": self.settings.record(
-            trainer.iters_per_epoch)}  # fmt: skip
+        state = {
+            "trainer": trainer.state_dict(),
+            "run": self.settings.record(trainer.iters_per_epoch),
+        }
         return self.folder.save(
             self.net, arrays=trainer.history.arrays(), state=state, diverged=diverged
         )
@@ -176,8 +195,11 @@ class Run:
         if self.args.no_plot:
             return
         if not have_matplotlib():
-            print('notice: matplotlib is not installed, so no plots were drawn: pip install '
-                  '"xpnet[plot]"', file=sys.stderr)  # fmt: skip
+            print(
+                "notice: matplotlib is not installed, so no plots were drawn: pip install "
+                '"xpnet[plot]"',
+                file=sys.stderr,
+            )
             return
         s = self.settings
         title = (
@@ -203,52 +225,6 @@ class Run:
             "changed_on_resume": self.settings.changes,
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
-
-
-def resume_path(text: str) -> Path:
-    """--resume's checkpoint: the file itself, or a run folder's checkpoint.npz."""
-    path = Path(text)
-    if path.is_dir():
-        if not (path / "checkpoint.npz").is_file():
-            raise CheckpointError(
-                f"--resume {text}: that is a folder without a checkpoint.npz; give a run's folder "
-                "or its checkpoint file"
-            )
-        return path / "checkpoint.npz"
-    return path
-
-
-def check_resumable(checkpoint, path) -> None:
-    """Raise CheckpointError unless the checkpoint holds a whole `xpnet train` run to resume."""
-    run, trainer = checkpoint.state.get("run"), checkpoint.state.get("trainer")
-    if not isinstance(run, dict) or not isinstance(trainer, dict):
-        raise CheckpointError(
-            f"{path} holds a network but no training run (it was not written by xpnet train), "
-            "so it cannot be resumed; load its parameters with xpnet.checkpoint.load_params"
-        )
-    missing = [key for key in DEFAULTS if key not in run]
-    missing += [key for key in TRAINER_KEYS if key not in trainer]
-    missing += [key for key in ("train_loss", "epochs") if key not in checkpoint.arrays]
-    if missing:
-        raise CheckpointError(f"{path} is damaged: its run state lacks {', '.join(missing)}")
-    losses, epochs = checkpoint.arrays["train_loss"], checkpoint.arrays["epochs"]
-    if epochs.ndim != 2 or epochs.shape[1] != 6 or losses.shape != (trainer["iteration"],):
-        raise CheckpointError(
-            f"{path} is damaged: iteration {trainer['iteration']!r} with train_loss of shape "
-            f"{losses.shape} and epochs of shape {epochs.shape} (expected (iteration,) and (E, 6))"
-        )
-
-
-def _out_path(out: str | None, source: Path | None) -> Path:
-    if out:
-        return Path(out)
-    if source is not None:
-        return source.parent
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path, n = Path("runs") / stamp, 1
-    while path.exists():
-        path, n = Path("runs") / f"{stamp}-{n}", n + 1
-    return path
 
 
 def say(line: str, file=None) -> None:

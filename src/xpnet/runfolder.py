@@ -17,17 +17,25 @@ import csv
 import io
 import json
 import os
+import time
 from pathlib import Path
 
 import numpy as np
 
 from .backend import to_numpy
-from .checkpoint import atomic_write, save_checkpoint
+from .checkpoint import CheckpointError, atomic_write, save_checkpoint
 
-__all__ = ["RUN_FILES", "RunFolder", "RunFolderError"]
+__all__ = ["RUN_FILES", "RunFolder", "RunFolderError", "out_path", "resume_path"]
 
-RUN_FILES = ("config.json", "metrics.csv", "loss.csv", "checkpoint.npz", "diverged.npz",
-             "accuracy.png", "loss.png")  # fmt: skip
+RUN_FILES = (
+    "config.json",
+    "metrics.csv",
+    "loss.csv",
+    "checkpoint.npz",
+    "diverged.npz",
+    "accuracy.png",
+    "loss.png",
+)
 METRICS = ["epoch", "iteration", "loss", "train_acc", "test_acc", "seconds"]
 LOCK = ".xpnet-train.lock"
 
@@ -126,6 +134,32 @@ class RunFolder:
         finite = all(bool(np.isfinite(to_numpy(value)).all()) for value in net.params.values())
         path = self / ("checkpoint.npz" if finite and not diverged else "diverged.npz")
         return save_checkpoint(path, net, arrays=arrays, state=state)
+
+
+def resume_path(text: str) -> Path:
+    """--resume's checkpoint: the file itself, or a run folder's checkpoint.npz."""
+    path = Path(text)
+    if path.is_dir():
+        if not (path / "checkpoint.npz").is_file():
+            raise CheckpointError(
+                f"--resume {text}: that is a folder without a checkpoint.npz; give a run's folder "
+                "or its checkpoint file"
+            )
+        return path / "checkpoint.npz"
+    return path
+
+
+def out_path(out: str | None, source: Path | None) -> Path:
+    """The run's folder: --out, else the resumed checkpoint's, else a new one under runs/."""
+    if out:
+        return Path(out)
+    if source is not None:
+        return source.parent
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path, n = Path("runs") / stamp, 1
+    while path.exists():
+        path, n = Path("runs") / f"{stamp}-{n}", n + 1
+    return path
 
 
 def _try_lock(handle) -> bool:

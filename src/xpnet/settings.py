@@ -16,7 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["CHANGEABLE", "DEFAULTS", "FIXED", "Settings", "SettingsConflict", "merge"]
+from .checkpoint import CheckpointError
+
+__all__ = [
+    "CHANGEABLE",
+    "DEFAULTS",
+    "FIXED",
+    "Settings",
+    "SettingsConflict",
+    "check_resumable",
+    "merge",
+]
 
 DEFAULTS = {
     "dataset": "auto",
@@ -33,9 +43,18 @@ DEFAULTS = {
     # "threads": a place kept for issue 12 point 7 (branch `threads`: use_threads(n), --threads)
 }
 DEFAULT_ITERS = 10_000
-FIXED = ("dataset", "dtype", "activation", "hidden_size", "weight_init_std", "seed", "grad",
-         "batch_size")  # fmt: skip
+FIXED = (
+    "dataset",
+    "dtype",
+    "activation",
+    "hidden_size",
+    "weight_init_std",
+    "seed",
+    "grad",
+    "batch_size",
+)
 CHANGEABLE = ("lr", "keep_going")
+TRAINER_KEYS = ("iteration", "rng_state", "batch_size", "train_size")
 
 
 class SettingsConflict(ValueError):
@@ -113,3 +132,24 @@ def _show(value) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def check_resumable(checkpoint, path) -> None:
+    """Raise CheckpointError unless the checkpoint holds a whole `xpnet train` run to resume."""
+    run, trainer = checkpoint.state.get("run"), checkpoint.state.get("trainer")
+    if not isinstance(run, dict) or not isinstance(trainer, dict):
+        raise CheckpointError(
+            f"{path} holds a network but no training run (it was not written by xpnet train), "
+            "so it cannot be resumed; load its parameters with xpnet.checkpoint.load_params"
+        )
+    missing = [key for key in DEFAULTS if key not in run]
+    missing += [key for key in TRAINER_KEYS if key not in trainer]
+    missing += [key for key in ("train_loss", "epochs") if key not in checkpoint.arrays]
+    if missing:
+        raise CheckpointError(f"{path} is damaged: its run state lacks {', '.join(missing)}")
+    losses, epochs = checkpoint.arrays["train_loss"], checkpoint.arrays["epochs"]
+    if epochs.ndim != 2 or epochs.shape[1] != 6 or losses.shape != (trainer["iteration"],):
+        raise CheckpointError(
+            f"{path} is damaged: iteration {trainer['iteration']!r} with train_loss of shape "
+            f"{losses.shape} and epochs of shape {epochs.shape} (expected (iteration,) and (E, 6))"
+        )
