@@ -241,7 +241,7 @@ def _make(backend: str, device: str, index: int | None) -> Backend:
         if not on_gpu:
             raise ValueError(
                 f"backend 'cupy' runs on a GPU only; got device {device!r}. For the CPU use "
-                'backend="numpy" or backend="torch"; for a GPU, device="cuda" (or "cuda:N")'
+                'backend="numpy" or backend="torch"; for a GPU, device="cuda" or device="cuda:N"'
             )
         cupy = _import("cupy", device)
         count = _cuda_device_count(cupy)

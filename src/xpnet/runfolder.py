@@ -64,6 +64,7 @@ class RunFolder:
 
         @contextlib.contextmanager
         def hold():
+            created = [p for p in (self.path, *self.path.parents) if not p.exists()]
             self.path.mkdir(parents=True, exist_ok=True)
             handle = open(self / LOCK, "a+")
             try:
@@ -85,6 +86,10 @@ class RunFolder:
                     (self / LOCK).unlink(missing_ok=True)  # before unlocking: no other holder yet
                     self._lock = None
                 handle.close()
+                for folder in created:  # a run that failed before writing leaves no folder
+                    if any(folder.iterdir()):
+                        break
+                    folder.rmdir()
 
         return hold()
 
