@@ -269,7 +269,7 @@ def test_cli_prints_the_training_warning(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 0
     assert "warning: the training loss has stayed above 2*ln(10) = 4.61" in err
-    assert "--lr 1000: it is probably too large; try --lr 100" in err  # the CLI's words
+    assert "--lr 1000: it is probably too large; try --lr 0.1 (the book's)" in err  # CLI words
 
 
 def test_healthy_run_never_warns_on_any_backend(backend, small):

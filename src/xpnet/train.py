@@ -31,6 +31,11 @@ GRADS = ("backprop", "numerical")
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
+def _smaller(lr: float) -> str:
+    """The learning rate to suggest after lr failed: the book's 0.1, or a tenth of a smaller lr."""
+    return "0.1 (the book's)" if lr > 0.1 else f"{lr / 10:g}"
+
+
 def _interactive() -> bool:
     """Whether a progress bar has someone to watch it: a terminal, or a Jupyter kernel."""
     import sys
@@ -227,10 +232,9 @@ class Trainer:
         if bad.size and self.on_divergence == "stop":
             first = start + int(bad[0]) + 1
             lr = self.optimizer.lr
-            hint = "0.1 (the book's)" if lr > 0.1 else f"{lr / 10:g}"
             raise DivergenceError(
                 f"training diverged: the loss became {values[bad[0]]} at iteration {first} with "
-                f"learning_rate={lr:g}; try learning_rate={hint}, or keep going with "
+                f"learning_rate={lr:g}; try learning_rate={_smaller(lr)}, or keep going with "
                 "on_divergence='continue'",
                 iteration=first,
                 history=self.history,
@@ -272,7 +276,7 @@ class Trainer:
             warnings.warn(
                 f"the training loss has stayed above 2*ln({self.num_classes}) = {chance:.2f} "
                 f"(worse than guessing) for a whole epoch with learning_rate={lr:g}: it is "
-                f"probably too large; try learning_rate={lr / 10:g}",
+                f"probably too large; try learning_rate={_smaller(lr)}",
                 TrainingWarning,
                 stacklevel=4,
             )
