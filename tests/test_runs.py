@@ -300,6 +300,23 @@ def test_a_running_run_holds_its_folder_and_sigterm_saves_the_step_reached(tmp_p
     assert not (tmp_path / ".xpnet-train.lock").exists()  # released
 
 
+@POSIX
+def test_sigterm_before_training_exits_143_and_leaves_no_folder(tmp_path, monkeypatch, capsys):
+    import xpnet.runs
+
+    def terminated_while_loading(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises here, at once
+        pytest.fail("SIGTERM did not stop the command")
+
+    monkeypatch.setattr(xpnet.runs, "load_data", terminated_while_loading)
+    before = signal.getsignal(signal.SIGTERM)
+    assert train(*FAST, "--device", "cpu", "--out", str(tmp_path / "run")) == 143
+    assert capsys.readouterr().err == "xpnet train: stopped by SIGTERM\n"
+    assert not (tmp_path / "run").exists()  # nothing written: the folder is gone, lock and all
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
 # -- 6. loss.csv is appended ----------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from .flags import positive_float as _positive_float
 from .flags import positive_int as _positive_int
 from .flags import seed as _seed
 
-EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
+EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 2, 130, 143
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -224,8 +224,11 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        with notices():
+        with notices(), _terminated_as_an_exception():
             return _run(args)
+    except Terminated:  # outside the training loop (which saves first: see Trainer)
+        print(f"xpnet {args.command}: stopped by SIGTERM", file=sys.stderr)
+        return EXIT_TERMINATED
     except (
         DeviceUnavailableError,
         DatasetError,
@@ -239,6 +242,30 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"xpnet {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, as an exception: files being written are cleaned up (atomic_write) and the run's
+    folder lock is released on the way out, as for Ctrl-C."""
+
+
+@contextlib.contextmanager
+def _terminated_as_an_exception():
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run(args) -> int:
