@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .backend import device_name, get_backend
 from .checkpoint import load_checkpoint, load_params
+from .flags import for_the_command_line as _cli
 from .runfolder import RunFolder, out_path, resume_path
 from .settings import DEFAULTS, check_resumable, merge
 from .train import DivergenceError, History, Trainer, TrainingInterrupted
@@ -42,6 +43,7 @@ class Run:
         else:
             self.settings = merge(given)
         self.folder = RunFolder(out_path(args.out, self.source))
+        self._told = False  # whether the run said that its parameters stopped being finite
 
     def execute(self) -> int:
         """The whole run; returns the exit status."""
@@ -98,9 +100,11 @@ class Run:
     def _finished(self) -> bool:
         done, target = self.trainer.iteration, self.target
         if target < done:
+            epochs = self.settings.epochs
+            asked = f"--epochs {epochs} ({target} iterations)" if epochs else f"--iters {target}"
             raise ValueError(
-                f"the run in {self.source} has made {done} iterations; --iters {target} is below "
-                f"that: give a larger total, e.g. --iters {done + 1000}"
+                f"the run in {self.source} has made {done} iterations; {asked} is below that: "
+                f"give a larger total, e.g. --iters {done + 1000}"
             )
         if self.checkpoint is None or target > done:
             return False
@@ -130,12 +134,12 @@ class Run:
                 history = trainer.run(self.target, callback=self._record, progress=progress)
         except TrainingInterrupted as stop:
             self.folder.append(trainer.history)
-            path = self._save()
+            self._save()
             terminated = stop.signal == signal.SIGTERM
             how = "stopped by SIGTERM" if terminated else "interrupted"
             say(
                 f"{how} at iteration {trainer.iteration}; resume with:\n  xpnet train --resume "
-                f"{path}",
+                f"{self.folder / 'checkpoint.npz'}",
                 sys.stderr,
             )
             return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
@@ -171,8 +175,8 @@ class Run:
             )
         self.folder.append(self.trainer.history)
         path = self._save()
-        if path.name == "diverged.npz" and not getattr(self, "_told", False):
-            self._told = True
+        if path.name == "diverged.npz" and not self._told:
+            self._told = True  # once: --keep-going goes on with non-finite parameters
             say(
                 f"warning: the parameters are no longer finite at iteration {record.iteration}; "
                 f"checkpoint.npz keeps the last finite state, this one goes to {path}",
@@ -238,12 +242,6 @@ def say(line: str, file=None) -> None:
 
 def _nth(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
-
-
-def _cli(text: str) -> str:
-    from .cli import for_the_command_line
-
-    return for_the_command_line(text)
 
 
 def _show_warning(message, category, *args, **kwargs) -> None:
