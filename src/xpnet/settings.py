@@ -40,7 +40,8 @@ DEFAULTS = {
     "grad": "backprop",
     "keep_going": False,
     "iters": None,  # the target; None: 10000 steps (the book's iters_num) unless --epochs
-    # "threads": a place kept for issue 12 point 7 (branch `threads`: use_threads(n), --threads)
+    # threads (issue 12 point 7, branch `threads`) is no setting: it changes speed, not results,
+    # so it is neither saved nor merged; see the marked place in Run.execute
 }
 DEFAULT_ITERS = 10_000
 FIXED = (
