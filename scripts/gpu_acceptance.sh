@@ -109,7 +109,7 @@ examples() {
 part examples 90 examples
 
 train() {  # train DTYPE ITERS NAME: the same run on the GPU and the CPU, then compared
-    local dtype=$1 iters=$2 name=$3 common=(--dataset sample --seed 0 --no-plot --no-progress)
+    local dtype=$1 iters=$2 name=$3 common=(--dataset sample --seed 0 --no-plot --no-progress --overwrite)
     "$PY" -m xpnet train "${FLAGS[@]}" --dtype "$dtype" --iters "$iters" "${common[@]}" \
         --out "$OUTDIR/runs/$name-gpu" || return 1
     "$PY" -m xpnet train --device cpu --dtype "$dtype" --iters "$iters" "${common[@]}" \
@@ -135,7 +135,7 @@ EOF
 part train-float32 90 train float32 10000 f32
 part train-float64 60 train float64 600 f64
 part train-numerical 60 "$PY" -m xpnet train "${FLAGS[@]}" --grad numerical --dataset sample \
-    --iters 100 --seed 0 --no-plot --no-progress --out "$OUTDIR/runs/numerical"
+    --iters 100 --seed 0 --no-plot --no-progress --overwrite --out "$OUTDIR/runs/numerical"
 part syncs 90 "$PY" scripts/gpu_checks.py syncs "${FLAGS[@]}"
 part locate 60 "$PY" scripts/gpu_checks.py locate "${FLAGS[@]}"
 part numgrad 60 "$PY" scripts/gpu_checks.py numgrad "${FLAGS[@]}"

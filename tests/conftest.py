@@ -52,6 +52,8 @@ LAZY_SKIPS = {
     "test_batched_numerical_gradient_with_zeros_repeats_and_small_blocks": IN_PLACE,
     "test_numerical_gradient_restores_x_after_ctrl_c": IN_PLACE,
     "test_train.py": TRAINING,
+    "test_runs.py": TRAINING,
+    "test_check_broken_network_prints_numpys_report_on_other_backends": IN_PLACE,
     "test_bad_training_data_of_any_backend_is_named": TRAINING + ", before it reads the data",
     "test_divergence_names_the_first_non_finite_iteration": TRAINING,
     "test_learning_rate_1000_stays_finite_at_chance_and_warns": TRAINING,

@@ -40,7 +40,19 @@ def test_train_writes_every_file(backend, tmp_path, capsys):
     assert out.splitlines()[0].startswith(
         f"xpnet train: backend {backend.name}, device {device_name(backend)}"
     )
-    assert "epoch 2/2  loss" in out and "test acc" in out.splitlines()[-1]
+    lines = out.splitlines()
+    assert lines[3].split() == [
+        "epoch",
+        "iteration",
+        "loss",
+        "train",
+        "acc",
+        "test",
+        "acc",
+        "seconds",
+    ]
+    assert lines[5].split()[:2] == ["2/2", "41"] and lines[6].split()[:2] == ["final", "80"]
+    assert "the final model's test acc" in lines[-1]
     names = {p.name for p in tmp_path.iterdir()}
     assert {
         "config.json",
@@ -54,7 +66,7 @@ def test_train_writes_every_file(backend, tmp_path, capsys):
     assert config["dataset"] == "sample" and config["backend"] == backend.name
     assert config["device"] == device_name(backend)  # "cuda:0", not CuPy's "<CUDA Device 0>"
     rows = list(csv.DictReader((tmp_path / "metrics.csv").open()))
-    assert [int(r["iteration"]) for r in rows] == [1, 41]
+    assert [int(r["iteration"]) for r in rows] == [1, 41, 80]  # the last row: the final model
     assert len((tmp_path / "loss.csv").read_text().splitlines()) == 81
 
 
@@ -117,8 +129,9 @@ def test_divergence_exits_1_and_keeps_the_files(backend, tmp_path, capsys):
         ]
     )
     assert code == 1
-    assert "learning_rate=1e+10" in capsys.readouterr().err
-    assert (tmp_path / "checkpoint.npz").exists()
+    err = capsys.readouterr().err
+    assert "with --lr 1e+10; try --lr 0.1 (the book's), or keep going with --keep-going" in err
+    assert (tmp_path / "checkpoint.npz").exists() and (tmp_path / "diverged.npz").exists()
 
 
 def test_bad_resume_file_is_one_line(tmp_path):

@@ -254,7 +254,7 @@ def test_a_gpu_that_cupy_cannot_use_is_refused_and_auto_falls_back_once(
     with pytest.raises(DeviceUnavailableError, match=named) as caught:
         get_backend("cuda")
     assert caught.value.gpu_seen
-    assert "xpnet[cuda12]" in str(caught.value) and "--device cpu" in str(caught.value)
+    assert "xpnet[cuda12]" in str(caught.value) and 'device="cpu"' in str(caught.value)
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         backend = get_backend("auto")

@@ -261,14 +261,17 @@ def _make(backend: str, device: str, index: int | None) -> Backend:
         if on_gpu:
             raise ValueError(
                 f"backend {backend!r} runs on the CPU only; got device {device!r}. "
-                "Use --device cpu, or --backend cupy/torch for a GPU"
+                'Use device="cpu", or backend="cupy" or backend="torch" for a GPU'
             )
         xp = _namespace(backend)
         strict = backend == "array_api_strict"
         return Backend(backend, xp, _strict_device("cpu") if strict else "cpu")
     if backend == "cupy":
         if not on_gpu:
-            raise ValueError("backend 'cupy' needs a GPU device: use --device cuda (or cuda:N)")
+            raise ValueError(
+                f"backend 'cupy' runs on a GPU only; got device {device!r}. For the CPU use "
+                'backend="numpy" or backend="torch"; for a GPU, device="cuda" or device="cuda:N"'
+            )
         cupy = _import("cupy", device)
         count = _cuda_device_count(cupy)
         if index is None:
@@ -276,14 +279,14 @@ def _make(backend: str, device: str, index: int | None) -> Backend:
         if index >= count:
             raise DeviceUnavailableError(
                 f"device {device!r} needs an NVIDIA GPU, but CuPy sees {count}"
-                f" ({_cupy_problem or 'no device with that index'}): use --device cpu"
+                f' ({_cupy_problem or "no device with that index"}): use device="cpu"'
             )
         problem = _cupy_runs_on(cupy, index)
         if problem:
             raise DeviceUnavailableError(
                 f"device {device!r}: CuPy sees {count} GPU(s) but cannot run on GPU {index}:"
                 f" {problem}. Install CuPy with CUDA's libraries: {CUDA_HINT}, which bring"
-                " CuPy's [ctk] extra; or use --device cpu",
+                ' CuPy\'s [ctk] extra; or use device="cpu"',
                 gpu_seen=True,
             )
         return Backend("cupy", _namespace("cupy", device), cupy.cuda.Device(index))
@@ -295,7 +298,7 @@ def _make(backend: str, device: str, index: int | None) -> Backend:
         if index >= count:
             raise DeviceUnavailableError(
                 f"device {device!r} needs a CUDA build of PyTorch and a GPU, but PyTorch sees"
-                f" {count} (torch {torch.__version__}): use --device cpu"
+                f' {count} (torch {torch.__version__}): use device="cpu"'
             )
         return Backend("torch", xp, torch.device("cuda", index))
     return Backend("torch", xp, torch.device("cpu"))
@@ -370,7 +373,7 @@ def _import(name: str, device: str = "cuda"):
         if name == "cupy":
             raise DeviceUnavailableError(
                 f"device {device!r} needs CuPy, which is not installed: {CUDA_HINT},"
-                " or use --device cpu"
+                ' or use device="cpu"'
             ) from error
         if name == "torch":
             raise DeviceUnavailableError(

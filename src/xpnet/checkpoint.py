@@ -129,6 +129,13 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
             raise CheckpointError(
                 f"{path}: parameter {name} has dtype {value.dtype}; expected float32 or float64"
             )
+        bad = int(value.size - np.count_nonzero(np.isfinite(value)))
+        if bad:
+            raise CheckpointError(
+                f"{path}: parameter {name} holds {bad} NaN or infinite values of {value.size}, so "
+                "it cannot be loaded (a run that diverged); use an earlier checkpoint, or train "
+                "again with a smaller learning rate"
+            )
     return Checkpoint(net=meta["net"], params=params, state=meta.get("state", {}), arrays=arrays)
 
 

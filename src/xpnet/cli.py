@@ -13,89 +13,43 @@ import sys
 import warnings
 
 from .backend import BACKENDS, DTYPES, DeviceFallbackWarning, DeviceUnavailableError
+from .flags import CommandParser as _CommandParser
+from .flags import Help as _Help
+from .flags import for_the_command_line
+from .flags import positive_float as _positive_float
+from .flags import positive_int as _positive_int
+from .flags import seed as _seed
 
-EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
+EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 2, 130, 143
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xpnet",
         description="Deep Learning from Scratch, chapters 4-5, on NumPy, CuPy or PyTorch.",
+        formatter_class=_Help,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser
+    )
 
-    train = commands.add_parser("train", help="train the two-layer network on MNIST")
-    _device_flags(train)
-    train.add_argument(
-        "--dtype",
-        choices=DTYPES,
-        default="float32",
-        help="floating-point type of the network and data (default: float32)",
+    train = commands.add_parser(
+        "train",
+        help="train the two-layer network on MNIST",
+        description="Train the book's two-layer network by mini-batch SGD. " + RESUME_RULE,
     )
-    _data_flags(train)
-    length = train.add_mutually_exclusive_group()
-    length.add_argument(
-        "--iters",
-        type=_positive_int,
-        default=None,
-        help="total SGD steps (default: 10000, the book's iters_num)",
-    )
-    length.add_argument(
-        "--epochs",
-        type=_positive_int,
-        default=None,
-        help="total steps as a number of epochs of train_size/batch_size steps",
-    )
-    train.add_argument("--batch-size", type=_positive_int, default=100)
-    train.add_argument("--lr", type=_positive_float, default=0.1, help="learning rate")
-    train.add_argument("--hidden-size", type=_positive_int, default=50)
-    train.add_argument("--weight-init-std", type=_positive_float, default=0.01)
-    train.add_argument(
-        "--activation",
-        choices=("relu", "sigmoid"),
-        default="relu",
-        help="relu: the chapter-5 network; sigmoid: the chapter-4 network",
-    )
-    train.add_argument(
-        "--grad",
-        choices=("backprop", "numerical"),
-        default="backprop",
-        help="gradient by backpropagation or by the numerical gradient",
-    )
-    train.add_argument("--seed", type=int, default=0, help="seed of weights and batches")
-    train.add_argument(
-        "--out",
-        metavar="DIR",
-        default=None,
-        help="folder for the run's files (default: a new folder under runs/)",
-    )
-    train.add_argument(
-        "--resume",
-        metavar="CHECKPOINT",
-        default=None,
-        help="continue a run from its checkpoint.npz up to --iters/--epochs",
-    )
-    train.add_argument(
-        "--keep-going",
-        action="store_true",
-        help="do not stop when the loss becomes NaN or infinite",
-    )
-    train.add_argument("--no-plot", action="store_true", help="do not draw accuracy/loss PNGs")
-    train.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="show a progress bar (default: when stderr is a terminal)",
-    )
+    _train_flags(train)
 
     check = commands.add_parser("gradcheck", help="compare backprop with the numerical gradient")
     _device_flags(check)
     _data_flags(check)
-    check.add_argument("--activation", choices=("relu", "sigmoid"), default="relu")
-    check.add_argument("--hidden-size", type=_positive_int, default=50)
-    check.add_argument("--samples", type=_positive_int, default=3)
-    check.add_argument("--seed", type=int, default=0)
+    check.add_argument(
+        "--activation", choices=("relu", "sigmoid"), default="relu", help="the network's"
+    )
+    check.add_argument("--hidden-size", type=_positive_int, default=50, metavar="N", help="units")
+    check.add_argument("--samples", type=_positive_int, default=3, metavar="N", help="images")
+    check.add_argument("--seed", type=_seed, default=0, metavar="N", help="seed of the weights")
 
     learner = commands.add_parser(
         "check",
@@ -109,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.py[:CLASS]",
         help="your network's file; CLASS defaults to its one class with loss and gradient",
     )
+
     evaluate = commands.add_parser(
         "evaluate", help="loss and accuracy of a checkpoint on a data set (Dask: larger than RAM)"
     )
@@ -119,10 +74,92 @@ def build_parser() -> argparse.ArgumentParser:
 
     download = commands.add_parser("download", help="download and verify MNIST")
     download.add_argument("dataset", choices=("mnist",))
-    download.add_argument("--data-dir", default=None, help="where to keep it")
+    download.add_argument(
+        "--data-dir", default=None, metavar="DIR", help="where to keep it (default: xpnet's cache)"
+    )
 
     commands.add_parser("info", help="versions, backends, GPUs and data found here")
     return parser
+
+
+RESUME_RULE = (
+    "--resume continues a run from its checkpoint: the network, --dtype, --dataset, --seed, "
+    "--grad and --batch-size come from the checkpoint, and a flag that contradicts it is "
+    "refused; a new --lr or --keep-going applies from there on, with one line saying so; "
+    "--iters/--epochs set the new total (without them the run keeps its own). A run owns its "
+    "--out folder: a second run into it is refused while it runs, and a folder holding another "
+    "run is refused unless resumed or --overwrite is given."
+)
+
+
+def _train_flags(train: argparse.ArgumentParser) -> None:
+    """The train command's flags. Settings have no argparse default (None: not given), so the
+    run can merge defaults, a checkpoint and the command line by one rule (xpnet.settings);
+    their help names the default."""
+    from .settings import DEFAULT_ITERS, DEFAULTS
+
+    def setting(flag: str, help: str, **kw) -> None:
+        key = flag[2:].replace("-", "_")
+        train.add_argument(flag, default=None, help=f"{help} (default: {DEFAULTS[key]})", **kw)
+
+    _device_flags(train)
+    setting("--dtype", "floating-point type of the network and data", choices=DTYPES)
+    _data_flags(train, default=None)
+    length = train.add_mutually_exclusive_group()
+    length.add_argument(
+        "--iters",
+        type=_positive_int,
+        metavar="N",
+        help=f"total SGD steps (default: {DEFAULT_ITERS}, the book's iters_num)",
+    )
+    length.add_argument(
+        "--epochs",
+        type=_positive_int,
+        metavar="N",
+        help="total steps as N epochs of train_size/batch_size steps (default: --iters)",
+    )
+    setting("--batch-size", "images per step", type=_positive_int, metavar="N")
+    setting("--lr", "learning rate", type=_positive_float, metavar="LR")
+    setting("--hidden-size", "hidden units", type=_positive_int, metavar="N")
+    setting("--weight-init-std", "std of the initial weights", type=_positive_float, metavar="S")
+    setting(
+        "--activation", "relu: the chapter-5 net; sigmoid: chapter 4's", choices=("relu", "sigmoid")
+    )
+    setting(
+        "--grad", "backpropagation or the numerical gradient", choices=("backprop", "numerical")
+    )
+    setting("--seed", "seed of the weights and batches", type=_seed, metavar="N")
+    train.add_argument(
+        "--out",
+        metavar="DIR",
+        help="the run's folder (default: a new folder under runs/; with "
+        "--resume, the checkpoint's folder)",
+    )
+    train.add_argument(
+        "--resume",
+        metavar="CHECKPOINT",
+        help="continue the run of this checkpoint.npz (or "
+        "run folder) up to --iters/--epochs (default: start a new run)",
+    )
+    train.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the run already in --out (default: refuse)",
+    )
+    setting(
+        "--keep-going",
+        "do not stop when the loss becomes NaN or infinite",
+        action=argparse.BooleanOptionalAction,
+    )
+    train.add_argument(
+        "--no-plot", action="store_true", help="do not draw accuracy/loss PNGs (default: draw)"
+    )
+    train.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: when stderr is a terminal)",
+    )
 
 
 def _device_flags(parser: argparse.ArgumentParser) -> None:
@@ -130,7 +167,7 @@ def _device_flags(parser: argparse.ArgumentParser) -> None:
         "--device",
         default="auto",
         metavar="{cpu,cuda,cuda:N,auto}",
-        help="where to compute (default: auto, a GPU when one is usable)",
+        help="where to compute (default: auto, a GPU when one is usable, else the CPU)",
     )
     parser.add_argument(
         "--backend",
@@ -140,14 +177,20 @@ def _device_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _data_flags(parser: argparse.ArgumentParser) -> None:
+def _data_flags(parser: argparse.ArgumentParser, default: str | None = "auto") -> None:
     parser.add_argument(
         "--dataset",
         choices=("auto", "mnist", "sample"),
-        default="auto",
-        help="auto: full MNIST when cached or downloadable, else the bundled 5,000-image sample",
+        default=default,
+        help="auto: full MNIST when cached or downloadable, else the bundled 5,000-image sample"
+        " (default: auto)",
     )
-    parser.add_argument("--data-dir", default=None, help="where MNIST is kept")
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        metavar="DIR",
+        help="where MNIST is kept (default: $XPNET_DATA_DIR, else ~/.cache/xpnet)",
+    )
 
 
 def example_parser(doc: str) -> argparse.ArgumentParser:
@@ -169,7 +212,7 @@ def parse_backend(parser: argparse.ArgumentParser, argv: list[str] | None) -> ar
         with notices():
             args.backend = get_backend(args.device, backend=args.backend)
     except (ValueError, DeviceUnavailableError) as error:
-        parser.error(str(error))
+        parser.error(for_the_command_line(str(error)))
     return args
 
 
@@ -190,20 +233,6 @@ def notices():
         yield
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number; got {text}")
-    return value
-
-
 def _version() -> str:
     from . import __version__
 
@@ -217,8 +246,11 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        with notices():
+        with notices(), _terminated_as_an_exception():
             return _run(args)
+    except Terminated:  # outside the training loop (which saves first: see Trainer)
+        print(f"xpnet {args.command}: stopped by SIGTERM", file=sys.stderr)
+        return EXIT_TERMINATED
     except (
         DeviceUnavailableError,
         DatasetError,
@@ -227,11 +259,35 @@ def main(argv: list[str] | None = None) -> int:
         TypeError,
         OSError,  # a full disk or a read-only --out: the previous checkpoint is still whole
     ) as error:
-        print(f"xpnet {args.command}: error: {error}", file=sys.stderr)
+        print(f"xpnet {args.command}: error: {for_the_command_line(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"xpnet {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, as an exception: files being written are cleaned up (atomic_write) and the run's
+    folder lock is released on the way out, as for Ctrl-C."""
+
+
+@contextlib.contextmanager
+def _terminated_as_an_exception():
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run(args) -> int:

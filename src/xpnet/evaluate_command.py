@@ -146,7 +146,7 @@ def _cluster(args, backend):
 
 def add_arguments(parser) -> None:
     """evaluate's own flags (cli.py adds --device and --backend)."""
-    from .cli import _positive_int
+    from .flags import positive_int as _positive_int
 
     parser.add_argument("checkpoint", metavar="CHECKPOINT", help="a checkpoint.npz of xpnet train")
     parser.add_argument(
@@ -156,7 +156,11 @@ def add_arguments(parser) -> None:
         help="whose test images: auto is MNIST when cached (xpnet download mnist), else the"
         " bundled sample's 1000",
     )
-    parser.add_argument("--data-dir", default=None, help="where MNIST is kept")
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        help="where MNIST is kept (default: $XPNET_DATA_DIR, else ~/.cache/xpnet)",
+    )
     parser.add_argument(
         "--tile",
         type=_positive_int,
@@ -164,8 +168,14 @@ def add_arguments(parser) -> None:
         metavar="K",
         help="repeat the --dataset's test images K times: a large set of real digits (default 1)",
     )
-    parser.add_argument("--data", metavar="X", help="images: an .npy file or a Zarr array (N, 784)")
-    parser.add_argument("--labels", metavar="T", help="labels (N,) or one-hot (N, 10), as --data")
+    parser.add_argument(
+        "--data",
+        metavar="X",
+        help="images: an .npy file or a Zarr array (N, 784) (default: --dataset's test images)",
+    )
+    parser.add_argument(
+        "--labels", metavar="T", help="labels (N,) or one-hot (N, 10), as --data (default: none)"
+    )
     parser.add_argument(
         "--chunk-rows", type=_positive_int, default=10_000, help="rows per chunk (default: 10000)"
     )

@@ -36,10 +36,19 @@ def _pyplot():
     return plt
 
 
-def plot_accuracy(history, path: str | Path, *, title: str | None = None) -> Path:
-    """Train and test accuracy per epoch (the book's Figure 4-12). history: a train.History."""
+def plot_accuracy(
+    history, path: str | Path, *, title: str | None = None, iters_per_epoch: int | None = None
+) -> Path:
+    """Train and test accuracy per epoch (the book's Figure 4-12). history: a train.History.
+
+    iters_per_epoch: when given, each point sits at its iteration / iters_per_epoch, so the
+    final model's evaluation (off the book's schedule) is the last point, where it belongs.
+    """
     plt = _pyplot()
-    epochs = np.arange(1, len(history.epochs) + 1)
+    if iters_per_epoch:
+        epochs = np.asarray([r.iteration for r in history.epochs], dtype=float) / iters_per_epoch
+    else:
+        epochs = np.arange(1, len(history.epochs) + 1)
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(epochs, history.train_acc, marker="o", markersize=3, label="train acc")
     ax.plot(epochs, history.test_acc, linestyle="--", label="test acc")

@@ -28,6 +28,19 @@ from .optim import SGD
 __all__ = ["DivergenceError", "EpochRecord", "History", "Trainer", "TrainingInterrupted", "train"]
 
 GRADS = ("backprop", "numerical")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _smaller(lr: float) -> str:
+    """The learning rate to suggest after lr failed: the book's 0.1, or a tenth of a smaller lr."""
+    return "0.1 (the book's)" if lr > 0.1 else f"{lr / 10:g}"
+
+
+def _interactive() -> bool:
+    """Whether a progress bar has someone to watch it: a terminal, or a Jupyter kernel."""
+    import sys
+
+    return sys.stderr.isatty() or "ipykernel" in sys.modules
 
 
 class DivergenceError(RuntimeError):
@@ -39,7 +52,12 @@ class DivergenceError(RuntimeError):
 
 
 class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C stopped training between two steps; the Trainer's state is whole and resumable."""
+    """Ctrl-C (SIGINT) or SIGTERM stopped training between two steps; the Trainer's state is
+    whole and resumable. ``signal`` is the signal's number."""
+
+    def __init__(self, message: str, *, signum: int = signal.SIGINT) -> None:
+        super().__init__(message)
+        self.signal = signum
 
 
 class TrainingWarning(UserWarning):
@@ -117,9 +135,15 @@ class Trainer:
         iters_num: int,
         *,
         callback: Callable[[EpochRecord], Any] | None = None,
-        progress: bool = False,
+        progress: bool | None = False,
     ) -> History:
-        """Train until ``iters_num`` steps in all have been made (continuing a resumed run)."""
+        """Train until ``iters_num`` steps in all have been made (continuing a resumed run).
+
+        The book's schedule evaluates after steps 1, E+1, 2E+1, ... (E = iters_per_epoch); when
+        the last step was not one of them, the final model is evaluated too, so the last record
+        of the History is always the model the run ends with. progress: show a tqdm.auto bar
+        (None: when stderr is a terminal or in a notebook).
+        """
         if iters_num < self.iteration:
             raise ValueError(f"iters_num={iters_num} is below the {self.iteration} steps done")
         from tqdm.auto import tqdm
@@ -127,7 +151,7 @@ class Trainer:
         bar = tqdm(
             total=iters_num,
             initial=self.iteration,
-            disable=not progress,
+            disable=not (_interactive() if progress is None else progress),
             unit="it",
             dynamic_ncols=True,
             leave=False,
@@ -155,8 +179,15 @@ class Trainer:
                     bar.set_postfix(loss=f"{self.history.train_loss[-1]:.4f}", refresh=False)
                 if self._stop:
                     self._flush()
-                    raise TrainingInterrupted(f"interrupted after {self.iteration} iterations")
+                    raise TrainingInterrupted(
+                        f"interrupted after {self.iteration} iterations", signum=self._stop
+                    )
             self._flush()
+            last = self.history.epochs[-1].iteration if self.history.epochs else 0
+            if last != self.iteration:  # the final model, when the schedule did not just see it
+                record = self._evaluate(time.perf_counter() - tick)
+                if callback is not None:
+                    callback(record)
         return self.history
 
     def _step(self, i: int) -> None:
@@ -203,8 +234,8 @@ class Trainer:
             lr = self.optimizer.lr
             raise DivergenceError(
                 f"training diverged: the loss became {values[bad[0]]} at iteration {first} with "
-                f"learning_rate={lr:g}; try a smaller one (e.g. {lr / 10:g}), or keep going with "
-                "on_divergence='continue' (--keep-going)",
+                f"learning_rate={lr:g}; try learning_rate={_smaller(lr)}, or keep going with "
+                "on_divergence='continue'",
                 iteration=first,
                 history=self.history,
             )
@@ -245,35 +276,40 @@ class Trainer:
             warnings.warn(
                 f"the training loss has stayed above 2*ln({self.num_classes}) = {chance:.2f} "
                 f"(worse than guessing) for a whole epoch with learning_rate={lr:g}: it is "
-                f"probably too large; try {lr / 10:g}",
+                f"probably too large; try learning_rate={_smaller(lr)}",
                 TrainingWarning,
                 stacklevel=4,
             )
 
     def _catch_interrupt(self):
-        """While training, the first Ctrl-C stops at the end of the step; a second one at once."""
+        """While training, the first Ctrl-C (or SIGTERM, as a job scheduler or `kill` sends it)
+        stops at the end of the step; a second one at once."""
         trainer = self
 
         class Guard:
             def __enter__(self):
                 self.installed = threading.current_thread() is threading.main_thread()
                 if self.installed:
-                    self.previous = signal.signal(signal.SIGINT, self.handle)
+                    self.previous = {
+                        number: signal.signal(number, self.handle) for number in STOP_SIGNALS
+                    }
 
             def handle(self, signum, frame):
-                trainer._stop = True
+                trainer._stop = signum
                 # the second press stops at once: the previous Python handler takes it or, where
                 # SIGINT was ignored or left to the system (nohup, a background job), Python's own
-                previous = self.previous
-                signal.signal(
-                    signal.SIGINT, previous if callable(previous) else signal.default_int_handler
-                )
+                previous = self.previous[signum]
+                if signum == signal.SIGINT and not callable(previous):
+                    previous = signal.default_int_handler
+                elif previous is None or previous == signal.SIG_IGN:
+                    previous = signal.SIG_DFL  # a second SIGTERM ends the process
+                signal.signal(signum, previous)
 
             def __exit__(self, *exc):
                 trainer._stop = False
                 if self.installed:
-                    previous = self.previous
-                    signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+                    for number, previous in self.previous.items():
+                        signal.signal(number, signal.SIG_DFL if previous is None else previous)
 
         return Guard()
 
@@ -305,6 +341,8 @@ class Trainer:
         self.iteration = self._flushed = int(state["iteration"])
         self._chunk_index = -1
         self.history = history
+        while history.epochs and (history.epochs[-1].iteration - 1) % self.iters_per_epoch:
+            history.epochs.pop()  # the final model's evaluation: off the book's schedule
 
 
 def train(
@@ -319,13 +357,15 @@ def train(
     seed: int | None = None,
     on_divergence: str = "stop",
     callback=None,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> History:
     """Train net by mini-batch SGD, the book's way; returns the History.
 
-    train_data, test_data: (x, t) host arrays as load_mnist returns them (x floating-point:
-    raw integer pixels are refused with the fix, normalize=True). Evaluates train and
-    test accuracy every epoch (train_size / batch_size iterations), starting after step 1.
+    train_data, test_data: (x, t) host arrays as load_mnist returns them (x floating-point: raw
+    integer pixels are refused with the fix, normalize=True). Evaluates train and test accuracy
+    every epoch (train_size / batch_size iterations), starting after step 1, and the final model;
+    ``history.test_acc[-1]`` is the final model's. progress: a tqdm.auto bar, shown by default in
+    a terminal or a notebook (as Keras's fit does); False silences it.
     """
     trainer = Trainer(
         net,

@@ -40,7 +40,7 @@ PARTS = {  # cache key -> (file name, IDX magic number)
     "t_test": ("t10k-labels-idx1-ubyte.gz", LABELS_MAGIC),
 }
 CACHE_NAME = "mnist.npz"
-_SAMPLE_HINT = "or train on the bundled sample: xpnet train --dataset sample"
+_SAMPLE_HINT = "or use the bundled 5,000-image sample: xpnet.load_mnist_sample()"
 
 Arrays = dict[str, np.ndarray]
 
@@ -183,8 +183,8 @@ def _mnist_arrays(directory: Path, *, download: bool, progress: bool) -> Arrays:
             raise DatasetError(f"{problem}; delete it and run `xpnet download mnist`")
         if paths is None:
             raise DatasetError(
-                f"MNIST is not in {directory} and download=False: run `xpnet download mnist`, "
-                f"call load_mnist(download=True), put the four verified .gz files there, "
+                f"MNIST is not in {directory} and download=False: call "
+                f"xpnet.load_mnist(download=True), put the four verified .gz files there, "
                 f"{_SAMPLE_HINT}"
             )
     if problem:

@@ -1,0 +1,249 @@
+"""One `xpnet train` run as one object: its settings, its folder, its network and trainer.
+
+Read :meth:`Run.execute` first: lock the folder, claim it, build, write the files, train. The
+settings are merged once, by :func:`xpnet.settings.merge` (the resume rule lives there); the
+folder and its files belong to :class:`xpnet.runfolder.RunFolder`.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+import signal
+import sys
+import time
+import warnings
+from pathlib import Path
+
+from .backend import device_name, get_backend
+from .checkpoint import load_checkpoint, load_params
+from .flags import for_the_command_line as _cli
+from .runfolder import RunFolder, out_path, resume_path
+from .settings import DEFAULTS, check_resumable, merge
+from .train import DivergenceError, History, Trainer, TrainingInterrupted
+
+__all__ = ["Run"]
+
+EXIT_DIVERGED, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 130, 143  # 128 + the signal's number
+LINES = 20  # about this many epoch lines print; metrics.csv holds every one
+
+
+class Run:
+    """`xpnet train` with the parsed command line ``args``."""
+
+    def __init__(self, args) -> None:
+        self.args = args
+        self.source = resume_path(args.resume) if args.resume else None
+        self.checkpoint = load_checkpoint(self.source) if self.source else None
+        given = {key: getattr(args, key, None) for key in (*DEFAULTS, "epochs")}
+        given = {key: value for key, value in given.items() if value is not None}
+        if self.checkpoint is not None:
+            check_resumable(self.checkpoint, self.source)
+            self.settings = merge(given, self.checkpoint.state["run"])
+        else:
+            self.settings = merge(given)
+        self.folder = RunFolder(out_path(args.out, self.source))
+        self._told = False  # whether the run said that its parameters stopped being finite
+
+    def execute(self) -> int:
+        """The whole run; returns the exit status."""
+        # issue 12 point 7 (branch `threads`): use_threads(self.args.threads) goes here
+        with self.folder.locked():
+            self.folder.claim(resuming=self.source, overwrite=self.args.overwrite)
+            self._build()
+            if self._finished():
+                return 0
+            self.folder.write_config(self._config())
+            self.folder.start_csvs(self.trainer.history)
+            return self._train()
+
+    # -- the sequence ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        from .nets import TwoLayerNet
+        from .runs import load_data
+
+        s = self.settings
+        self.backend = get_backend(self.args.device, backend=self.args.backend)
+        chosen = " (chosen by --device auto)" if self.args.device == "auto" else ""
+        say(f"xpnet train: {self.backend.describe()}{chosen}, {s['dtype']}")
+        train, test, s.values["dataset"], description = load_data(s["dataset"], self.args.data_dir)
+        say(f"data: {description}")
+        self.net = TwoLayerNet(
+            int(train[0][0].size),
+            s["hidden_size"],
+            10,
+            s["weight_init_std"],
+            activation=s["activation"],
+            xp=self.backend.xp,
+            device=self.backend.device,
+            dtype=s["dtype"],
+            seed=s["seed"],
+        )
+        self.trainer = Trainer(
+            self.net,
+            train,
+            test,
+            batch_size=s["batch_size"],
+            learning_rate=s["lr"],
+            grad=s["grad"],
+            seed=s["seed"],
+            on_divergence="continue" if s["keep_going"] else "stop",
+        )
+        self.target = s.target(self.trainer.iters_per_epoch)
+        if self.checkpoint is not None:
+            load_params(self.net, self.checkpoint, path=self.source)
+            history = History.from_arrays(self.checkpoint.arrays)
+            self.trainer.load_state_dict(self.checkpoint.state["trainer"], history)
+            changes = "".join(f"; {change}" for change in s.changes)
+            say(f"resuming from {self.source} at iteration {self.trainer.iteration}{changes}")
+
+    def _finished(self) -> bool:
+        done, target = self.trainer.iteration, self.target
+        if target < done:
+            epochs = self.settings.epochs
+            asked = f"--epochs {epochs} ({target} iterations)" if epochs else f"--iters {target}"
+            raise ValueError(
+                f"the run in {self.source} has made {done} iterations; {asked} is below that: "
+                f"give a larger total, e.g. --iters {done + 1000}"
+            )
+        if self.checkpoint is None or target > done:
+            return False
+        epochs = math.ceil(done / self.trainer.iters_per_epoch) + 1
+        say(
+            f"the run in {self.source} is finished: {done} of {target} iterations. To train "
+            f"further, give a new total: --iters {done + 1000} or --epochs {epochs}"
+        )
+        return True
+
+    def _train(self) -> int:
+        s, trainer = self.settings, self.trainer
+        per_epoch = trainer.iters_per_epoch
+        self.epochs = (self.target - 1) // per_epoch + 1  # the book's evaluations
+        self.every = max(1, math.ceil(self.epochs / LINES))
+        shown = f"; every {_nth(self.every)} epoch shown" if self.every > 1 else ""
+        say(
+            f"{self.target} iterations, {per_epoch} an epoch, lr {s['lr']:g}, batch size "
+            f"{s['batch_size']}, {s['grad']}{shown} (all in metrics.csv)"
+        )
+        say(f"{'epoch':>9} {'iteration':>9} {'loss':>7} {'train acc':>9} {'test acc':>9} seconds")
+        progress = sys.stderr.isatty() if self.args.progress is None else self.args.progress
+        start = time.perf_counter()
+        try:
+            with warnings.catch_warnings():
+                warnings.showwarning = _show_warning
+                history = trainer.run(self.target, callback=self._record, progress=progress)
+        except TrainingInterrupted as stop:
+            self.folder.append(trainer.history)
+            self._save()
+            terminated = stop.signal == signal.SIGTERM
+            how = "stopped by SIGTERM" if terminated else "interrupted"
+            say(
+                f"{how} at iteration {trainer.iteration}; resume with:\n  xpnet train --resume "
+                f"{self.folder / 'checkpoint.npz'}",
+                sys.stderr,
+            )
+            return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+        except DivergenceError as error:
+            self.folder.append(trainer.history)
+            path = self._save(diverged=True)
+            good = self.folder / "checkpoint.npz"
+            kept = f"{good} keeps the last finite state" if good.exists() else "no finite state"
+            say(
+                f"xpnet train: error: {_cli(str(error))}; {kept}, the diverged one is in {path}",
+                sys.stderr,
+            )
+            return EXIT_DIVERGED
+        seconds = time.perf_counter() - start
+        self._plots(history)
+        last = history.epochs[-1]
+        say(
+            f"done: {trainer.iteration} iterations in {seconds:.1f} s; the final model's test acc "
+            f"{last.test_acc:.4f} (train acc {last.train_acc:.4f}); files in {self.folder.path}"
+        )
+        return 0
+
+    def _record(self, record) -> None:
+        """Each evaluation: print it (every self.every-th epoch, the first, last and final),
+        append it to the CSVs, and write the checkpoint."""
+        final = (record.iteration - 1) % self.trainer.iters_per_epoch != 0
+        k = record.epoch
+        if final or k == 1 or k % self.every == 0 or k == self.epochs:
+            label = "final" if final else f"{k}/{self.epochs}"
+            say(
+                f"{label:>9} {record.iteration:>9} {record.loss:>7.3f} {record.train_acc:>9.4f} "
+                f"{record.test_acc:>9.4f} {record.seconds:>7.2f}"
+            )
+        self.folder.append(self.trainer.history)
+        path = self._save()
+        if path.name == "diverged.npz" and not self._told:
+            self._told = True  # once: --keep-going goes on with non-finite parameters
+            say(
+                f"warning: the parameters are no longer finite at iteration {record.iteration}; "
+                f"checkpoint.npz keeps the last finite state, this one goes to {path}",
+                sys.stderr,
+            )
+
+    def _save(self, *, diverged: bool = False) -> Path:
+        trainer = self.trainer
+        state = {
+            "trainer": trainer.state_dict(),
+            "run": self.settings.record(trainer.iters_per_epoch),
+        }
+        return self.folder.save(
+            self.net, arrays=trainer.history.arrays(), state=state, diverged=diverged
+        )
+
+    def _plots(self, history) -> None:
+        from .plot import have_matplotlib, plot_accuracy, plot_loss
+
+        if self.args.no_plot:
+            return
+        if not have_matplotlib():
+            print(
+                "notice: matplotlib is not installed, so no plots were drawn: pip install "
+                '"xpnet[plot]"',
+                file=sys.stderr,
+            )
+            return
+        s = self.settings
+        title = (
+            f"TwoLayerNet ({s['activation']}), {s['dataset']}: lr {s['lr']:g}, batch size "
+            f"{s['batch_size']}, {self.trainer.iteration} steps, {s['grad']}"
+        )
+        per_epoch = self.trainer.iters_per_epoch
+        plot_accuracy(history, self.folder / "accuracy.png", title=title, iters_per_epoch=per_epoch)
+        plot_loss(history, self.folder / "loss.png", title=title)
+
+    def _config(self) -> dict:
+        from . import __version__
+
+        return {
+            **self.settings.record(self.trainer.iters_per_epoch),
+            "backend": self.backend.name,
+            "device": device_name(self.backend),
+            "device_description": self.backend.describe(),
+            "xpnet": __version__,
+            "python": platform.python_version(),
+            "command": sys.argv,
+            "resumed_from": str(self.source) if self.source else None,
+            "changed_on_resume": self.settings.changes,
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+
+
+def say(line: str, file=None) -> None:
+    """One line above the progress bar (tqdm.write), on stdout unless file is given."""
+    from tqdm.auto import tqdm
+
+    file = file or sys.stdout
+    tqdm.write(line, file=file)
+    file.flush()
+
+
+def _nth(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _show_warning(message, category, *args, **kwargs) -> None:
+    print(f"warning: {_cli(str(message))}", file=sys.stderr)

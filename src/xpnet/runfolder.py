@@ -1,0 +1,215 @@
+"""A run's folder: the lock that makes it one run's, and the files the run leaves there.
+
+``config.json`` (settings, backend, versions), ``metrics.csv`` (one row per evaluation),
+``loss.csv`` (one row per step), ``checkpoint.npz`` (the last finite state), ``diverged.npz``
+(only when the parameters stopped being finite), ``accuracy.png`` and ``loss.png``.
+
+The CSVs are appended to, a whole number of rows per write, so a run's cost stays linear and a
+crash leaves a readable file; when a run is resumed they are first rewritten from the checkpoint,
+so they hold exactly the checkpoint's history. Every other file is written to a temporary file
+and renamed, so a failed run never leaves half a file, and a diverged run never replaces a finite
+checkpoint.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .backend import to_numpy
+from .checkpoint import CheckpointError, atomic_write, save_checkpoint
+
+__all__ = ["RUN_FILES", "RunFolder", "RunFolderError", "out_path", "resume_path"]
+
+RUN_FILES = (
+    "config.json",
+    "metrics.csv",
+    "loss.csv",
+    "checkpoint.npz",
+    "diverged.npz",
+    "accuracy.png",
+    "loss.png",
+)
+METRICS = ["epoch", "iteration", "loss", "train_acc", "test_acc", "seconds"]
+LOCK = ".xpnet-train.lock"
+
+
+class RunFolderError(OSError):
+    """The folder is another run's (running now, or finished and not to be replaced)."""
+
+
+class RunFolder:
+    """The folder of one run. Use ``with folder.locked():`` around everything the run does."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._lock = None
+        self._losses_written = self._records_written = 0
+
+    def __truediv__(self, name: str) -> Path:
+        return self.path / name
+
+    # -- owning it -------------------------------------------------------------------------------
+
+    def locked(self):
+        """A context manager: hold the folder's lock (another process gets RunFolderError at
+        once). The operating system drops the lock when the process ends, however it ends."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def hold():
+            created = [p for p in (self.path, *self.path.parents) if not p.exists()]
+            self.path.mkdir(parents=True, exist_ok=True)
+            handle = open(self / LOCK, "a+")
+            try:
+                if not _try_lock(handle):
+                    handle.seek(0)
+                    holder = handle.read().strip() or "unknown"
+                    raise RunFolderError(
+                        f"{self.path} is in use by another xpnet train (process {holder}); wait "
+                        "for it to end, or choose another --out"
+                    )
+                handle.seek(0)
+                handle.truncate()
+                handle.write(str(os.getpid()))
+                handle.flush()
+                self._lock = handle
+                yield self
+            finally:
+                if self._lock is handle:
+                    (self / LOCK).unlink(missing_ok=True)  # before unlocking: no other holder yet
+                    self._lock = None
+                handle.close()
+                for folder in created:  # a run that failed before writing leaves no folder
+                    if any(folder.iterdir()):
+                        break
+                    folder.rmdir()
+
+        return hold()
+
+    def claim(self, *, resuming: Path | None, overwrite: bool) -> None:
+        """Make the folder this run's: refuse one holding another run's files unless this run
+        resumes that run's checkpoint, or ``overwrite`` says to delete them."""
+        found = [name for name in RUN_FILES if (self / name).exists()]
+        if not found or (resuming is not None and _same_file(resuming, self / "checkpoint.npz")):
+            return
+        if overwrite:
+            for name in found:
+                (self / name).unlink()
+            return
+        raise RunFolderError(
+            f"{self.path} already holds a run ({', '.join(found)}); continue it with --resume "
+            f"{self.path}, choose another --out, or replace it with --overwrite"
+        )
+
+    # -- its files -------------------------------------------------------------------------------
+
+    def write_config(self, config: dict) -> None:
+        text = json.dumps(config, indent=2, default=str).encode()
+        atomic_write(self / "config.json", lambda handle: handle.write(text))
+
+    def start_csvs(self, history) -> None:
+        """Write metrics.csv and loss.csv afresh, holding exactly ``history`` (a resumed run's)."""
+        for name, header, rows in (
+            ("metrics.csv", METRICS, _metric_rows(history.epochs, 0)),
+            ("loss.csv", ["iteration", "loss"], _loss_rows(history.train_loss, 0)),
+        ):
+            text = _csv_text([header, *rows])
+            atomic_write(self / name, lambda handle, text=text: handle.write(text))
+        self._records_written, self._losses_written = len(history.epochs), len(history.train_loss)
+
+    def append(self, history) -> None:
+        """Append the losses and evaluations recorded since the last call, one write per file."""
+        new = _metric_rows(history.epochs[self._records_written :], self._records_written)
+        _append(self / "metrics.csv", _csv_text(new))
+        self._records_written = len(history.epochs)
+        new = _loss_rows(history.train_loss[self._losses_written :], self._losses_written)
+        _append(self / "loss.csv", _csv_text(new))
+        self._losses_written = len(history.train_loss)
+
+    def save(self, net, *, arrays: dict, state: dict, diverged: bool = False) -> Path:
+        """Write the checkpoint; a state whose parameters are not all finite (or a run that
+        ``diverged``) goes to diverged.npz instead, so checkpoint.npz stays the last good one."""
+        finite = all(bool(np.isfinite(to_numpy(value)).all()) for value in net.params.values())
+        path = self / ("checkpoint.npz" if finite and not diverged else "diverged.npz")
+        return save_checkpoint(path, net, arrays=arrays, state=state)
+
+
+def resume_path(text: str) -> Path:
+    """--resume's checkpoint: the file itself, or a run folder's checkpoint.npz."""
+    path = Path(text)
+    if path.is_dir():
+        if not (path / "checkpoint.npz").is_file():
+            raise CheckpointError(
+                f"--resume {text}: that is a folder without a checkpoint.npz; give a run's folder "
+                "or its checkpoint file"
+            )
+        return path / "checkpoint.npz"
+    return path
+
+
+def out_path(out: str | None, source: Path | None) -> Path:
+    """The run's folder: --out, else the resumed checkpoint's, else a new one under runs/."""
+    if out:
+        return Path(out)
+    if source is not None:
+        return source.parent
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path, n = Path("runs") / stamp, 1
+    while path.exists():
+        path, n = Path("runs") / f"{stamp}-{n}", n + 1
+    return path
+
+
+def _try_lock(handle) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return b.exists() and Path(a).resolve() == b.resolve()
+
+
+def _metric_rows(records, before: int) -> list[list]:
+    return [[r.epoch, r.iteration, r.loss, r.train_acc, r.test_acc, r.seconds] for r in records]
+
+
+def _loss_rows(losses, before: int) -> list[list]:
+    return [[before + i + 1, loss] for i, loss in enumerate(losses)]
+
+
+def _csv_text(rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def _append(path: Path, data: bytes) -> None:
+    """Whole rows in one write() on an O_APPEND descriptor: a crash leaves whole rows only."""
+    if not data:
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        while data:
+            data = data[os.write(fd, data) :]
+    finally:
+        os.close(fd)

@@ -1,0 +1,156 @@
+"""A training run's settings, and the one rule that merges them (DESIGN.md, decision 12).
+
+Read it as three layers, later ones winning where they may: the defaults below, then the
+checkpoint being resumed, then what the command line gives. The resume rule, in one place:
+
+- the network, its dtype, the data, the seed, the gradient method and the batch size come from
+  the checkpoint (they define the weights and the batches the run is made of); a flag that gives
+  another value is refused, naming both values;
+- ``--lr`` and ``--keep-going`` may change: the new value applies from the checkpoint's iteration
+  on, and one line says so;
+- ``--iters``/``--epochs`` set the new target (the total number of steps); without them the run
+  keeps its own target, and a run that has reached it is finished (say how to extend it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .checkpoint import CheckpointError
+
+__all__ = [
+    "CHANGEABLE",
+    "DEFAULTS",
+    "FIXED",
+    "Settings",
+    "SettingsConflict",
+    "check_resumable",
+    "merge",
+]
+
+DEFAULTS = {
+    "dataset": "auto",
+    "dtype": "float32",
+    "activation": "relu",
+    "hidden_size": 50,
+    "weight_init_std": 0.01,
+    "lr": 0.1,
+    "batch_size": 100,
+    "seed": 0,
+    "grad": "backprop",
+    "keep_going": False,
+    "iters": None,  # the target; None: 10000 steps (the book's iters_num) unless --epochs
+    # threads (issue 12 point 7, branch `threads`) is no setting: it changes speed, not results,
+    # so it is neither saved nor merged; see the marked place in Run.execute
+}
+DEFAULT_ITERS = 10_000
+FIXED = (
+    "dataset",
+    "dtype",
+    "activation",
+    "hidden_size",
+    "weight_init_std",
+    "seed",
+    "grad",
+    "batch_size",
+)
+CHANGEABLE = ("lr", "keep_going")
+TRAINER_KEYS = ("iteration", "rng_state", "batch_size", "train_size")
+
+
+class SettingsConflict(ValueError):
+    """Flags that contradict the checkpoint being resumed."""
+
+
+@dataclass
+class Settings:
+    """The merged settings (``values``), the lines that say what a resume changed (``changes``),
+    and the target as asked: ``iters`` (total steps) or ``epochs``; neither: the run's own."""
+
+    values: dict
+    changes: list[str] = field(default_factory=list)
+    iters: int | None = None
+    epochs: int | None = None
+
+    def __getitem__(self, key: str):
+        return self.values[key]
+
+    def target(self, iters_per_epoch: int) -> int:
+        """The total number of steps this invocation trains to."""
+        if self.iters is not None:
+            return self.iters
+        if self.epochs is not None:
+            return self.epochs * iters_per_epoch
+        return self.values["iters"] or DEFAULT_ITERS
+
+    def record(self, iters_per_epoch: int) -> dict:
+        """What a checkpoint stores as the run's settings: the values with the resolved target."""
+        return {**self.values, "iters": self.target(iters_per_epoch)}
+
+
+def _flag(key: str) -> str:
+    return "--" + key.replace("_", "-")
+
+
+def merge(given: dict, checkpoint_run: dict | None = None) -> Settings:
+    """Settings from the defaults, a resumed checkpoint's run (or None) and the command line's
+    ``given`` flags (key -> value, only those actually given; ``iters``/``epochs`` the target).
+    Raises SettingsConflict naming every flag that contradicts the checkpoint."""
+    given = dict(given)
+    iters, epochs = given.pop("iters", None), given.pop("epochs", None)
+    unknown = set(given) - set(DEFAULTS)
+    if unknown:
+        raise ValueError(f"unknown settings {sorted(unknown)}; expected some of {list(DEFAULTS)}")
+    if checkpoint_run is None:
+        return Settings({**DEFAULTS, **given}, iters=iters, epochs=epochs)
+    values = {**DEFAULTS, **checkpoint_run}
+    conflicts, changes = [], []
+    for key, value in given.items():
+        before = values[key]
+        if (key == "dataset" and value == "auto") or _same(value, before):
+            continue
+        if key in FIXED:
+            conflicts.append(f"{_flag(key)} {value} (the checkpoint's {key} is {before})")
+        else:
+            changes.append(f"{_flag(key)}: {_show(before)} in the checkpoint, {_show(value)} now")
+            values[key] = value
+    if conflicts:
+        raise SettingsConflict(
+            f"a resumed run keeps its network, dtype, data, seed, gradient and batch size; "
+            f"these flags contradict the checkpoint: {'; '.join(conflicts)}. Drop them to "
+            "resume, or start a new run in another --out"
+        )
+    return Settings(values, changes, iters=iters, epochs=epochs)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return float(a) == float(b)
+    return a == b
+
+
+def _show(value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def check_resumable(checkpoint, path) -> None:
+    """Raise CheckpointError unless the checkpoint holds a whole `xpnet train` run to resume."""
+    run, trainer = checkpoint.state.get("run"), checkpoint.state.get("trainer")
+    if not isinstance(run, dict) or not isinstance(trainer, dict):
+        raise CheckpointError(
+            f"{path} holds a network but no training run (it was not written by xpnet train), "
+            "so it cannot be resumed; load its parameters with xpnet.checkpoint.load_params"
+        )
+    missing = [key for key in DEFAULTS if key not in run]
+    missing += [key for key in TRAINER_KEYS if key not in trainer]
+    missing += [key for key in ("train_loss", "epochs") if key not in checkpoint.arrays]
+    if missing:
+        raise CheckpointError(f"{path} is damaged: its run state lacks {', '.join(missing)}")
+    losses, epochs = checkpoint.arrays["train_loss"], checkpoint.arrays["epochs"]
+    if epochs.ndim != 2 or epochs.shape[1] != 6 or losses.shape != (trainer["iteration"],):
+        raise CheckpointError(
+            f"{path} is damaged: iteration {trainer['iteration']!r} with train_loss of shape "
+            f"{losses.shape} and epochs of shape {epochs.shape} (expected (iteration,) and (E, 6))"
+        )
