@@ -17,8 +17,8 @@ import nox
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = False
 
-CPU_BACKENDS = ["numpy", "array_api_strict", "torch"]
-EXTRAS = {"numpy": "test", "array_api_strict": "test", "torch": "test,torch"}
+CPU_BACKENDS = ["numpy", "array_api_strict", "torch", "jax"]
+EXTRAS = {"numpy": "test", "array_api_strict": "test", "torch": "test,torch", "jax": "test,jax"}
 LINTED = ["src", "tests", "examples", "benchmarks", "scripts", "noxfile.py"]
 
 

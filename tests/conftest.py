@@ -25,6 +25,8 @@ CANDIDATES = [
     ("torch", "cpu"),
     ("torch", "cuda"),
     ("cupy", "cuda"),
+    ("jax", "cpu"),
+    ("jax", "cuda"),
 ]
 
 

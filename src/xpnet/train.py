@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from .backend import Array, host_rng, to_numpy
+from .backend import Array, host_rng, to_numpy, updated
+from .compiled import compiled_step
 from .history import EpochRecord, History
 from .optim import SGD
 
@@ -86,6 +87,7 @@ class Trainer:
         self.train_size = int(self.x_train.shape[0])
         self.batch_size, self.grad, self.seed = int(batch_size), grad, seed
         self.optimizer = optimizer or SGD(lr=learning_rate)
+        self._compiled = compiled_step(net, self.optimizer, grad)  # JAX: one jit call a step
         self.on_divergence, self.log_every, self.eval_chunk = on_divergence, log_every, eval_chunk
         self.iters_per_epoch = max(self.train_size // self.batch_size, 1)
         self.rng = host_rng(seed)
@@ -166,6 +168,10 @@ class Trainer:
         array (tests/test_syncs.py records both with PyTorch)."""
         xp, net = self.net.backend.xp, self.net
         batch = self._batch(i)
+        if self._compiled is not None:  # the same step, compiled (xpnet.compiled)
+            loss = self._compiled(self.x_train, self.t_train, batch)
+            self._losses = updated(self._losses, i % self.iters_per_epoch, loss)
+            return
         x_batch = xp.take(self.x_train, batch, axis=0)
         t_batch = xp.take(self.t_train, batch, axis=0)
         if self.grad == "backprop":
@@ -175,7 +181,7 @@ class Trainer:
         else:
             loss, grads = net.loss(x_batch, t_batch), net.numerical_gradient(x_batch, t_batch)
         self.optimizer.update(net.params, grads)
-        self._losses[i % self.iters_per_epoch] = loss
+        self._losses = updated(self._losses, i % self.iters_per_epoch, loss)  # JAX: a new array
 
     def _batch(self, i: int) -> Array:
         """Row indices of step i's batch: drawn with replacement, one epoch's worth at a time."""
