@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import warnings
 
 import numpy as np
 import pytest
 
-from xpnet.backend import Backend, DeviceUnavailableError, get_backend, to_numpy
+from xpnet.backend import Backend, DeviceUnavailableError, Float64Notice, get_backend, to_numpy
 
 CANDIDATES = [
     ("numpy", "cpu"),
@@ -62,7 +63,9 @@ def pytest_configure(config):
         if not required:
             continue
         try:
-            get_backend(device, backend=name)
+            with warnings.catch_warnings():  # the suite turns on JAX's float64 quietly
+                warnings.simplefilter("ignore", Float64Notice)
+                get_backend(device, backend=name)
         except DeviceUnavailableError as error:
             raise pytest.UsageError(
                 f"XPNET_BACKEND={os.environ['XPNET_BACKEND']} asks for {_id(name, device)},"

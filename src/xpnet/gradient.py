@@ -39,7 +39,8 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
     x: a floating-point array of any shape; it is perturbed in place while f is evaluated and
     restored before returning (also when f raises). f(x) returns a number or a 0-d array.
     Returns an array of x's shape, namespace, device and dtype. JAX arrays are immutable: f is
-    called with perturbed copies of x, and x is never changed.
+    called with perturbed copies of x (x is never changed), and last with x itself, so that a
+    closure that stores its argument (``net.params["W1"] = W``) ends holding x again.
 
     Raises TypeError for integer or boolean x (x + h would be truncated: the book's version
     returns [5000, 15000] for the point [1, 2] of x0**2 + x1**2) and for float16 or bfloat16 x
@@ -69,6 +70,7 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
                 x[...] = saved
         if not in_place:
             _check_reads_argument(f, x, grad)
+            f(x)  # last called with x itself: a closure that stores its argument keeps x
     return grad
 
 

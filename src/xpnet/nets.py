@@ -37,6 +37,7 @@ ARRAY_KINDS = {  # for error messages: "x is a torch tensor", "... are numpy arr
     "cupy": ("a cupy array", "cupy arrays"),
     "torch": ("a torch tensor", "torch tensors"),
     "array_api_strict": ("an array_api_strict array", "array_api_strict arrays"),
+    "jax": ("a jax array", "jax arrays"),
 }
 
 
