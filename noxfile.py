@@ -73,7 +73,7 @@ def lint(session: nox.Session) -> None:
 def examples(session: nox.Session) -> None:
     """Run every examples/*.py on the CPU; figures go to a temporary folder (or the folder given
     after --, e.g. `nox -s examples -- out/examples`), one subfolder per example, never shown."""
-    session.install("-e", ".[test]")  # the test extra brings matplotlib
+    session.install("-e", ".[test,jax]")  # the test extra brings matplotlib; jax_backend.py
     session.env["MPLBACKEND"] = "Agg"
     out = session.posargs[0] if session.posargs else session.create_tmp()
     for script in sorted(Path("examples").glob("*.py")):
