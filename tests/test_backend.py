@@ -81,6 +81,19 @@ def test_available_lists_every_backend():
     assert rows["numpy"]["installed"] and rows["numpy"]["version"] == np.__version__
 
 
+def test_updated_writes_in_place_where_it_can_and_copies_where_it_cannot(backend):
+    from xpnet.backend import updated, writes_in_place
+
+    x = backend.asarray([1.0, 2.0, 3.0])
+    y = updated(x, 1, 5.0)
+    np.testing.assert_array_equal(to_numpy(y), [1.0, 5.0, 3.0])
+    if writes_in_place(x):
+        assert y is x
+    else:  # JAX: x is immutable and keeps its values
+        assert backend.name == "jax"
+        np.testing.assert_array_equal(to_numpy(x), [1.0, 2.0, 3.0])
+
+
 def test_backend_of_an_array_and_synchronize(backend):
     from xpnet.backend import backend_of, synchronize
 
