@@ -35,9 +35,7 @@ def sample():
 
 
 def make_trainer(backend, sample, *, compiled=True, dtype="float64", grad="backprop"):
-    net = xpnet.TwoLayerNet(
-        784, 20, 10, xp=backend.xp, device=backend.device, dtype=dtype, seed=0
-    )
+    net = xpnet.TwoLayerNet(784, 20, 10, xp=backend.xp, device=backend.device, dtype=dtype, seed=0)
     trainer = Trainer(net, *sample, batch_size=40, learning_rate=0.2, grad=grad, seed=3)
     if not compiled:
         trainer._compiled = None  # the eager step: the layers run op by op
@@ -89,7 +87,7 @@ def test_the_net_owns_the_compiled_steps_parameters(jax_backend, sample):
     net = trainer.net
     assert net.layers["Affine1"].params is net.params  # the layers still read the net's dict
     assert not np.array_equal(to_numpy(net.params["W1"]), before["W1"])  # and it was updated
-    x, t = (jax_backend.asarray(a[:5]) for a in sample[0])
+    x = jax_backend.asarray(sample[0][0][:5])
     forward = to_numpy(net.predict(x))
     host = to_numpy(x) @ to_numpy(net.params["W1"]) + to_numpy(net.params["b1"])
     expected = np.maximum(host, 0) @ to_numpy(net.params["W2"]) + to_numpy(net.params["b2"])

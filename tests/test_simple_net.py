@@ -23,6 +23,7 @@ def test_simple_net_reproduces_the_book(backend, xp):
     assert_close(p, [1.05414809, 0.63071653, 1.1328074], rtol=1e-7)
     assert int(xp.argmax(p)) == 2
     assert_close(net.loss(x, t), 0.92806853663411326, rtol=1e-6)
+
     def f(W):  # the book's lambda W: net.loss(x, t), also for JAX's perturbed copies of W
         net.W = W
         return net.loss(x, t)

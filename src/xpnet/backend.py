@@ -3,8 +3,8 @@
 Everything else in xpnet takes its namespace from the arrays it is given. This module turns what a
 user types (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"auto"``, and optionally a backend name) into a
 :class:`Backend` -- an array namespace and a device -- and owns the few things that cannot be
-array-generic: importing CuPy, PyTorch or JAX, checking that CuPy can really run on a GPU, moving data
-between devices, entering a device where a library needs it, the seeded host random generator,
+array-generic: importing CuPy, PyTorch or JAX, checking that CuPy can really run on a GPU, moving
+data between devices, entering a device where a library needs it, the seeded host random generator,
 and synchronizing a device for honest timing. It also answers, once for every library, the two
 questions immutable arrays (JAX) raise: how to write ``x[index] = value`` (:func:`updated`) and
 whether a step can be compiled (:meth:`Backend.compile`).
