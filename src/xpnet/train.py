@@ -54,7 +54,8 @@ class Trainer:
     accuracy, backend and dtype). train_data, test_data: (x, t) host arrays, x (N, ...) and t
     labels (N,) or one-hot (N, C); checked once here, then moved to the net's device.
     grad: "backprop" or "numerical". on_divergence: "stop" raises DivergenceError at the first
-    log point after a non-finite loss; "continue" keeps going.
+    log point after a non-finite loss; "continue" keeps going. Where the net's library compiles
+    (JAX), a backprop step with SGD runs as one compiled call (xpnet.compiled).
     """
 
     def __init__(
