@@ -168,11 +168,11 @@ class Trainer:
         it never makes the host wait: no value read back, no Python number made into a device
         array (tests/test_syncs.py records both with PyTorch)."""
         xp, net = self.net.backend.xp, self.net
-        batch = self._batch(i)
-        if self._compiled is not None:  # the same step, compiled (xpnet.compiled)
-            loss = self._compiled(self.x_train, self.t_train, batch)
-            self._losses = updated(self._losses, i % self.iters_per_epoch, loss)
+        if self._compiled is not None:  # the same step, one compiled call (xpnet.compiled)
+            batches, j = self._epoch_batches(i)
+            self._losses = self._compiled(self.x_train, self.t_train, batches, j, self._losses)
             return
+        batch = self._batch(i)
         x_batch = xp.take(self.x_train, batch, axis=0)
         t_batch = xp.take(self.t_train, batch, axis=0)
         if self.grad == "backprop":
@@ -186,6 +186,12 @@ class Trainer:
 
     def _batch(self, i: int) -> Array:
         """Row indices of step i's batch: drawn with replacement, one epoch's worth at a time."""
+        batches, j = self._epoch_batches(i)
+        return batches[j, :]
+
+    def _epoch_batches(self, i: int) -> tuple[Array, int]:
+        """(batches, j): the batch indices of step i's epoch, (iters_per_epoch, batch_size) on
+        the device, drawn when the epoch begins; step i's batch is row j of them."""
         k, j = divmod(i, self.iters_per_epoch)
         if k != self._chunk_index:
             self._chunk_state = copy.deepcopy(self.rng.bit_generator.state)
@@ -193,7 +199,7 @@ class Trainer:
                 0, self.train_size, size=(self.iters_per_epoch, self.batch_size)
             )
             self._chunk, self._chunk_index = self.net.backend.asarray(draws), k
-        return self._chunk[j, :]
+        return self._chunk, j
 
     def _flush(self) -> None:
         """Bring the losses since the last flush to the host (one sync) and check them."""
