@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import sys
 import time
@@ -93,8 +94,19 @@ def main(argv=None) -> None:
 
         common.progress(f"{dtype}: {args.repeats} rounds of {args.steps} steps")
         times = common.interleaved(CONTESTANTS, args.repeats, run)
-        results[dtype] = (times, common.paired_ratios(times, "numpy"))
+        results[dtype] = {
+            "seconds_per_step": times,
+            "to_numpy": common.paired_ratios(times, "numpy"),
+            "to_jax_eager": common.paired_ratios(times, "jax-eager"),
+        }
     print(render(results, args, jax_backend))
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(
+            json.dumps(
+                {"args": vars(args) | {"json": str(args.json)}, "results": results}, indent=1
+            )
+        )
 
 
 def render(results: dict, args: argparse.Namespace, jax_backend) -> str:
@@ -102,18 +114,20 @@ def render(results: dict, args: argparse.Namespace, jax_backend) -> str:
 
     lines = [
         f"TwoLayerNet 784-50-10, batch 100, SGD; {args.repeats} interleaved rounds of"
-        f" {args.steps} steps; microseconds per step, median (min-max); ratio: to NumPy's step"
-        " in the same round, median",
+        f" {args.steps} steps; microseconds per step, median (min-max); ratios: to the other's"
+        " step in the same round, median",
         "",
-        "| dtype | xpnet on NumPy | xpnet on JAX, eager | xpnet on JAX, compiled (jit) |",
-        "|---|---|---|---|",
+        "| dtype | xpnet on NumPy | xpnet on JAX, eager | xpnet on JAX, compiled (jit) |"
+        " compiled / NumPy | compiled / eager |",
+        "|---|---|---|---|---|---|",
     ]
-    for dtype, (times, ratios) in results.items():
+    for dtype, result in results.items():
         cells = []
         for name in CONTESTANTS:
-            s = common.summary([1e6 * t for t in times[name]])
-            ratio = "" if name == "numpy" else f", {ratios[name]:.2f}x"
-            cells.append(f"{s['median']:.0f} ({s['min']:.0f}-{s['max']:.0f}){ratio}")
+            s = common.summary([1e6 * t for t in result["seconds_per_step"][name]])
+            cells.append(f"{s['median']:.0f} ({s['min']:.0f}-{s['max']:.0f})")
+        cells.append(f"{result['to_numpy']['jax-compiled']:.2f}x")
+        cells.append(f"{result['to_jax_eager']['jax-compiled']:.2f}x")
         lines.append(f"| {dtype} | " + " | ".join(cells) + " |")
     command = " ".join(["python benchmarks/bench_jax.py", *sys.argv[1:]])
     lines += [
