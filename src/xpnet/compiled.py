@@ -11,7 +11,8 @@ into them instead of allocating new ones.
 
 The network's dict stays the one owner of its parameters: the step's new arrays are put into
 ``net.params`` after each call. The arrays it held before are donated, so they are invalid
-after the step: keep a copy (``xp.asarray(p, copy=True)``), not a reference, to compare.
+after the step: keep a copy (``xp.asarray(p, copy=True)``), not a reference, to compare. The
+learning rate is read once, when the step is traced: a new rate needs a new Trainer.
 """
 
 from __future__ import annotations
