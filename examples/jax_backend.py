@@ -8,7 +8,8 @@ place. Prints, for a TwoLayerNet(784, 50, 10) on JAX and the same seed on NumPy:
   2. training, --iters steps on the 4000-image sample: the Trainer compiles each step on JAX
      (jax.jit: batch, loss, gradients and the SGD update in one call, xpnet.compiled) and the
      run equals NumPy's from the same seed, step by step.
-float64 needs JAX's jax_enable_x64: xpnet turns it on (a notice says so). Draws no figure.
+float64 needs JAX's jax_enable_x64: xpnet turns it on (a notice says so). Where JAX is not
+installed or cannot reach --device, it says so in one line and stops. Draws no figure.
 
     python examples/jax_backend.py --device cpu      # or cuda, with a CUDA build of JAX
 """
@@ -18,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 import xpnet
-from xpnet.backend import to_numpy
-from xpnet.cli import example_parser, parse_backend
+from xpnet.backend import DeviceUnavailableError, to_numpy
+from xpnet.cli import example_parser, notices
 from xpnet.train import Trainer
 
 
@@ -28,7 +29,7 @@ def parse_args(argv):
     parser.add_argument("--iters", type=int, default=200, help="training steps (default: 200)")
     parser.add_argument("--seed", type=int, default=0)
     parser.set_defaults(backend="jax")
-    return parse_backend(parser, argv)  # args.backend: the Backend; JAX's float64 notice
+    return parser.parse_args(argv)
 
 
 def gradients_three_ways(net, x, t) -> None:
@@ -59,7 +60,12 @@ def train(backend, data, args) -> tuple[dict, list[float]]:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    backend = args.backend
+    try:
+        with notices():  # JAX's float64 notice as one line
+            backend = xpnet.get_backend(args.device, backend=args.backend)
+    except DeviceUnavailableError as error:  # no JAX, or no GPU that JAX sees
+        print(f"{args.backend}: skipped ({error})")
+        return
     print(backend.describe())
     data = xpnet.load_mnist_sample(normalize=True, flatten=True, one_hot_label=False)
     (x_train, t_train), _ = data

@@ -299,9 +299,8 @@ def _make(backend: str, device: str, index: int | None) -> Backend:
 def _make_jax(device: str, index: int) -> Backend:
     """JAX on the CPU, or on the CUDA GPU of index ("cuda:N" is JAX's N-th GPU)."""
     jax = _import("jax")
-    xp = _namespace("jax")
     if device == "cpu":
-        return Backend("jax", xp, jax.devices("cpu")[0])
+        return Backend("jax", _namespace("jax"), jax.devices("cpu")[0])
     try:
         gpus = jax.devices("gpu")
     except RuntimeError:  # no GPU platform in this jaxlib, or no GPU
@@ -311,7 +310,7 @@ def _make_jax(device: str, index: int) -> Backend:
             f"device {device!r} needs a CUDA build of JAX and a GPU, but JAX sees {len(gpus)}"
             f' (jax {jax.__version__}): pip install "jax[cuda12]", or use --device cpu'
         )
-    return Backend("jax", xp, gpus[index])
+    return Backend("jax", _namespace("jax"), gpus[index])  # float64 turned on once it can run
 
 
 def _auto(backend: str | None) -> Backend:
