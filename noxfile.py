@@ -17,8 +17,14 @@ import nox
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = False
 
-CPU_BACKENDS = ["numpy", "array_api_strict", "torch", "dask"]
-EXTRAS = {"numpy": "test", "array_api_strict": "test", "torch": "test,torch", "dask": "test,dask"}
+CPU_BACKENDS = ["numpy", "array_api_strict", "torch", "jax", "dask"]
+EXTRAS = {
+    "numpy": "test",
+    "array_api_strict": "test",
+    "torch": "test,torch",
+    "jax": "test,jax",
+    "dask": "test,dask",
+}
 LINTED = ["src", "tests", "examples", "benchmarks", "scripts", "noxfile.py"]
 
 
@@ -73,7 +79,8 @@ def lint(session: nox.Session) -> None:
 def examples(session: nox.Session) -> None:
     """Run every examples/*.py on the CPU; figures go to a temporary folder (or the folder given
     after --, e.g. `nox -s examples -- out/examples`), one subfolder per example, never shown."""
-    session.install("-e", ".[test,dask]")  # matplotlib; dask for examples/dask_evaluate.py
+    # matplotlib (the test extra), jax for jax_backend.py, dask for dask_evaluate.py
+    session.install("-e", ".[test,jax,dask]")
     session.env["MPLBACKEND"] = "Agg"
     out = session.posargs[0] if session.posargs else session.create_tmp()
     for script in sorted(Path("examples").glob("*.py")):

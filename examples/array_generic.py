@@ -2,14 +2,14 @@
 
 Not a section of the book, but its functions: softmax and cross_entropy_error (sections 3.5 and
 4.2) and numerical_gradient (4.4), called on scores and labels that "someone else's code" made
-with its own library -- NumPy, array-api-strict (on its non-default "device1"), PyTorch and, on
-a GPU, CuPy. For each library it prints what comes back (type, device, dtype), the loss, and how
-far the numerical gradient of the loss is from the exact one, (softmax(x) - one_hot(t)) / N
+with its own library -- NumPy, array-api-strict (on its non-default "device1"), PyTorch, JAX
+and, on a GPU, CuPy. For each library it prints what comes back (type, device, dtype), the loss,
+and how far the numerical gradient of the loss is from the exact one, (softmax(x) - one_hot(t)) / N
 (times y_t / (y_t + 1e-7), for the 1e-7 that cross_entropy_error adds inside the log). NumPy
 gives its 0-d results as numpy.float64 scalars; the other libraries as 0-d arrays.
 A library that is absent or cannot reach the device is skipped with a line saying why.
---device picks where the PyTorch and CuPy arrays live (NumPy and array-api-strict are CPU only);
---backend picks one library. Draws no figure.
+--device picks where the PyTorch, JAX and CuPy arrays live (NumPy and array-api-strict are CPU
+only); --backend picks one library. Draws no figure.
 
     python examples/array_generic.py --device cpu    # or cuda: torch and CuPy on the GPU
 """
@@ -55,6 +55,13 @@ def caller_arrays(name: str, device: str):
             torch.tensor(SCORES, dtype=torch.float64, device=backend.device),
             torch.tensor(LABELS, device=backend.device),
         )
+    if name == "jax":
+        import jax.numpy as jnp  # float64 needs jax_enable_x64: get_backend turned it on
+
+        return (
+            jnp.asarray(SCORES, dtype=jnp.float64, device=backend.device),
+            jnp.asarray(LABELS, device=backend.device),
+        )
     import cupy
 
     with backend.device:
@@ -82,7 +89,9 @@ def loss_of(t):
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    names = [args.backend] if args.backend else ["numpy", "array_api_strict", "torch", "cupy"]
+    names = (
+        [args.backend] if args.backend else ["numpy", "array_api_strict", "torch", "jax", "cupy"]
+    )
     for name in names:
         reason = skip_reason(name, args.device)
         if reason is None:

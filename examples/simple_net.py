@@ -67,7 +67,14 @@ def main(argv=None) -> None:
 
     # dW differs from the book's by ~1e-7 for the same reason: d/dy log(y + 1e-7) = 1/(y + 1e-7);
     # without the guard, it is the book's to all 8 printed digits.
-    dW = xpnet.numerical_gradient(lambda W: net.loss(x, t), net.W)
+    # The book's f = lambda W: net.loss(x, t) ignores its argument and reads net.W, which
+    # numerical_gradient perturbs in place. JAX's arrays are immutable: there it perturbs copies,
+    # so f puts the one it is given into the net (on NumPy, net.W itself: the book's closure).
+    def f(W):
+        net.W = W
+        return net.loss(x, t)
+
+    dW = xpnet.numerical_gradient(f, net.W)
     show("dW", np.array2string(to_numpy(dW), precision=8), book)
 
 

@@ -10,7 +10,8 @@
 # line when no GPU is usable; the test suite on CuPy and on PyTorch's CUDA device; the examples
 # with --device cuda; `xpnet train --device cuda` on the bundled sample (float32, 10000 steps,
 # against the same run on the CPU; float64, against the CPU to rounding) and `--grad numerical`;
-# the synchronization checks of the training step and a profile of it (scripts/gpu_checks.py);
+# the synchronization checks of the training step and a profile of it, and JAX's compiled step
+# against its eager one where JAX sees the GPU (scripts/gpu_checks.py);
 # the GPU benchmarks against PyTorch eager on the same GPU (benchmarks/bench_gpu.py).
 # OUTDIR/summary.txt has one line per part. Python is $PYTHON (default python3); where array-api-compat is missing and a
 # folder .whl of wheels is here (no network on the GPU machine), they are installed first.
@@ -139,6 +140,7 @@ part train-numerical 60 "$PY" -m xpnet train "${FLAGS[@]}" --grad numerical --da
 part syncs 90 "$PY" scripts/gpu_checks.py syncs "${FLAGS[@]}"
 part locate 60 "$PY" scripts/gpu_checks.py locate "${FLAGS[@]}"
 part numgrad 60 "$PY" scripts/gpu_checks.py numgrad "${FLAGS[@]}"
+part jit 60 "$PY" scripts/gpu_checks.py jit "${FLAGS[@]}"  # JAX's compiled step (SKIP: no GPU JAX)
 if [ -f benchmarks/bench_gpu.py ]; then
     part bench 170 "$PY" benchmarks/bench_gpu.py "${FLAGS[@]}" --json "$OUTDIR/bench_gpu.json"
 else

@@ -4,6 +4,7 @@
     python scripts/gpu_checks.py syncs         # does the training step wait for the GPU?
     python scripts/gpu_checks.py locate        # which call of the step waits, and a profile
     python scripts/gpu_checks.py numgrad       # the numerical gradient on the GPU against NumPy
+    python scripts/gpu_checks.py jit           # JAX's compiled step: equal to eager, and timed
     python scripts/gpu_checks.py ... --device cpu   # a dry run of the plumbing, on the CPU
 
 scripts/gpu_acceptance.sh runs them in order. "The step" is what xpnet's Trainer does between two
@@ -369,6 +370,67 @@ def numgrad(args) -> int:
     return 1 if failures else 0
 
 
+# -- JAX's compiled step ---------------------------------------------------------------------------
+
+
+def jit(args) -> int:
+    """The Trainer's step on JAX: compiled (jax.jit, xpnet.compiled) against eager, equal in
+    float64 to 1e-12 over 20 steps, then both timed in float32 (microseconds per step)."""
+    try:
+        backend = get_backend(args.device, backend="jax")
+    except DeviceUnavailableError as error:
+        say("SKIP", f"jax: {error}")
+        return 0
+    runs = {}
+    for compiled in (True, False):
+        trainer = jax_trainer(backend, "float64", compiled)
+        for i in range(20):
+            trainer._step(i)
+        runs[compiled] = {key: to_numpy(value) for key, value in trainer.net.params.items()}
+    error = max(float(np.max(np.abs(runs[True][k] - runs[False][k]))) for k in runs[True])
+    say(
+        "PASS" if error <= 1e-12 else "FAIL",
+        f"{backend.describe()}: compiled step = eager"
+        f" step over 20 float64 steps: max |difference| = {error:.1e}",
+    )
+    timings = {}
+    for compiled in (True, False):
+        trainer, steps = jax_trainer(backend, "float32", compiled), 200
+        for i in range(5):  # the first compiles
+            trainer._step(i)
+        wait_for(trainer)
+        start = time.perf_counter()
+        for i in range(5, 5 + steps):
+            trainer._step(i)
+        wait_for(trainer)
+        timings[compiled] = (time.perf_counter() - start) / steps * 1e6
+    say(
+        "PASS",
+        f"{backend.describe()}: float32 step, batch 100: compiled {timings[True]:.0f} us,"
+        f" eager {timings[False]:.0f} us ({timings[False] / timings[True]:.1f}x)",
+    )
+    return 1 if failures else 0
+
+
+def jax_trainer(backend, dtype: str, compiled: bool):
+    (x, t), test = xpnet.load_mnist_sample()
+    net = xpnet.TwoLayerNet(784, 50, 10, xp=backend.xp, device=backend.device, dtype=dtype, seed=0)
+    trainer = xpnet.Trainer(net, (x, t), test, batch_size=100, seed=0)
+    if not compiled:
+        trainer._compiled = None  # the same step, op by op
+    elif trainer._compiled is None:
+        raise RuntimeError("the Trainer on JAX did not compile its step")
+    return trainer
+
+
+def wait_for(trainer) -> None:
+    """JAX dispatches asynchronously and has no device-wide barrier: wait for the results."""
+    from xpnet.backend import synchronize
+
+    for value in (trainer._losses, *trainer.net.params.values()):
+        synchronize(value)
+
+
 def _guarded(what: str, check, *args) -> None:
     try:
         check(*args)
@@ -384,10 +446,11 @@ def _xpnet_frame(error: BaseException) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("check", choices=("preflight", "syncs", "locate", "numgrad"))
+    parser.add_argument("check", choices=("preflight", "syncs", "locate", "numgrad", "jit"))
     parser.add_argument("--device", default="cuda", help="cuda (default), or cpu for a dry run")
     args = parser.parse_args(argv)
     checks = {"preflight": preflight, "syncs": syncs, "locate": locate, "numgrad": numgrad}
+    checks["jit"] = jit
     return checks[args.check](args)
 
 

@@ -32,6 +32,8 @@ def device_flag(backend: Backend) -> str:
             return f"cuda:{index}"
     elif backend.name == "cupy":
         return f"cuda:{backend.device.id}"
+    elif backend.name == "jax":
+        return "cpu" if backend.device.platform == "cpu" else f"cuda:{backend.device.id}"
     raise ValueError(f"no --device flag for {backend}")
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import warnings
 
 import numpy as np
 import pytest
 
-from xpnet.backend import Backend, DeviceUnavailableError, get_backend, to_numpy
+from xpnet.backend import Backend, DeviceUnavailableError, Float64Notice, get_backend, to_numpy
 
 collect_ignore = ["learner"]  # a learner's own files, loaded by tests/test_learner.py
 
@@ -27,6 +28,8 @@ CANDIDATES = [
     ("torch", "cpu"),
     ("torch", "cuda"),
     ("cupy", "cuda"),
+    ("jax", "cpu"),
+    ("jax", "cuda"),
     ("dask", "cpu"),
 ]
 
@@ -115,7 +118,9 @@ def pytest_configure(config):
         if not required:
             continue
         try:
-            get_backend(device, backend=name)
+            with warnings.catch_warnings():  # the suite turns on JAX's float64 quietly
+                warnings.simplefilter("ignore", Float64Notice)
+                get_backend(device, backend=name)
         except DeviceUnavailableError as error:
             raise pytest.UsageError(
                 f"XPNET_BACKEND={os.environ['XPNET_BACKEND']} asks for {_id(name, device)},"

@@ -19,10 +19,12 @@ from xpnet import (
     one_hot,
     softmax,
 )
+from xpnet.backend import namespace_name
 
 
 def on_host(xp) -> bool:
-    return xp.__name__.endswith("numpy")
+    """Whether xpnet reads labels of this namespace (NumPy's only: host data)."""
+    return namespace_name(xp) == "numpy"
 
 
 # -- constructors --------------------------------------------------------------------------------

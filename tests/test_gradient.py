@@ -6,7 +6,7 @@ from array_api_compat import array_namespace
 from conftest import assert_close, assert_on
 
 import xpnet
-from xpnet.backend import to_numpy
+from xpnet.backend import to_numpy, writes_in_place
 
 
 def square_sum(x):
@@ -65,6 +65,8 @@ def test_numerical_gradient_restores_x_when_f_raises(backend):
 
 def test_numerical_gradient_perturbs_x_in_place_for_book_closures(backend):
     W = backend.asarray([[1.0, 2.0], [3.0, 4.0]])
+    if not writes_in_place(W):
+        pytest.skip(f"{backend.name} arrays are immutable: see test_a_closure_that_ignores_x...")
     seen = []
 
     def loss(_):  # like lambda W: net.loss(x, t): reads W from outside
@@ -74,6 +76,36 @@ def test_numerical_gradient_perturbs_x_in_place_for_book_closures(backend):
     grad = xpnet.numerical_gradient(loss, W)
     assert_close(grad, [[2.0, 4.0], [6.0, 8.0]], rtol=1e-7)
     assert 2.0 + 1e-4 in [round(v, 12) for v in seen]
+
+
+def test_a_closure_that_ignores_x_is_an_error_on_immutable_arrays(backend):
+    W = backend.asarray([[1.0, 2.0], [3.0, 4.0]])
+    if writes_in_place(W):
+        pytest.skip(f"{backend.name} writes in place: the book's closure works there")
+    with pytest.raises(ValueError, match="f ignores its argument.*net.params"):
+        xpnet.numerical_gradient(lambda _: square_sum(W), W)
+    np.testing.assert_array_equal(to_numpy(W), [[1.0, 2.0], [3.0, 4.0]])
+
+
+def test_a_closure_that_stores_its_argument_works_and_ends_holding_x(backend):
+    owner = {"W": backend.asarray([[1.0, 2.0], [3.0, 4.0]])}
+    W = owner["W"]
+
+    def loss(value):  # the networks' way: the perturbed value goes where the model reads it
+        owner["W"] = value
+        return square_sum(owner["W"])
+
+    grad = xpnet.numerical_gradient(loss, W)
+    assert_on(grad, backend)
+    assert_close(grad, [[2.0, 4.0], [6.0, 8.0]], rtol=1e-7)
+    assert_close(owner["W"], [[1.0, 2.0], [3.0, 4.0]], rtol=0)  # x itself, not a perturbed one
+
+
+def test_a_true_zero_gradient_is_no_error(backend, xp):
+    x = backend.asarray([-1.0, -2.0])  # relu is flat there: every difference is exactly 0
+
+    grad = xpnet.numerical_gradient(lambda v: xp.sum(xpnet.relu(v)), x)
+    assert_close(grad, [0.0, 0.0])
 
 
 def test_numerical_gradient_refuses_integer_input(backend):

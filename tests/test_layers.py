@@ -20,9 +20,9 @@ def check_backward(backend, forward, backward, x, *, rtol=1e-6, atol=1e-9, seed=
     assert_on(dx, backend)
     assert dx.shape == x.shape
 
-    def f(_):
-        xp = array_namespace(x)
-        return xp.sum(forward(x) * G)
+    def f(v):  # computes from its argument: on JAX, a perturbed copy of x
+        xp = array_namespace(v)
+        return xp.sum(forward(v) * G)
 
     numerical = xpnet.numerical_gradient(f, x)
     assert_close(dx, numerical, rtol=rtol, atol=atol)
@@ -134,7 +134,8 @@ def test_affine_backward_matches_numerical_gradient(backend, x_shape):
     )  # check_backward's
     for key, grad in (("W", layer.dW), ("b", layer.db)):
 
-        def f(_):
+        def f(value, key=key):  # the layer reads params[key]: put the perturbed value there
+            params[key] = value
             return array_namespace(x).sum(layer.forward(x) * G)
 
         expected = xpnet.numerical_gradient(f, params[key])
@@ -177,7 +178,7 @@ def test_softmax_with_loss_backward_matches_numerical_gradient(backend, xp, targ
     assert loss.shape == ()
     dx = layer.backward(dout)
     assert_on(dx, backend, xp.float64)
-    numerical = xpnet.numerical_gradient(lambda _: dout * layer.forward(x, t), x)
+    numerical = xpnet.numerical_gradient(lambda v: dout * layer.forward(v, t), x)
     assert_close(dx, numerical, rtol=1e-6, atol=1e-10)
 
 

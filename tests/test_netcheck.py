@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from xpnet import TwoLayerNet, check_network
+from xpnet.backend import IMMUTABLE
 from xpnet.learner import load_class
 
 LEARNER = Path(__file__).resolve().parent / "learner"
@@ -292,21 +293,37 @@ def test_a_pytorch_network_that_sums_over_the_batch_fails_with_the_factor():
     assert all(torch.equal(net.params[k], v) for k, v in before.items())
 
 
-def test_immutable_parameters_are_refused_by_name():
-    jnp = pytest.importorskip("jax.numpy")
+def test_immutable_parameters_are_checked_through_params(backend):
+    """JAX arrays cannot be perturbed in place: each perturbed copy goes into net.params[name],
+    which a net sees when its loss reads params; one whose layer holds the array sees nothing."""
+    if backend.name not in IMMUTABLE:
+        pytest.skip("immutable arrays (JAX): runs in the jax session")
+    jnp = backend.xp
 
     class Net:
         def __init__(self):
-            self.params = {"W": jnp.ones((2, 2))}
+            self.params = {"W": jnp.asarray([[1.0, 2.0], [3.0, 4.0]], dtype=jnp.float64)}
+            self.held = self.params["W"]  # a layer that keeps its own reference
 
         def loss(self, x, t):
             return jnp.sum(x @ self.params["W"])
 
-        def gradient(self, x, t):
-            return {"W": jnp.ones((2, 2))}
+        def gradient(self, x, t):  # d sum(x @ W) / dW = x.T @ ones
+            return {"W": x.T @ jnp.ones((x.shape[0], 2), dtype=x.dtype)}
 
-    with pytest.raises(TypeError, match=r"perturbs net.params\['W'\] in place.*cannot be written"):
-        check_network(Net(), jnp.ones((1, 2)), jnp.asarray([0]))
+    class HoldingNet(Net):
+        def loss(self, x, t):
+            return jnp.sum(x @ self.held)
+
+    x, t = jnp.asarray([[0.5, -2.0]], dtype=jnp.float64), jnp.asarray([0])
+    net = Net()
+    original = net.params["W"]
+    check = check_network(net, x, t)
+    assert check.passed and check["W"].error < 1e-9, str(check)
+    assert net.params["W"] is original
+    check = check_network(HoldingNet(), x, t)
+    assert not check.passed and check["W"].numerical_max == 0
+    assert "the layers must use the arrays in net.params" in " ".join(str(check).split())
 
 
 def test_a_gradient_that_changes_t_in_place_is_a_problem():

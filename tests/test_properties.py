@@ -152,9 +152,12 @@ def test_affine_backward_matches_numerical_gradient(backend, data, shape):
         **GRAD,
     )
     for name, analytic in (("W", layer.dW), ("b", layer.db)):
-        expected = xpnet.numerical_gradient(
-            lambda _: weighted_sum(fresh.forward(x), dout), params[name]
-        )
+
+        def loss(value, name=name):  # the layer reads params[name]: the perturbed value goes there
+            params[name] = value
+            return weighted_sum(fresh.forward(x), dout)
+
+        expected = xpnet.numerical_gradient(loss, params[name])
         assert_close(analytic, to_numpy(expected), **GRAD)
 
 

@@ -3,9 +3,11 @@
 Everything else in xpnet takes its namespace from the arrays it is given. This module turns what a
 user types (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"auto"``, and optionally a backend name) into a
 :class:`Backend` -- an array namespace and a device -- and owns the few things that cannot be
-array-generic: importing CuPy or PyTorch, checking that CuPy can really run on a GPU, moving data
-between devices, entering a device where a library needs it, the seeded host random generator,
-and synchronizing a device for honest timing.
+array-generic: importing CuPy, PyTorch or JAX, checking that CuPy can really run on a GPU, moving
+data between devices, entering a device where a library needs it, the seeded host random generator,
+and synchronizing a device for honest timing. It also answers, once for every library, the two
+questions immutable arrays (JAX) raise: how to write ``x[index] = value`` (:func:`updated`) and
+whether a step can be compiled (:meth:`Backend.compile`).
 
 Entering a device: array-api-compat drops ``device=`` for CuPy's creation functions (``zeros``,
 ``arange``, ``*_like``...; compat issue #337), which put new arrays on CuPy's *current* GPU, and
@@ -55,7 +57,7 @@ def array_namespace(*arrays: Any) -> Namespace:
     return xp
 
 
-BACKENDS = ("numpy", "cupy", "torch", "array_api_strict", "dask")
+BACKENDS = ("numpy", "cupy", "torch", "array_api_strict", "jax", "dask")
 STRICT_API_VERSION = "2024.12"
 CUDA_HINT = 'pip install "xpnet[cuda12]" (or "xpnet[cuda13]" for CUDA 13)'
 _CUDA = re.compile(r"^cuda(?::(\d+))?$")
@@ -75,6 +77,10 @@ class DeviceUnavailableError(RuntimeError):
 
 class DeviceFallbackWarning(UserWarning):
     """``device="auto"`` found a GPU it could not use and chose the CPU instead."""
+
+
+class Float64Notice(UserWarning):
+    """xpnet turned on JAX's ``jax_enable_x64`` (once per process), which float64 needs."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,8 @@ class Backend:
         return self.name in LAZY_BACKENDS
 
     def synchronize(self) -> None:
-        """Wait until queued work on the device has finished (a no-op on CPU)."""
+        """Wait until queued work on the device has finished (a no-op on CPU). JAX has no such
+        barrier: wait for a result instead, with :func:`synchronize` (``block_until_ready``)."""
         if self.name == "cupy":
             with self.device:
                 _import("cupy").cuda.get_current_stream().synchronize()
@@ -141,6 +148,20 @@ class Backend:
         if self.name in ("numpy", "array_api_strict"):
             return np.errstate(over="ignore", invalid="ignore", divide="ignore")
         return contextlib.nullcontext()
+
+    @property
+    def compiles(self) -> bool:
+        """Whether the library compiles pure functions of arrays (JAX does; the others run
+        eagerly)."""
+        return self.name == "jax"
+
+    def compile(self, function: Callable, *, donate: tuple[int, ...] = ()) -> Callable:
+        """function compiled by the library (JAX: ``jax.jit``); only where ``compiles``.
+        function must be pure: arrays in, arrays out, no side effects. donate: the positions of
+        arguments whose buffers the result may reuse (they are invalid after the call)."""
+        if not self.compiles:
+            raise ValueError(f"backend {self.name!r} does not compile; it runs eagerly")
+        return _import("jax").jit(function, donate_argnums=donate)
 
     def describe(self) -> str:
         """One line for logs: backend, device and, on a GPU, its name."""
@@ -216,9 +237,10 @@ def get_backend(device: Any = None, *, backend: str | None = None, xp: Namespace
 
     device: "cpu", "cuda", "cuda:N", "auto", a device object of the chosen library, or None (the
     namespace's default device: CuPy's current GPU, else the CPU; "cpu" when nothing else is
-    given). backend: "numpy", "cupy", "torch" or "array_api_strict"; by default "cpu" means
-    NumPy and "cuda" means CuPy; "dask" (dask.array, lazy, on the CPU of whichever scheduler
-    computes it) takes "cpu" only. xp: a namespace instead of a backend name.
+    given). backend: "numpy", "cupy", "torch", "array_api_strict", "jax" or "dask"; by default
+    "cpu" means NumPy and "cuda" means CuPy; "dask" (dask.array, lazy, on the CPU of whichever
+    scheduler computes it) takes "cpu" only. xp: a namespace instead of a backend name. The first
+    JAX backend turns on ``jax_enable_x64`` (a Float64Notice says so) unless it is on already.
 
     Raises ValueError for an unknown device or backend name, DeviceUnavailableError when the
     library is not installed, sees no GPU, or cannot run on the GPU it sees (CuPy without CUDA's
@@ -290,6 +312,8 @@ def _make(backend: str, device: str, index: int | None) -> Backend:
                 gpu_seen=True,
             )
         return Backend("cupy", _namespace("cupy", device), cupy.cuda.Device(index))
+    if backend == "jax":
+        return _make_jax(device, 0 if index is None else index)
     torch = _import("torch")
     xp = _namespace("torch")
     if on_gpu:
@@ -302,6 +326,23 @@ def _make(backend: str, device: str, index: int | None) -> Backend:
             )
         return Backend("torch", xp, torch.device("cuda", index))
     return Backend("torch", xp, torch.device("cpu"))
+
+
+def _make_jax(device: str, index: int) -> Backend:
+    """JAX on the CPU, or on the CUDA GPU of index ("cuda:N" is JAX's N-th GPU)."""
+    jax = _import("jax")
+    if device == "cpu":
+        return Backend("jax", _namespace("jax"), jax.devices("cpu")[0])
+    try:
+        gpus = jax.devices("gpu")
+    except RuntimeError:  # no GPU platform in this jaxlib, or no GPU
+        gpus = []
+    if index >= len(gpus):
+        raise DeviceUnavailableError(
+            f"device {device!r} needs a CUDA build of JAX and a GPU, but JAX sees {len(gpus)}"
+            f' (jax {jax.__version__}): pip install "jax[cuda12]", or use --device cpu'
+        )
+    return Backend("jax", _namespace("jax"), gpus[index])  # float64 turned on once it can run
 
 
 def _auto(backend: str | None) -> Backend:
@@ -375,9 +416,11 @@ def _import(name: str, device: str = "cuda"):
                 f"device {device!r} needs CuPy, which is not installed: {CUDA_HINT},"
                 ' or use device="cpu"'
             ) from error
-        if name == "torch":
+        if name in ("torch", "jax"):
+            library = {"torch": "PyTorch", "jax": "JAX"}[name]
             raise DeviceUnavailableError(
-                'backend "torch" needs PyTorch, which is not installed: pip install "xpnet[torch]"'
+                f'backend "{name}" needs {library}, which is not installed:'
+                f' pip install "xpnet[{name}]"'
             ) from error
         if name == "dask":
             raise DeviceUnavailableError(
@@ -397,6 +440,9 @@ def _namespace(name: str, device: str = "cuda") -> Namespace:
     elif name == "torch":
         _import("torch")
         import array_api_compat.torch as xp
+    elif name == "jax":
+        _enable_float64(_import("jax"))
+        import jax.numpy as xp  # JAX's own namespace is the standard's (compat returns it too)
     elif name == "dask":
         _import("dask")
         import array_api_compat.dask.array as xp
@@ -404,6 +450,25 @@ def _namespace(name: str, device: str = "cuda") -> Namespace:
         xp = _import("array_api_strict")
         xp.set_array_api_strict_flags(api_version=STRICT_API_VERSION)
     return xp
+
+
+def _enable_float64(jax) -> None:
+    """Turn on ``jax_enable_x64``, with one Float64Notice, unless it is on already.
+
+    Without it JAX makes every float64 array float32, silently; xpnet's default dtype is float64
+    (the book's), and its numerical gradients always work on a float64 copy. The switch is
+    global to the process: JAX's default dtypes become 64-bit for the caller's own JAX code too,
+    which is why it is announced. Turn it on yourself first
+    (``jax.config.update("jax_enable_x64", True)``) to skip the notice.
+    """
+    if not jax.config.jax_enable_x64:
+        jax.config.update("jax_enable_x64", True)
+        warnings.warn(
+            "xpnet turned on jax_enable_x64 for float64 (its default dtype, and the numerical"
+            " gradient's): JAX's default dtypes are 64-bit in this process from now on",
+            Float64Notice,
+            stacklevel=6,  # the caller of get_backend
+        )
 
 
 def _strict_device(device: Any):
@@ -423,6 +488,8 @@ def _name_of_device_object(device: Any) -> str:
     module = type(device).__module__.split(".")[0]
     if module in ("torch", "cupy", "array_api_strict"):
         return module
+    if module == "jaxlib":
+        return "jax"
     raise ValueError(
         f"cannot tell the backend of device {device!r}; pass backend= or a device string"
     )
@@ -437,6 +504,7 @@ def namespace_name(xp: Namespace) -> str:
         ("cupy", compat.is_cupy_namespace),
         ("torch", compat.is_torch_namespace),
         ("array_api_strict", compat.is_array_api_strict_namespace),
+        ("jax", compat.is_jax_namespace),
         ("dask", compat.is_dask_namespace),
     ):
         if test(xp):
@@ -507,7 +575,37 @@ def to_numpy(x: Array) -> np.ndarray:
         return x.detach().cpu().numpy()
     if module == "array_api_strict":
         return np.asarray(x.to_device(_strict_device("cpu")))
-    return np.asarray(x)
+    return np.asarray(x)  # JAX too: a copy to the host
+
+
+# -- writing one element: in place, or a new array where arrays are immutable --------------------
+
+IMMUTABLE = ("jax",)  # libraries whose arrays cannot be written in place
+
+
+def writes_in_place(x: Array) -> bool:
+    """Whether ``x[index] = value`` can write into x (False for JAX's immutable arrays)."""
+    return library_of(x) not in IMMUTABLE
+
+
+def updated(x: Array, index: Any, value: Any) -> Array:
+    """x with ``x[index] = value``: written into x where the library allows it (x itself is
+    returned), a new array otherwise (JAX: ``x.at[index].set(value)``). Use the result, never x:
+    ``grad = updated(grad, idx, g)`` reads the same on every library.
+
+    xpnet's one functional-update mechanism (DESIGN.md, decision 9). array-api-extra's ``at()``
+    does the same and more, but needs Python 3.11 while xpnet supports 3.10; these few lines
+    are all xpnet needs.
+
+    >>> import numpy as np
+    >>> x = np.zeros(3)
+    >>> updated(x, 1, 5.0) is x, x.tolist()
+    (True, [0.0, 5.0, 0.0])
+    """
+    if writes_in_place(x):
+        x[index] = value
+        return x
+    return x.at[index].set(value)
 
 
 def host_rng(seed: int | None = None) -> np.random.Generator:
@@ -517,7 +615,10 @@ def host_rng(seed: int | None = None) -> np.random.Generator:
 
 
 def synchronize(x: Array) -> None:
-    """Wait for the device that holds x (no-op on CPU)."""
+    """Wait for the device that holds x (no-op on CPU; on JAX, until x itself is computed)."""
+    if library_of(x) == "jax":
+        x.block_until_ready()
+        return
     backend_of(x).synchronize()
 
 
@@ -528,6 +629,8 @@ def device_name(backend: Backend) -> str:
     """The device as a user types it: "cpu", "cuda:1" (not CuPy's "<CUDA Device 1>")."""
     if backend.name == "cupy":
         return f"cuda:{backend.device.id}"
+    if backend.name == "jax":  # JAX's own text is "cpu:0" or "cuda:0"
+        return "cpu" if backend.device.platform == "cpu" else f"cuda:{backend.device.id}"
     return str(backend.device)
 
 
@@ -538,6 +641,8 @@ def gpu_name(backend: Backend) -> str | None:
         return name.decode() if isinstance(name, bytes) else str(name)
     if backend.name == "torch" and backend.device.type == "cuda":
         return _import("torch").cuda.get_device_name(backend.device)
+    if backend.name == "jax" and backend.device.platform == "gpu":
+        return backend.device.device_kind
     return None
 
 
@@ -577,6 +682,8 @@ def _gpus(name: str, module) -> list[str]:
             return [gpu_name(Backend("cupy", None, module.cuda.Device(i))) for i in range(count)]
         if name == "torch" and module.cuda.is_available():
             return [module.cuda.get_device_name(i) for i in range(module.cuda.device_count())]
+        if name == "jax":
+            return [device.device_kind for device in module.devices("gpu")]
     except Exception:
         return []
     return []
@@ -586,11 +693,14 @@ def _gpus(name: str, module) -> list[str]:
 
 
 def on_gpu(x: Array) -> bool:
-    """Whether x lives on a GPU: a CuPy array, or a torch tensor on a CUDA device (metadata only).
+    """Whether x lives on a GPU: a CuPy array, a torch tensor on a CUDA device, or a JAX array on
+    a GPU (metadata only).
 
     >>> import numpy as np
     >>> on_gpu(np.zeros(3))
     False
     """
     name = library_of(x)
+    if name == "jax":
+        return getattr(device_of(x), "platform", None) == "gpu"  # None: a tracer inside jit
     return name == "cupy" or (name == "torch" and x.device.type == "cuda")

@@ -12,7 +12,13 @@ import contextlib
 import sys
 import warnings
 
-from .backend import BACKENDS, DTYPES, DeviceFallbackWarning, DeviceUnavailableError
+from .backend import (
+    BACKENDS,
+    DTYPES,
+    DeviceFallbackWarning,
+    DeviceUnavailableError,
+    Float64Notice,
+)
 from .flags import CommandParser as _CommandParser
 from .flags import Help as _Help
 from .flags import for_the_command_line
@@ -218,12 +224,13 @@ def parse_backend(parser: argparse.ArgumentParser, argv: list[str] | None) -> ar
 
 @contextlib.contextmanager
 def notices():
-    """Show a DeviceFallbackWarning (--device auto found a GPU it cannot use) as one line,
-    ``notice: ...`` on stderr, not as a warning with a file name and line number."""
+    """Show a DeviceFallbackWarning (--device auto found a GPU it cannot use) or a Float64Notice
+    (JAX's float64 turned on) as one line, ``notice: ...`` on stderr, not as a warning with a
+    file name and line number."""
     default = warnings.showwarning
 
     def show(message, category, filename, lineno, file=None, line=None):
-        if issubclass(category, DeviceFallbackWarning):
+        if issubclass(category, (DeviceFallbackWarning, Float64Notice)):
             print(f"notice: {message}", file=sys.stderr)
         else:
             default(message, category, filename, lineno, file, line)

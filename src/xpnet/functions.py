@@ -233,7 +233,8 @@ def namespace_of(caller: str, **arrays: Array) -> Namespace:
             f"({first})"
         ) from None
     for name, b in rest:
-        if device_of(b) != device_of(a):
+        # None is no device but "unknown": a JAX tracer's, inside jax.jit or jax.grad
+        if device_of(b) != device_of(a) and None not in (device_of(a), device_of(b)):
             raise ValueError(
                 f"{caller}: {first} is on device {device_of(a)} but {name} is on"
                 f" {device_of(b)}; move {name} first: {name} = array_api_compat.to_device("

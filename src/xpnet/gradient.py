@@ -4,6 +4,10 @@
 at a time, and calls ``f(x)``, so closures such as ``lambda W: net.loss(x, t)`` -- which ignore
 their argument and read the network's own weights -- work unchanged. It always restores ``x``,
 also when ``f`` raises, from a saved copy (never from a view into ``x``).
+
+Arrays that cannot be written in place (JAX) get perturbed copies instead (the switchboard's
+``updated``), so there ``f`` must compute from its argument: a closure that ignores it would see
+no perturbation and give a zero gradient, and gets a clear error instead.
 """
 
 from __future__ import annotations
@@ -15,9 +19,23 @@ import warnings
 from collections.abc import Callable
 
 from .arguments import check_count, check_positive_number
-from .backend import LAZY_BACKENDS, Array, array_namespace, library_of, on_device_of
+from .backend import (
+    LAZY_BACKENDS,
+    Array,
+    array_namespace,
+    library_of,
+    on_device_of,
+    updated,
+    writes_in_place,
+)
 
-__all__ = ["gradient_descent", "numerical_diff", "numerical_gradient", "numerical_gradient_rows"]
+__all__ = [
+    "IgnoredArgumentError",
+    "gradient_descent",
+    "numerical_diff",
+    "numerical_gradient",
+    "numerical_gradient_rows",
+]
 
 H = 1e-4  # the book's step: small enough for accuracy, large enough for float64 rounding
 
@@ -36,13 +54,17 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
 
     x: a floating-point array of any shape; it is perturbed in place while f is evaluated and
     restored before returning (also when f raises). f(x) returns a number or a 0-d array.
-    Returns an array of x's shape, namespace, device and dtype.
+    Returns an array of x's shape, namespace, device and dtype. JAX arrays are immutable: f is
+    called with perturbed copies of x (x is never changed), and last with x itself, so that a
+    closure that stores its argument (``net.params["W1"] = W``) ends holding x again.
 
     Raises ValueError when f returns an array of more than one element, TypeError when it
     returns None or no number; raises TypeError for integer or boolean x (x + h would be
     truncated: the book's version returns [5000, 15000] for the point [1, 2] of x0**2 + x1**2)
     and for float16 or bfloat16 x (x + h rounds back to x, so every element would come out 0);
-    warns for float32 x, whose rounding error at h = 1e-4 is about 1e-3 of the result.
+    warns for float32 x, whose rounding error at h = 1e-4 is about 1e-3 of the result. On JAX,
+    raises ValueError when f ignores its argument (the book's ``lambda W: net.loss(x, t)``),
+    which would give zeros.
 
     >>> import numpy as np
     >>> numerical_gradient(lambda x: np.sum(x**2), np.array([3.0, 4.0])).round(6).tolist()
@@ -50,20 +72,45 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
     """
     xp = array_namespace(x)
     check_float_input(x, "x", "numerical_gradient")
+    in_place = writes_in_place(x)
     with on_device_of(x):  # CuPy: new arrays and kernels on x's GPU, not the current one
         saved = xp.asarray(x, copy=True)  # a copy, not a view: x[idx] is a view in torch, CuPy
         grad = xp.zeros_like(x)
         try:
             for idx in itertools.product(*(range(n) for n in x.shape)):
-                x[idx] = saved[idx] + h
-                fxh1 = _scalar(f(x))
-                x[idx] = saved[idx] - h
-                fxh2 = _scalar(f(x))
-                grad[idx] = (fxh1 - fxh2) / (2 * h)
-                x[idx] = saved[idx]
+                # x itself (perturbed in place), or a perturbed copy (JAX)
+                fxh1 = _scalar(f(updated(x, idx, saved[idx] + h)))
+                fxh2 = _scalar(f(updated(x, idx, saved[idx] - h)))
+                grad = updated(grad, idx, (fxh1 - fxh2) / (2 * h))
+                if in_place:
+                    x[idx] = saved[idx]
         finally:
-            x[...] = saved
+            if in_place:
+                x[...] = saved
+        if not in_place:
+            _check_reads_argument(f, x, grad)
+            f(x)  # last called with x itself: a closure that stores its argument keeps x
     return grad
+
+
+class IgnoredArgumentError(ValueError):
+    """numerical_gradient on immutable arrays (JAX): f does not depend on its argument."""
+
+
+def _check_reads_argument(f: Callable[[Array], Array], x: Array, grad: Array) -> None:
+    """Raise when a gradient made from perturbed copies is all zero because f ignores its
+    argument: f stays finite when every element of x is NaN (one more call, one sync)."""
+    xp = array_namespace(x)
+    if bool(xp.any(grad != 0)) or not math.isfinite(float(f(xp.full_like(x, xp.nan)))):
+        return
+    raise IgnoredArgumentError(
+        "numerical_gradient: f ignores its argument (its value did not move when x did, and"
+        " stays finite when x is all NaN). Arrays of this library are immutable, so f is called"
+        " with perturbed copies of x, and a closure such as lambda W: net.loss(x, t), which reads"
+        " the network's own weights, never sees them (the gradient would be all zero). Compute"
+        " from the argument instead: def f(W): net.params['W1'] = W; return net.loss(x, t)"
+        " -- or use net.numerical_gradient(x, t)"
+    )
 
 
 def numerical_gradient_rows(f: Callable[[Array], Array], X: Array, *, h: float = H) -> Array:

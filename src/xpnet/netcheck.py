@@ -7,7 +7,9 @@
 2. call ``loss`` once: it must return a scalar and leave x and t as they were;
 3. call ``gradient``: a dict (keyed like ``params``) that leaves x, t and params as they were;
 4. the numerical gradient of ``loss`` for each parameter, perturbed in place, as the book does
-   (:func:`xpnet.numerical_gradient`, the only way to reach layers that hold the arrays);
+   (:func:`xpnet.numerical_gradient`, the only way to reach layers that hold the arrays); on
+   immutable arrays (JAX) each perturbed copy is stored in ``net.params[name]``, which reaches
+   a net whose layers read their parameters from ``params`` (xpnet's own do);
 5. compare and name the likely mistake (:mod:`xpnet.diagnosis`).
 
 The criterion is the relative error scaled by the gradient's magnitude,
@@ -29,9 +31,9 @@ import math
 import warnings
 from typing import Any
 
-from .backend import Array, array_namespace, on_device_of
+from .backend import Array, array_namespace, on_device_of, writes_in_place
 from .diagnosis import judge
-from .gradient import H, numerical_gradient
+from .gradient import H, IgnoredArgumentError, numerical_gradient
 from .netreport import NetworkCheck
 
 __all__ = ["TOLERANCE", "check_network"]
@@ -67,7 +69,8 @@ def check_network(net: Any, x: Array, t: Array, *, tolerance: float | None = Non
 def _check(net, params, x, t, tolerance) -> NetworkCheck:
     saved = {name: (p, _copy(p)) for name, p in params.items()}
     for name, (p, copy) in saved.items():
-        _write(name, p, copy)
+        if writes_in_place(p):
+            _write(name, p, copy)
     dtype = _dtype_name(params)
     tol = TOLERANCE[dtype] if tolerance is None else float(tolerance)
     x = _as_dtype(x, next(iter(params.values())))
@@ -92,7 +95,8 @@ def _check(net, params, x, t, tolerance) -> NetworkCheck:
     finally:
         for name, (p, copy) in saved.items():  # also after gradient() replaced or changed them
             net.params[name] = p
-            p[...] = copy
+            if writes_in_place(p):
+                p[...] = copy
     results = tuple(
         judge(name, params[name], grads.get(name), numerical, grads, x.shape[0], tol)
         for name in params
@@ -129,12 +133,20 @@ def _write(name: str, p: Array, value: Array) -> None:
 
 
 def _numerical(net, x, t, params, h) -> dict[str, Array]:
-    def loss(_):  # the book's lambda W: net.loss(x, t): W is perturbed in place
-        return _scalar(net.loss(x, t))
-
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "numerical_gradient: ", UserWarning)  # float32 noted
-        return {name: numerical_gradient(loss, p, h=h) for name, p in params.items()}
+        return {name: _numerical_one(net, name, p, x, t, h) for name, p in params.items()}
+
+
+def _numerical_one(net, name: str, p: Array, x: Array, t: Array, h: float) -> Array:
+    def loss(W):  # W is p perturbed in place (the book's way), or a perturbed copy (JAX)
+        net.params[name] = W
+        return _scalar(net.loss(x, t))
+
+    try:
+        return numerical_gradient(loss, p, h=h)
+    except IgnoredArgumentError:  # immutable arrays: the loss does not read params[name]
+        return array_namespace(p).zeros_like(p)
 
 
 def _gradients(grads, params, problems, notes) -> dict[str, Array]:

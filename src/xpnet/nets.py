@@ -38,6 +38,7 @@ ARRAY_KINDS = {  # for error messages: "x is a torch tensor", "... are numpy arr
     "cupy": ("a cupy array", "cupy arrays"),
     "torch": ("a torch tensor", "torch tensors"),
     "array_api_strict": ("an array_api_strict array", "array_api_strict arrays"),
+    "jax": ("a jax array", "jax arrays"),
     "dask": ("a dask array", "dask arrays"),
 }
 
@@ -142,6 +143,19 @@ class SimpleNet:
         if t is not None:
             check_array(t, "t", self.backend, self.W)
             check_labels_shape(SimpleNamespace(shape=(*x.shape[:-1], C)), t)
+
+
+def _loss_with(net: TwoLayerNet, key: str, x: Array, t: Array):
+    """The loss of net as a function of its parameter key, for numerical_gradient: the value it
+    is given goes into net.params[key], whose layers read it there. That is the array itself
+    where numerical_gradient perturbs in place, and a perturbed copy where arrays are immutable
+    (JAX), which the book's ``lambda _: net.loss(x, t)`` would never see."""
+
+    def loss(value: Array) -> Array:
+        net.params[key] = value
+        return net.last_layer.forward(net._predict(x), t)
+
+    return loss
 
 
 ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
@@ -323,11 +337,10 @@ class TwoLayerNet:
         if method == "batched":
             grads = batched_numerical_gradient(net.params, self.config["activation"], x, t)
         else:
-
-            def loss(_):  # reads the parameter numerical_gradient perturbs in place
-                return net.last_layer.forward(net._predict(x), t)
-
-            grads = {key: numerical_gradient(loss, param) for key, param in net.params.items()}
+            grads = {}
+            for key, param in list(net.params.items()):
+                grads[key] = numerical_gradient(_loss_with(net, key, x, t), param)
+                net.params[key] = param  # the unperturbed value (JAX: never written in place)
         return {key: xp.astype(grad, self.dtype) for key, grad in grads.items()}
 
     # -- checks at the public boundary -----------------------------------------------------------

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from .backend import Array, host_rng, to_numpy
+from .backend import Array, host_rng, to_numpy, updated
+from .compiled import compiled_step
 from .history import EpochRecord, History
 from .optim import SGD
 
@@ -71,7 +72,8 @@ class Trainer:
     accuracy, backend and dtype). train_data, test_data: (x, t) host arrays, x (N, ...) and t
     labels (N,) or one-hot (N, C); checked once here, then moved to the net's device.
     grad: "backprop" or "numerical". on_divergence: "stop" raises DivergenceError at the first
-    log point after a non-finite loss; "continue" keeps going.
+    log point after a non-finite loss; "continue" keeps going. Where the net's library compiles
+    (JAX), a backprop step with SGD runs as one compiled call (xpnet.compiled).
     """
 
     def __init__(
@@ -104,6 +106,7 @@ class Trainer:
         self.train_size = int(self.x_train.shape[0])
         self.batch_size, self.grad, self.seed = int(batch_size), grad, seed
         self.optimizer = optimizer or SGD(lr=learning_rate)
+        self._compiled = compiled_step(net, self.optimizer, grad)  # JAX: one jit call a step
         self.on_divergence, self.log_every, self.eval_chunk = on_divergence, log_every, eval_chunk
         self.iters_per_epoch = max(self.train_size // self.batch_size, 1)
         self.rng = host_rng(seed)
@@ -196,6 +199,10 @@ class Trainer:
         it never makes the host wait: no value read back, no Python number made into a device
         array (tests/test_syncs.py records both with PyTorch)."""
         xp, net = self.net.backend.xp, self.net
+        if self._compiled is not None:  # the same step, one compiled call (xpnet.compiled)
+            batches, j = self._epoch_batches(i)
+            self._losses = self._compiled(self.x_train, self.t_train, batches, j, self._losses)
+            return
         batch = self._batch(i)
         x_batch = xp.take(self.x_train, batch, axis=0)
         t_batch = xp.take(self.t_train, batch, axis=0)
@@ -206,10 +213,16 @@ class Trainer:
         else:
             loss, grads = net.loss(x_batch, t_batch), net.numerical_gradient(x_batch, t_batch)
         self.optimizer.update(net.params, grads)
-        self._losses[i % self.iters_per_epoch] = loss
+        self._losses = updated(self._losses, i % self.iters_per_epoch, loss)  # JAX: a new array
 
     def _batch(self, i: int) -> Array:
         """Row indices of step i's batch: drawn with replacement, one epoch's worth at a time."""
+        batches, j = self._epoch_batches(i)
+        return batches[j, :]
+
+    def _epoch_batches(self, i: int) -> tuple[Array, int]:
+        """(batches, j): the batch indices of step i's epoch, (iters_per_epoch, batch_size) on
+        the device, drawn when the epoch begins; step i's batch is row j of them."""
         k, j = divmod(i, self.iters_per_epoch)
         if k != self._chunk_index:
             self._chunk_state = copy.deepcopy(self.rng.bit_generator.state)
@@ -217,7 +230,7 @@ class Trainer:
                 0, self.train_size, size=(self.iters_per_epoch, self.batch_size)
             )
             self._chunk, self._chunk_index = self.net.backend.asarray(draws), k
-        return self._chunk[j, :]
+        return self._chunk, j
 
     def _flush(self) -> None:
         """Bring the losses since the last flush to the host (one sync) and check them."""

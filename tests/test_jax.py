@@ -1,0 +1,143 @@
+"""What JAX adds: float64 turned on with a notice, the compiled step, autodiff through xpnet.
+
+These run in the jax session (XPNET_BACKEND=jax) and skip, with a reason, in the others; the
+rest of the suite runs on JAX through the `backend` fixture like on every other library.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import assert_close
+
+import xpnet
+from xpnet.backend import to_numpy
+from xpnet.compiled import compiled_step
+from xpnet.datasets import load_mnist_sample
+from xpnet.optim import SGD
+from xpnet.train import Trainer
+
+
+@pytest.fixture
+def jax_backend(backend):
+    if backend.name != "jax":
+        pytest.skip("JAX's own behaviour: runs in the jax session")
+    return backend
+
+
+@pytest.fixture(scope="module")
+def sample():
+    (x_train, t_train), (x_test, t_test) = load_mnist_sample()
+    return (x_train[:600], t_train[:600]), (x_test[:200], t_test[:200])
+
+
+def make_trainer(backend, sample, *, compiled=True, dtype="float64", grad="backprop"):
+    net = xpnet.TwoLayerNet(784, 20, 10, xp=backend.xp, device=backend.device, dtype=dtype, seed=0)
+    trainer = Trainer(net, *sample, batch_size=40, learning_rate=0.2, grad=grad, seed=3)
+    if not compiled:
+        trainer._compiled = None  # the eager step: the layers run op by op
+    return trainer
+
+
+def params_of(net) -> dict:
+    return {key: to_numpy(value) for key, value in net.params.items()}
+
+
+def test_the_trainer_compiles_its_step_on_jax(jax_backend, sample):
+    assert make_trainer(jax_backend, sample)._compiled is not None
+    assert make_trainer(jax_backend, sample, grad="numerical")._compiled is None
+    net = make_trainer(jax_backend, sample).net
+    assert compiled_step(net, SGD(0.1), "backprop") is not None
+    assert compiled_step(net, type("Momentum", (SGD,), {})(0.1), "backprop") is None  # stateful
+    numpy_net = make_trainer(xpnet.get_backend("cpu"), sample).net
+    assert compiled_step(numpy_net, SGD(0.1), "backprop") is None  # NumPy runs eagerly
+
+
+def test_compiled_step_equals_the_eager_step(jax_backend, sample):
+    compiled = make_trainer(jax_backend, sample)
+    eager = make_trainer(jax_backend, sample, compiled=False)
+    assert compiled._compiled is not None
+    compiled.run(45)
+    eager.run(45)
+    np.testing.assert_allclose(compiled.history.train_loss, eager.history.train_loss, rtol=1e-12)
+    want = params_of(eager.net)
+    for key, value in params_of(compiled.net).items():
+        np.testing.assert_allclose(value, want[key], rtol=1e-12, atol=1e-15)
+
+
+def test_same_seed_same_run_as_numpy_in_float64(jax_backend, sample):
+    run = make_trainer(jax_backend, sample)
+    reference = make_trainer(xpnet.get_backend("cpu"), sample)
+    run.run(45)
+    reference.run(45)
+    np.testing.assert_allclose(run.history.train_loss, reference.history.train_loss, atol=1e-9)
+    assert run.history.test_acc == reference.history.test_acc
+    want = params_of(reference.net)
+    for key, value in params_of(run.net).items():
+        np.testing.assert_allclose(value, want[key], rtol=0, atol=1e-9)
+
+
+def test_the_net_owns_the_compiled_steps_parameters(jax_backend, sample):
+    trainer = make_trainer(jax_backend, sample)
+    before = params_of(trainer.net)
+    trainer.run(3)
+    net = trainer.net
+    assert net.layers["Affine1"].params is net.params  # the layers still read the net's dict
+    assert not np.array_equal(to_numpy(net.params["W1"]), before["W1"])  # and it was updated
+    x = jax_backend.asarray(sample[0][0][:5])
+    forward = to_numpy(net.predict(x))
+    host = to_numpy(x) @ to_numpy(net.params["W1"]) + to_numpy(net.params["b1"])
+    expected = np.maximum(host, 0) @ to_numpy(net.params["W2"]) + to_numpy(net.params["b2"])
+    np.testing.assert_allclose(forward, expected, rtol=1e-12)
+
+
+def test_jax_grad_traces_xpnets_functions_and_layers(jax_backend, sample):
+    import jax
+
+    net = make_trainer(jax_backend, sample).net
+    x, t = (jax_backend.asarray(a[:7]) for a in sample[0])
+
+    def loss_of(params):  # the layers read params by name: here JAX's tracers
+        twin = net.copy()
+        twin.params.update(params)
+        return twin.loss(x, t)
+
+    autodiff = jax.grad(loss_of)(dict(net.params))
+    backprop = net.gradient(x, t)
+    for key in net.params:
+        assert_close(autodiff[key], to_numpy(backprop[key]), rtol=1e-10, atol=1e-16)
+    compiled_loss = jax.jit(loss_of)(dict(net.params))
+    assert_close(compiled_loss, float(net.loss(x, t)), rtol=1e-12)
+
+
+def run_python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-W", "always", "-c", code], capture_output=True, text=True, check=True
+    )
+
+
+def test_float64_is_turned_on_once_with_a_notice(jax_backend):
+    code = (
+        "import jax, xpnet\n"
+        "net = xpnet.TwoLayerNet(4, 3, 2, xp=jax.numpy, seed=0)\n"
+        "xpnet.TwoLayerNet(4, 3, 2, xp=jax.numpy, seed=0)\n"
+        "print(net.params['W1'].dtype, jax.config.jax_enable_x64)\n"
+    )
+    done = run_python(code)
+    assert done.stdout.split() == ["float64", "True"]
+    assert done.stderr.count("Float64Notice: xpnet turned on jax_enable_x64") == 1
+    already_on = run_python("import jax; jax.config.update('jax_enable_x64', True)\n" + code)
+    assert "Float64Notice" not in already_on.stderr
+
+
+def test_a_gpu_jax_cannot_see_is_named_with_the_fix():
+    jax = pytest.importorskip("jax")
+    try:
+        gpus = jax.devices("gpu")
+    except RuntimeError:
+        gpus = []
+    with pytest.raises(xpnet.backend.DeviceUnavailableError, match="CUDA build of JAX.*cpu"):
+        xpnet.get_backend(f"cuda:{len(gpus)}", backend="jax")
