@@ -12,6 +12,7 @@ import sys
 import warnings
 
 from .backend import BACKENDS, DTYPES, DeviceFallbackWarning, DeviceUnavailableError
+from .threads import use_threads
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="floating-point type of the network and data (default: float32)",
     )
     _data_flags(train)
+    _threads_flag(train)
     length = train.add_mutually_exclusive_group()
     length.add_argument(
         "--iters",
@@ -91,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("gradcheck", help="compare backprop with the numerical gradient")
     _device_flags(check)
     _data_flags(check)
+    _threads_flag(check)
     check.add_argument("--activation", choices=("relu", "sigmoid"), default="relu")
     check.add_argument("--hidden-size", type=_positive_int, default=50)
     check.add_argument("--samples", type=_positive_int, default=3)
@@ -127,6 +130,19 @@ def _data_flags(parser: argparse.ArgumentParser) -> None:
         help="auto: full MNIST when cached or downloadable, else the bundled 5,000-image sample",
     )
     parser.add_argument("--data-dir", default=None, help="where MNIST is kept")
+
+
+def _threads_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help=(
+            "BLAS/OpenMP/PyTorch threads (default: 1, fastest at these sizes and safe on a busy "
+            "machine; OPENBLAS_NUM_THREADS/OMP_NUM_THREADS, when set, are respected instead)"
+        ),
+    )
 
 
 def example_parser(doc: str) -> argparse.ArgumentParser:
@@ -196,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        with notices():
+        with notices(), use_threads(getattr(args, "threads", None)):
             return _run(args)
     except (
         DeviceUnavailableError,

@@ -24,6 +24,7 @@ import numpy as np
 from .backend import Array, host_rng, to_numpy
 from .history import EpochRecord, History
 from .optim import SGD
+from .threads import use_threads
 
 __all__ = ["DivergenceError", "EpochRecord", "History", "Trainer", "TrainingInterrupted", "train"]
 
@@ -320,20 +321,24 @@ def train(
     on_divergence: str = "stop",
     callback=None,
     progress: bool = False,
+    threads: int | None = None,
 ) -> History:
     """Train net by mini-batch SGD, the book's way; returns the History.
 
     train_data, test_data: (x, t) host arrays as load_mnist returns them. Evaluates train and
     test accuracy every epoch (train_size / batch_size iterations), starting after step 1.
+    threads: BLAS/OpenMP/PyTorch threads while training (xpnet.threads.use_threads); None is
+    xpnet's default, 1, unless OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS is set.
     """
-    trainer = Trainer(
-        net,
-        train_data,
-        test_data,
-        batch_size=batch_size,
-        learning_rate=learning_rate,
-        grad=grad,
-        seed=seed,
-        on_divergence=on_divergence,
-    )
-    return trainer.run(iters_num, callback=callback, progress=progress)
+    with use_threads(threads):
+        trainer = Trainer(
+            net,
+            train_data,
+            test_data,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            grad=grad,
+            seed=seed,
+            on_divergence=on_divergence,
+        )
+        return trainer.run(iters_num, callback=callback, progress=progress)
