@@ -23,6 +23,7 @@ from .gradient import (
 )
 from .nets import SimpleNet, TwoLayerNet
 from .optim import SGD
+from .threads import use_threads
 from .train import History, Trainer, train
 
 __version__ = "0.1.0"
@@ -55,4 +56,5 @@ __all__ = [
     "step_function",
     "sum_squared_error",
     "train",
+    "use_threads",
 ]

@@ -140,7 +140,7 @@ def _threads_flag(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=(
             "BLAS/OpenMP/PyTorch threads (default: 1, fastest at these sizes and safe on a busy "
-            "machine; OPENBLAS_NUM_THREADS/OMP_NUM_THREADS, when set, are respected instead)"
+            "machine; OPENBLAS_, OMP_ or MKL_NUM_THREADS, when set, is respected instead)"
         ),
     )
 
