@@ -150,3 +150,16 @@ def test_a_bad_threads_flag_is_one_usage_line(capsys, value):
     err = capsys.readouterr().err
     assert "argument --threads:" in err and "Traceback" not in err
     assert "positive integer" in err or "invalid" in err
+
+
+def test_a_bad_threads_flag_from_the_shell_exits_2_naming_the_flag():
+    done = subprocess.run(
+        [sys.executable, "-m", "xpnet", "gradcheck", "--threads", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines()[-1] == (
+        "xpnet gradcheck: error: argument --threads: must be a positive integer; got 0"
+    )

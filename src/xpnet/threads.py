@@ -1,9 +1,10 @@
 """How many threads NumPy's BLAS, OpenMP and PyTorch may use while xpnet works: ``use_threads``.
 
 The book's shapes are small: a training step multiplies (100, 784) by (784, 50), an evaluation
-chunk (10000, 784) by (784, 50). A second thread gains little there, and when another program
-keeps a core busy, OpenBLAS's and OpenMP's spin-waiting threads slow such products down 10-100
-times (BENCHMARKS.md, "Threads"). So xpnet works with one thread unless told otherwise:
+chunk (10000, 784) by (784, 50). A second thread gains little there (the book's run: 4-8% on
+an idle 2-core machine), and when other programs keep the cores busy, OpenBLAS's and OpenMP's
+spin-waiting threads make a step 5-55 times slower (BENCHMARKS.md, "Threads"). So xpnet works
+with one thread unless told otherwise:
 
     with use_threads():          # xpnet's default: 1, or what the environment says (below)
         ...
@@ -17,6 +18,7 @@ it inside the block. All is restored on exit.
 
 An explicit OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS in the environment is the
 user's choice: with it, ``use_threads()`` (no n) leaves every pool as it is. An explicit n wins.
+The limits are the process's, as threadpoolctl's are: enter blocks from one Python thread.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from collections.abc import Iterator
 
 __all__ = ["DEFAULT_THREADS", "THREAD_VARIABLES", "default_threads", "use_threads"]
 
-DEFAULT_THREADS = 1  # fastest or within noise at the book's shapes, quiet or loaded (BENCHMARKS.md)
+DEFAULT_THREADS = 1  # the book's shapes: fastest on a busy machine, within 8% on an idle one
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 _limits: list[int] = []  # the n of each open use_threads block, innermost last
