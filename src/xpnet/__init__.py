@@ -26,6 +26,7 @@ from .netcheck import check_network
 from .netreport import NetworkCheck
 from .nets import SimpleNet, TwoLayerNet
 from .optim import SGD
+from .threads import use_threads
 from .train import History, Trainer, train
 
 __version__ = "0.1.0"
@@ -62,4 +63,5 @@ __all__ = [
     "step_function",
     "sum_squared_error",
     "train",
+    "use_threads",
 ]

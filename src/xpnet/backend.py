@@ -409,7 +409,7 @@ def _brief(error: Exception) -> str:
 
 def _import(name: str, device: str = "cuda"):
     try:
-        return importlib.import_module(name)
+        module = importlib.import_module(name)
     except ImportError as error:
         if name == "cupy":
             raise DeviceUnavailableError(
@@ -429,6 +429,11 @@ def _import(name: str, device: str = "cuda"):
         raise DeviceUnavailableError(
             f"backend {name!r} is not installed: pip install {name.replace('_', '-')}"
         ) from error
+    if name == "torch":  # loaded inside a use_threads block: its intra-op pool obeys it too
+        from .threads import limit_torch
+
+        limit_torch(module)
+    return module
 
 
 def _namespace(name: str, device: str = "cuda") -> Namespace:

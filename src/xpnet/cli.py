@@ -25,6 +25,7 @@ from .flags import for_the_command_line
 from .flags import positive_float as _positive_float
 from .flags import positive_int as _positive_int
 from .flags import seed as _seed
+from .threads import use_threads
 
 EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 2, 130, 143
 
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--hidden-size", type=_positive_int, default=50, metavar="N", help="units")
     check.add_argument("--samples", type=_positive_int, default=3, metavar="N", help="images")
     check.add_argument("--seed", type=_seed, default=0, metavar="N", help="seed of the weights")
+    _threads_flag(check)
 
     learner = commands.add_parser(
         "check",
@@ -111,6 +113,7 @@ def _train_flags(train: argparse.ArgumentParser) -> None:
     _device_flags(train)
     setting("--dtype", "floating-point type of the network and data", choices=DTYPES)
     _data_flags(train, default=None)
+    _threads_flag(train)
     length = train.add_mutually_exclusive_group()
     length.add_argument(
         "--iters",
@@ -199,6 +202,19 @@ def _data_flags(parser: argparse.ArgumentParser, default: str | None = "auto") -
     )
 
 
+def _threads_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help=(
+            "BLAS/OpenMP/PyTorch threads (default: 1, fastest at these sizes and safe on a busy "
+            "machine; OPENBLAS_, OMP_ or MKL_NUM_THREADS, when set, is respected instead)"
+        ),
+    )
+
+
 def example_parser(doc: str) -> argparse.ArgumentParser:
     """The flags every script in examples/ takes: --device (default cpu), --backend, --out."""
     parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
@@ -253,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        with notices(), _terminated_as_an_exception():
+        with notices(), _terminated_as_an_exception(), use_threads(getattr(args, "threads", None)):
             return _run(args)
     except Terminated:  # outside the training loop (which saves first: see Trainer)
         print(f"xpnet {args.command}: stopped by SIGTERM", file=sys.stderr)

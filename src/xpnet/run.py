@@ -47,7 +47,6 @@ class Run:
 
     def execute(self) -> int:
         """The whole run; returns the exit status."""
-        # issue 12 point 7 (branch `threads`): use_threads(self.args.threads) goes here
         with self.folder.locked():
             self.folder.claim(resuming=self.source, overwrite=self.args.overwrite)
             self._build()

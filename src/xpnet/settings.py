@@ -40,8 +40,8 @@ DEFAULTS = {
     "grad": "backprop",
     "keep_going": False,
     "iters": None,  # the target; None: 10000 steps (the book's iters_num) unless --epochs
-    # threads (issue 12 point 7, branch `threads`) is no setting: it changes speed, not results,
-    # so it is neither saved nor merged; see the marked place in Run.execute
+    # --threads is no setting: it changes speed, not results, so it is neither saved nor merged
+    # (cli.main runs every command inside xpnet.threads.use_threads)
 }
 DEFAULT_ITERS = 10_000
 FIXED = (

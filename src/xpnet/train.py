@@ -25,6 +25,7 @@ from .backend import Array, host_rng, to_numpy, updated
 from .compiled import compiled_step
 from .history import EpochRecord, History
 from .optim import SGD
+from .threads import use_threads
 
 __all__ = ["DivergenceError", "EpochRecord", "History", "Trainer", "TrainingInterrupted", "train"]
 
@@ -371,6 +372,7 @@ def train(
     on_divergence: str = "stop",
     callback=None,
     progress: bool | None = None,
+    threads: int | None = None,
 ) -> History:
     """Train net by mini-batch SGD, the book's way; returns the History.
 
@@ -378,16 +380,19 @@ def train(
     integer pixels are refused with the fix, normalize=True). Evaluates train and test accuracy
     every epoch (train_size / batch_size iterations), starting after step 1, and the final model;
     ``history.test_acc[-1]`` is the final model's. progress: a tqdm.auto bar, shown by default in
-    a terminal or a notebook (as Keras's fit does); False silences it.
+    a terminal or a notebook (as Keras's fit does); False silences it. threads: BLAS/OpenMP/PyTorch
+    threads while training (xpnet.threads.use_threads); None is xpnet's default, 1, unless
+    OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS is set.
     """
-    trainer = Trainer(
-        net,
-        train_data,
-        test_data,
-        batch_size=batch_size,
-        learning_rate=learning_rate,
-        grad=grad,
-        seed=seed,
-        on_divergence=on_divergence,
-    )
-    return trainer.run(iters_num, callback=callback, progress=progress)
+    with use_threads(threads):
+        trainer = Trainer(
+            net,
+            train_data,
+            test_data,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            grad=grad,
+            seed=seed,
+            on_divergence=on_divergence,
+        )
+        return trainer.run(iters_num, callback=callback, progress=progress)

@@ -1,0 +1,165 @@
+"""use_threads limits BLAS, OpenMP and PyTorch inside its block and restores them; the default,
+the environment override, the checks on n, and the --threads flag of the CLI and xpnet.train."""
+
+import subprocess
+import sys
+
+import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
+
+import xpnet
+from xpnet import cli, runs
+from xpnet.threads import DEFAULT_THREADS, THREAD_VARIABLES, default_threads, use_threads
+
+
+def blas_threads() -> list[int]:
+    pools = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert pools, "NumPy's BLAS is not visible to threadpoolctl"
+    return pools
+
+
+@pytest.fixture
+def no_thread_variables(monkeypatch):
+    for name in THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_blas_is_limited_inside_and_restored_after():
+    with threadpool_limits(limits=2):  # the outside: 2, whatever the test session set
+        assert blas_threads() == [2] * len(blas_threads())
+        with use_threads(1) as n:
+            assert n == 1 and set(blas_threads()) == {1}
+            with use_threads(3):
+                assert set(blas_threads()) == {3}
+            assert set(blas_threads()) == {1}
+        assert set(blas_threads()) == {2}
+
+
+def test_blas_is_restored_when_the_block_raises():
+    with threadpool_limits(limits=2):
+        with pytest.raises(KeyError), use_threads(1):
+            raise KeyError("boom")
+        assert set(blas_threads()) == {2}
+
+
+def test_torch_is_limited_inside_and_restored_after():
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        with use_threads(1):
+            assert torch.get_num_threads() == 1
+            with use_threads(3):
+                assert torch.get_num_threads() == 3
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_torch_loaded_inside_the_block_by_the_backend_obeys_it():
+    """The CLI enters use_threads before its backend imports torch: a fresh process shows it."""
+    pytest.importorskip("torch")
+    code = (
+        "import sys; from xpnet.threads import use_threads; from xpnet import get_backend\n"
+        "assert 'torch' not in sys.modules\n"
+        "with use_threads(1):\n"
+        "    get_backend('cpu', backend='torch'); import torch; inside = torch.get_num_threads()\n"
+        "print(inside, torch.get_num_threads())\n"
+    )
+    env = {"PATH": "", "PYTHONPATH": ":".join(sys.path)}  # no thread variables: torch's own 2+
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    inside, after = map(int, done.stdout.split())
+    expected_after = subprocess.run(
+        [sys.executable, "-c", "import torch; print(torch.get_num_threads())"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    ).stdout
+    assert (inside, after) == (1, int(expected_after))
+
+
+def test_the_default_is_one_thread_without_thread_variables(no_thread_variables):
+    assert default_threads() == DEFAULT_THREADS == 1
+    with threadpool_limits(limits=2), use_threads() as n:
+        assert n == 1 and set(blas_threads()) == {1}
+
+
+@pytest.mark.parametrize("name", THREAD_VARIABLES)
+def test_a_thread_variable_the_user_set_is_respected(no_thread_variables, monkeypatch, name):
+    monkeypatch.setenv(name, "2")
+    assert default_threads() is None
+    with threadpool_limits(limits=2), use_threads() as n:
+        assert n is None and set(blas_threads()) == {2}  # left alone
+        with use_threads(1):  # an explicit n still wins
+            assert set(blas_threads()) == {1}
+
+
+@pytest.mark.parametrize(
+    ("n", "error"),
+    [(0, ValueError), (-2, ValueError), (1.5, TypeError), ("2", TypeError), (True, TypeError)],
+)
+def test_bad_n_is_refused_naming_threads(n, error):
+    with pytest.raises(error, match=r"threads must be a positive int.*got"), use_threads(n):
+        pass
+
+
+def test_xpnet_train_runs_inside_its_threads(no_thread_variables):
+    (x, t), (x_test, t_test) = xpnet.load_mnist_sample()
+    net = xpnet.TwoLayerNet(784, 10, 10, seed=0)
+    seen = []
+
+    def record(_):
+        seen.append(blas_threads())
+
+    data, test = (x[:200], t[:200]), (x_test[:100], t_test[:100])
+    with threadpool_limits(limits=1):
+        xpnet.train(net, data, test, iters_num=3, batch_size=100, threads=2, callback=record)
+        xpnet.train(net, data, test, iters_num=3, batch_size=100, callback=record)  # default
+        assert set(blas_threads()) == {1}
+    with threadpool_limits(limits=2):
+        xpnet.train(net, data, test, iters_num=3, batch_size=100, callback=record)
+        assert set(blas_threads()) == {2}
+    assert [set(s) for s in seen] == [{2}, {2}, {1}, {1}, {1}, {1}]
+    with pytest.raises(ValueError, match="threads must be a positive int"):
+        xpnet.train(net, data, test, iters_num=1, batch_size=100, threads=0)
+
+
+@pytest.mark.parametrize("command", ["train", "gradcheck"])
+@pytest.mark.parametrize(("flags", "expected"), [(["--threads", "2"], 2), ([], 1)])
+def test_the_threads_flag_reaches_the_command(
+    no_thread_variables, monkeypatch, command, flags, expected
+):
+    seen = []
+    monkeypatch.setattr(runs, f"{command}_command", lambda args: seen.append(blas_threads()) or 0)
+    with threadpool_limits(limits=3):
+        assert cli.main([command, "--device", "cpu", *flags]) == 0
+        assert set(blas_threads()) == {3}
+    assert [set(s) for s in seen] == [{expected}]
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_a_bad_threads_flag_is_one_usage_line(capsys, value):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["train", "--threads", value])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --threads:" in err and "Traceback" not in err
+    assert "positive integer" in err or "invalid" in err
+
+
+def test_a_bad_threads_flag_from_the_shell_exits_2_naming_the_flag():
+    done = subprocess.run(
+        [sys.executable, "-m", "xpnet", "gradcheck", "--threads", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines()[-1] == (
+        "xpnet gradcheck: error: argument --threads: expected a positive integer; got 0"
+    )
