@@ -26,7 +26,6 @@ from common import set_threads_from_argv
 set_threads_from_argv()
 
 import argparse  # noqa: E402
-import logging  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -59,11 +58,12 @@ def worker_rss(client) -> list[int]:
 def main() -> None:
     args = parse_args()
     import dask
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
     import xpnet
     from xpnet.backend import get_backend
     from xpnet.datasets.rows import TiledDigits, as_dask
+    from xpnet.evaluate_command import local_cluster
     from xpnet.evaluation import evaluate_blocks
 
     info = machine_info()
@@ -82,14 +82,7 @@ def main() -> None:
         for start in range(0, big.samples, args.chunk_rows):
             yield big.read(start, min(start + args.chunk_rows, big.samples))
 
-    cluster = LocalCluster(
-        n_workers=args.workers,
-        threads_per_worker=1,
-        memory_limit=args.memory_limit,
-        dashboard_address=None,
-        host="127.0.0.1",
-        silence_logs=logging.ERROR,
-    )
+    cluster = local_cluster(args.workers, args.memory_limit)
     with cluster, Client(cluster) as client:
         limit = min(w["memory_limit"] for w in client.scheduler_info()["workers"].values())
         xpnet.evaluate(dask_net, x[: args.chunk_rows], t[: args.chunk_rows])  # workers warm up

@@ -13,7 +13,6 @@ tiled set must equal. Draws no figure.
 
 from __future__ import annotations
 
-import logging
 import time
 
 import dask
@@ -38,19 +37,13 @@ def parse_args(argv):
 
 
 def cluster(args):
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
+
+    from xpnet.evaluate_command import local_cluster
 
     if args.scheduler:
         return Client(args.scheduler)
-    local = LocalCluster(
-        n_workers=args.workers,
-        threads_per_worker=1,
-        memory_limit=args.memory_limit,
-        dashboard_address=None,
-        host="127.0.0.1",
-        silence_logs=logging.ERROR,
-    )
-    return Client(local)
+    return Client(local_cluster(args.workers, args.memory_limit))
 
 
 def main(argv=None) -> None:

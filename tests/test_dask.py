@@ -10,7 +10,6 @@ evaluation. Runs where the session selects dask (XPNET_BACKEND=dask, or no XPNET
 
 from __future__ import annotations
 
-import logging
 import re
 
 import numpy as np
@@ -21,13 +20,14 @@ pytest.importorskip("dask.distributed")
 
 import dask
 import dask.array as da
-from dask.distributed import Client, LocalCluster
+from dask.distributed import Client
 from distributed.diagnostics.plugin import SchedulerPlugin
 
 import xpnet
 from xpnet.backend import get_backend
 from xpnet.cli import main
 from xpnet.datasets.rows import TiledDigits, as_dask
+from xpnet.evaluate_command import local_cluster
 
 if not any(name == "dask" for name, _, _ in selected()):
     pytest.skip("the session's XPNET_BACKEND does not select dask", allow_module_level=True)
@@ -50,15 +50,7 @@ class GraphCounter(SchedulerPlugin):
 @pytest.fixture(scope="session")
 def cluster():
     with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            memory_limit=MEMORY_LIMIT,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-            silence_logs=logging.ERROR,
-        ) as cluster,
+        local_cluster(2, MEMORY_LIMIT) as cluster,
         Client(cluster) as client,
     ):
         counter = GraphCounter()

@@ -116,24 +116,16 @@ def _cluster(args, backend):
     if not backend.lazy:
         yield None
         return
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
     if args.scheduler:
         with Client(args.scheduler, timeout="10s") as client:
             workers = client.scheduler_info()["workers"]
             yield f"the scheduler at {args.scheduler} ({len(workers)} workers)"
         return
-    limit, workers = args.memory_limit or "auto", args.workers or 2
+    workers = args.workers or 2
     with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            memory_limit=limit,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-            silence_logs=logging.ERROR,
-        ) as cluster,
+        local_cluster(workers, args.memory_limit or "auto") as cluster,
         Client(cluster) as client,
     ):
         memory = client.scheduler_info()["workers"]
@@ -194,4 +186,22 @@ def add_arguments(parser) -> None:
         "--memory-limit",
         metavar="BYTES",
         help="dask: LocalCluster memory limit per worker, e.g. 500MiB (default: dask's share)",
+    )
+
+
+def local_cluster(workers: int = 2, memory_limit: str | int = "auto"):
+    """A dask.distributed LocalCluster on this machine, as xpnet evaluate makes it: ``workers``
+    processes of one thread each (one BLAS thread: the processes are the parallelism), each
+    held to ``memory_limit`` (bytes, or a string such as "250MiB"; "auto": Dask's share of
+    RAM), on 127.0.0.1 with no dashboard and quiet logs. Use it as a context manager."""
+    from dask.distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        memory_limit=memory_limit,
+        processes=True,
+        dashboard_address=None,
+        host="127.0.0.1",
+        silence_logs=logging.ERROR,
     )
