@@ -82,6 +82,21 @@ def test_cli_evaluate_streams_the_tiled_sample_in_chunks(checkpoint, capsys):
     assert float(found.group(2)) == round(expected.accuracy, 4)
 
 
+def test_cli_evaluate_takes_a_run_folder_like_resume(checkpoint, capsys, tmp_path):
+    path, net = checkpoint
+    args = ["evaluate", "--backend", "numpy", "--dataset", "sample"]
+    assert main([*args, str(path.parent)]) == 0
+    out = capsys.readouterr().out
+    assert f"checkpoint: {path} (784-30-10 relu)" in out
+    expected = xpnet.evaluate(net, *TiledDigits("sample").read(0, 1000))
+    assert f"accuracy {expected.accuracy:.4f}  on 1000 samples" in out
+    assert main([*args, str(tmp_path)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"xpnet evaluate: error: CHECKPOINT {tmp_path}: that is a folder without a"
+        " checkpoint.npz; give a run's folder or its checkpoint file"
+    )
+
+
 def test_cli_evaluate_errors_are_one_line(checkpoint, capsys, tmp_path):
     path, _ = checkpoint
     np.save(tmp_path / "x.npy", np.zeros((4, 784), dtype=np.uint8))

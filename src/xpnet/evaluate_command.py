@@ -20,6 +20,7 @@ from .backend import get_backend
 from .checkpoint import load_checkpoint, load_params
 from .datasets.rows import ArrayFiles, RowSource, TiledDigits, as_dask
 from .evaluation import evaluate, evaluate_blocks
+from .runfolder import resume_path
 
 MIB = 2**20
 
@@ -29,6 +30,7 @@ def evaluate_command(args) -> int:
 
     backend = get_backend(args.device, backend=args.backend)
     _check_flags(args, backend)
+    args.checkpoint = str(resume_path(args.checkpoint, "CHECKPOINT"))  # a run's folder, too
     checkpoint = load_checkpoint(args.checkpoint)
     config = checkpoint.net
     net = TwoLayerNet(
@@ -140,7 +142,11 @@ def add_arguments(parser) -> None:
     """evaluate's own flags (cli.py adds --device and --backend)."""
     from .flags import positive_int as _positive_int
 
-    parser.add_argument("checkpoint", metavar="CHECKPOINT", help="a checkpoint.npz of xpnet train")
+    parser.add_argument(
+        "checkpoint",
+        metavar="CHECKPOINT",
+        help="a checkpoint.npz of xpnet train, or its run's folder",
+    )
     parser.add_argument(
         "--dataset",
         choices=("auto", "mnist", "sample"),

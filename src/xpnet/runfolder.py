@@ -141,13 +141,14 @@ class RunFolder:
         return save_checkpoint(path, net, arrays=arrays, state=state)
 
 
-def resume_path(text: str) -> Path:
-    """--resume's checkpoint: the file itself, or a run folder's checkpoint.npz."""
+def resume_path(text: str, named: str = "--resume") -> Path:
+    """A checkpoint given on the command line (``named``: --resume, or evaluate's CHECKPOINT):
+    the file itself, or a run folder's checkpoint.npz."""
     path = Path(text)
     if path.is_dir():
         if not (path / "checkpoint.npz").is_file():
             raise CheckpointError(
-                f"--resume {text}: that is a folder without a checkpoint.npz; give a run's folder "
+                f"{named} {text}: that is a folder without a checkpoint.npz; give a run's folder "
                 "or its checkpoint file"
             )
         return path / "checkpoint.npz"
