@@ -86,6 +86,8 @@ PYTHON_TO_FLAGS = [  # what an error raised to Python says -> what the command l
     (r"\blearning_rate=([0-9.e+-]+)", r"--lr \1"),
     (r"on_divergence='continue'", "--keep-going"),
     (r"xpnet\.load_mnist_sample\(\)", "--dataset sample"),
+    (r"\(xp=numpy\)", "(--backend numpy)"),
+    (r"xpnet\.evaluate\(net, x, t\)", "xpnet evaluate CHECKPOINT --backend dask"),
 ]
 
 

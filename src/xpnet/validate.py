@@ -52,9 +52,8 @@ def refuse_lazy_training(net) -> None:
     raise ValueError(
         f"training refuses a network of {backend.name} arrays: each mini-batch SGD step gathers"
         " batch_size random rows from across the chunks and adds to the parameters' task graph,"
-        " which is no Dask workload. Train on NumPy, PyTorch or CuPy (TwoLayerNet(..., xp=numpy),"
-        " or xpnet train --backend numpy), then evaluate the trained network on Dask:"
-        " xpnet.evaluate(net, x, t), or xpnet evaluate CHECKPOINT --backend dask"
+        " which is no Dask workload. Train on NumPy, PyTorch or CuPy (xp=numpy), then evaluate"
+        " the trained network on Dask with xpnet.evaluate(net, x, t)"
     )
 
 
