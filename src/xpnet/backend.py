@@ -340,7 +340,7 @@ def _make_jax(device: str, index: int) -> Backend:
     if index >= len(gpus):
         raise DeviceUnavailableError(
             f"device {device!r} needs a CUDA build of JAX and a GPU, but JAX sees {len(gpus)}"
-            f' (jax {jax.__version__}): pip install "jax[cuda12]", or use --device cpu'
+            f' (jax {jax.__version__}): pip install "jax[cuda12]", or use device="cpu"'
         )
     return Backend("jax", _namespace("jax"), gpus[index])  # float64 turned on once it can run
 
