@@ -151,6 +151,26 @@ def test_keep_going_writes_non_finite_states_to_their_own_file(tmp_path, capsys)
     assert '"iteration": 100' in str(diverged["meta"])
 
 
+def test_ctrl_c_after_keep_going_made_the_weights_non_finite_resumes_the_finite_state(
+    tmp_path, capsys, monkeypatch
+):
+    from test_reliability import pressing_ctrl_c_in_step
+
+    monkeypatch.setattr(xpnet.TwoLayerNet, "_loss_and_gradient", pressing_ctrl_c_in_step(60, 1, []))
+    flags = ["--device", "cpu", "--lr", "1e10", "--keep-going", "--iters", "100"]
+    quick = ["--dataset", "sample", "--no-progress", "--no-plot"]
+    assert train(*quick, *flags, "--out", str(tmp_path)) == 130
+    err = capsys.readouterr().err.splitlines()
+    assert err[-2] == (
+        f"interrupted at iteration 60 with non-finite parameters (saved in"
+        f" {tmp_path / 'diverged.npz'}); checkpoint.npz keeps the last finite state; resume with:"
+    )
+    assert err[-1] == f"  xpnet train --resume {tmp_path / 'checkpoint.npz'}"
+    kept = load_checkpoint(tmp_path / "checkpoint.npz")
+    assert all(np.isfinite(np.asarray(p)).all() for p in kept.params.values())
+    assert '"iteration": 60' in str(np.load(tmp_path / "diverged.npz")["meta"])
+
+
 # -- 3. one resume rule ---------------------------------------------------------------------------
 
 

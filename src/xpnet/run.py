@@ -134,14 +134,18 @@ class Run:
                 history = trainer.run(self.target, callback=self._record, progress=progress)
         except TrainingInterrupted as stop:
             self.folder.append(trainer.history)
-            self._save()
+            saved, good = self._save(), self.folder / "checkpoint.npz"
             terminated = stop.signal == signal.SIGTERM
             how = "stopped by SIGTERM" if terminated else "interrupted"
-            say(
-                f"{how} at iteration {trainer.iteration}; resume with:\n  xpnet train --resume "
-                f"{self.folder / 'checkpoint.npz'}",
-                sys.stderr,
-            )
+            how += f" at iteration {trainer.iteration}"
+            if saved != good:  # --keep-going went on with non-finite parameters
+                how += f" with non-finite parameters (saved in {saved})"
+                if not good.exists():
+                    say(f"{how}; no finite state was saved to resume from", sys.stderr)
+                    return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+                how += f"; {good.name} keeps the last finite state"
+            say(f"{how}; resume with:", sys.stderr)
+            say(f"  xpnet train --resume {good}", sys.stderr)
             return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
         except DivergenceError as error:
             self.folder.append(trainer.history)
