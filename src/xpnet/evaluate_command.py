@@ -30,8 +30,8 @@ def evaluate_command(args) -> int:
 
     backend = get_backend(args.device, backend=args.backend)
     _check_flags(args, backend)
-    args.checkpoint = str(resume_path(args.checkpoint, "CHECKPOINT"))  # a run's folder, too
-    checkpoint = load_checkpoint(args.checkpoint)
+    path = resume_path(args.checkpoint, "CHECKPOINT")  # a checkpoint file, or its run's folder
+    checkpoint = load_checkpoint(path)
     config = checkpoint.net
     net = TwoLayerNet(
         config["input_size"],
@@ -42,12 +42,12 @@ def evaluate_command(args) -> int:
         device=backend.device,
         dtype=config["dtype"],
     )
-    load_params(net, checkpoint, path=args.checkpoint)
+    load_params(net, checkpoint, path=path)
     dtype = config["dtype"]
     source = _source(args, int(config["output_size"]))
     print(f"xpnet evaluate: {backend.describe()}, {dtype}")
     print(
-        f"checkpoint: {args.checkpoint} ({config['input_size']}-{config['hidden_size']}-"
+        f"checkpoint: {path} ({config['input_size']}-{config['hidden_size']}-"
         f"{config['output_size']} {config.get('activation', 'relu')})"
     )
     chunks = -(-source.samples // args.chunk_rows)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import math
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -40,8 +41,6 @@ def _smaller(lr: float) -> str:
 
 def _interactive() -> bool:
     """Whether a progress bar has someone to watch it: a terminal, or a Jupyter kernel."""
-    import sys
-
     return sys.stderr.isatty() or "ipykernel" in sys.modules
 
 
