@@ -117,7 +117,7 @@ class RunFolder:
     def start_csvs(self, history) -> None:
         """Write metrics.csv and loss.csv afresh, holding exactly ``history`` (a resumed run's)."""
         for name, header, rows in (
-            ("metrics.csv", METRICS, _metric_rows(history.epochs, 0)),
+            ("metrics.csv", METRICS, _metric_rows(history.epochs)),
             ("loss.csv", ["iteration", "loss"], _loss_rows(history.train_loss, 0)),
         ):
             text = _csv_text([header, *rows])
@@ -126,7 +126,7 @@ class RunFolder:
 
     def append(self, history) -> None:
         """Append the losses and evaluations recorded since the last call, one write per file."""
-        new = _metric_rows(history.epochs[self._records_written :], self._records_written)
+        new = _metric_rows(history.epochs[self._records_written :])
         _append(self / "metrics.csv", _csv_text(new))
         self._records_written = len(history.epochs)
         new = _loss_rows(history.train_loss[self._losses_written :], self._losses_written)
@@ -190,7 +190,7 @@ def _same_file(a: Path, b: Path) -> bool:
     return b.exists() and Path(a).resolve() == b.resolve()
 
 
-def _metric_rows(records, before: int) -> list[list]:
+def _metric_rows(records) -> list[list]:
     return [[r.epoch, r.iteration, r.loss, r.train_acc, r.test_acc, r.seconds] for r in records]
 
 
