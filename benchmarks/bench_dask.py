@@ -61,9 +61,9 @@ def main() -> None:
     from dask.distributed import Client
 
     import xpnet
-    from xpnet.backend import get_backend
+    from xpnet.backends import get_backend
+    from xpnet.cli.evaluate import local_cluster
     from xpnet.datasets.rows import TiledDigits, as_dask
-    from xpnet.evaluate_command import local_cluster
     from xpnet.evaluation import evaluate_blocks
 
     info = machine_info()

@@ -60,7 +60,7 @@ import report  # noqa: E402
 import run_all  # noqa: E402
 
 import xpnet  # noqa: E402
-from xpnet.backend import device_name  # noqa: E402
+from xpnet.backends import device_name  # noqa: E402
 
 BOOK_ITERS = 10_000
 STEP_NAMES = ("xpnet", "xpnet-torch", "torch-manual", "xpnet-cpu")

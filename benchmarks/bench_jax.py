@@ -34,7 +34,7 @@ if THREADS == 1:  # XLA's CPU matmuls on one thread too, like OpenBLAS
 import numpy as np  # noqa: E402
 
 import xpnet  # noqa: E402
-from xpnet.backend import synchronize  # noqa: E402
+from xpnet.backends import synchronize  # noqa: E402
 from xpnet.train import Trainer  # noqa: E402
 
 CONTESTANTS = ("numpy", "jax-eager", "jax-compiled")

@@ -36,7 +36,7 @@ import peers  # noqa: E402
 import report  # noqa: E402
 
 import xpnet  # noqa: E402
-from xpnet.backend import to_numpy  # noqa: E402
+from xpnet.backends import to_numpy  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:

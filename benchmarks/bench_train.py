@@ -35,7 +35,7 @@ import peers  # noqa: E402
 import report  # noqa: E402
 
 import xpnet  # noqa: E402
-from xpnet.backend import device_name, to_numpy  # noqa: E402
+from xpnet.backends import device_name, to_numpy  # noqa: E402
 
 STEP_ITERS = 599  # steps 1..599 of a run: the steps before the next evaluation (i = 600)
 EVAL_CHUNK = 10_000  # xpnet's Trainer evaluates in chunks of this many images
@@ -174,7 +174,7 @@ def same_batches_check(data, init, seed: int, iters: int, xpnet_run: dict) -> di
     network = peers.TwoLayerNet(*peers.SIZES, init=init)
     train_size, batch_size = x_train.shape[0], peers.BATCH_SIZE
     per_epoch = max(train_size // batch_size, 1)
-    rng = xpnet.backend.host_rng(seed)
+    rng = xpnet.backends.host_rng(seed)
     last_evaluation = (iters - 1) // per_epoch * per_epoch
     losses = []
     for i in range(last_evaluation + 1):

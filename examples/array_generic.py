@@ -23,7 +23,7 @@ from array_api_compat import array_namespace
 from array_api_compat import device as device_of
 
 import xpnet
-from xpnet.backend import to_numpy
+from xpnet.backends import to_numpy
 from xpnet.cli import example_parser
 
 SCORES = [[0.3, 2.9, 4.0], [1.2, -0.5, 0.1]]  # two samples, three classes

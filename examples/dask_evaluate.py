@@ -19,7 +19,7 @@ import dask
 import numpy as np
 
 import xpnet
-from xpnet.backend import get_backend
+from xpnet.backends import get_backend
 from xpnet.cli import example_parser
 from xpnet.datasets.rows import TiledDigits, as_dask
 
@@ -39,7 +39,7 @@ def parse_args(argv):
 def cluster(args):
     from dask.distributed import Client
 
-    from xpnet.evaluate_command import local_cluster
+    from xpnet.cli.evaluate import local_cluster
 
     if args.scheduler:
         return Client(args.scheduler)

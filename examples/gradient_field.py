@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 import xpnet
-from xpnet.backend import to_numpy
+from xpnet.backends import to_numpy
 from xpnet.cli import example_parser, parse_backend
 from xpnet.plot import plot_gradient_field
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 import xpnet
-from xpnet.backend import DeviceUnavailableError, to_numpy
+from xpnet.backends import DeviceUnavailableError, to_numpy
 from xpnet.cli import example_parser, notices
 from xpnet.train import Trainer
 

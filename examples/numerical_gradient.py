@@ -14,7 +14,7 @@ import numpy as np
 from array_api_compat import device as device_of
 
 import xpnet
-from xpnet.backend import to_numpy
+from xpnet.backends import to_numpy
 from xpnet.cli import example_parser, parse_backend
 
 

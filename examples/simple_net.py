@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 import xpnet
-from xpnet.backend import to_numpy
+from xpnet.backends import to_numpy
 from xpnet.cli import example_parser, parse_backend
 
 

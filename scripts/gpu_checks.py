@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 
 import xpnet
-from xpnet.backend import DeviceUnavailableError, get_backend, to_numpy
+from xpnet.backends import DeviceUnavailableError, get_backend, to_numpy
 
 ACTIVATIONS = ("relu", "sigmoid")
 failures: list[str] = []
@@ -425,7 +425,7 @@ def jax_trainer(backend, dtype: str, compiled: bool):
 
 def wait_for(trainer) -> None:
     """JAX dispatches asynchronously and has no device-wide barrier: wait for the results."""
-    from xpnet.backend import synchronize
+    from xpnet.backends import synchronize
 
     for value in (trainer._losses, *trainer.net.params.values()):
         synchronize(value)

@@ -6,7 +6,7 @@ conftest.py's `backend` fixture follows XPNET_BACKEND; a test that starts a comm
 
 from __future__ import annotations
 
-from xpnet.backend import Backend, get_backend
+from xpnet.backends import Backend, get_backend
 
 STRICT_DEVICES = ("cpu", "device1", "device2")
 

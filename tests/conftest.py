@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 import pytest
 
-from xpnet.backend import Backend, DeviceUnavailableError, Float64Notice, get_backend, to_numpy
+from xpnet.backends import Backend, DeviceUnavailableError, Float64Notice, get_backend, to_numpy
 
 collect_ignore = ["learner"]  # a learner's own files, loaded by tests/test_learner.py
 
@@ -168,7 +168,7 @@ def assert_on(result, backend: Backend, dtype=None):
     from array_api_compat import array_namespace
     from array_api_compat import device as device_of
 
-    from xpnet.backend import namespace_name
+    from xpnet.backends import namespace_name
 
     assert namespace_name(array_namespace(result)) == backend.name
     assert device_of(result) == backend.device

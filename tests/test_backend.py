@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xpnet.backend import (
+from xpnet.backends import (
     DeviceUnavailableError,
     available,
     get_backend,
@@ -82,7 +82,7 @@ def test_available_lists_every_backend():
 
 
 def test_updated_writes_in_place_where_it_can_and_copies_where_it_cannot(backend):
-    from xpnet.backend import updated, writes_in_place
+    from xpnet.backends import updated, writes_in_place
 
     x = backend.asarray([1.0, 2.0, 3.0])
     y = updated(x, 1, 5.0)
@@ -95,7 +95,7 @@ def test_updated_writes_in_place_where_it_can_and_copies_where_it_cannot(backend
 
 
 def test_backend_of_an_array_and_synchronize(backend):
-    from xpnet.backend import backend_of, synchronize
+    from xpnet.backends import backend_of, synchronize
 
     x = backend.asarray([1.0, 2.0])
     found = backend_of(x)
@@ -104,7 +104,7 @@ def test_backend_of_an_array_and_synchronize(backend):
 
 
 def test_on_gpu_says_where_an_array_lives(backend):
-    from xpnet.backend import on_gpu
+    from xpnet.backends import on_gpu
 
     gpu = backend.name == "cupy" or getattr(backend.device, "type", None) == "cuda"
     assert on_gpu(backend.asarray([1.0])) is gpu

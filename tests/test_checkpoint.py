@@ -5,7 +5,7 @@ import pytest
 from conftest import assert_close
 
 import xpnet
-from xpnet.backend import to_numpy
+from xpnet.backends import to_numpy
 from xpnet.checkpoint import (
     CheckpointError,
     load_checkpoint,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from backends import cli_flags, device_flag
 
-from xpnet.backend import Backend, device_name, get_backend
+from xpnet.backends import Backend, device_name, get_backend
 from xpnet.checkpoint import load_checkpoint
 from xpnet.cli import main
 

@@ -24,10 +24,10 @@ from dask.distributed import Client
 from distributed.diagnostics.plugin import SchedulerPlugin
 
 import xpnet
-from xpnet.backend import get_backend
+from xpnet.backends import get_backend
 from xpnet.cli import main
+from xpnet.cli.evaluate import local_cluster
 from xpnet.datasets.rows import TiledDigits, as_dask
-from xpnet.evaluate_command import local_cluster
 
 if not any(name == "dask" for name, _, _ in selected()):
     pytest.skip("the session's XPNET_BACKEND does not select dask", allow_module_level=True)

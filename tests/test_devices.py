@@ -21,8 +21,8 @@ import pytest
 from conftest import CANDIDATES, assert_close
 
 import xpnet
-from xpnet import backend as switchboard
-from xpnet.backend import (
+from xpnet import backends as switchboard
+from xpnet.backends import (
     DeviceFallbackWarning,
     DeviceUnavailableError,
     get_backend,

@@ -19,7 +19,7 @@ from xpnet import (
     one_hot,
     softmax,
 )
-from xpnet.backend import namespace_name
+from xpnet.backends import namespace_name
 
 
 def on_host(xp) -> bool:
@@ -78,7 +78,7 @@ def test_numerical_gradient_says_f_must_return_a_scalar(xp):
 def test_numerical_gradient_takes_a_one_element_result(xp):
     x = xp.asarray([3.0, 4.0], dtype=xp.float64)
     grad = numerical_gradient(lambda x: xp.reshape(xp.sum(x**2), (1,)), x)
-    assert np.allclose(np.asarray(xpnet.backend.to_numpy(grad)), [6.0, 8.0])
+    assert np.allclose(np.asarray(xpnet.backends.to_numpy(grad)), [6.0, 8.0])
 
 
 @pytest.mark.parametrize(
@@ -133,9 +133,9 @@ def test_one_hot_out_of_range(xp):
         with pytest.raises(ValueError, match="one_hot: labels t must lie in 0..9 .* got 12 at"):
             one_hot(t, 10)
         return
-    rows = np.asarray(xpnet.backend.to_numpy(one_hot(t, 10)))
+    rows = np.asarray(xpnet.backends.to_numpy(one_hot(t, 10)))
     assert rows[0, 0] == 1 and rows[1, 5] == 1 and np.isnan(rows[2]).all()
-    assert np.asarray(xpnet.backend.to_numpy(one_hot(t, 10, dtype=xp.int64)))[2].sum() == 0
+    assert np.asarray(xpnet.backends.to_numpy(one_hot(t, 10, dtype=xp.int64)))[2].sum() == 0
 
 
 def test_one_hot_names_num_classes():

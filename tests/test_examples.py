@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from backends import cli_flags
 
-from xpnet.backend import IMMUTABLE, Backend, get_backend
+from xpnet.backends import IMMUTABLE, Backend, get_backend
 
 pytest.importorskip("matplotlib")
 

@@ -5,7 +5,7 @@ import pytest
 from conftest import assert_close, assert_on
 
 from xpnet import functions as F
-from xpnet.backend import to_numpy
+from xpnet.backends import to_numpy
 
 BOOK_T = [0, 0, 1, 0, 0, 0, 0, 0, 0, 0]
 BOOK_Y_GOOD = [0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0]

@@ -5,7 +5,7 @@ import pytest
 from conftest import assert_close
 
 import xpnet
-from xpnet.gradcheck import KINK_MARGIN, count_near_kink
+from xpnet.check.gradcheck import KINK_MARGIN, count_near_kink
 
 KEYS = ["W1", "b1", "W2", "b2"]
 

@@ -6,7 +6,7 @@ from array_api_compat import array_namespace
 from conftest import assert_close, assert_on
 
 import xpnet
-from xpnet.backend import to_numpy, writes_in_place
+from xpnet.backends import to_numpy, writes_in_place
 
 
 def square_sum(x):

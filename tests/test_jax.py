@@ -14,7 +14,7 @@ import pytest
 from conftest import assert_close
 
 import xpnet
-from xpnet.backend import to_numpy
+from xpnet.backends import to_numpy
 from xpnet.compiled import compiled_step
 from xpnet.datasets import load_mnist_sample
 from xpnet.optim import SGD
@@ -139,5 +139,5 @@ def test_a_gpu_jax_cannot_see_is_named_with_the_fix():
         gpus = jax.devices("gpu")
     except RuntimeError:
         gpus = []
-    with pytest.raises(xpnet.backend.DeviceUnavailableError, match="CUDA build of JAX.*cpu"):
+    with pytest.raises(xpnet.backends.DeviceUnavailableError, match="CUDA build of JAX.*cpu"):
         xpnet.get_backend(f"cuda:{len(gpus)}", backend="jax")

@@ -4,7 +4,7 @@ from array_api_compat import array_namespace
 from conftest import assert_close, assert_on
 
 import xpnet
-from xpnet.backend import to_numpy
+from xpnet.backends import to_numpy
 from xpnet.layers import AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from xpnet.check.learner import LearnerError, load_class
 from xpnet.cli import main
-from xpnet.learner import LearnerError, load_class
 
 LEARNER = Path(__file__).resolve().parent / "learner"
 BOOK = LEARNER / "two_layer_net.py"

@@ -3,7 +3,7 @@ mistake fails with the right parameters flagged and the right diagnosis.
 
 The learner's network is the book's own code (tests/learner: two_layer_net.py with its common/
 layers and functions, NumPy, `+ 1e-7`); each faulty variant is a copy of that folder with one
-line changed, loaded the way `xpnet check` loads it (xpnet.learner.load_class). The oracle is
+line changed, loaded the way `xpnet check` loads it (xpnet.check.learner.load_class). The oracle is
 the numerical gradient; where a diagnosis names a factor, the factor is the batch size.
 """
 
@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from xpnet import TwoLayerNet, check_network
-from xpnet.backend import IMMUTABLE
-from xpnet.learner import load_class
+from xpnet.backends import IMMUTABLE
+from xpnet.check.learner import load_class
 
 LEARNER = Path(__file__).resolve().parent / "learner"
 N = 3  # samples per check, as `xpnet check` uses

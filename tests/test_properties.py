@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import xpnet
-from xpnet.backend import to_numpy
+from xpnet.backends import to_numpy
 from xpnet.layers import AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 
 FEW = settings(

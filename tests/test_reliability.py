@@ -32,7 +32,7 @@ from conftest import assert_close
 
 import xpnet
 from xpnet import validate
-from xpnet.backend import get_backend, to_numpy
+from xpnet.backends import get_backend, to_numpy
 from xpnet.checkpoint import CheckpointError, load_checkpoint, load_params, save_checkpoint
 from xpnet.cli import main
 from xpnet.datasets import DatasetError, load_mnist

@@ -23,7 +23,7 @@ from backends import cli_flags
 import xpnet
 from xpnet.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from xpnet.cli import build_parser, main
-from xpnet.settings import SettingsConflict, merge
+from xpnet.cli.settings import SettingsConflict, merge
 
 FAST = ["--dataset", "sample", "--hidden-size", "10", "--no-progress", "--no-plot"]
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="signals to a child need POSIX")
@@ -333,14 +333,14 @@ def test_a_running_run_holds_its_folder_and_sigterm_saves_the_step_reached(tmp_p
 
 @POSIX
 def test_sigterm_before_training_exits_143_and_leaves_no_folder(tmp_path, monkeypatch, capsys):
-    import xpnet.runs
+    import xpnet.cli.train
 
     def terminated_while_loading(*args, **kwargs):
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(5)  # the handler raises here, at once
         pytest.fail("SIGTERM did not stop the command")
 
-    monkeypatch.setattr(xpnet.runs, "load_data", terminated_while_loading)
+    monkeypatch.setattr(xpnet.cli.train, "load_data", terminated_while_loading)
     before = signal.getsignal(signal.SIGTERM)
     assert train(*FAST, "--device", "cpu", "--out", str(tmp_path / "run")) == 143
     assert capsys.readouterr().err == "xpnet train: stopped by SIGTERM\n"
@@ -353,11 +353,11 @@ def test_sigterm_before_training_exits_143_and_leaves_no_folder(tmp_path, monkey
 
 def test_the_csvs_are_appended_not_rewritten(tmp_path, monkeypatch):
     """Each file is written whole once (at the start), then only appended to."""
-    import xpnet.runfolder
+    import xpnet.cli.runfolder
 
-    whole, real = [], xpnet.runfolder.atomic_write
+    whole, real = [], xpnet.cli.runfolder.atomic_write
     monkeypatch.setattr(
-        xpnet.runfolder,
+        xpnet.cli.runfolder,
         "atomic_write",
         lambda path, write: (whole.append(path.name), real(path, write)),
     )
@@ -439,7 +439,7 @@ def test_cupy_on_the_cpu_advises_numpy_not_the_cpu(capsys):
 def test_python_gets_python_words_and_the_cli_flags(capsys):
     try:
         xpnet.TwoLayerNet(784, 50, 10, device="cuda")  # a CI machine: no CuPy, or no GPU
-    except xpnet.backend.DeviceUnavailableError as error:
+    except xpnet.backends.DeviceUnavailableError as error:
         python = str(error)
     else:
         pytest.skip("a GPU is usable here")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from xpnet.backend import DeviceUnavailableError, get_backend
+from xpnet.backends import DeviceUnavailableError, get_backend
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "gpu_acceptance.sh"

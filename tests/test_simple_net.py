@@ -6,7 +6,7 @@ from array_api_compat import array_namespace
 from conftest import assert_close, assert_on
 
 import xpnet
-from xpnet.backend import get_backend
+from xpnet.backends import get_backend
 
 BOOK_W = [[0.47355232, 0.9977393, 0.84668094], [0.85557411, 0.03563661, 0.69422093]]
 # The book prints the loss 0.92806853663411326 and dW below for this W; its numbers come from a

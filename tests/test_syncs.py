@@ -116,7 +116,7 @@ def test_training_step_makes_no_tensor_from_python_and_reads_nothing(sample, act
         assert (i + 1) % trainer.log_every
     with recorder:
         for i in steps:
-            trainer._step(i)
+            trainer.step(i)
             trainer.iteration = i + 1
     assert recorder.ops["aten.mm"] == 5 * len(steps)  # the recorder saw the steps' work
     assert recorder.waits == []

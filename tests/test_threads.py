@@ -8,7 +8,9 @@ import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import xpnet
-from xpnet import cli, runs
+from xpnet import cli
+from xpnet.cli import check as check_commands
+from xpnet.cli import train as train_commands
 from xpnet.threads import DEFAULT_THREADS, THREAD_VARIABLES, default_threads, use_threads
 
 
@@ -135,7 +137,8 @@ def test_the_threads_flag_reaches_the_command(
     no_thread_variables, monkeypatch, command, flags, expected
 ):
     seen = []
-    monkeypatch.setattr(runs, f"{command}_command", lambda args: seen.append(blas_threads()) or 0)
+    commands = {"train": train_commands, "gradcheck": check_commands}[command]
+    monkeypatch.setattr(commands, f"{command}_command", lambda a: seen.append(blas_threads()) or 0)
     with threadpool_limits(limits=3):
         assert cli.main([command, "--device", "cpu", *flags]) == 0
         assert set(blas_threads()) == {3}

@@ -8,7 +8,7 @@ import pytest
 from conftest import assert_close
 
 import xpnet
-from xpnet.backend import to_numpy
+from xpnet.backends import to_numpy
 from xpnet.checkpoint import load_checkpoint, load_params, save_checkpoint
 from xpnet.datasets import load_mnist_sample
 from xpnet.train import (

@@ -6,7 +6,7 @@ from conftest import assert_close, assert_on
 
 import xpnet
 from xpnet import numgrad
-from xpnet.backend import get_backend, to_numpy
+from xpnet.backends import get_backend, to_numpy
 
 KEYS = ["W1", "b1", "W2", "b2"]
 

@@ -1,6 +1,7 @@
 """xpnet: Deep Learning from Scratch, chapters 4-5, on any Python Array API backend."""
 
-from .backend import Backend, get_backend
+from .backends import Backend, get_backend
+from .check import GradientCheck, NetworkCheck, check_network, gradient_check
 from .checkpoint import load_checkpoint, save_checkpoint
 from .datasets import load_mnist, load_mnist_sample
 from .evaluation import Evaluation, evaluate
@@ -15,15 +16,12 @@ from .functions import (
     step_function,
     sum_squared_error,
 )
-from .gradcheck import GradientCheck, gradient_check
 from .gradient import (
     gradient_descent,
     numerical_diff,
     numerical_gradient,
     numerical_gradient_rows,
 )
-from .netcheck import check_network
-from .netreport import NetworkCheck
 from .nets import SimpleNet, TwoLayerNet
 from .optim import SGD
 from .threads import use_threads

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import to_numpy
+from .backends import to_numpy
 
 __all__ = ["Checkpoint", "CheckpointError", "load_checkpoint", "save_checkpoint"]
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 
-from .backend import Array, updated
+from .backends import Array, updated
 from .optim import SGD
 
 __all__ = ["CompiledStep", "compiled_step"]

@@ -21,7 +21,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .backend import Array, compute
+from .backends import Array, compute
 from .layers import SoftmaxWithLoss
 
 __all__ = ["Evaluation", "evaluate", "evaluate_blocks"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from array_api_compat import device as device_of
 
 from .arguments import check_count
-from .backend import Array, Namespace, array_namespace, library_of, on_device_of
+from .backends import Array, Namespace, array_namespace, library_of, on_device_of
 
 __all__ = [
     "cross_entropy_error",

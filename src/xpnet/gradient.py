@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Callable
 
 from .arguments import check_count, check_positive_number
-from .backend import (
+from .backends import (
     LAZY_BACKENDS,
     Array,
     array_namespace,

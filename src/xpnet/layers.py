@@ -11,7 +11,7 @@ network's ``params`` dict, their single owner, and keeps only the gradients ``dW
 
 from __future__ import annotations
 
-from .backend import Array, array_namespace
+from .backends import Array, array_namespace
 from .functions import check_labels_shape, one_hot, relu, sigmoid
 
 __all__ = ["AddLayer", "Affine", "MulLayer", "Relu", "Sigmoid", "SoftmaxWithLoss"]

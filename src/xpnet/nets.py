@@ -14,7 +14,7 @@ from typing import Any
 from array_api_compat import device as device_of
 
 from .arguments import check_count, check_positive_number, check_seed
-from .backend import (
+from .backends import (
     Array,
     Backend,
     array_namespace,

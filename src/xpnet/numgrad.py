@@ -36,7 +36,7 @@ from collections.abc import Callable
 import numpy as np
 from array_api_compat import device as device_of
 
-from .backend import Array, array_namespace, backend_of, on_gpu, to_numpy
+from .backends import Array, array_namespace, backend_of, on_gpu, to_numpy
 from .functions import one_hot, relu, sigmoid, softmax
 from .gradient import H
 

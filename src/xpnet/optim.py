@@ -6,7 +6,7 @@ network's dict stays the single owner of its parameters.
 
 from __future__ import annotations
 
-from .backend import Array
+from .backends import Array
 
 __all__ = ["SGD"]
 

@@ -90,7 +90,7 @@ def use_threads(n: int | None = None) -> Iterator[int | None]:
 def limit_torch(torch) -> None:
     """Apply the innermost open block's limit to PyTorch's intra-op pool, once per block.
 
-    Called on entry, and by backend.py when it imports torch: torch may load inside a block."""
+    Called on entry, and by backends when it imports torch: torch may load inside a block."""
     depth = len(_limits)
     if torch is None or not depth or (_torch_restore and _torch_restore[-1][0] == depth):
         return

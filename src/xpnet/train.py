@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import Array, host_rng, to_numpy, updated
+from .backends import Array, host_rng, to_numpy, updated
 from .compiled import compiled_step
 from .history import EpochRecord, History
 from .optim import SGD
@@ -164,7 +164,7 @@ class Trainer:
         with bar, self._catch_interrupt(), backend.quiet_overflow(), backend.activate():
             while self.iteration < iters_num:
                 i = self.iteration
-                self._step(i)
+                self.step(i)
                 self.iteration = i + 1
                 if i % self.iters_per_epoch == 0:  # the book evaluates at i = 0, E, 2E, ...
                     self._flush()
@@ -193,7 +193,7 @@ class Trainer:
                     callback(record)
         return self.history
 
-    def _step(self, i: int) -> None:
+    def step(self, i: int) -> None:
         """Step i: gather its batch, compute loss and gradients, update the parameters, keep the
         loss in the device buffer. Between log points this is the whole loop, and with "backprop"
         it never makes the host wait: no value read back, no Python number made into a device

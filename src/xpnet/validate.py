@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .backend import to_numpy
+from .backends import to_numpy
 
 __all__ = ["check_training_data"]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .checkpoint import CheckpointError
+from ..checkpoint import CheckpointError
 
 __all__ = [
     "CHANGEABLE",

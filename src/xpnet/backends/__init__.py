@@ -430,7 +430,7 @@ def _import(name: str, device: str = "cuda"):
             f"backend {name!r} is not installed: pip install {name.replace('_', '-')}"
         ) from error
     if name == "torch":  # loaded inside a use_threads block: its intra-op pool obeys it too
-        from .threads import limit_torch
+        from ..threads import limit_torch
 
         limit_torch(module)
     return module

@@ -1,19 +1,19 @@
 """The diagnosis of one parameter: backprop's gradient against the numerical one, in words.
 
-:func:`judge` turns the two gradients into a :class:`~xpnet.netreport.ParameterResult`: the
-figures (:func:`xpnet.gradcheck.compare_gradients`, the relative error scaled by the gradient's
-magnitude) and, when they disagree, the likely mistake -- a shape taken from another layer, a
-transposed or fully summed gradient, a factor of the batch size, a loss that does not depend on
-the parameter, or a few entries at ReLU's kink.
+:func:`judge` turns the two gradients into a :class:`~xpnet.check.report.ParameterResult`: the
+figures (:func:`~xpnet.check.gradcheck.compare_gradients`, the relative error scaled by the
+gradient's magnitude) and, when they disagree, the likely mistake -- a shape taken from another
+layer, a transposed or fully summed gradient, a factor of the batch size, a loss that does not
+depend on the parameter, or a few entries at ReLU's kink.
 """
 
 from __future__ import annotations
 
 import math
 
-from .backend import Array, array_namespace
+from ..backends import Array, array_namespace
 from .gradcheck import compare_gradients
-from .netreport import ParameterResult
+from .report import ParameterResult
 
 __all__ = ["judge"]
 

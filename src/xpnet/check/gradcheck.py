@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .backend import Array, array_namespace, compute, on_device_of
-from .gradient import H
+from ..backends import Array, array_namespace, compute, on_device_of
+from ..gradient import H
 
 __all__ = [
     "GradientCheck",

@@ -16,17 +16,17 @@ import contextlib
 import logging
 import time
 
-from .backend import get_backend
-from .checkpoint import load_checkpoint, load_params
-from .datasets.rows import ArrayFiles, RowSource, TiledDigits, as_dask
-from .evaluation import evaluate, evaluate_blocks
+from ..backends import get_backend
+from ..checkpoint import load_checkpoint, load_params
+from ..datasets.rows import ArrayFiles, RowSource, TiledDigits, as_dask
+from ..evaluation import evaluate, evaluate_blocks
 from .runfolder import resume_path
 
 MIB = 2**20
 
 
 def evaluate_command(args) -> int:
-    from .nets import TwoLayerNet
+    from ..nets import TwoLayerNet
 
     backend = get_backend(args.device, backend=args.backend)
     _check_flags(args, backend)
@@ -98,7 +98,7 @@ def _source(args, classes: int) -> RowSource:
         return ArrayFiles(args.data, args.labels, classes)
     dataset = args.dataset
     if dataset == "auto":
-        from .datasets import mnist_available
+        from ..datasets import mnist_available
 
         dataset = "mnist" if mnist_available(args.data_dir) else "sample"
     return TiledDigits(dataset, args.tile, args.data_dir)
@@ -139,8 +139,8 @@ def _cluster(args, backend):
 
 
 def add_arguments(parser) -> None:
-    """evaluate's own flags (cli.py adds --device and --backend)."""
-    from .flags import positive_int as _positive_int
+    """evaluate's own flags (the parser adds --device and --backend)."""
+    from .parser import positive_int
 
     parser.add_argument(
         "checkpoint",
@@ -161,7 +161,7 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "--tile",
-        type=_positive_int,
+        type=positive_int,
         default=1,
         metavar="K",
         help="repeat the --dataset's test images K times: a large set of real digits (default 1)",
@@ -175,7 +175,7 @@ def add_arguments(parser) -> None:
         "--labels", metavar="T", help="labels (N,) or one-hot (N, 10), as --data (default: none)"
     )
     parser.add_argument(
-        "--chunk-rows", type=_positive_int, default=10_000, help="rows per chunk (default: 10000)"
+        "--chunk-rows", type=positive_int, default=10_000, help="rows per chunk (default: 10000)"
     )
     parser.add_argument(
         "--scheduler",
@@ -184,7 +184,7 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         help="dask: LocalCluster's worker processes (default: 2)",
     )

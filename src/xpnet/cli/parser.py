@@ -1,44 +1,129 @@
-"""The command line: ``xpnet train | gradcheck | check | evaluate | download | info``
-(also ``python -m xpnet``).
-
-Each command is a small function; errors a user can fix (no GPU, CuPy missing, bad flags,
-unreadable files, a full disk) end in one line on stderr and exit status 2, never a traceback.
+"""How the command line reads: the parser of every command and its flags; flag values checked
+without argparse's type names; --help that names every default; an unknown flag reported with
+its own command's usage; notices shown as one line; and the one place where advice written for
+Python callers (``device="cpu"``) becomes flags (``--device cpu``).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
+import math
+import re
 import sys
 import warnings
 
-from .backend import (
+from ..backends import (
     BACKENDS,
     DTYPES,
     DeviceFallbackWarning,
     DeviceUnavailableError,
     Float64Notice,
 )
-from .flags import CommandParser as _CommandParser
-from .flags import Help as _Help
-from .flags import for_the_command_line
-from .flags import positive_float as _positive_float
-from .flags import positive_int as _positive_int
-from .flags import seed as _seed
-from .threads import use_threads
 
-EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 2, 130, 143
+__all__ = [
+    "CommandParser",
+    "Help",
+    "build_parser",
+    "example_parser",
+    "for_the_command_line",
+    "notices",
+    "parse_backend",
+    "positive_float",
+    "positive_int",
+    "seed",
+]
+
+
+class Help(argparse.HelpFormatter):
+    """--help names every default: a flag whose help does not yet say it gets "(default: X)"."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if (
+            "default" in text
+            or action.default in (None, argparse.SUPPRESS)
+            or not action.option_strings
+        ):
+            return text
+        return f"{text} (default: %(default)s)" if text else "(default: %(default)s)"
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser: an unknown flag after the command is reported with that command's
+    usage (and the nearest flag), not the top level's."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", Help)
+        super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            flags = [o for action in self._actions for o in action.option_strings]
+            near = difflib.get_close_matches(extras[0].split("=")[0], flags, n=1)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            self.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+        return namespace, extras
+
+
+def _number(text: str, kind, expected: str):
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    value = _number(text, int, "a positive integer")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text}")
+    return value
+
+
+def seed(text: str) -> int:
+    value = _number(text, int, "an integer from 0 up")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer from 0 up; got {text}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = _number(text, float, "a positive number")
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a positive, finite number; got {text}")
+    return value
+
+
+PYTHON_TO_FLAGS = [  # what an error raised to Python says -> what the command line says
+    (r'\bdevice="([^"]+)"', r"--device \1"),
+    (r'\bbackend="([^"]+)"', r"--backend \1"),
+    (r"\blearning_rate=([0-9.e+-]+)", r"--lr \1"),
+    (r"on_divergence='continue'", "--keep-going"),
+    (r"xpnet\.load_mnist_sample\(\)", "--dataset sample"),
+    (r"\(xp=numpy\)", "(--backend numpy)"),
+    (r"xpnet\.evaluate\(net, x, t\)", "xpnet evaluate CHECKPOINT --backend dask"),
+]
+
+
+def for_the_command_line(message: str) -> str:
+    """An error message written for Python callers (``device="cpu"``), in flags
+    (``--device cpu``): the one place where the library's advice becomes the command line's."""
+    for python, flags in PYTHON_TO_FLAGS:
+        message = re.sub(python, flags, message)
+    return message
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xpnet",
         description="Deep Learning from Scratch, chapters 4-5, on NumPy, CuPy or PyTorch.",
-        formatter_class=_Help,
+        formatter_class=Help,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = parser.add_subparsers(
-        dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser
+        dest="command", required=True, metavar="COMMAND", parser_class=CommandParser
     )
 
     train = commands.add_parser(
@@ -54,9 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--activation", choices=("relu", "sigmoid"), default="relu", help="the network's"
     )
-    check.add_argument("--hidden-size", type=_positive_int, default=50, metavar="N", help="units")
-    check.add_argument("--samples", type=_positive_int, default=3, metavar="N", help="images")
-    check.add_argument("--seed", type=_seed, default=0, metavar="N", help="seed of the weights")
+    check.add_argument("--hidden-size", type=positive_int, default=50, metavar="N", help="units")
+    check.add_argument("--samples", type=positive_int, default=3, metavar="N", help="images")
+    check.add_argument("--seed", type=seed, default=0, metavar="N", help="seed of the weights")
     _threads_flag(check)
 
     learner = commands.add_parser(
@@ -76,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate", help="loss and accuracy of a checkpoint on a data set (Dask: larger than RAM)"
     )
     _device_flags(evaluate)
-    from .evaluate_command import add_arguments
+    from .evaluate import add_arguments
 
     add_arguments(evaluate)
 
@@ -102,7 +187,7 @@ RESUME_RULE = (
 
 def _train_flags(train: argparse.ArgumentParser) -> None:
     """The train command's flags. Settings have no argparse default (None: not given), so the
-    run can merge defaults, a checkpoint and the command line by one rule (xpnet.settings);
+    run can merge defaults, a checkpoint and the command line by one rule (xpnet.cli.settings);
     their help names the default."""
     from .settings import DEFAULT_ITERS, DEFAULTS
 
@@ -117,27 +202,27 @@ def _train_flags(train: argparse.ArgumentParser) -> None:
     length = train.add_mutually_exclusive_group()
     length.add_argument(
         "--iters",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help=f"total SGD steps (default: {DEFAULT_ITERS}, the book's iters_num)",
     )
     length.add_argument(
         "--epochs",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="total steps as N epochs of train_size/batch_size steps (default: --iters)",
     )
-    setting("--batch-size", "images per step", type=_positive_int, metavar="N")
-    setting("--lr", "learning rate", type=_positive_float, metavar="LR")
-    setting("--hidden-size", "hidden units", type=_positive_int, metavar="N")
-    setting("--weight-init-std", "std of the initial weights", type=_positive_float, metavar="S")
+    setting("--batch-size", "images per step", type=positive_int, metavar="N")
+    setting("--lr", "learning rate", type=positive_float, metavar="LR")
+    setting("--hidden-size", "hidden units", type=positive_int, metavar="N")
+    setting("--weight-init-std", "std of the initial weights", type=positive_float, metavar="S")
     setting(
         "--activation", "relu: the chapter-5 net; sigmoid: chapter 4's", choices=("relu", "sigmoid")
     )
     setting(
         "--grad", "backpropagation or the numerical gradient", choices=("backprop", "numerical")
     )
-    setting("--seed", "seed of the weights and batches", type=_seed, metavar="N")
+    setting("--seed", "seed of the weights and batches", type=seed, metavar="N")
     train.add_argument(
         "--out",
         metavar="DIR",
@@ -205,7 +290,7 @@ def _data_flags(parser: argparse.ArgumentParser, default: str | None = "auto") -
 def _threads_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--threads",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         metavar="N",
         help=(
@@ -227,7 +312,7 @@ def example_parser(doc: str) -> argparse.ArgumentParser:
 def parse_backend(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
     """Parse argv; ``args.backend`` becomes the Backend of --device and --backend. A device that
     cannot be used (no GPU, CuPy missing) ends in one line on stderr and exit status 2."""
-    from .backend import get_backend
+    from ..backends import get_backend
 
     args = parser.parse_args(argv)
     try:
@@ -236,6 +321,12 @@ def parse_backend(parser: argparse.ArgumentParser, argv: list[str] | None) -> ar
     except (ValueError, DeviceUnavailableError) as error:
         parser.error(for_the_command_line(str(error)))
     return args
+
+
+def version() -> str:
+    from .. import __version__
+
+    return __version__
 
 
 @contextlib.contextmanager
@@ -254,133 +345,3 @@ def notices():
     with warnings.catch_warnings():
         warnings.showwarning = show
         yield
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``xpnet`` command. Returns the exit status."""
-    from .checkpoint import CheckpointError
-    from .datasets import DatasetError
-
-    args = build_parser().parse_args(argv)
-    try:
-        with notices(), _terminated_as_an_exception(), use_threads(getattr(args, "threads", None)):
-            return _run(args)
-    except Terminated:  # outside the training loop (which saves first: see Trainer)
-        print(f"xpnet {args.command}: stopped by SIGTERM", file=sys.stderr)
-        return EXIT_TERMINATED
-    except (
-        DeviceUnavailableError,
-        DatasetError,
-        CheckpointError,
-        ValueError,
-        TypeError,
-        OSError,  # a full disk or a read-only --out: the previous checkpoint is still whole
-    ) as error:
-        print(f"xpnet {args.command}: error: {for_the_command_line(str(error))}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"xpnet {args.command}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, as an exception: files being written are cleaned up (atomic_write) and the run's
-    folder lock is released on the way out, as for Ctrl-C."""
-
-
-@contextlib.contextmanager
-def _terminated_as_an_exception():
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum, frame):
-        raise Terminated
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _run(args) -> int:
-    if args.command == "train":
-        from .runs import train_command
-
-        return train_command(args)
-    if args.command == "gradcheck":
-        from .runs import gradcheck_command
-
-        return gradcheck_command(args)
-    if args.command == "check":
-        from .learner import check_command
-
-        return check_command(args)
-    if args.command == "evaluate":
-        from .evaluate_command import evaluate_command
-
-        return evaluate_command(args)
-    if args.command == "download":
-        return _download(args)
-    return _info()
-
-
-def _download(args) -> int:
-    from .datasets import download_mnist
-
-    path = download_mnist(args.data_dir, progress=sys.stderr.isatty())
-    print(f"MNIST is verified and cached in {path}")
-    return 0
-
-
-def _info() -> int:
-    import importlib.metadata
-    import platform
-
-    import array_api_compat
-    import numpy
-
-    from .backend import available
-    from .datasets import data_dir, mnist_available
-
-    print(f"xpnet {_version()} on Python {platform.python_version()} ({platform.platform()})")
-    print(f"numpy {numpy.__version__}, array-api-compat {array_api_compat.__version__}")
-    for row in available():
-        state = row["version"] if row["installed"] else "not installed"
-        if row.get("error"):
-            state = f"broken: {row['error']}"
-        gpus = f"; GPUs: {', '.join(row['gpus'])}" if row["gpus"] else ""
-        problem = f"; {row['problem']}" if row.get("problem") else ""
-        print(f"  {row['backend']:<17} {state}{gpus}{problem}")
-    cupies = sorted(
-        {
-            d.metadata["Name"]
-            for d in importlib.metadata.distributions()
-            if (d.metadata["Name"] or "").lower().startswith("cupy")
-        }
-    )
-    if len(cupies) > 1:
-        print(
-            f"warning: several CuPy packages are installed ({', '.join(cupies)}); they share "
-            "one module and break each other: keep only the one for your CUDA version"
-        )
-    where = data_dir()
-    print(
-        f"data: {where} (full MNIST {'cached' if mnist_available() else 'not downloaded'}; "
-        "the 5,000-image sample is bundled)"
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .backend import to_numpy
-from .checkpoint import CheckpointError, atomic_write, save_checkpoint
+from ..backends import to_numpy
+from ..checkpoint import CheckpointError, atomic_write, save_checkpoint
 
 __all__ = ["RUN_FILES", "RunFolder", "RunFolderError", "out_path", "resume_path"]
 

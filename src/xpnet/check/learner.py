@@ -1,4 +1,4 @@
-"""``xpnet check FILE.py[:CLASS]``: load a learner's network from their file and check it.
+"""A learner's network, loaded from their file (``xpnet check FILE.py[:CLASS]``).
 
 The file is imported as a module named ``xpnet_check_<stem>`` (never ``__main__``, so its
 ``if __name__ == "__main__":`` block does not run). While it is imported, and only then, its
@@ -25,11 +25,8 @@ import sysconfig
 import traceback
 from pathlib import Path
 
-import numpy as np
+__all__ = ["LearnerError", "learner_frames", "learner_traceback", "load_class"]
 
-__all__ = ["LearnerError", "check_command", "load_class"]
-
-EXIT_FAILED, EXIT_UNUSABLE = 1, 2
 BOOK_SIZES = {"input_size": 784, "hidden_size": 50, "output_size": 10}
 SAMPLES = 3
 
@@ -123,53 +120,22 @@ def _classes_in(module) -> str:
 
 def learner_traceback(error: BaseException) -> str:
     """The error and the frames of its traceback in the learner's files (none of xpnet's)."""
-    where = "".join(traceback.format_list(_learner_frames(error))).rstrip()
+    where = "".join(traceback.format_list(learner_frames(error))).rstrip()
     text = f"{type(error).__name__}: {error}"
     return f"{text} (raised in your code)\n{where}" if where else text
 
 
-def _learner_frames(error: BaseException) -> list:
+def learner_frames(error: BaseException) -> list:
     """The frames of error's traceback in the user's files: not xpnet's, not an installed
     package's or the standard library's (the book's common/ may sit beside the file's folder)."""
+    xpnet_files = str(Path(__file__).resolve().parents[1])
     return [
         frame
         for frame in traceback.extract_tb(error.__traceback__)
-        if not frame.filename.startswith((*_installed(), str(Path(__file__).parent), "<"))
+        if not frame.filename.startswith((*_installed(), xpnet_files, "<"))
     ]
 
 
 def _installed() -> tuple[str, ...]:
     paths = sysconfig.get_paths()
     return tuple({paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")})
-
-
-def check_command(args) -> int:
-    """``xpnet check FILE.py[:CLASS]``: 0 when the network passes, 1 when the check fails, 2
-    when the file or class cannot be used (one line, or the learner's traceback)."""
-    from .datasets import load_mnist_sample
-    from .netcheck import check_network
-
-    try:
-        cls = load_class(args.file)
-        np.random.seed(0)  # noqa: NPY002 (the book's nets draw from this generator)
-        try:
-            net = cls(**BOOK_SIZES)
-        except TypeError as error:
-            if _learner_frames(error):  # raised inside their __init__: their bug
-                raise
-            raise LearnerError(
-                f"cannot build {cls.__name__}(input_size=784, hidden_size=50, output_size=10)"
-                f" as the book does: {error}"
-            ) from None
-        (x_train, t_train), _ = load_mnist_sample()
-        x, t = x_train[:SAMPLES], t_train[:SAMPLES]
-        check = check_network(net, x, t)
-    except LearnerError as error:
-        print(f"xpnet check: error: {error}", file=sys.stderr)
-        return EXIT_UNUSABLE
-    except Exception as error:  # raised inside the learner's network
-        print(f"xpnet check: error: {learner_traceback(error)}", file=sys.stderr)
-        return EXIT_UNUSABLE
-    print(f"xpnet check: {cls.__name__} of {args.file.partition(':')[0]} on {SAMPLES} images")
-    print(check)
-    return 0 if check.passed else EXIT_FAILED

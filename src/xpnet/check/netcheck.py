@@ -10,7 +10,7 @@
    (:func:`xpnet.numerical_gradient`, the only way to reach layers that hold the arrays); on
    immutable arrays (JAX) each perturbed copy is stored in ``net.params[name]``, which reaches
    a net whose layers read their parameters from ``params`` (xpnet's own do);
-5. compare and name the likely mistake (:mod:`xpnet.diagnosis`).
+5. compare and name the likely mistake (:mod:`xpnet.check.diagnosis`).
 
 The criterion is the relative error scaled by the gradient's magnitude,
 ``max|backprop - numerical| / max(max|backprop|, max|numerical|)``, at most ``TOLERANCE``:
@@ -31,10 +31,10 @@ import math
 import warnings
 from typing import Any
 
-from .backend import Array, array_namespace, on_device_of, writes_in_place
+from ..backends import Array, array_namespace, on_device_of, writes_in_place
+from ..gradient import H, IgnoredArgumentError, numerical_gradient
 from .diagnosis import judge
-from .gradient import H, IgnoredArgumentError, numerical_gradient
-from .netreport import NetworkCheck
+from .report import NetworkCheck
 
 __all__ = ["TOLERANCE", "check_network"]
 
@@ -51,7 +51,7 @@ def check_network(net: Any, x: Array, t: Array, *, tolerance: float | None = Non
     one-hot (N, C), passed as given. The parameters are perturbed in place one entry at a time
     (2 calls of ``loss`` per entry: small nets and batches are fast) and restored exactly.
     tolerance: the largest relative error that passes (default: ``TOLERANCE`` by dtype).
-    Returns a :class:`~xpnet.netreport.NetworkCheck`; exceptions of the learner's code pass
+    Returns a :class:`~xpnet.check.report.NetworkCheck`; exceptions of the learner's code pass
     through, after the parameters are restored.
 
     >>> import numpy as np

@@ -1,8 +1,8 @@
-"""One `xpnet train` run as one object: its settings, its folder, its network and trainer.
+"""`xpnet train`: one run as one object: its settings, its folder, its network and trainer.
 
 Read :meth:`Run.execute` first: lock the folder, claim it, build, write the files, train. The
-settings are merged once, by :func:`xpnet.settings.merge` (the resume rule lives there); the
-folder and its files belong to :class:`xpnet.runfolder.RunFolder`.
+settings are merged once, by :func:`xpnet.cli.settings.merge` (the resume rule lives there); the
+folder and its files belong to :class:`xpnet.cli.runfolder.RunFolder`.
 """
 
 from __future__ import annotations
@@ -15,17 +15,23 @@ import time
 import warnings
 from pathlib import Path
 
-from .backend import device_name, get_backend
-from .checkpoint import load_checkpoint, load_params
-from .flags import for_the_command_line as _cli
+from ..backends import device_name, get_backend
+from ..checkpoint import load_checkpoint, load_params
+from ..train import DivergenceError, History, Trainer, TrainingInterrupted
+from .data import load_data
+from .parser import for_the_command_line as _cli
 from .runfolder import RunFolder, out_path, resume_path
 from .settings import DEFAULTS, check_resumable, merge
-from .train import DivergenceError, History, Trainer, TrainingInterrupted
 
-__all__ = ["Run"]
+__all__ = ["Run", "train_command"]
 
 EXIT_DIVERGED, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 130, 143  # 128 + the signal's number
 LINES = 20  # about this many epoch lines print; metrics.csv holds every one
+
+
+def train_command(args) -> int:
+    """`xpnet train`: one Run (settings, folder, network, trainer), executed."""
+    return Run(args).execute()
 
 
 class Run:
@@ -59,8 +65,7 @@ class Run:
     # -- the sequence ----------------------------------------------------------------------------
 
     def _build(self) -> None:
-        from .nets import TwoLayerNet
-        from .runs import load_data
+        from ..nets import TwoLayerNet
 
         s = self.settings
         self.backend = get_backend(self.args.device, backend=self.args.backend)
@@ -198,7 +203,7 @@ class Run:
         )
 
     def _plots(self, history) -> None:
-        from .plot import have_matplotlib, plot_accuracy, plot_loss
+        from ..plot import have_matplotlib, plot_accuracy, plot_loss
 
         if self.args.no_plot:
             return
@@ -219,7 +224,7 @@ class Run:
         plot_loss(history, self.folder / "loss.png", title=title)
 
     def _config(self) -> dict:
-        from . import __version__
+        from .. import __version__
 
         return {
             **self.settings.record(self.trainer.iters_per_epoch),

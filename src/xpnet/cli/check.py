@@ -1,0 +1,82 @@
+"""`xpnet check FILE.py[:CLASS]` (a learner's own network) and `xpnet gradcheck` (xpnet's own).
+
+Both compare backpropagation with the numerical gradient and print the report; exit 0 passed,
+1 failed, 2 unusable (the file, its class, or the data).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from ..backends import get_backend
+from ..check.learner import (
+    BOOK_SIZES,
+    SAMPLES,
+    LearnerError,
+    learner_frames,
+    learner_traceback,
+    load_class,
+)
+from .data import load_data
+
+EXIT_FAILED, EXIT_UNUSABLE = 1, 2
+
+
+def check_command(args) -> int:
+    """``xpnet check FILE.py[:CLASS]``: 0 when the network passes, 1 when the check fails, 2
+    when the file or class cannot be used (one line, or the learner's traceback)."""
+    from ..check.netcheck import check_network
+    from ..datasets import load_mnist_sample
+
+    try:
+        cls = load_class(args.file)
+        np.random.seed(0)  # noqa: NPY002 (the book's nets draw from this generator)
+        try:
+            net = cls(**BOOK_SIZES)
+        except TypeError as error:
+            if learner_frames(error):  # raised inside their __init__: their bug
+                raise
+            raise LearnerError(
+                f"cannot build {cls.__name__}(input_size=784, hidden_size=50, output_size=10)"
+                f" as the book does: {error}"
+            ) from None
+        (x_train, t_train), _ = load_mnist_sample()
+        x, t = x_train[:SAMPLES], t_train[:SAMPLES]
+        check = check_network(net, x, t)
+    except LearnerError as error:
+        print(f"xpnet check: error: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except Exception as error:  # raised inside the learner's network
+        print(f"xpnet check: error: {learner_traceback(error)}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    print(f"xpnet check: {cls.__name__} of {args.file.partition(':')[0]} on {SAMPLES} images")
+    print(check)
+    return 0 if check.passed else EXIT_FAILED
+
+
+def gradcheck_command(args) -> int:
+    """``xpnet gradcheck``: xpnet's own TwoLayerNet, backprop against the numerical gradient."""
+    from ..check.gradcheck import gradient_check
+    from ..nets import TwoLayerNet
+
+    backend = get_backend(args.device, backend=args.backend)
+    print(f"xpnet gradcheck: {backend.describe()}, float64")
+    (x, t), _, _, description = load_data(args.dataset, args.data_dir, doing="checking")
+    print(f"data: the first {args.samples} images of the {description}")
+    net = TwoLayerNet(
+        int(x[0].size),
+        args.hidden_size,
+        10,
+        activation=args.activation,
+        xp=backend.xp,
+        device=backend.device,
+        dtype="float64",
+        seed=args.seed,
+    )
+    x_batch = backend.asarray(x[: args.samples], dtype="float64")
+    t_batch = backend.asarray(t[: args.samples])
+    result = gradient_check(net, x_batch, t_batch)
+    print(result)
+    return 0 if result.passed else 1

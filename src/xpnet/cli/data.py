@@ -1,0 +1,38 @@
+"""The data a command trains or checks on: full MNIST, or the bundled sample as a fallback."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+
+def load_data(dataset: str, data_dir: str | None, *, doing: str = "training"):
+    """(train, test, name, description) for --dataset auto|mnist|sample; ``doing`` names the
+    command's work in the notice of the fallback to the sample."""
+    from ..datasets import DatasetError, load_mnist, load_mnist_sample
+    from ..datasets import data_dir as resolve_data_dir
+
+    if dataset in ("auto", "mnist"):
+        import pooch
+
+        pooch_log = pooch.get_logger()
+        level = pooch_log.level
+        if dataset == "auto":  # a quiet try: the fallback below says what happened
+            pooch_log.setLevel(logging.WARNING)
+        try:
+            train, test = load_mnist(normalize=True, flatten=True, root=data_dir)
+            return train, test, "mnist", "MNIST (60000 train / 10000 test images)"
+        except DatasetError:
+            if dataset == "mnist":
+                raise
+            print(
+                f"notice: full MNIST is neither in {resolve_data_dir(data_dir)} nor downloadable"
+                f" now; {doing} on the bundled 5,000-image sample (`xpnet download mnist` or"
+                " --dataset mnist says why)",
+                file=sys.stderr,
+            )
+        finally:
+            pooch_log.setLevel(level)
+    train, test = load_mnist_sample(normalize=True, flatten=True)
+    description = f"bundled MNIST sample ({len(train[0])} train / {len(test[0])} test images)"
+    return train, test, "sample", description

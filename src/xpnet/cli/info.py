@@ -1,0 +1,54 @@
+"""`xpnet download mnist` and `xpnet info`: the data, and what this machine has."""
+
+from __future__ import annotations
+
+import sys
+
+from .parser import version
+
+
+def download_command(args) -> int:
+    from ..datasets import download_mnist
+
+    path = download_mnist(args.data_dir, progress=sys.stderr.isatty())
+    print(f"MNIST is verified and cached in {path}")
+    return 0
+
+
+def info_command(args=None) -> int:
+    import importlib.metadata
+    import platform
+
+    import array_api_compat
+    import numpy
+
+    from ..backends import available
+    from ..datasets import data_dir, mnist_available
+
+    print(f"xpnet {version()} on Python {platform.python_version()} ({platform.platform()})")
+    print(f"numpy {numpy.__version__}, array-api-compat {array_api_compat.__version__}")
+    for row in available():
+        state = row["version"] if row["installed"] else "not installed"
+        if row.get("error"):
+            state = f"broken: {row['error']}"
+        gpus = f"; GPUs: {', '.join(row['gpus'])}" if row["gpus"] else ""
+        problem = f"; {row['problem']}" if row.get("problem") else ""
+        print(f"  {row['backend']:<17} {state}{gpus}{problem}")
+    cupies = sorted(
+        {
+            d.metadata["Name"]
+            for d in importlib.metadata.distributions()
+            if (d.metadata["Name"] or "").lower().startswith("cupy")
+        }
+    )
+    if len(cupies) > 1:
+        print(
+            f"warning: several CuPy packages are installed ({', '.join(cupies)}); they share "
+            "one module and break each other: keep only the one for your CUDA version"
+        )
+    where = data_dir()
+    print(
+        f"data: {where} (full MNIST {'cached' if mnist_available() else 'not downloaded'}; "
+        "the 5,000-image sample is bundled)"
+    )
+    return 0
