@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         TypeError,
         OSError,  # a full disk or a read-only --out: the previous checkpoint is still whole
     ) as error:
-        print(f"xpnet {args.command}: error: {for_the_command_line(str(error))}", file=sys.stderr)
+        print(f"xpnet {args.command}: error: {for_the_command_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"xpnet {args.command}: interrupted", file=sys.stderr)

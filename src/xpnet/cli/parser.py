@@ -10,9 +10,9 @@ import argparse
 import contextlib
 import difflib
 import math
-import re
 import sys
 import warnings
+from typing import ClassVar
 
 from ..backends import (
     BACKENDS,
@@ -21,8 +21,10 @@ from ..backends import (
     DeviceUnavailableError,
     Float64Notice,
 )
+from ..errors import PYTHON, Explained, Words
 
 __all__ = [
+    "CLI",
     "CommandParser",
     "Help",
     "build_parser",
@@ -96,23 +98,49 @@ def positive_float(text: str) -> float:
     return value
 
 
-PYTHON_TO_FLAGS = [  # what an error raised to Python says -> what the command line says
-    (r'\bdevice="([^"]+)"', r"--device \1"),
-    (r'\bbackend="([^"]+)"', r"--backend \1"),
-    (r"\blearning_rate=([0-9.e+-]+)", r"--lr \1"),
-    (r"on_divergence='continue'", "--keep-going"),
-    (r"xpnet\.load_mnist_sample\(\)", "--dataset sample"),
-    (r"\(xp=numpy\)", "(--backend numpy)"),
-    (r"xpnet\.evaluate\(net, x, t\)", "xpnet evaluate CHECKPOINT --backend dask"),
-]
+class CommandLineWords(Words):
+    """How the command line spells the settings and actions that xpnet's messages name
+    (:mod:`xpnet.errors`): ``learning_rate=0.1`` is ``--lr 0.1``. A setting with no flag keeps
+    its Python spelling."""
+
+    flags: ClassVar[dict[str, str]] = {
+        "device": "--device",
+        "backend": "--backend",
+        "xp": "--backend",
+        "learning_rate": "--lr",
+        "batch_size": "--batch-size",
+        "hidden_size": "--hidden-size",
+        "weight_init_std": "--weight-init-std",
+        "activation": "--activation",
+        "dtype": "--dtype",
+        "seed": "--seed",
+        "grad": "--grad",
+        "iters_num": "--iters",
+        "threads": "--threads",
+    }
+    actions: ClassVar[dict[str, str]] = {
+        "use_sample_data": "--dataset sample",
+        "keep_going": "--keep-going",
+        "evaluate_on_dask": "xpnet evaluate CHECKPOINT --backend dask",
+    }
+
+    def arg(self, name: str) -> str:
+        return self.flags.get(name, name)
+
+    def use(self, name: str, value) -> str:
+        flag = self.flags.get(name)
+        return PYTHON.use(name, value) if flag is None else f"{flag} {self.value(value)}"
 
 
-def for_the_command_line(message: str) -> str:
-    """An error message written for Python callers (``device="cpu"``), in flags
-    (``--device cpu``): the one place where the library's advice becomes the command line's."""
-    for python, flags in PYTHON_TO_FLAGS:
-        message = re.sub(python, flags, message)
-    return message
+CLI = CommandLineWords()
+
+
+def for_the_command_line(error: BaseException | str) -> str:
+    """An error's (or warning's) message in the command line's words: its template rendered
+    with :data:`CLI` where it is :class:`~xpnet.errors.Explained`, else its text as it is."""
+    if isinstance(error, Explained):
+        return error.render(CLI)
+    return str(error)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -319,7 +347,7 @@ def parse_backend(parser: argparse.ArgumentParser, argv: list[str] | None) -> ar
         with notices():
             args.backend = get_backend(args.device, backend=args.backend)
     except (ValueError, DeviceUnavailableError) as error:
-        parser.error(for_the_command_line(str(error)))
+        parser.error(for_the_command_line(error))
     return args
 
 
@@ -338,7 +366,7 @@ def notices():
 
     def show(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, (DeviceFallbackWarning, Float64Notice)):
-            print(f"notice: {message}", file=sys.stderr)
+            print(f"notice: {for_the_command_line(message)}", file=sys.stderr)
         else:
             default(message, category, filename, lineno, file, line)
 

@@ -158,7 +158,7 @@ class Run:
             good = self.folder / "checkpoint.npz"
             kept = f"{good} keeps the last finite state" if good.exists() else "no finite state"
             say(
-                f"xpnet train: error: {_cli(str(error))}; {kept}, the diverged one is in {path}",
+                f"xpnet train: error: {_cli(error)}; {kept}, the diverged one is in {path}",
                 sys.stderr,
             )
             return EXIT_DIVERGED
@@ -254,4 +254,4 @@ def _nth(n: int) -> str:
 
 
 def _show_warning(message, category, *args, **kwargs) -> None:
-    print(f"warning: {_cli(str(message))}", file=sys.stderr)
+    print(f"warning: {_cli(message)}", file=sys.stderr)
