@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from .parser import version
+from .. import __version__
+from .words import Exit
 
 
 def download_command(args) -> int:
@@ -12,7 +13,7 @@ def download_command(args) -> int:
 
     path = download_mnist(args.data_dir, progress=sys.stderr.isatty())
     print(f"MNIST is verified and cached in {path}")
-    return 0
+    return Exit.OK
 
 
 def info_command(args=None) -> int:
@@ -25,7 +26,7 @@ def info_command(args=None) -> int:
     from ..backends import available
     from ..datasets import data_dir, mnist_available
 
-    print(f"xpnet {version()} on Python {platform.python_version()} ({platform.platform()})")
+    print(f"xpnet {__version__} on Python {platform.python_version()} ({platform.platform()})")
     print(f"numpy {numpy.__version__}, array-api-compat {array_api_compat.__version__}")
     for row in available():
         state = row["version"] if row["installed"] else "not installed"
@@ -51,4 +52,4 @@ def info_command(args=None) -> int:
         f"data: {where} (full MNIST {'cached' if mnist_available() else 'not downloaded'}; "
         "the 5,000-image sample is bundled)"
     )
-    return 0
+    return Exit.OK
