@@ -2,7 +2,7 @@
 
 Read :meth:`Run.execute` first: lock the folder, claim it, build, write the files, train, and
 finish (or say how the run stopped). The settings are merged once, when the Run is made
-(:func:`xpnet.cli.settings.merge`: the resume rule lives there); the
+(:meth:`xpnet.cli.settings.Settings.from_command_line`: the resume rule lives there); the
 folder and its files belong to :class:`xpnet.cli.runfolder.RunFolder`.
 """
 
@@ -21,7 +21,7 @@ from ..checkpoint import load_checkpoint, load_params
 from ..train import DivergenceError, History, Trainer, TrainingInterrupted
 from .data import load_data
 from .runfolder import RunFolder, out_path, resume_path
-from .settings import DEFAULTS, check_resumable, merge
+from .settings import Settings
 from .words import Exit, for_the_command_line
 
 __all__ = ["Run", "train_command"]
@@ -53,13 +53,7 @@ class Run:
         self.args = args
         self.source = resume_path(args.resume) if args.resume else None
         self.checkpoint = load_checkpoint(self.source) if self.source else None
-        given = {key: getattr(args, key, None) for key in (*DEFAULTS, "epochs")}
-        given = {key: value for key, value in given.items() if value is not None}
-        if self.checkpoint is not None:
-            check_resumable(self.checkpoint, self.source)
-            self.settings = merge(given, self.checkpoint.state["run"])
-        else:
-            self.settings = merge(given)
+        self.settings = Settings.from_command_line(args, self.checkpoint, self.source)
         self.folder = RunFolder(out_path(args.out, self.source))
         self._told = False  # whether the run said that its parameters stopped being finite
 
@@ -221,9 +215,10 @@ class Run:
 
     def _save(self, *, diverged: bool = False) -> Path:
         trainer = self.trainer
+        # each setting once: the net's in net.config, the trainer's in its state, the rest here
         state = {
             "trainer": trainer.state_dict(),
-            "run": self.settings.record(trainer.iters_per_epoch),
+            "run": self.settings.own(trainer.iters_per_epoch),
         }
         return self.folder.save(
             self.net, arrays=trainer.history.arrays(), state=state, diverged=diverged
