@@ -20,7 +20,7 @@ from ..backends import DTYPES
 from ..checkpoint import CheckpointError
 from .words import CLI, flag
 
-__all__ = ["EXPECTED", "KEPT_BY", "python_name", "saved_settings"]
+__all__ = ["EXPECTED", "KEPT_BY", "python_name", "run_part", "saved_settings"]
 
 KEPT_BY = {  # the part of a checkpoint that keeps each setting (keep_going: on_divergence)
     "net": ("dtype", "activation", "hidden_size", "weight_init_std"),
@@ -40,6 +40,18 @@ def python_name(key: str) -> str:
     ('learning_rate', 'batch_size')
     """
     return next((name for name, f in CLI.flags.items() if f == flag(key)), key)
+
+
+def run_part(settings: dict) -> dict:
+    """What a checkpoint keeps as the run's own (``state.run``), of all its ``settings``: the
+    ones that neither the network's configuration nor the trainer's state keeps.
+
+    Examples
+    --------
+    >>> run_part({"dataset": "sample", "lr": 0.1, "hidden_size": 50, "iters": 400})
+    {'dataset': 'sample', 'iters': 400}
+    """
+    return {key: settings[key] for key in KEPT_BY["run"]}
 
 
 def saved_settings(checkpoint, path) -> dict:

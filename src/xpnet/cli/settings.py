@@ -13,15 +13,13 @@ checkpoint being resumed, then what the command line gives. The resume rule, in 
 
 A setting is named by its flag, as argparse names it (``lr`` for ``--lr``); where its Python
 name differs (``learning_rate``), the command line's words say which
-(:data:`xpnet.cli.words.CLI`). A checkpoint keeps each setting once; :mod:`xpnet.cli.runstate`
-reads them back.
+(:data:`xpnet.cli.words.CLI`). A checkpoint keeps each setting once: :mod:`xpnet.cli.runstate`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .runstate import KEPT_BY, saved_settings
 from .words import flag
 
 __all__ = [
@@ -77,12 +75,12 @@ class Settings:
     epochs: int | None = None
 
     @classmethod
-    def from_command_line(cls, args, checkpoint=None, path=None) -> Settings:
-        """The defaults, then a resumed ``checkpoint`` (read from ``path``), then the flags
-        that ``args`` gives; a conflict is refused here (:class:`SettingsConflict`)."""
+    def from_command_line(cls, args, saved: dict | None = None) -> Settings:
+        """The defaults, then the ``saved`` settings of a resumed checkpoint (None: a new run;
+        :func:`xpnet.cli.runstate.saved_settings`), then the flags that ``args`` gives; a
+        conflict is refused here (:class:`SettingsConflict`)."""
         given = {key: getattr(args, key, None) for key in (*DEFAULTS, "epochs")}
         given = {key: value for key, value in given.items() if value is not None}
-        saved = None if checkpoint is None else saved_settings(checkpoint, path)
         return merge(given, saved)
 
     def __getitem__(self, key: str):
@@ -99,11 +97,6 @@ class Settings:
     def record(self, iters_per_epoch: int) -> dict:
         """Every setting, with the resolved target (config.json, and :func:`merge`'s input)."""
         return {**self.values, "iters": self.target(iters_per_epoch)}
-
-    def own(self, iters_per_epoch: int) -> dict:
-        """What a checkpoint keeps as the run's own: the settings no other part of it keeps."""
-        record = self.record(iters_per_epoch)
-        return {key: record[key] for key in KEPT_BY["run"]}
 
 
 def merge(given: dict, checkpoint_run: dict | None = None) -> Settings:

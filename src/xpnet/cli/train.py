@@ -2,8 +2,9 @@
 
 Read :meth:`Run.execute` first: lock the folder, claim it, build, write the files, train, and
 finish (or say how the run stopped). The settings are merged once, when the Run is made
-(:meth:`xpnet.cli.settings.Settings.from_command_line`: the resume rule lives there); the
-folder and its files belong to :class:`xpnet.cli.runfolder.RunFolder`.
+(:meth:`xpnet.cli.settings.Settings.from_command_line`: the resume rule lives there), from a
+resumed checkpoint's as :mod:`xpnet.cli.runstate` reads them; the folder and its files belong
+to :class:`xpnet.cli.runfolder.RunFolder`.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from pathlib import Path
 
 from ..backends import device_name, get_backend
 from ..checkpoint import load_checkpoint, load_params
+from ..nets import TwoLayerNet
 from ..train import DivergenceError, History, Trainer, TrainingInterrupted
 from .data import load_data
 from .runfolder import RunFolder, out_path, resume_path
+from .runstate import run_part, saved_settings
 from .settings import Settings
 from .words import Exit, for_the_command_line
 
@@ -53,7 +56,8 @@ class Run:
         self.args = args
         self.source = resume_path(args.resume) if args.resume else None
         self.checkpoint = load_checkpoint(self.source) if self.source else None
-        self.settings = Settings.from_command_line(args, self.checkpoint, self.source)
+        saved = saved_settings(self.checkpoint, self.source) if self.source else None
+        self.settings = Settings.from_command_line(args, saved)
         self.folder = RunFolder(out_path(args.out, self.source))
         self._told = False  # whether the run said that its parameters stopped being finite
 
@@ -77,8 +81,6 @@ class Run:
     # -- the sequence ----------------------------------------------------------------------------
 
     def _build(self) -> None:
-        from ..nets import TwoLayerNet
-
         s = self.settings
         self.backend = get_backend(self.args.device, backend=self.args.backend)
         chosen = " (chosen by --device auto)" if self.args.device == "auto" else ""
@@ -218,7 +220,7 @@ class Run:
         # each setting once: the net's in net.config, the trainer's in its state, the rest here
         state = {
             "trainer": trainer.state_dict(),
-            "run": self.settings.own(trainer.iters_per_epoch),
+            "run": run_part(self.settings.record(trainer.iters_per_epoch)),
         }
         return self.folder.save(
             self.net, arrays=trainer.history.arrays(), state=state, diverged=diverged
