@@ -25,8 +25,19 @@ from .words import Exit, for_the_command_line
 
 
 def check_command(args) -> int:
-    """``xpnet check FILE.py[:CLASS]``: 0 when the network passes, 1 when the check fails, 2
-    when the file or class cannot be used (one line, or the learner's traceback)."""
+    """``xpnet check FILE.py[:CLASS]``: a learner's network, backprop against numerical.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``args.file``: ``FILE.py`` or ``FILE.py:CLASS``.
+
+    Returns
+    -------
+    int
+        Exit.OK when the network passes, Exit.FAILED when the check fails, Exit.USAGE when the
+        file or class cannot be used (one line, or the learner's own traceback, on stderr).
+    """
     from ..check.netcheck import check_network
     from ..datasets import load_mnist_sample
 
@@ -57,7 +68,18 @@ def check_command(args) -> int:
 
 
 def gradcheck_command(args) -> int:
-    """``xpnet gradcheck``: xpnet's own TwoLayerNet, backprop against the numerical gradient."""
+    """``xpnet gradcheck``: xpnet's own TwoLayerNet, backprop against the numerical gradient.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The gradcheck command's flags (--device, --backend, --dataset, --hidden-size, ...).
+
+    Returns
+    -------
+    int
+        Exit.OK when every parameter's gradient agrees, else Exit.FAILED.
+    """
     from ..check.gradcheck import gradient_check
     from ..nets import TwoLayerNet
 

@@ -9,6 +9,18 @@ from .words import Exit
 
 
 def download_command(args) -> int:
+    """``xpnet download mnist``: download MNIST, verify it and cache it.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``args.data_dir``: where to keep it (None: xpnet's cache).
+
+    Returns
+    -------
+    int
+        Exit.OK; a download that fails raises DatasetError, for ``main`` to say in one line.
+    """
     from ..datasets import download_mnist
 
     path = download_mnist(args.data_dir, progress=sys.stderr.isatty())
@@ -17,6 +29,18 @@ def download_command(args) -> int:
 
 
 def info_command(args=None) -> int:
+    """``xpnet info``: print the versions, the backends and GPUs, and the data found here.
+
+    Parameters
+    ----------
+    args : argparse.Namespace, optional
+        Unused (the command takes no flags).
+
+    Returns
+    -------
+    int
+        Exit.OK.
+    """
     import importlib.metadata
     import platform
 

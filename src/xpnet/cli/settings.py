@@ -66,8 +66,24 @@ class SettingsConflict(ValueError):
 
 @dataclass
 class Settings:
-    """The merged settings (``values``), the lines that say what a resume changed (``changes``),
-    and the target as asked: ``iters`` (total steps) or ``epochs``; neither: the run's own."""
+    """The merged settings of one run, as :func:`merge` makes them.
+
+    Attributes
+    ----------
+    values : dict
+        Setting key (as :data:`DEFAULTS`) -> value; ``settings["lr"]`` reads one.
+    changes : list of str
+        The lines that say what a resume changed (``--lr: 0.1 in the checkpoint, 0.05 now``).
+    iters, epochs : int or None
+        The target as the command line asked for it: total steps, or epochs; neither: the
+        run's own (:meth:`target`).
+
+    Examples
+    --------
+    >>> settings = merge({"lr": 0.05, "epochs": 2})
+    >>> settings["lr"], settings["batch_size"], settings.target(iters_per_epoch=40)
+    (0.05, 100, 80)
+    """
 
     values: dict
     changes: list[str] = field(default_factory=list)
@@ -76,9 +92,25 @@ class Settings:
 
     @classmethod
     def from_command_line(cls, args, saved: dict | None = None) -> Settings:
-        """The defaults, then the ``saved`` settings of a resumed checkpoint (None: a new run;
-        :func:`xpnet.cli.runstate.saved_settings`), then the flags that ``args`` gives; a
-        conflict is refused here (:class:`SettingsConflict`)."""
+        """The defaults, then a resumed checkpoint's settings, then the flags that are given.
+
+        Parameters
+        ----------
+        args : argparse.Namespace
+            The train command's flags; a setting's is None where it was not given.
+        saved : dict, optional
+            A resumed checkpoint's settings (:func:`xpnet.cli.runstate.saved_settings`);
+            None: a new run.
+
+        Returns
+        -------
+        Settings
+
+        Raises
+        ------
+        SettingsConflict
+            Naming every flag that contradicts the checkpoint, with both values.
+        """
         given = {key: getattr(args, key, None) for key in (*DEFAULTS, "epochs")}
         given = {key: value for key, value in given.items() if value is not None}
         return merge(given, saved)
@@ -100,9 +132,34 @@ class Settings:
 
 
 def merge(given: dict, checkpoint_run: dict | None = None) -> Settings:
-    """Settings from the defaults, a resumed checkpoint's settings (or None) and the command
-    line's ``given`` flags (key -> value, only those actually given; ``iters``/``epochs`` the
-    target). Raises SettingsConflict naming every flag that contradicts the checkpoint."""
+    """The one merge rule: the defaults, then a resumed checkpoint's settings, then the flags.
+
+    Parameters
+    ----------
+    given : dict
+        The command line's flags, key -> value, only those actually given (``iters`` or
+        ``epochs``: the target).
+    checkpoint_run : dict, optional
+        Every setting of the run being resumed (as :meth:`Settings.record` or
+        :func:`xpnet.cli.runstate.saved_settings` give them); None: a new run.
+
+    Returns
+    -------
+    Settings
+
+    Raises
+    ------
+    SettingsConflict
+        Naming every flag that contradicts the checkpoint (a fixed setting given another value).
+    ValueError
+        For a key that is no setting.
+
+    Examples
+    --------
+    >>> saved = merge({"hidden_size": 20}).record(iters_per_epoch=40)
+    >>> merge({"lr": 0.05}, saved).changes
+    ['--lr: 0.1 in the checkpoint, 0.05 now']
+    """
     given = dict(given)
     iters, epochs = given.pop("iters", None), given.pop("epochs", None)
     unknown = set(given) - set(DEFAULTS)

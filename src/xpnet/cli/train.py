@@ -50,7 +50,17 @@ def train_command(args) -> int:
 
 
 class Run:
-    """`xpnet train` with the parsed command line ``args``."""
+    """`xpnet train` with the parsed command line ``args``: ``Run(args).execute()``.
+
+    Making it reads what the run is made of, before any file is touched: the checkpoint of
+    ``--resume`` (``source``, ``checkpoint``), the merged ``settings`` (a conflict is refused
+    here) and the run's ``folder``. :meth:`execute` does the rest.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The train command's flags, as :func:`xpnet.cli.build_parser` parses them.
+    """
 
     def __init__(self, args) -> None:
         self.args = args
@@ -62,7 +72,15 @@ class Run:
         self._told = False  # whether the run said that its parameters stopped being finite
 
     def execute(self) -> int:
-        """The whole run; returns the exit status."""
+        """The whole run, in the folder it locks; returns the exit status.
+
+        Returns
+        -------
+        int
+            Exit.OK (trained, or already finished), Exit.FAILED (the loss diverged: the
+            CSVs are written, checkpoint.npz keeps the last finite state), Exit.INTERRUPTED
+            or Exit.TERMINATED (Ctrl-C, SIGTERM: saved, with the command that resumes).
+        """
         with self.folder.locked():
             self.folder.claim(resuming=self.source, overwrite=self.args.overwrite)
             self._build()
