@@ -105,11 +105,7 @@ class Settings:
         Returns
         -------
         Settings
-
-        Raises
-        ------
-        SettingsConflict
-            Naming every flag that contradicts the checkpoint, with both values.
+            As :func:`merge` makes them (and raises: a conflict is refused here, once).
         """
         given = {key: getattr(args, key, None) for key in (*DEFAULTS, "epochs")}
         given = {key: value for key, value in given.items() if value is not None}
