@@ -121,11 +121,18 @@ class Xpnet:
         )
 
     def train(self, iters_num: int, *, evaluate: bool = True) -> dict:
+        """The book's loop, as xpnet.train runs it (Trainer.run). evaluate=False: the steps
+        alone (run_steps), for timing: Trainer.run would evaluate the model it ends with, and
+        the trainer is not advanced (a fresh() follows)."""
         trainer = self.trainer
         start, stop = trainer.iteration, trainer.iteration + iters_num
-        if not evaluate and any(i % trainer.iters_per_epoch == 0 for i in range(start, stop)):
-            raise ValueError(f"steps {start}..{stop - 1} include an evaluation step")
-        if evaluate and iters_num >= 100:  # RSS after 1000 steps and at the end: no growth?
+        if not evaluate:
+            if any(i % trainer.iters_per_epoch == 0 for i in range(start, stop)):
+                raise ValueError(f"steps {start}..{stop - 1} include an evaluation step")
+            with self.backend.activate():
+                run_steps(trainer, start, stop)
+            return {}
+        if iters_num >= 100:  # RSS after 1000 steps and at the end: no growth?
             mark = start + min(1000, iters_num // 10)
             trainer.run(mark)
             self.synchronize()
