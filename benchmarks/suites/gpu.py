@@ -16,8 +16,9 @@ after every part, and each part's one-line summary goes to stderr as it ends.
 3. numerical: Trainer(grad="numerical") (ReLU, float32) on the GPU, up to a few hundred steps
    after warm-up, extrapolated to 10000 iterations (target: under a minute); the CPU as peer;
 4. memory: CuPy's memory pool after warm-up, after the runs and within each run: no growth;
-5. cuda_graph: a CUDA-graph-captured step on the torch backend (torch.cuda.graph); profile:
-   cProfile of xpnet's step on each GPU backend; last, CuPy's refusal to capture, in one line.
+5. cuda_graph: a CUDA-graph-captured step on the torch backend (torch.cuda.graph); last of all,
+   cupy_capture: CuPy's refusal to capture, in one line;
+6. profile: cProfile of xpnet's step on each GPU backend, where its host time goes.
 
 --budget-s (default 110) is the wall time it plans for: parts take fewer rounds, and runs fewer
 steps, when time is short. Exit status: 0 every part ran, 1 some part or contestant failed (the
@@ -39,6 +40,7 @@ import xpnet
 from .. import contestants as cs
 from .. import measure
 from ..gpu import gpu_problem
+from ..machine import set_torch_threads
 from ..render.gpu_lines import gpu_summary, gpu_summary_line
 from ..textbook import BATCH_SIZE, LEARNING_RATE
 from ..torch_peers import TorchManual
@@ -110,6 +112,22 @@ def make_contestant(name: str, data, gpu: str):
     return cs.Xpnet(data, backend, "float32", step=step)
 
 
+class Budget:
+    """The wall time the suite plans for, counted from the start of the process."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.end = seconds, measure.START + seconds
+
+    def left(self) -> float:
+        return self.end - time.perf_counter()
+
+    def deadline(self, share: float, reserve: float) -> float:
+        """A time.perf_counter() value for a part: share x the budget from now, less when the
+        parts after it need reserve x the budget."""
+        give = min(share * self.seconds, self.left() - reserve * self.seconds)
+        return time.perf_counter() + max(give, 0.0)
+
+
 class Stopped(BaseException):
     """SIGTERM (from `timeout`, say): stop measuring and keep what was measured."""
 
@@ -140,12 +158,11 @@ def run(args: argparse.Namespace) -> dict:
         step_iters=cs.STEP_ITERS,
     )
     result = {"status": "running", "settings": settings, "contestants": {}, "parts": {}}
-    parts = Parts(args, result, make_contestant, list(CONTESTANTS), RUN_NAMES)
+    budget = Budget(args.budget_s)
+    parts = Parts(args, result, budget, make_contestant, list(CONTESTANTS), RUN_NAMES)
     signal.signal(signal.SIGTERM, _stop)
     try:
         try:
-            from ..machine import set_torch_threads
-
             set_torch_threads(args.threads)  # torch's CPU pool, for torch-CPU
         except Exception as error:
             measure.progress(f"torch threads not set: {error}")

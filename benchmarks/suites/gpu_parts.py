@@ -1,8 +1,8 @@
 """The parts of suite gpu (gpu.py says what each measures), in the order they run: ``Parts.ORDER``.
 
 Each part is a method returning its record for the JSON; what the parts share -- contestants,
-initial weights, the time budget, the pool readings -- lives on the Parts object. A contestant
-that raises is recorded in ``failed`` and left out of the later parts.
+initial weights, the time budget (gpu.Budget), the pool readings -- lives on the Parts object.
+A contestant that raises is recorded in ``failed`` and left out of the later parts.
 """
 
 from __future__ import annotations
@@ -26,22 +26,6 @@ RUN_SHARE = 0.12  # of the budget, at most, for one contestant's run: 3 of them 
 PROFILE_STEPS = 200
 
 
-class Budget:
-    """The wall time the suite plans for, counted from the start of the process."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds, self.end = seconds, measure.START + seconds
-
-    def left(self) -> float:
-        return self.end - time.perf_counter()
-
-    def deadline(self, share: float, reserve: float) -> float:
-        """A time.perf_counter() value for a part: share x the budget from now, less when the
-        parts after it need reserve x the budget."""
-        give = min(share * self.seconds, self.left() - reserve * self.seconds)
-        return time.perf_counter() + max(give, 0.0)
-
-
 def _error(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
@@ -50,14 +34,10 @@ class Parts:
     ORDER = ("gpu", "warm_up", "steps", "run", "numerical", "memory", "cuda_graph", "profile")
     ORDER += ("cupy_capture",)  # last: nothing after it can suffer
 
-    def __init__(self, args, result: dict, make_contestant, step_names, run_names) -> None:
-        self.args, self.result = args, result
-        self.make_contestant, self.step_names, self.run_names = (
-            make_contestant,
-            step_names,
-            run_names,
-        )
-        self.budget = Budget(args.budget_s)
+    def __init__(self, args, result: dict, budget, make_contestant, step_names, run_names):
+        self.args, self.result, self.budget = args, result, budget
+        self.make_contestant = make_contestant  # name, data, device -> a contestant
+        self.step_names, self.run_names = step_names, run_names
         self.device = args.device  # the GPU, or "cpu" in a dry run
         self.init = functools.cache(cs.initial_weights)
         self.contestants: dict = {}
