@@ -107,11 +107,12 @@ def thread_settings() -> dict[str, Any]:
 
 
 def git_revision() -> str | None:
-    """The library's commit, with '+dirty' when src/ differs from it."""
+    """The commit, with '+dirty' when src/ or benchmarks/ (its results aside) differ from it."""
     try:
         run = dict(cwd=ROOT, capture_output=True, text=True, timeout=10, check=True)
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], **run).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "src"], **run).stdout.strip()
+        paths = ["src", "benchmarks", ":!benchmarks/results"]
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", *paths], **run).stdout.strip()
         return commit + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return None
