@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .machine import load_average, machine_info, now, thread_environment
 from .measure import progress, write_json
+from .render import markdown
 from .suites import SUITES, json_name
 
 THREADS_HELP = (
@@ -76,8 +77,6 @@ def measure(name: str, argv: list[str]) -> int:
     result = {"suite": name, **module.run(args)}
     result["machine"] = machine_info(date=date, load_at_start=load)
     write_json(args.json, result)
-    from .render import markdown
-
     print(markdown(result))
     print(f"\nresults written to {args.json}", file=sys.stderr, flush=True)
     if hasattr(module, "last_lines"):  # plain text, last (the GPU acceptance run's log)
@@ -97,7 +96,9 @@ def run(names: list[str], common: argparse.Namespace, out: Path, extra: list[str
                 flags += ["--quick"] if value else []
             elif value is not None:
                 flags += [f"--{flag}", str(value)]
-        device = common.device if "device" in suite.common and common.device else "cpu"
+        device = "cpu"
+        if "device" in suite.common:
+            device = common.device or suite.defaults.get("device", "cpu")
         path = out / json_name(name, device, common.quick and "quick" in suite.common)
         command = [sys.executable, "-m", "benchmarks", "measure", name, *flags, *extra]
         command += ["--json", str(path)]

@@ -47,11 +47,16 @@ def results_block(train: dict, numgrad: dict) -> str:
     )
 
 
-# block name: (the JSON files it is rendered from, how)
+def gpu_block(result: dict) -> str | None:
+    """The GPU section, from a run on a GPU only (None for a dry run's CPU stand-ins)."""
+    return None if result["settings"].get("dry_run") else gpu_report(result)
+
+
+# block name: (the JSON files it is rendered from, how; None: not from these results)
 BLOCKS = {
     "results": (("train-cpu.json", "numgrad-cpu.json"), results_block),
     "dask": (("dask-cpu.json",), dask_report),
-    "gpu": (("gpu-cuda.json",), gpu_report),  # a dry run (gpu-cpu.json) never goes here
+    "gpu": (("gpu-cuda.json",), gpu_block),
 }
 
 
@@ -81,7 +86,11 @@ def render_command(results: Path, write: Path | None, prints: list[Path]) -> int
             if missing:
                 print(f"{name}: left as it is (no {', '.join(missing)})", file=sys.stderr)
                 continue
-            write_between_markers(write, name, render(*(load(results / f) for f in files)))
+            text = render(*(load(results / f) for f in files))
+            if text is None:
+                print(f"{name}: left as it is ({', '.join(files)} is a dry run)", file=sys.stderr)
+                continue
+            write_between_markers(write, name, text)
             print(f"{name}: rendered from {', '.join(files)}", file=sys.stderr)
     if not prints and write is None:
         for path in sorted(results.glob("*.json")):
