@@ -125,9 +125,10 @@ def gpu_names() -> list[str]:
     return []
 
 
-def machine_info(*, date: str | None = None, load_at_start=None) -> dict[str, Any]:
+def machine_info(*, date: str | None = None, load_at_start=None, revision=None) -> dict[str, Any]:
     """The machine, the libraries, the threads, the date and the exact command. Call it after
-    the work: the versions are those of the libraries the work loaded."""
+    the work: the versions are those of the libraries the work loaded (date, load average and
+    revision: give them as they were at the start)."""
     affinity = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     return {
         "date": date or now(),
@@ -140,7 +141,7 @@ def machine_info(*, date: str | None = None, load_at_start=None) -> dict[str, An
         "platform": platform.platform(),
         "gpus": gpu_names(),
         "versions": versions(),
-        "xpnet_revision": git_revision(),
+        "xpnet_revision": revision or git_revision(),
         "threads": thread_settings(),
         "blas": blas_info(),
     }

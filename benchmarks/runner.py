@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .machine import load_average, machine_info, now, thread_environment
+from .machine import git_revision, load_average, machine_info, now, thread_environment
 from .measure import progress, write_json
 from .render import markdown
 from .suites import SUITES, json_name
@@ -73,9 +73,9 @@ def measure(name: str, argv: list[str]) -> int:
     if args.json is None:
         device = getattr(args, "device", "cpu")
         args.json = Path("out/bench") / json_name(name, device, getattr(args, "quick", False))
-    date, load = now(), load_average()
+    start = dict(date=now(), load_at_start=load_average(), revision=git_revision())
     result = {"suite": name, **module.run(args)}
-    result["machine"] = machine_info(date=date, load_at_start=load)
+    result["machine"] = machine_info(**start)
     write_json(args.json, result)
     print(markdown(result))
     print(f"\nresults written to {args.json}", file=sys.stderr, flush=True)
