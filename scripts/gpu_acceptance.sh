@@ -171,8 +171,8 @@ if ! "$PY" -c "import jax" 2>/dev/null; then
 elif [ "$DEVICE" != cpu ] && ! "$PY" -c "import jax; jax.devices('gpu')" 2>/dev/null; then
     note "SKIP jax: JAX sees no GPU"
 else
-    part tests-jax 90 env XPNET_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=false "$PY" -m pytest -q \
-        -p no:cacheprovider -rs -k "$JAX and test_jax" tests
+    part tests-jax 150 env XPNET_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=false "$PY" -m pytest -q \
+        -p no:cacheprovider -rs -k "$JAX" tests/test_jax.py
     part bench-jax 60 env XLA_PYTHON_CLIENT_PREALLOCATE=false "$PY" -m benchmarks measure jax \
         --quick "${FLAGS[@]}" --json "$OUTDIR/bench_jax.json"
 fi
