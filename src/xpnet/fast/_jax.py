@@ -5,9 +5,10 @@ through the book's layers on the traced parameters (``net._with_params``), so it
 step by construction. The scan has a static length K, so XLA knows the trip count and runs it
 without going back to Python (on a GPU, without a host round trip a step); the epoch's row
 ``j0`` where it starts and the learning rate are traced arguments, so neither is frozen into
-the program and no value of them compiles again. Each distinct K compiles once: with the
-book's schedule (an evaluation after the first step of each epoch, the losses read every
-``log_every`` steps) K takes three or four values in a whole run. The parameters' and the
+the program and no value of them compiles again. Each distinct K compiles once per process
+(for a network of the same activation, shapes and dtype, on the same device: :data:`PROGRAMS`):
+with the book's schedule (an evaluation after the first step of each epoch, the losses read
+every ``log_every`` steps) K takes three or four values in a whole run. The parameters' and the
 loss buffer's arrays are donated: the program may write into them, so the arrays ``net.params``
 held before a call are invalid after it (keep a copy, not a reference, to compare).
 """
@@ -18,7 +19,9 @@ import time
 
 from ..step import training_step
 
-__all__ = ["ScanPath"]
+__all__ = ["PROGRAMS", "ScanPath"]
+
+PROGRAMS: dict[tuple, object] = {}  # (activation, K, the arguments' shapes and dtypes) -> program
 
 
 class ScanPath:
@@ -36,8 +39,7 @@ class ScanPath:
                 self.name, f"it needs a JAX network; this one is on {backend.name}"
             )
         self.trainer = trainer
-        self._programs: dict[int, object] = {}
-        self.compile_seconds: dict[int, float] = {}
+        self.compile_seconds: dict[int, float] = {}  # of the programs this path compiled
 
     def run(self, i0: int, i1: int) -> int:
         trainer = self.trainer
@@ -52,13 +54,16 @@ class ScanPath:
             trainer.t_train,
             batches,
         )
-        program = self._programs.get(i1 - i0) or self._compile(i1 - i0, arguments)
+        key = (net.config["activation"], i1 - i0, *map(_signature, jax_leaves(arguments)))
+        program = PROGRAMS.get(key) or self._compile(key, i1 - i0, arguments)
         params, trainer._losses = program(*arguments)
         net.params.update(params)  # the dict the layers read stays the owner
         return i1
 
-    def _compile(self, steps: int, arguments: tuple):
-        """The program of ``steps`` steps, compiled ahead of its first call and timed."""
+    def _compile(self, key: tuple, steps: int, arguments: tuple):
+        """The program of ``steps`` steps, compiled ahead of its first call and timed. It reads
+        of this trainer only what the key fixes: the net's activation (its layers), SGD's update
+        (of the traced learning rate), the arguments' shapes and dtypes."""
         import jax
 
         trainer = self.trainer
@@ -82,5 +87,19 @@ class ScanPath:
         jitted = net.backend.compile(run_steps, donate=(0, 1))
         program = jitted.lower(*arguments).compile()
         self.compile_seconds[steps] = time.perf_counter() - start
-        self._programs[steps] = program
+        PROGRAMS[key] = program
         return program
+
+
+def jax_leaves(tree) -> list:
+    import jax
+
+    return jax.tree_util.tree_leaves(tree)
+
+
+def _signature(leaf) -> tuple:
+    """What a compiled program fixes of an argument: its shape, dtype, device (or its type)."""
+    if hasattr(leaf, "shape"):
+        devices = getattr(leaf, "devices", None)
+        return (tuple(leaf.shape), str(leaf.dtype), str(devices()) if devices else None)
+    return (type(leaf).__name__,)
