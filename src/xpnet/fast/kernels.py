@@ -54,7 +54,7 @@ class Kernel:
         """Each parameter's kind, in order: "array", "index" (I) or "float" (T)."""
         kinds = []
         for param in self.params.split(","):
-            ctype = param.rsplit(None, 1)[0]
+            ctype = param.strip().rsplit(None, 1)[0]
             kinds.append("array" if "*" in ctype else "index" if ctype == "I" else "float")
         return tuple(kinds)
 
