@@ -1,4 +1,4 @@
-"""What JAX adds: float64 turned on with a notice, the compiled step (jax-scan), autodiff through xpnet.
+"""What JAX adds: float64 turned on with a notice, the compiled step, autodiff through xpnet.
 
 These run in the jax session (XPNET_BACKEND=jax) and skip, with a reason, in the others; the
 rest of the suite runs on JAX through the `backend` fixture like on every other library.

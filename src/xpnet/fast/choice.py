@@ -19,6 +19,7 @@ from __future__ import annotations
 import warnings
 from typing import Protocol
 
+from ..backends import DeviceUnavailableError
 from ..errors import Explained, Use
 
 __all__ = [
@@ -36,9 +37,10 @@ PATHS = ("jax-scan", "torch-graph", "cupy-graph", "cupy-fused")
 STEPS = ("auto", "eager", *PATHS)
 
 
-class FastPathUnavailable(Explained, RuntimeError):
+class FastPathUnavailable(DeviceUnavailableError):
     """A fast path cannot be built for this net, backend or machine. ``path`` is its name and
-    ``reason`` says why, in one line (the message: ``step="torch-graph" cannot run here: ...``)."""
+    ``reason`` says why, in one line (the message: ``step="torch-graph" cannot run here: ...``).
+    A DeviceUnavailableError: what was asked for exists, but not here."""
 
     def __init__(self, path: str, reason: str) -> None:
         super().__init__("{step} cannot run here: {reason}", step=Use("step", path), reason=reason)
