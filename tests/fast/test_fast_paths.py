@@ -47,6 +47,16 @@ def test_fast_path_equals_the_reference_step(case, sample, activation, steps):
     assert_same_run(fast, eager)
 
 
+def test_a_new_learning_rate_takes_effect_at_once(case, sample):
+    """Neither a compiled nor a captured step keeps the learning rate it was built with."""
+    fast, eager = make(case, sample), make(case, sample, step_of="eager")
+    for trainer in (fast, eager):
+        trainer.run(40)
+        trainer.optimizer.lr = 0.05
+        trainer.run(70)
+    assert_same_run(fast, eager)
+
+
 def test_resumed_mid_epoch_equals_a_run_never_stopped(case, sample, tmp_path):
     whole = make(case, sample)
     whole.run(300)
