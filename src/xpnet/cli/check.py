@@ -8,52 +8,42 @@ from __future__ import annotations
 
 import sys
 
-import numpy as np
-
 from ..backends import get_backend
 from ..check.learner import (
-    BOOK_SIZES,
     SAMPLES,
     LearnerError,
-    learner_frames,
+    build,
+    check_learner,
     learner_traceback,
-    load_class,
+    load_learner,
 )
 from .data import load_data
 
 EXIT_FAILED, EXIT_UNUSABLE = 1, 2
+BOOK_CALL = "(input_size=784, hidden_size=50, output_size=10)"
 
 
 def check_command(args) -> int:
     """``xpnet check FILE.py[:CLASS]``: 0 when the network passes, 1 when the check fails, 2
     when the file or class cannot be used (one line, or the learner's traceback)."""
-    from ..check.netcheck import check_network
-    from ..datasets import load_mnist_sample
-
     try:
-        cls = load_class(args.file)
-        np.random.seed(0)  # noqa: NPY002 (the book's nets draw from this generator)
-        try:
-            net = cls(**BOOK_SIZES)
-        except TypeError as error:
-            if learner_frames(error):  # raised inside their __init__: their bug
-                raise
-            raise LearnerError(
-                f"cannot build {cls.__name__}(input_size=784, hidden_size=50, output_size=10)"
-                f" as the book does: {error}"
-            ) from None
-        (x_train, t_train), _ = load_mnist_sample()
-        x, t = x_train[:SAMPLES], t_train[:SAMPLES]
-        check = check_network(net, x, t)
+        learner = load_learner(args.file, time_limit=args.time_limit)
+        net, call = build(learner)
+        result = check_learner(net, learner)
     except LearnerError as error:
         print(f"xpnet check: error: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
     except Exception as error:  # raised inside the learner's network
         print(f"xpnet check: error: {learner_traceback(error)}", file=sys.stderr)
         return EXIT_UNUSABLE
+    cls = learner.cls
     print(f"xpnet check: {cls.__name__} of {args.file.partition(':')[0]} on {SAMPLES} images")
-    print(check)
-    return 0 if check.passed else EXIT_FAILED
+    if call != f"{cls.__name__}{BOOK_CALL}":
+        print(f"built as {call}")
+    for note in learner.notes + result.notes:
+        print(f"note: {note}")
+    print(result.check)
+    return 0 if result.check.passed else EXIT_FAILED
 
 
 def gradcheck_command(args) -> int:

@@ -156,6 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.py[:CLASS]",
         help="your network's file; CLASS defaults to its one class with loss and gradient",
     )
+    learner.add_argument(  # issue 23: a learner's file that trains at import is stopped
+        "--time-limit",
+        type=positive_float,
+        default=20.0,
+        metavar="S",
+        help="seconds the file's top-level code may run when imported",
+    )
 
     evaluate = commands.add_parser(
         "evaluate", help="loss and accuracy of a checkpoint on a data set (Dask: larger than RAM)"
@@ -196,6 +203,12 @@ def _train_flags(train: argparse.ArgumentParser) -> None:
         train.add_argument(flag, default=None, help=f"{help} (default: {DEFAULTS[key]})", **kw)
 
     _device_flags(train)
+    train.add_argument(  # issue 23: a learner's own network (xpnet.check.training)
+        "--net",
+        metavar="FILE.py[:CLASS]",
+        help="train your own network class (checked as xpnet check does, first) instead of"
+        " xpnet's TwoLayerNet (default: xpnet's)",
+    )
     setting("--dtype", "floating-point type of the network and data", choices=DTYPES)
     _data_flags(train, default=None)
     _threads_flag(train)
