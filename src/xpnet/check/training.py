@@ -150,4 +150,4 @@ def prepare_for_run(args, settings, given: dict, checkpoint, checkpoint_path) ->
 
 
 def _named(source: dict) -> str:
-    return f"{source.get('class') or 'the class'} of {source.get('file')}"
+    return f"{source['class']} of {source['file']}" if source.get("class") else source["file"]
