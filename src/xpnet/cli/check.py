@@ -1,7 +1,8 @@
 """`xpnet check FILE.py[:CLASS]` (a learner's own network) and `xpnet gradcheck` (xpnet's own).
 
-Both compare backpropagation with the numerical gradient and print the report; exit 0 passed,
-1 failed, 2 unusable (the file, its class, or the data).
+Both compare backpropagation with the numerical gradient and print the report; exit
+(:class:`~xpnet.cli.words.Exit`) OK passed, FAILED failed, USAGE unusable (the file, its class,
+or the data).
 """
 
 from __future__ import annotations
@@ -18,24 +19,36 @@ from ..check.learner import (
     load_learner,
 )
 from .data import load_data
+from .words import Exit, for_the_command_line
 
-EXIT_FAILED, EXIT_UNUSABLE = 1, 2
 BOOK_CALL = "(input_size=784, hidden_size=50, output_size=10)"
 
 
 def check_command(args) -> int:
-    """``xpnet check FILE.py[:CLASS]``: 0 when the network passes, 1 when the check fails, 2
-    when the file or class cannot be used (one line, or the learner's traceback)."""
+    """``xpnet check FILE.py[:CLASS]``: a learner's network, backprop against numerical.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``args.file``: ``FILE.py`` or ``FILE.py:CLASS``; ``args.time_limit``: seconds the
+        file's top-level code may run when imported.
+
+    Returns
+    -------
+    int
+        Exit.OK when the network passes, Exit.FAILED when the check fails, Exit.USAGE when the
+        file or class cannot be used (one line, or the learner's own traceback, on stderr).
+    """
     try:
         learner = load_learner(args.file, time_limit=args.time_limit)
         net, call = build(learner)
         result = check_learner(net, learner)
     except LearnerError as error:
-        print(f"xpnet check: error: {error}", file=sys.stderr)
-        return EXIT_UNUSABLE
+        print(f"xpnet check: error: {for_the_command_line(error)}", file=sys.stderr)
+        return Exit.USAGE
     except Exception as error:  # raised inside the learner's network
         print(f"xpnet check: error: {learner_traceback(error)}", file=sys.stderr)
-        return EXIT_UNUSABLE
+        return Exit.USAGE
     cls = learner.cls
     print(f"xpnet check: {cls.__name__} of {args.file.partition(':')[0]} on {SAMPLES} images")
     if call != f"{cls.__name__}{BOOK_CALL}":
@@ -43,11 +56,22 @@ def check_command(args) -> int:
     for note in learner.notes + result.notes:
         print(f"note: {note}")
     print(result.check)
-    return 0 if result.check.passed else EXIT_FAILED
+    return Exit.OK if result.check.passed else Exit.FAILED
 
 
 def gradcheck_command(args) -> int:
-    """``xpnet gradcheck``: xpnet's own TwoLayerNet, backprop against the numerical gradient."""
+    """``xpnet gradcheck``: xpnet's own TwoLayerNet, backprop against the numerical gradient.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The gradcheck command's flags (--device, --backend, --dataset, --hidden-size, ...).
+
+    Returns
+    -------
+    int
+        Exit.OK when every parameter's gradient agrees, else Exit.FAILED.
+    """
     from ..check.gradcheck import gradient_check
     from ..nets import TwoLayerNet
 
@@ -69,4 +93,4 @@ def gradcheck_command(args) -> int:
     t_batch = backend.asarray(t[: args.samples])
     result = gradient_check(net, x_batch, t_batch)
     print(result)
-    return 0 if result.passed else 1
+    return Exit.OK if result.passed else Exit.FAILED
