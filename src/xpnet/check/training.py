@@ -146,6 +146,8 @@ def prepare_for_run(args, settings, given: dict, checkpoint, checkpoint_path) ->
         spec, settings, given, time_limit=getattr(args, "time_limit", 20.0), seed=settings["seed"]
     )
     settings.values["dtype"] = dtype_name(prepared.net.dtype)
+    kept = ("dtype", "activation", "hidden_size", "weight_init_std")  # a checkpoint keeps these
+    prepared.net.config.update({key: settings[key] for key in kept})  # in the net's config
     return prepared
 
 
