@@ -125,3 +125,25 @@ def test_gradient_check_and_check_network_return_one_type_with_one_vocabulary():
         assert a.mean_abs == pytest.approx(b.mean_abs, abs=1e-8)
     assert ours._repr_html_().split("</thead>")[0] == theirs._repr_html_().split("</thead>")[0]
     assert np.isfinite([p.max_relative for p in ours]).all()
+
+
+def test_a_relu_input_at_the_kink_is_checked_again_with_a_finer_step():
+    """x @ W = 5e-5 lies within h = 1e-4 of ReLU's kink: the central difference straddles it
+    there and the right gradient (1 where x @ W > 0, times x) seems wrong; with h = 1e-6 the
+    two agree. A wrong gradient (2x) fails with either step."""
+
+    class Net:
+        def __init__(self, factor):
+            self.factor = factor
+            self.params = {"W": np.array([[5e-5], [0.0]])}
+
+        def loss(self, x, t):
+            return float(np.sum(np.maximum(x @ self.params["W"], 0)))
+
+        def gradient(self, x, t):
+            return {"W": self.factor * x.T @ (x @ self.params["W"] > 0).astype(float)}
+
+    x, t = np.array([[1.0, 2.0]]), np.array([0])
+    check = check_network(Net(1.0), x, t)
+    assert check.passed and "agrees with h=1e-06" in " ".join(check.notes)
+    assert not check_network(Net(2.0), x, t).passed
