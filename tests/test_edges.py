@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import IN_PLACE
 
 import xpnet
 from xpnet import (
@@ -66,6 +67,7 @@ def test_simple_net_names_the_shape_of_w(xp):
 # -- numerical gradient and gradient descent ----------------------------------------------------
 
 
+@pytest.mark.skip_lazy(reason=IN_PLACE)
 def test_numerical_gradient_says_f_must_return_a_scalar(xp):
     x = xp.asarray([3.0, 4.0], dtype=xp.float64)
     with pytest.raises(ValueError, match=r"f must return a scalar .* array of shape \(2,\)"):
@@ -75,6 +77,7 @@ def test_numerical_gradient_says_f_must_return_a_scalar(xp):
     assert xp.all(x == xp.asarray([3.0, 4.0]))  # restored after the error
 
 
+@pytest.mark.skip_lazy(reason=IN_PLACE)
 def test_numerical_gradient_takes_a_one_element_result(xp):
     x = xp.asarray([3.0, 4.0], dtype=xp.float64)
     grad = numerical_gradient(lambda x: xp.reshape(xp.sum(x**2), (1,)), x)

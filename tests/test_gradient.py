@@ -3,10 +3,12 @@ import math
 import numpy as np
 import pytest
 from array_api_compat import array_namespace
-from conftest import assert_close, assert_on
+from conftest import IN_PLACE, assert_close, assert_on
 
 import xpnet
 from xpnet.backend import to_numpy, writes_in_place
+
+pytestmark = pytest.mark.skip_lazy(reason=IN_PLACE)
 
 
 def square_sum(x):

@@ -28,7 +28,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import assert_close
+from conftest import IN_PLACE, TRAINING, assert_close
 
 import xpnet
 from xpnet import validate
@@ -73,6 +73,7 @@ def _one_hot(t):
     return np.eye(10, dtype=np.float32)[t]
 
 
+@pytest.mark.skip_lazy(reason=TRAINING + ", before it reads the data")
 @pytest.mark.parametrize(
     ("change", "error", "message"),
     [
@@ -196,6 +197,7 @@ def test_numerical_gradient_refuses_half_precision():
             xpnet.numerical_gradient(lambda v: (v**2).sum(), torch.tensor([3.0], dtype=dtype))
 
 
+@pytest.mark.skip_lazy(reason=IN_PLACE)
 def test_numerical_gradient_restores_x_after_ctrl_c(backend):
     x = backend.asarray([1.0, 2.0, 3.0])
 
@@ -222,6 +224,7 @@ def test_cli_names_a_batch_size_above_the_data_set(tmp_path, capsys):
 # -- 2. divergence ------------------------------------------------------------------------------
 
 
+@pytest.mark.skip_lazy(reason=TRAINING)
 @pytest.mark.parametrize("log_every", [1, 50])
 def test_divergence_names_the_first_non_finite_iteration(backend, sample, log_every):
     """lr=1e10 on the sample gives NaN by the 4th step; the error names that step, not the
@@ -255,6 +258,7 @@ def test_cli_reports_divergence_with_its_iteration(tmp_path, capsys):
         assert not np.isfinite(diverged["params/W1"]).all()
 
 
+@pytest.mark.skip_lazy(reason=TRAINING)
 def test_learning_rate_1000_stays_finite_at_chance_and_warns(backend, sample):
     net = make_net(backend, hidden=50, dtype="float32")
     with pytest.warns(TrainingWarning, match=r"learning_rate=1000: it is probably too large"):
@@ -272,6 +276,7 @@ def test_cli_prints_the_training_warning(tmp_path, capsys):
     assert "--lr 1000: it is probably too large; try --lr 0.1 (the book's)" in err  # CLI words
 
 
+@pytest.mark.skip_lazy(reason=TRAINING)
 def test_healthy_run_never_warns_on_any_backend(backend, small):
     with warnings.catch_warnings():
         warnings.simplefilter("error")

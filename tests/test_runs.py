@@ -19,11 +19,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from backends import cli_flags
+from conftest import TRAINING
 
 import xpnet
 from xpnet.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from xpnet.cli import build_parser, main
 from xpnet.settings import SettingsConflict, merge
+
+pytestmark = pytest.mark.skip_lazy(reason=TRAINING)
 
 FAST = ["--dataset", "sample", "--hidden-size", "10", "--no-progress", "--no-plot"]
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="signals to a child need POSIX")

@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import assert_close
+from conftest import TRAINING, assert_close
 
 import xpnet
 from xpnet.backend import to_numpy
@@ -18,6 +18,8 @@ from xpnet.train import (
     TrainingInterrupted,
     TrainingWarning,
 )
+
+pytestmark = pytest.mark.skip_lazy(reason=TRAINING)
 
 
 @pytest.fixture(scope="module")
