@@ -86,7 +86,7 @@ fi
 cat "$OUTDIR/preflight.log"
 
 if [ "$DEVICE" = cpu ]; then  # the dry run: the same parts on CPU backends, the tests cut short
-    CUPY=numpy TORCH=torch-cpu FLAGS=(--device cpu) TESTS=(tests/test_devices.py tests/test_train.py)
+    CUPY=numpy TORCH=torch-cpu FLAGS=(--device cpu) TESTS=(tests/backends/test_devices.py tests/test_train.py)
 else
     CUPY=cupy TORCH=torch-cuda FLAGS=(--device cuda) TESTS=(tests)
 fi

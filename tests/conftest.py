@@ -19,7 +19,7 @@ import pytest
 
 from xpnet.backend import Backend, DeviceUnavailableError, Float64Notice, get_backend, to_numpy
 
-collect_ignore = ["learner"]  # a learner's own files, loaded by tests/test_learner.py
+collect_ignore = ["learner"]  # a learner's own files, loaded by tests/check/test_learner.py
 
 CANDIDATES = [
     ("numpy", "cpu"),
@@ -37,7 +37,7 @@ CANDIDATES = [
 # What cannot run on lazy arrays (Dask), and why: a test says so on itself with
 # ``@pytest.mark.skip_lazy(reason=IN_PLACE)`` (a whole module with ``pytestmark = ...``), and
 # pytest_collection_modifyitems skips it where it runs on a lazy backend. Every other array test
-# runs on Dask too; tests/test_dask.py checks each refusal and what Dask does instead.
+# runs on Dask too; tests/backends/test_dask.py checks each refusal and what Dask does instead.
 IN_PLACE = (
     "numerical_gradient(f, x) perturbs x in place, which xpnet refuses for a Dask x (every write"
     " grows its task graph); test_dask.py checks the refusal, and backprop against NumPy"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from backends import cli_flags
 from conftest import IN_PLACE, TRAINING
+from flags import cli_flags
 
 from xpnet.backend import IMMUTABLE, Backend, get_backend
 

@@ -20,7 +20,7 @@ from xpnet import TwoLayerNet, check_network
 from xpnet.backend import IMMUTABLE
 from xpnet.learner import load_class
 
-LEARNER = Path(__file__).resolve().parent / "learner"
+LEARNER = Path(__file__).resolve().parent.parent / "learner"
 N = 3  # samples per check, as `xpnet check` uses
 
 

@@ -5,8 +5,8 @@ import sys
 
 import numpy as np
 import pytest
-from backends import cli_flags, device_flag
 from conftest import TRAINING
+from flags import cli_flags, device_flag
 
 from xpnet.backend import Backend, device_name, get_backend
 from xpnet.checkpoint import load_checkpoint

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from backends import cli_flags
 from conftest import TRAINING
+from flags import cli_flags
 
 import xpnet
 from xpnet.checkpoint import CheckpointError, load_checkpoint, save_checkpoint

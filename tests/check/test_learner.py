@@ -14,7 +14,7 @@ import pytest
 from xpnet.cli import main
 from xpnet.learner import LearnerError, load_class
 
-LEARNER = Path(__file__).resolve().parent / "learner"
+LEARNER = Path(__file__).resolve().parent.parent / "learner"
 BOOK = LEARNER / "two_layer_net.py"
 
 
