@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import warnings
 
 import numpy as np
@@ -130,6 +131,16 @@ def backend(request) -> Backend:
 @pytest.fixture
 def xp(backend):
     return backend.xp
+
+
+@pytest.fixture(params=["python's handler", "ignored"])
+def sigint_before(request):
+    """SIGINT's disposition before training: Python's own handler, or ignored (as under nohup
+    or in a background job of a non-interactive shell); put back afterwards."""
+    wanted = signal.default_int_handler if request.param == "python's handler" else signal.SIG_IGN
+    saved = signal.signal(signal.SIGINT, wanted)
+    yield wanted
+    signal.signal(signal.SIGINT, saved)
 
 
 def assert_close(actual, expected, *, rtol=1e-7, atol=0.0):

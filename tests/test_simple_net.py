@@ -6,6 +6,7 @@ from array_api_compat import array_namespace
 from conftest import IN_PLACE, assert_close, assert_on
 
 import xpnet
+from xpnet import SimpleNet
 from xpnet.backend import get_backend
 
 BOOK_W = [[0.47355232, 0.9977393, 0.84668094], [0.85557411, 0.03563661, 0.69422093]]
@@ -102,3 +103,11 @@ def test_labels_and_batches_are_taken(backend, xp):
     batch = backend.asarray([[0.6, 0.9], [0.6, 0.9]])
     assert net.predict(batch).shape == (2, 3)
     assert_close(net.loss(batch, backend.asarray([2, 2])), one_hot_loss)
+
+
+def test_simple_net_names_the_shape_of_w(xp):
+    shape_error = r"SimpleNet: W must have shape \(2, 3\).*got shape \(6,\)"
+    with pytest.raises(ValueError, match=shape_error):
+        SimpleNet(W=np.zeros(6), xp=xp)
+    with pytest.raises(ValueError, match=r"got shape \(3, 2\)"):
+        SimpleNet(W=np.zeros((3, 2)), xp=xp)
