@@ -117,6 +117,7 @@ def test_gradient_check_passes_for_both_networks(backend, capsys, tmp_path):
         assert numbers(row)[-2] < 1e-9  # mean abs difference, like the book's 1e-13 .. 1e-10
 
 
+@pytest.mark.slow
 def test_check_broken_network_finds_each_mistake(capsys, tmp_path):
     args = ["--out", str(tmp_path), "--hidden-size", "5"]
     out = run_example("check_broken_network", args, capsys)

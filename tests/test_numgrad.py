@@ -53,6 +53,7 @@ def test_batched_numerical_gradient_with_zeros_repeats_and_small_blocks(
     assert np.any(to_numpy(batched["W1"]) != 0.0)
 
 
+@pytest.mark.slow
 def test_batched_numerical_gradient_equals_the_loop_at_full_size():
     (x, t), _ = xpnet.load_mnist_sample()
     for activation in ("relu", "sigmoid"):

@@ -51,6 +51,7 @@ def test_resume_takes_a_run_folder_and_names_a_folder_without_one(tmp_path, caps
     )
 
 
+@pytest.mark.slow
 @POSIX
 @ONCE
 def test_a_running_run_holds_its_folder_and_sigterm_saves_the_step_reached(tmp_path):
