@@ -6,6 +6,9 @@ between several. What the session names must run: a named backend that cannot ru
 installed, no usable GPU) stops the session at once with one line, never a run of skips. Backends
 nobody named are skipped where they cannot run. array-api-strict runs on its default device and
 on "device1", so a missing ``device=`` fails here on a laptop.
+
+tests/README.md: how the tests are laid out, their markers (skip_lazy, slow), and the fast part
+of the suite, ``pytest -m "not slow"``.
 """
 
 from __future__ import annotations
