@@ -9,7 +9,11 @@ import sys
 
 import numpy as np
 import pytest
-from learner_shapes import (
+
+from xpnet.check.learner import LearnerError, build, check_learner, load_learner
+from xpnet.cli import main
+
+from .learner_shapes import (
     CH04_NET,
     MNIST_PY,
     MULTI_LAYER_NET,
@@ -20,9 +24,6 @@ from learner_shapes import (
     oracle_passes,
     write,
 )
-
-from xpnet.check.learner import LearnerError, build, check_learner, load_learner
-from xpnet.cli import main
 
 
 @pytest.fixture(autouse=True)

@@ -8,10 +8,11 @@ import shutil
 
 import numpy as np
 import pytest
-from learner_shapes import BOOK, batch, edit, oracle_passes
 
 from xpnet import check_network
 from xpnet.check.learner import build, load_learner
+
+from .learner_shapes import BOOK, batch, edit, oracle_passes
 
 MISTAKES = {
     "relu-mask": ("common/layers.py", "        dout[self.mask] = 0\n", ""),

@@ -9,11 +9,12 @@ import sys
 
 import numpy as np
 import pytest
-from learner_shapes import BOOK, CH04_NET, book_repo, edit, write
 
 import xpnet
 from xpnet.check.learner import build, load_learner
 from xpnet.cli import main
+
+from .learner_shapes import BOOK, CH04_NET, book_repo, edit, write
 
 
 @pytest.fixture(autouse=True)
