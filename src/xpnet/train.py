@@ -104,8 +104,10 @@ class Trainer:
         eval_chunk: int = 10_000,
         step: str = "auto",
     ) -> None:
+        from .check.trainable import trainable
         from .validate import check_training_data
 
+        net = trainable(net)  # issue 23: a learner's book-style net gets xpnet's interface
         if grad not in GRADS:
             raise ValueError(f"grad must be one of {GRADS}; got {grad!r}")
         if on_divergence not in ("stop", "continue"):
@@ -242,7 +244,7 @@ class Trainer:
         """The eager reference step i (xpnet.step.training_step, op by op): gather its batch,
         compute loss and gradients, update the parameters, keep the loss in the device buffer.
         With "backprop" it never makes the host wait: no value read back, no Python number
-        made into a device array (tests/test_syncs.py records both with PyTorch). Every fast
+        made into a device array (tests/backends/test_syncs.py records both with PyTorch). Every fast
         path runs the same function, traced or captured."""
         batches, j = self._epoch_batches(i)
         self._losses = training_step(

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from backends import cli_flags
+from conftest import TRAINING
+from flags import cli_flags
 
 from xpnet.cli import main
 
@@ -17,9 +18,8 @@ def header(out: str) -> str:
     return next(line for line in out.splitlines() if " iterations, " in line)
 
 
+@pytest.mark.skip_lazy(reason=TRAINING)
 def test_the_header_names_the_step_and_config_json_keeps_it(backend, tmp_path, capsys):
-    if backend.lazy:
-        pytest.skip("dask trains nowhere: tests/test_dask.py checks the refusal")
     for step in ("auto", "eager"):
         folder = tmp_path / step
         code = main(["train", *cli_flags(backend), *QUICK, "--step", step, "--out", str(folder)])

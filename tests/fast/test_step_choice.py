@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import TRAINING
 
 import xpnet
 from xpnet.fast import FastPathUnavailable, FastPathWarning, auto_paths, choice
@@ -23,9 +24,8 @@ def trainer_on(backend, data, **options) -> Trainer:
     return Trainer(net, *data, batch_size=10, seed=0, **options)
 
 
+@pytest.mark.skip_lazy(reason=TRAINING)
 def test_auto_takes_the_fast_path_of_the_backend_or_says_why_not(backend, data):
-    if backend.lazy:
-        pytest.skip("dask: mini-batch SGD refuses Dask networks (test_dask.py checks it)")
     trainer = trainer_on(backend, data)
     names, _ = auto_paths(backend)
     if backend.name == "jax":
