@@ -244,8 +244,8 @@ class Trainer:
         """The eager reference step i (xpnet.step.training_step, op by op): gather its batch,
         compute loss and gradients, update the parameters, keep the loss in the device buffer.
         With "backprop" it never makes the host wait: no value read back, no Python number
-        made into a device array (tests/backends/test_syncs.py records both with PyTorch). Every fast
-        path runs the same function, traced or captured."""
+        made into a device array (tests/backends/test_syncs.py records both with PyTorch).
+        Every fast path runs the same function, traced or captured."""
         batches, j = self._epoch_batches(i)
         self._losses = training_step(
             self.net,
