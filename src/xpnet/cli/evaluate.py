@@ -38,8 +38,7 @@ def evaluate_command(args) -> int:
         config["hidden_size"],
         config["output_size"],
         activation=config.get("activation", "relu"),
-        xp=backend.xp,
-        device=backend.device,
+        backend=backend,
         dtype=config["dtype"],
     )
     load_params(net, checkpoint, path=path)

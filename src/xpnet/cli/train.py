@@ -79,8 +79,7 @@ class Run:
             10,
             s["weight_init_std"],
             activation=s["activation"],
-            xp=self.backend.xp,
-            device=self.backend.device,
+            backend=self.backend,
             dtype=s["dtype"],
             seed=s["seed"],
         )
