@@ -86,8 +86,7 @@ def backend_for(caller: str, backend: Backend | None, xp: Any, device: Any) -> B
         )
     if not isinstance(backend, Backend):
         raise XpnetTypeError(
-            "{caller}: {backend} must be a Backend, such as xpnet.get_backend('cpu',"
-            " backend='torch'); got {got!r}",
+            "{caller}: {backend} must be a Backend, such as xpnet.get_backend('cpu'); got {got!r}",
             caller=caller,
             backend=Arg("backend"),
             got=backend,

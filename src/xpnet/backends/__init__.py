@@ -191,8 +191,9 @@ def available() -> list[dict]:
     -------
     list of dict
         One row a backend: ``backend``, ``installed``, ``version``, ``gpus`` (names), and
-        ``error`` (a broken install) or ``problem`` (why an installed library cannot compute
-        here: CuPy without a usable GPU) where there is one.
+        ``error`` (a broken install), ``problem`` (why an installed library cannot compute
+        here: CuPy without a usable GPU) and ``warning`` (an install that breaks itself: two
+        CuPy packages) where there is one.
 
     Examples
     --------
@@ -203,6 +204,9 @@ def available() -> list[dict]:
     for name, library in LIBRARIES.items():
         row: dict[str, Any] = {"backend": name, "installed": False, "version": None, "gpus": []}
         rows.append(row)
+        warning = library.install_warning()
+        if warning:
+            row["warning"] = warning
         if importlib.util.find_spec(library.module) is None:
             continue
         try:

@@ -146,6 +146,11 @@ class Library:
         """Why the library cannot compute here although it is installed, or None."""
         return None
 
+    def install_warning(self) -> str | None:
+        """What is wrong with how the library is installed (read from package metadata only,
+        nothing imported), or None."""
+        return None
+
     # -- data ---------------------------------------------------------------------------------
 
     def from_host(self, xp: Namespace, host: np.ndarray, device: Any) -> Array:

@@ -135,9 +135,25 @@ class CuPy(Library):
         problem = self.problem_on(module, 0)
         return f"cannot run on GPU 0: {problem}" if problem else None
 
+    def install_warning(self):
+        import importlib.metadata
+
+        names = importlib.metadata.distributions()
+        cupies = sorted({d.metadata["Name"] for d in names if _is_cupy(d.metadata["Name"])})
+        if len(cupies) < 2:
+            return None
+        return (
+            f"several CuPy packages are installed ({', '.join(cupies)}); they share one module"
+            " and break each other: keep only the one for your CUDA version"
+        )
+
     def to_numpy(self, x):
         return x.get()
 
     def synchronize(self, device) -> None:
         with device:
             self.load().cuda.get_current_stream().synchronize()
+
+
+def _is_cupy(name: str | None) -> bool:
+    return (name or "").lower().startswith("cupy")  # cupy, cupy-cuda12x, cupy-cuda13x, ...
