@@ -74,15 +74,18 @@ class Backend:
         >>> get_backend("cpu").asarray([1, 2], dtype="float32").dtype
         dtype('float32')
         """
-        library = self.library
-        if not isinstance(a, np.ndarray) and library_for(a) is library:  # on its device already
+        library = LIBRARIES[self.name]
+        if isinstance(a, np.ndarray):  # host data, the common case
+            host = a
+        elif library_for(a) is library:  # its own array, maybe on another of its devices
             with library.enter(self.device):
                 if device_of(a) != self.device:
                     a = to_device(a, self.device)
                 if dtype is not None:
                     a = self.xp.astype(a, resolve_dtype(self.xp, dtype), copy=False)
                 return a
-        host = to_numpy(a)
+        else:
+            host = to_numpy(a)
         if dtype is not None:
             host = host.astype(to_numpy_dtype(resolve_dtype(self.xp, dtype)), copy=False)
         return library.from_host(self.xp, host, self.device)
@@ -171,7 +174,7 @@ def on_own_device(method: Callable) -> Callable:
     @functools.wraps(method)
     def run_on_own_device(self, *args, **kwargs):
         backend = self.backend
-        if not backend.library.enters_device:  # the common case: nothing to enter
+        if not LIBRARIES[backend.name].enters_device:  # the common case: nothing to enter
             return method(self, *args, **kwargs)
         with backend.activate():
             return method(self, *args, **kwargs)
