@@ -17,6 +17,7 @@ from .parser import build_parser, example_parser, for_the_command_line, notices,
 __all__ = ["build_parser", "example_parser", "main", "notices", "parse_backend"]
 
 EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 2, 130, 143
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what `yes | head` gives `yes`
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with notices(), _terminated_as_an_exception(), use_threads(getattr(args, "threads", None)):
             return _run(args)
+    except BrokenPipeError:  # `xpnet info | head`: the reader has gone; not an error of the run
+        stdout_to_devnull()
+        return EXIT_BROKEN_PIPE
     except Terminated:  # outside the training loop (which saves first: see Trainer)
         print(f"xpnet {args.command}: stopped by SIGTERM", file=sys.stderr)
         return EXIT_TERMINATED
@@ -44,6 +48,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"xpnet {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def stdout_to_devnull() -> None:
+    """Point stdout at /dev/null, after its reader closed the pipe (``xpnet train | head``): the
+    lines still printed go nowhere, and Python's flush at exit raises no second BrokenPipeError."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 class Terminated(KeyboardInterrupt):

@@ -245,8 +245,13 @@ def say(line: str, file=None) -> None:
     from tqdm.auto import tqdm
 
     file = file or sys.stdout
-    tqdm.write(line, file=file)
-    file.flush()
+    try:
+        tqdm.write(line, file=file)
+        file.flush()
+    except BrokenPipeError:  # `xpnet train | head` read its lines: the run goes on, its files
+        from . import stdout_to_devnull  # are the record; what it prints now goes nowhere
+
+        stdout_to_devnull()
 
 
 def _nth(n: int) -> str:
