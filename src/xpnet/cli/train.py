@@ -18,6 +18,7 @@ from pathlib import Path
 from ..backends import device_name, get_backend
 from ..checkpoint import load_checkpoint, load_params
 from ..train import DivergenceError, History, Trainer, TrainingInterrupted
+from ..validate import refuse_lazy_backend
 from .data import load_data
 from .parser import for_the_command_line as _cli
 from .runfolder import RunFolder, out_path, resume_path
@@ -69,6 +70,7 @@ class Run:
 
         s = self.settings
         self.backend = get_backend(self.args.device, backend=self.args.backend)
+        refuse_lazy_backend(self.backend)  # Dask: refused before the header, not after the data
         chosen = " (chosen by --device auto)" if self.args.device == "auto" else ""
         say(f"xpnet train: {self.backend.describe()}{chosen}, {s['dtype']}")
         train, test, s.values["dataset"], description = load_data(s["dataset"], self.args.data_dir)
