@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from array_api_compat import device as device_of
 
-from .arguments import check_count
-from .backends import Array, Namespace, array_namespace, library_of, on_device_of
+from .arguments import array_namespace, check_count
+from .backends import Array, Namespace, library_of, on_device_of
 
 __all__ = [
     "cross_entropy_error",

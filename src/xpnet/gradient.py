@@ -18,11 +18,10 @@ import numbers
 import warnings
 from collections.abc import Callable
 
-from .arguments import check_count, check_positive_number
+from .arguments import array_namespace, check_count, check_positive_number
 from .backends import (
     LAZY_BACKENDS,
     Array,
-    array_namespace,
     library_of,
     on_device_of,
     updated,

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import check_keywords
 from .backends import Array, host_rng, to_numpy, updated
 from .compiled import compiled_step
 from .history import EpochRecord, History
@@ -372,6 +373,7 @@ def train(
     callback=None,
     progress: bool | None = None,
     threads: int | None = None,
+    **unexpected: Any,
 ) -> History:
     """Train net by mini-batch SGD, the book's way; returns the History.
 
@@ -383,6 +385,7 @@ def train(
     threads while training (xpnet.threads.use_threads); None is xpnet's default, 1, unless
     OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS is set.
     """
+    check_keywords("train", unexpected, train)  # lr=0.1 -> "pass learning_rate=0.1"
     with use_threads(threads):
         trainer = Trainer(
             net,
