@@ -135,9 +135,27 @@ def plot_descent_paths(
 def _save(fig, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _fit_titles(fig)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     import matplotlib.pyplot as plt
 
     plt.close(fig)
     return path
+
+
+def _fit_titles(fig) -> None:
+    """Wrap each axes' title onto as many lines as it needs to fit the figure's width (a run's
+    title names its learning rate, batch size, steps and gradient: one line was cut off)."""
+    import textwrap
+
+    renderer = fig.canvas.get_renderer()
+    room = 0.95 * fig.bbox.width
+    for ax in fig.axes:
+        text = ax.get_title()
+        if not text:
+            continue
+        width = len(text)
+        while ax.title.get_window_extent(renderer).width > room and width > 10:
+            width = int(width * 0.9)
+            ax.set_title("\n".join(textwrap.wrap(text, width)))
