@@ -453,8 +453,8 @@ CHECKPOINTS = [
     ),
     Case(
         "--resume a checkpoint without a training run",
-        "$ python -c \"import xpnet; xpnet.save_checkpoint('net.npz', xpnet.TwoLayerNet(4, 3, 2))\"\n"
-        "$ xpnet train --resume net.npz",
+        "$ python -c \"import xpnet; xpnet.save_checkpoint('n.npz', xpnet.TwoLayerNet(4, 3, 2))\"\n"
+        "$ xpnet train --resume n.npz",
         "holds a network but no training run",
     ),
 ]
