@@ -145,17 +145,20 @@ def _save(fig, path: str | Path) -> Path:
 
 
 def _fit_titles(fig) -> None:
-    """Wrap each axes' title onto as many lines as it needs to fit the figure's width (a run's
-    title names its learning rate, batch size, steps and gradient: one line was cut off)."""
+    """Wrap each axes' title onto as many lines as it needs to lie inside the figure (a run's
+    title names its learning rate, batch size, steps and gradient: one line was cut off). A
+    title is centred on its axes, not on the figure, so it is measured where it is drawn."""
     import textwrap
 
     renderer = fig.canvas.get_renderer()
-    room = 0.95 * fig.bbox.width
+    width = fig.bbox.width
     for ax in fig.axes:
         text = ax.get_title()
-        if not text:
-            continue
-        width = len(text)
-        while ax.title.get_window_extent(renderer).width > room and width > 10:
-            width = int(width * 0.9)
-            ax.set_title("\n".join(textwrap.wrap(text, width)))
+        columns = len(text)
+        while columns > 10:
+            fig.tight_layout()
+            box = ax.title.get_window_extent(renderer)
+            if box.x0 >= 0 and box.x1 <= width:
+                break
+            columns = int(columns * 0.9)
+            ax.set_title("\n".join(textwrap.wrap(text, columns)))
