@@ -79,10 +79,12 @@ class History:
 
     @property
     def train_acc(self) -> list[float]:
+        """The training accuracy of each evaluation, in order."""
         return [record.train_acc for record in self.epochs]
 
     @property
     def test_acc(self) -> list[float]:
+        """The test accuracy of each evaluation, in order; ``[-1]`` is the final model's."""
         return [record.test_acc for record in self.epochs]
 
     def __repr__(self) -> str:
@@ -97,7 +99,14 @@ class History:
         )
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Host arrays for a checkpoint: ``train_loss`` and one ``epochs`` table."""
+        """Host arrays for a checkpoint.
+
+        Returns
+        -------
+        dict of str to ndarray
+            ``train_loss`` (steps,) and ``epochs`` (evaluations, 6): epoch, iteration, loss,
+            train_acc, test_acc, seconds.
+        """
         table = [  # not dataclasses.asdict: its deep copies slowed each checkpoint of a long run
             [r.epoch, r.iteration, r.loss, r.train_acc, r.test_acc, r.seconds] for r in self.epochs
         ]
@@ -108,6 +117,23 @@ class History:
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> History:
+        """The History that ``arrays()`` wrote.
+
+        Parameters
+        ----------
+        arrays : dict of str to ndarray
+            ``train_loss`` and ``epochs``, as arrays() returns them.
+
+        Returns
+        -------
+        History
+
+        Examples
+        --------
+        >>> history = History([2.3, 1.9], [EpochRecord(1, 1, 2.3, 0.1, 0.1, 0.01)])
+        >>> History.from_arrays(history.arrays()) == history
+        True
+        """
         epochs = [
             EpochRecord(int(e), int(i), float(lo), float(a), float(b), float(s))
             for e, i, lo, a, b, s in arrays["epochs"].tolist()

@@ -20,11 +20,20 @@ class DatasetError(RuntimeError):
 
 
 def data_dir(root: str | os.PathLike | None = None) -> Path:
-    """The folder that holds downloaded data files.
+    """The folder that holds downloaded data files (not created here).
 
-    The first one set of: `root`, `$XPNET_DATA_DIR`, `$XDG_CACHE_HOME/xpnet`, `~/.cache/xpnet`.
-    The folder is not created here.
+    Parameters
+    ----------
+    root : path, optional
+        Used when given; else ``$XPNET_DATA_DIR``, ``$XDG_CACHE_HOME/xpnet`` or ``~/.cache/xpnet``,
+        the first one set.
 
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
     >>> str(data_dir("/tmp/mnist"))
     '/tmp/mnist'
     """
