@@ -78,8 +78,8 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """The documentation, offline, every warning an error: the tutorial's examples as doctests,
-    then sphinx-build -W into docs/_build/html (or the folder given after --). The build runs
+    """The documentation, offline, every warning an error: the tutorial's examples as doctests and
+    numpydoc's check of the docstrings, then sphinx-build -W into docs/_build/html (or the folder given after --). The build runs
     every case of the troubleshooting page, so it installs PyTorch, JAX and Dask too."""
     session.install("-e", ".[docs,test,torch,jax,dask]")
     session.env["MPLBACKEND"] = "Agg"
@@ -90,6 +90,7 @@ def docs(session: nox.Session) -> None:
         "-o",
         "doctest_optionflags=ELLIPSIS NORMALIZE_WHITESPACE",
         "docs/tutorial.md",
+        "tests/test_docstrings.py",
     )
     out = session.posargs[0] if session.posargs else "docs/_build/html"
     session.run("sphinx-build", "-W", "--keep-going", "-q", "-b", "html", "docs", out)

@@ -33,7 +33,7 @@ CHUNK_ROWS = 10_000  # rows per forward pass on eager libraries: (N, H) and (N, 
 class Evaluation:
     """A network's mean loss and accuracy on a data set.
 
-    Attributes
+    Parameters
     ----------
     loss : float
         The mean softmax cross-entropy.

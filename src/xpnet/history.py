@@ -18,7 +18,7 @@ __all__ = ["EpochRecord", "History"]
 class EpochRecord:
     """One evaluation: after ``iteration`` steps, the book's per-epoch line.
 
-    Attributes
+    Parameters
     ----------
     epoch : int
         1 for the evaluation after the first step, then one more each epoch.
@@ -55,12 +55,15 @@ class EpochRecord:
 class History:
     """What a run recorded, as Python floats: every step's loss and every epoch's accuracies.
 
-    Attributes
+    Parameters
     ----------
     train_loss : list of float
         The loss of every step, in order (``len(train_loss)`` is the number of steps).
     epochs : list of EpochRecord
         Every evaluation: after step 1, after each further epoch, and of the final model.
+
+    Attributes
+    ----------
     train_acc, test_acc : list of float
         The accuracies of ``epochs``, in order; ``test_acc[-1]`` is the final model's.
 

@@ -85,10 +85,21 @@ class RowSource:
 
     @property
     def samples(self) -> int:
+        """The number of rows, N."""
         return self.x_shape[0]
 
     def nbytes(self, dtype: str = "float32") -> int:
-        """Bytes of all of x in dtype: the size of the set as the network reads it."""
+        """The bytes of all of x in dtype: the size of the set as the network reads it.
+
+        Parameters
+        ----------
+        dtype : str, optional
+            x's dtype as read.
+
+        Returns
+        -------
+        int
+        """
         return math.prod(self.x_shape) * np.dtype(dtype).itemsize
 
     def __dask_tokenize__(self):  # a source's identity is its description
