@@ -32,7 +32,7 @@ extensions = [
     "xpnet_pages",
 ]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
-exclude_patterns = ["_build", "generated/*.part.md"]
+exclude_patterns = ["_build", "generated"]  # generated pages are included by cli.md, ...
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 
