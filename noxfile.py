@@ -78,9 +78,10 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """The documentation, offline, every warning an error: the tutorial's examples as doctests and
-    numpydoc's check of the docstrings, then sphinx-build -W into docs/_build/html (or the folder given after --). The build runs
-    every case of the troubleshooting page, so it installs PyTorch, JAX and Dask too."""
+    """The documentation, offline, every warning an error: the tutorial's examples as doctests
+    and numpydoc's check of the docstrings, then sphinx-build -W into docs/_build/html (or the
+    folder given after --). The build runs every case of the troubleshooting page, so it
+    installs PyTorch, JAX and Dask too."""
     session.install("-e", ".[docs,test,torch,jax,dask]")
     session.env["MPLBACKEND"] = "Agg"
     session.run(
@@ -119,7 +120,9 @@ def examples(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """The CPU benchmarks, short (--quick: 1000 iterations, few rounds; a few minutes). The full
-    set that BENCHMARKS.md shows: python benchmarks/run_all.py --write BENCHMARKS.md"""
+    """The CPU benchmarks, short (suites train and numgrad, --quick: 1000 iterations, few rounds;
+    a few minutes), JSON in out/bench/; suite names after -- choose others (`nox -s bench --
+    train`). The full set BENCHMARKS.md shows: python -m benchmarks run --out benchmarks/results,
+    then python -m benchmarks render --write BENCHMARKS.md"""
     session.install("-e", ".[torch]")
-    session.run("python", "benchmarks/run_all.py", "--quick", *session.posargs)
+    session.run("python", "-m", "benchmarks", "run", "--quick", *session.posargs)

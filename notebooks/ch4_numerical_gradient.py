@@ -49,7 +49,11 @@ X, Y = np.meshgrid(grid, grid)
 points = np.stack([X.ravel(), Y.ravel()], axis=1)
 grad = xpnet.numerical_gradient_rows(lambda p: p[0] ** 2 + p[1] ** 2, points)
 path = plot_gradient_field(
-    X, Y, -grad[:, 0].reshape(X.shape), -grad[:, 1].reshape(X.shape), "gradient_field.png",
+    X,
+    Y,
+    -grad[:, 0].reshape(X.shape),
+    -grad[:, 1].reshape(X.shape),
+    "gradient_field.png",
     title="-grad f, f = x0² + x1² (Figure 4-9)",
 )
 Image(str(path))

@@ -27,8 +27,14 @@ net
 
 # %%
 history = xpnet.train(
-    net, (x_train, t_train), (x_test, t_test),
-    iters_num=2000, batch_size=100, learning_rate=0.5, seed=0, callback=print,
+    net,
+    (x_train, t_train),
+    (x_test, t_test),
+    iters_num=2000,
+    batch_size=100,
+    learning_rate=0.5,
+    seed=0,
+    callback=print,
 )
 history
 

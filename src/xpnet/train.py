@@ -25,6 +25,7 @@ import numpy as np
 from .arguments import check_keywords
 from .backends import Array, host_rng, to_numpy, updated
 from .compiled import compiled_step
+from .errors import Do, Explained, Use
 from .history import EpochRecord, History
 from .optim import SGD
 from .threads import use_threads
@@ -36,8 +37,13 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _smaller(lr: float) -> str:
-    """The learning rate to suggest after lr failed: the book's 0.1, or a tenth of a smaller lr."""
-    return "0.1 (the book's)" if lr > 0.1 else f"{lr / 10:g}"
+    """The learning rate to suggest after lr failed: the book's 0.1, or a tenth of a smaller lr
+    (a template for :mod:`xpnet.errors`, whose field ``{smaller}`` is that setting)."""
+    return "{smaller} (the book's)" if lr > 0.1 else "{smaller}"
+
+
+def _smaller_rate(lr: float) -> Use:
+    return Use("learning_rate", 0.1 if lr > 0.1 else lr / 10)
 
 
 def _interactive() -> bool:
@@ -59,11 +65,12 @@ def progress_bar(**options):
     return tqdm(leave=notebook, **options)
 
 
-class DivergenceError(RuntimeError):
-    """The training loss became NaN or infinite. ``history`` holds the run up to that point."""
+class DivergenceError(Explained, RuntimeError):
+    """The training loss became NaN or infinite. ``history`` holds the run up to that point.
+    The message is a template with fields (:mod:`xpnet.errors`)."""
 
-    def __init__(self, message: str, *, iteration: int, history: History) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, /, *, iteration: int, history: History, **fields) -> None:
+        super().__init__(message, **fields)
         self.iteration, self.history = iteration, history
 
 
@@ -76,7 +83,7 @@ class TrainingInterrupted(KeyboardInterrupt):
         self.signal = signum
 
 
-class TrainingWarning(UserWarning):
+class TrainingWarning(Explained, UserWarning):
     """A run that is going badly without failing (a loss stuck above chance level)."""
 
 
@@ -258,11 +265,15 @@ class Trainer:
             first = start + int(bad[0]) + 1
             lr = self.optimizer.lr
             raise DivergenceError(
-                f"training diverged: the loss became {values[bad[0]]} at iteration {first} with "
-                f"learning_rate={lr:g}; try learning_rate={_smaller(lr)}, or keep going with "
-                "on_divergence='continue'",
+                "training diverged: the loss became {loss} at iteration {at} with {lr};"
+                f" try {_smaller(lr)}, or keep going with {{keep_going}}",
                 iteration=first,
                 history=self.history,
+                loss=values[bad[0]],
+                at=first,
+                lr=Use("learning_rate", lr),
+                smaller=_smaller_rate(lr),
+                keep_going=Do("keep_going"),
             )
 
     def _evaluate(self, seconds: float) -> EpochRecord:
@@ -299,10 +310,13 @@ class Trainer:
             self._warned = True
             lr = self.optimizer.lr
             warnings.warn(
-                f"the training loss has stayed above 2*ln({self.num_classes}) = {chance:.2f} "
-                f"(worse than guessing) for a whole epoch with learning_rate={lr:g}: it is "
-                f"probably too large; try learning_rate={_smaller(lr)}",
-                TrainingWarning,
+                TrainingWarning(
+                    f"the training loss has stayed above 2*ln({self.num_classes}) = {chance:.2f}"
+                    " (worse than guessing) for a whole epoch with {lr}: it is probably too"
+                    f" large; try {_smaller(lr)}",
+                    lr=Use("learning_rate", lr),
+                    smaller=_smaller_rate(lr),
+                ),
                 stacklevel=4,
             )
 

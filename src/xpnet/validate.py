@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .backends import to_numpy
+from .errors import Do, Use, XpnetValueError
 
 __all__ = ["check_training_data", "refuse_lazy_backend", "refuse_lazy_training"]
 
@@ -54,11 +55,14 @@ def refuse_lazy_backend(backend) -> None:
     --backend dask`` refuses before it prints its header or loads the data)."""
     if backend is None or not getattr(backend, "lazy", False):
         return
-    raise ValueError(
-        f"training refuses a network of {backend.name} arrays: each mini-batch SGD step gathers"
+    raise XpnetValueError(
+        "training refuses a network of {name} arrays: each mini-batch SGD step gathers"
         " batch_size random rows from across the chunks and adds to the parameters' task graph,"
-        " which is no Dask workload. Train on NumPy, PyTorch or CuPy (xp=numpy), then evaluate"
-        " the trained network on Dask with xpnet.evaluate(net, x, t)"
+        " which is no Dask workload. Train on NumPy, PyTorch or CuPy ({numpy}), then evaluate"
+        " the trained network on Dask with {evaluate}",
+        name=backend.name,
+        numpy=Use("xp", "numpy"),
+        evaluate=Do("evaluate_on_dask"),
     )
 
 

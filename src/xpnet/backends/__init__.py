@@ -34,6 +34,8 @@ import array_api_compat
 import numpy as np
 from array_api_compat import device as device_of
 
+from ..errors import Explained, Use, XpnetValueError
+
 Array = Any  # an array of any Array API library
 Namespace = Any  # an array-api-compat namespace
 
@@ -63,19 +65,20 @@ CUDA_HINT = 'pip install "xpnet[cuda12]" (or "xpnet[cuda13]" for CUDA 13)'
 _CUDA = re.compile(r"^cuda(?::(\d+))?$")
 
 
-class DeviceUnavailableError(RuntimeError):
+class DeviceUnavailableError(Explained, RuntimeError):
     """The requested device or backend exists but cannot be used on this machine.
 
     ``gpu_seen`` is True when a GPU is there but the library cannot use it (CUDA's libraries
     missing, say): ``--device auto`` then says so once before it falls back to the CPU.
+    The message is a template with fields (:mod:`xpnet.errors`).
     """
 
-    def __init__(self, message: str, *, gpu_seen: bool = False) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, /, *, gpu_seen: bool = False, **fields) -> None:
+        super().__init__(message, **fields)
         self.gpu_seen = gpu_seen
 
 
-class DeviceFallbackWarning(UserWarning):
+class DeviceFallbackWarning(Explained, UserWarning):
     """``device="auto"`` found a GPU it could not use and chose the CPU instead."""
 
 
@@ -281,18 +284,28 @@ def _make(backend: str, device: str, index: int | None) -> Backend:
     on_gpu = device != "cpu"
     if backend in ("numpy", "array_api_strict", "dask"):
         if on_gpu:
-            raise ValueError(
-                f"backend {backend!r} runs on the CPU only; got device {device!r}. "
-                'Use device="cpu", or backend="cupy" or backend="torch" for a GPU'
+            raise XpnetValueError(
+                "backend {backend} runs on the CPU only; got device {device}. Use {cpu}, or"
+                " {cupy} or {torch} for a GPU",
+                backend=repr(backend),
+                device=repr(device),
+                cpu=Use("device", "cpu"),
+                cupy=Use("backend", "cupy"),
+                torch=Use("backend", "torch"),
             )
         xp = _namespace(backend)
         strict = backend == "array_api_strict"
         return Backend(backend, xp, _strict_device("cpu") if strict else "cpu")
     if backend == "cupy":
         if not on_gpu:
-            raise ValueError(
-                f"backend 'cupy' runs on a GPU only; got device {device!r}. For the CPU use "
-                'backend="numpy" or backend="torch"; for a GPU, device="cuda" or device="cuda:N"'
+            raise XpnetValueError(
+                "backend 'cupy' runs on a GPU only; got device {device}. For the CPU use"
+                " {numpy} or {torch}; for a GPU, {cuda} or {cuda_n}",
+                device=repr(device),
+                numpy=Use("backend", "numpy"),
+                torch=Use("backend", "torch"),
+                cuda=Use("device", "cuda"),
+                cuda_n=Use("device", "cuda:N"),
             )
         cupy = _import("cupy", device)
         count = _cuda_device_count(cupy)
@@ -300,16 +313,25 @@ def _make(backend: str, device: str, index: int | None) -> Backend:
             index = cupy.cuda.runtime.getDevice() if count else 0
         if index >= count:
             raise DeviceUnavailableError(
-                f"device {device!r} needs an NVIDIA GPU, but CuPy sees {count}"
-                f' ({_cupy_problem or "no device with that index"}): use device="cpu"'
+                "device {device} needs an NVIDIA GPU, but CuPy sees {count} ({problem}): use {cpu}",
+                device=repr(device),
+                count=count,
+                problem=_cupy_problem or "no device with that index",
+                cpu=Use("device", "cpu"),
             )
         problem = _cupy_runs_on(cupy, index)
         if problem:
             raise DeviceUnavailableError(
-                f"device {device!r}: CuPy sees {count} GPU(s) but cannot run on GPU {index}:"
-                f" {problem}. Install CuPy with CUDA's libraries: {CUDA_HINT}, which bring"
-                ' CuPy\'s [ctk] extra; or use device="cpu"',
+                "device {device}: CuPy sees {count} GPU(s) but cannot run on GPU {index}:"
+                " {problem}. Install CuPy with CUDA's libraries: {hint}, which bring CuPy's"
+                " [ctk] extra; or use {cpu}",
                 gpu_seen=True,
+                device=repr(device),
+                count=count,
+                index=index,
+                problem=problem,
+                hint=CUDA_HINT,
+                cpu=Use("device", "cpu"),
             )
         return Backend("cupy", _namespace("cupy", device), cupy.cuda.Device(index))
     if backend == "jax":
@@ -321,8 +343,12 @@ def _make(backend: str, device: str, index: int | None) -> Backend:
         index = 0 if index is None else index
         if index >= count:
             raise DeviceUnavailableError(
-                f"device {device!r} needs a CUDA build of PyTorch and a GPU, but PyTorch sees"
-                f' {count} (torch {torch.__version__}): use device="cpu"'
+                "device {device} needs a CUDA build of PyTorch and a GPU, but PyTorch sees"
+                " {count} (torch {version}): use {cpu}",
+                device=repr(device),
+                count=count,
+                version=torch.__version__,
+                cpu=Use("device", "cpu"),
             )
         return Backend("torch", xp, torch.device("cuda", index))
     return Backend("torch", xp, torch.device("cpu"))
@@ -339,8 +365,12 @@ def _make_jax(device: str, index: int) -> Backend:
         gpus = []
     if index >= len(gpus):
         raise DeviceUnavailableError(
-            f"device {device!r} needs a CUDA build of JAX and a GPU, but JAX sees {len(gpus)}"
-            f' (jax {jax.__version__}): pip install "jax[cuda12]", or use device="cpu"'
+            "device {device} needs a CUDA build of JAX and a GPU, but JAX sees {count}"
+            ' (jax {version}): pip install "jax[cuda12]", or use {cpu}',
+            device=repr(device),
+            count=len(gpus),
+            version=jax.__version__,
+            cpu=Use("device", "cpu"),
         )
     return Backend("jax", _namespace("jax"), gpus[index])  # float64 turned on once it can run
 
@@ -355,8 +385,10 @@ def _auto(backend: str | None) -> Backend:
         except DeviceUnavailableError as error:
             if error.gpu_seen:
                 warnings.warn(
-                    f"device 'auto' found a GPU but cannot use it: {error}; using the CPU",
-                    DeviceFallbackWarning,
+                    DeviceFallbackWarning(
+                        "device 'auto' found a GPU but cannot use it: {error}; using the CPU",
+                        error=error,
+                    ),
                     stacklevel=3,
                 )
         except ValueError:
@@ -413,8 +445,10 @@ def _import(name: str, device: str = "cuda"):
     except ImportError as error:
         if name == "cupy":
             raise DeviceUnavailableError(
-                f"device {device!r} needs CuPy, which is not installed: {CUDA_HINT},"
-                ' or use device="cpu"'
+                "device {device} needs CuPy, which is not installed: {hint}, or use {cpu}",
+                device=repr(device),
+                hint=CUDA_HINT,
+                cpu=Use("device", "cpu"),
             ) from error
         if name in ("torch", "jax"):
             library = {"torch": "PyTorch", "jax": "JAX"}[name]

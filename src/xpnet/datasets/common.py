@@ -11,12 +11,15 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import Explained
+
 NUM_CLASSES = 10
 IMAGE_SHAPE = (28, 28)
 
 
-class DatasetError(RuntimeError):
-    """A data set is missing, unverified or unreadable; the message says what to do."""
+class DatasetError(Explained, RuntimeError):
+    """A data set is missing, unverified or unreadable; the message says what to do (a template
+    with fields, :mod:`xpnet.errors`)."""
 
 
 def data_dir(root: str | os.PathLike | None = None) -> Path:

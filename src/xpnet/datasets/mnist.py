@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import Do
 from .common import DatasetError, book_format, check_digits, data_dir
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 
@@ -40,7 +41,9 @@ PARTS = {  # cache key -> (file name, IDX magic number)
     "t_test": ("t10k-labels-idx1-ubyte.gz", LABELS_MAGIC),
 }
 CACHE_NAME = "mnist.npz"
-_SAMPLE_HINT = "or use the bundled 5,000-image sample: xpnet.load_mnist_sample()"
+_SAMPLE_HINT = "or use the bundled 5,000-image sample: {sample}"  # a field of SAMPLE
+
+SAMPLE = {"sample": Do("use_sample_data")}
 
 Arrays = dict[str, np.ndarray]
 
@@ -227,7 +230,8 @@ def fetch_mnist(
             raise DatasetError(
                 f"could not download a verified {name} ({tried}). Check the network, "
                 f"set XPNET_MNIST_MIRRORS to mirrors that have the files, "
-                f"or put the files into {directory}, {_SAMPLE_HINT}"
+                f"or put the files into {directory}, {_SAMPLE_HINT}",
+                **SAMPLE,
             )
     return paths
 
@@ -272,7 +276,8 @@ def _mnist_arrays(directory: Path, *, download: bool, progress: bool) -> Arrays:
             raise DatasetError(
                 f"MNIST is not in {directory} and download=False: call "
                 f"xpnet.load_mnist(download=True), put the four verified .gz files there, "
-                f"{_SAMPLE_HINT}"
+                f"{_SAMPLE_HINT}",
+                **SAMPLE,
             )
     if problem:
         warnings.warn(f"{problem}; rebuilding it from the verified .gz files", stacklevel=3)

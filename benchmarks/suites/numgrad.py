@@ -1,20 +1,20 @@
-"""Time the numerical gradient of the whole network: xpnet against the book's element loop.
+"""Suite numgrad: the numerical gradient of the whole network, xpnet against the book's loop.
 
-    python benchmarks/bench_numgrad.py                   # CPU: 5 interleaved rounds
-    python benchmarks/bench_numgrad.py --quick           # 1 round, 20 training steps
-    python benchmarks/bench_numgrad.py --train-iters 50  # time 50 steps of training by it
+    python -m benchmarks measure numgrad                   # CPU: 5 interleaved rounds
+    python -m benchmarks measure numgrad --quick           # 1 round, 20 training steps
+    python -m benchmarks measure numgrad --train-iters 50  # time 50 steps of training by it
 
 Workload 3: the numerical gradient of TwoLayerNet 784-50-10 (39,760 parameters) on 3 samples,
 float64, by
 - the textbook: the book's ``numerical_gradient`` (np.nditer over each parameter, two forwards
-  per element) on the book's TwoLayerNet (benchmarks/peers.py), one-hot labels as in the book's
+  per element) on the book's TwoLayerNet (textbook.py), one-hot labels as in the book's
   gradient_check.py;
 - ``xpnet.TwoLayerNet.numerical_gradient(x, t)``, whatever method it uses by default, and with
   ``method="loop"`` when it takes that argument.
 All start from the same weights. Agreement is the largest absolute difference between their
-gradients, and between each and backpropagation. Note that the book's loss is
--mean(log(y + 1e-7)) and xpnet's the exact log-softmax, so the textbook's gradient differs from
-xpnet's by ~1e-7 for that reason alone; xpnet's own methods compute the same loss.
+gradients, and between each and backpropagation. The book's loss is -mean(log(y + 1e-7)) and
+xpnet's the exact log-softmax, so the textbook's gradient differs from xpnet's by ~1e-7 for that
+reason alone; xpnet's own methods compute the same loss.
 
 --train-iters N (default 200) times N steps of ``xpnet.Trainer(grad="numerical")`` (the book's
 chapter-4 training by numerical gradient; --train-activation sigmoid by default, as in chapter 4)
@@ -27,21 +27,17 @@ import argparse
 import inspect
 import statistics
 
-import common
+import numpy as np
 
-THREADS = common.set_threads_from_argv()  # before NumPy and torch load OpenBLAS / OpenMP
+import xpnet
+from xpnet.backends import to_numpy
 
-import numpy as np  # noqa: E402
-import peers  # noqa: E402
-import report  # noqa: E402
-
-import xpnet  # noqa: E402
-from xpnet.backends import to_numpy  # noqa: E402
+from .. import measure, textbook
+from ..contestants import load_data, new_trainer
+from ..machine import set_torch_threads
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    common.add_common_arguments(parser, repeats=5)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--samples", type=int, default=3, help="batch size of the gradient (3)")
     parser.add_argument(
         "--train-iters",
@@ -56,37 +52,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--train-activation", choices=["sigmoid", "relu"], default="sigmoid")
     parser.add_argument("--train-dtype", choices=["float32", "float64"], default="float64")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> dict:
     if args.quick:
         args.repeats = 1
     if args.train_iters is None:
         args.train_iters = 20 if args.quick else 200
-    return args
-
-
-def book_data(samples: int):
-    """The first `samples` training digits of the bundled sample (x float64, labels int64),
-    and the 60000/10000 tiled sets for training."""
-    (x_train, t_train), (x_test, t_test) = xpnet.load_mnist_sample()
-    x, t = x_train[:samples].astype(np.float64), t_train[:samples]
-    tiled = (
-        (np.tile(x_train, (15, 1)), np.tile(t_train, 15)),
-        (np.tile(x_test, (10, 1)), np.tile(t_test, 10)),
-    )
-    return x, t, tiled
-
-
-def main(argv=None) -> None:
-    args = parse_args(argv)
-    common.set_torch_threads(args.threads)
-    x_host, t_host, tiled = book_data(args.samples)
+    set_torch_threads(args.threads)
+    (x_train, t_train), _ = xpnet.load_mnist_sample()
+    x_host, t_host = x_train[: args.samples].astype(np.float64), t_train[: args.samples]
     backend = xpnet.get_backend(args.device, backend=args.backend)
 
-    net = xpnet.TwoLayerNet(*peers.SIZES, xp=backend.xp, device=backend.device, seed=args.seed)
+    net = xpnet.TwoLayerNet(*textbook.SIZES, xp=backend.xp, device=backend.device, seed=args.seed)
     init = {key: to_numpy(value) for key, value in net.params.items()}
-    book_net = peers.TwoLayerNet(*peers.SIZES, init=init)
+    book_net = textbook.TwoLayerNet(*textbook.SIZES, init=init)
     x, t = backend.asarray(x_host), backend.asarray(t_host)
-    t_one_hot = peers.one_hot(t_host)  # the book's gradient_check.py loads one-hot labels
+    t_one_hot = textbook.one_hot(t_host)  # the book's gradient_check.py loads one-hot labels
     has_method = "method" in inspect.signature(net.numerical_gradient).parameters
 
     methods = {
@@ -107,8 +89,6 @@ def main(argv=None) -> None:
         labels["xpnet-loop"] = f'xpnet numerical_gradient(x, t, method="loop"), {backend.name}'
 
     result: dict = {
-        "script": "bench_numgrad",
-        "machine": common.machine_info(),
         "settings": {
             "device": args.device,
             "backend": backend.name,
@@ -116,32 +96,33 @@ def main(argv=None) -> None:
             "repeats": args.repeats,
             "threads": args.threads,
             "seed": args.seed,
+            "quick": args.quick,
         },
         "has_method": has_method,
         "labels": labels,
     }
 
-    common.progress("warming up ...")
+    measure.progress("warming up ...")
     for name in methods:
         if name != "textbook-loop":  # the loops are long enough to need no warm-up
             methods[name][0]()
     grads: dict[str, dict] = {}
 
-    def run(name, r):
+    def one(name, r):
         function, synchronize = methods[name]
-        seconds, grad = common.timed(function, synchronize)
+        seconds, grad = measure.timed(function, synchronize)
         grads.setdefault(name, {key: to_numpy(value) for key, value in grad.items()})
         return seconds
 
-    common.progress(f"workload 3: numerical gradient, {args.repeats} rounds ...")
-    times = common.interleaved(list(methods), args.repeats, run)
+    measure.progress(f"workload 3: numerical gradient, {args.repeats} rounds ...")
+    times = measure.interleaved(list(methods), args.repeats, one)
     grads["xpnet-backprop"] = {k: to_numpy(v) for k, v in net.gradient(x, t).items()}
     grads["textbook-backprop"] = book_net.gradient(x_host, t_one_hot)
     result["timing"] = {
         "seconds": times,
-        "summary": {name: common.summary(values) for name, values in times.items()},
+        "summary": {name: measure.summary(values) for name, values in times.items()},
         "speedup_vs_textbook": {
-            name: 1 / value for name, value in common.paired_ratios(times, "textbook-loop").items()
+            name: 1 / value for name, value in measure.paired_ratios(times, "textbook-loop").items()
         },
     }
     pairs = [
@@ -162,10 +143,9 @@ def main(argv=None) -> None:
     )
 
     if args.train_iters > 0:
-        common.progress(f"training by numerical gradient, {args.train_iters} steps ...")
-        result["training"] = time_training(args, backend, tiled)
-
-    common.finish(result, args.json, report.numgrad_report(result))
+        measure.progress(f"training by numerical gradient, {args.train_iters} steps ...")
+        result["training"] = time_training(args, backend, load_data("sample")[0])
+    return result
 
 
 def max_abs_difference(a: dict, b: dict) -> float:
@@ -175,20 +155,18 @@ def max_abs_difference(a: dict, b: dict) -> float:
 def numerical_trainer(backend, data, *, activation: str, dtype: str, seed: int) -> xpnet.Trainer:
     """A Trainer(grad="numerical") with the book's settings on TwoLayerNet 784-50-10."""
     net = xpnet.TwoLayerNet(
-        *peers.SIZES,
+        *textbook.SIZES,
         activation=activation,
         xp=backend.xp,
         device=backend.device,
         dtype=dtype,
         seed=seed,
     )
-    (x_train, t_train), (x_test, t_test) = data
-    return xpnet.Trainer(
+    return new_trainer(
         net,
-        (x_train, t_train),
-        (x_test, t_test),
-        batch_size=peers.BATCH_SIZE,
-        learning_rate=peers.LEARNING_RATE,
+        *data,
+        batch_size=textbook.BATCH_SIZE,
+        learning_rate=textbook.LEARNING_RATE,
         grad="numerical",
         seed=seed,
     )
@@ -196,7 +174,7 @@ def numerical_trainer(backend, data, *, activation: str, dtype: str, seed: int) 
 
 def time_evaluation(trainer: xpnet.Trainer) -> float:
     """Seconds of one of the book's evaluations: train and test accuracy over the whole sets."""
-    seconds, _ = common.timed(
+    seconds, _ = measure.timed(
         lambda: (
             trainer.accuracy(trainer.x_train, trainer.t_train),
             trainer.accuracy(trainer.x_test, trainer.t_test),
@@ -214,11 +192,11 @@ def time_training(args, backend, data) -> dict:
         backend, data, activation=args.train_activation, dtype=args.train_dtype, seed=args.seed
     )
     sync = backend.synchronize
-    first, _ = common.timed(lambda: trainer.run(1), sync)  # step 0 and an evaluation
+    first, _ = measure.timed(lambda: trainer.run(1), sync)  # step 0 and an evaluation
     evaluation = time_evaluation(trainer)
     step_times = [max(first - evaluation, 0.0)]
     for _ in range(args.train_iters - 1):
-        seconds, _ = common.timed(lambda: trainer.run(trainer.iteration + 1), sync)
+        seconds, _ = measure.timed(lambda: trainer.run(trainer.iteration + 1), sync)
         step_times.append(seconds)
     step = statistics.median(step_times)
     evaluations = len(range(0, 10_000, trainer.iters_per_epoch))
@@ -231,9 +209,5 @@ def time_training(args, backend, data) -> dict:
         "step_s": step,
         "evaluation_s": evaluation,
         "evaluations": evaluations,
-        "extrapolated_s": common.book_run_seconds(step, evaluation, trainer.iters_per_epoch),
+        "extrapolated_s": measure.book_run_seconds(step, evaluation, trainer.iters_per_epoch),
     }
-
-
-if __name__ == "__main__":
-    main()
