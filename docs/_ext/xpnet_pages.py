@@ -5,7 +5,7 @@ from the code: written into docs/generated/ (not committed) when the builder sta
 - troubleshooting.md: the cases of tests/test_troubleshooting.py, each run now, its message
   captured; a case that cannot run, or no longer says its words, is a warning (so, with -W, an
   error);
-- benchmark-results.md: the benchmarks' results (for now a pointer to BENCHMARKS.md).
+- benchmark-results.md: the benchmarks' committed JSON results, rendered by benchmarks.render.
 """
 
 from __future__ import annotations
@@ -66,13 +66,33 @@ def troubleshooting_page() -> str:
 
 
 def benchmarks_page() -> str:
-    """Until the benchmarks write committed JSON results on main (the bench-layout work), this
-    points at BENCHMARKS.md; then it renders them with the benchmarks' own renderer."""
-    return (
-        "The benchmarks do not write committed JSON results on this revision yet, so this page"
-        " cannot render them: the results, with every command and the machine, are in the"
-        " repository's [BENCHMARKS.md](https://github.com/xpnet/xpnet/blob/main/BENCHMARKS.md).\n"
-    )
+    """The committed results (benchmarks/results/*.json), each rendered by the benchmarks' own
+    renderer (benchmarks.render.markdown), with the machine and settings each JSON records."""
+    sys.path.insert(0, str(REPOSITORY))  # benchmarks/ is a package of the repository, not installed
+    try:
+        from benchmarks.render import load, markdown
+    finally:
+        sys.path.remove(str(REPOSITORY))
+    results = sorted((REPOSITORY / "benchmarks" / "results").glob("*.json"))
+    parts = [
+        "## Results\n",
+        "Rendered when these pages were built, by `benchmarks.render` (the renderer that writes"
+        " BENCHMARKS.md's blocks), from the JSON committed in `benchmarks/results/`:"
+        f" {', '.join(f'`{p.name}`' for p in results)}.\n",
+    ]
+    for path in results:
+        result = load(path)
+        quick = result.get("settings", {}).get("quick")
+        note = "A quick run: it shows what the suite measures, not figures to quote."
+        parts.append(f"### {path.stem}\n\n" + (f"*{note}*\n\n" if quick else ""))
+        parts.append(_demote(markdown(result)) + "\n")
+    return "\n".join(parts)
+
+
+def _demote(text: str) -> str:
+    """The renderer's headings (### and deeper) one level down, under this page's ### per
+    result."""
+    return "\n".join("#" + line if line.startswith("###") else line for line in text.splitlines())
 
 
 PAGES = {
