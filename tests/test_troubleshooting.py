@@ -259,7 +259,7 @@ DEVICES = [
         "xpnet.TwoLayerNet(784, 50, 10, device='cuda')",
         'device="cpu"',
         note="Errors raised to Python give Python advice; xpnet's commands translate it into"
-        " flags in one place (xpnet/cli/parser.py). A GPU that CuPy sees but cannot use (CUDA's"
+        " flags in one place (xpnet/cli/words.py). A GPU that CuPy sees but cannot use (CUDA's"
         " libraries missing) is named the same way: which library failed, and the pip extra that"
         " brings it.",
     ),
