@@ -73,7 +73,7 @@ def identity_function(x: Array) -> Array:
 
 
 def sigmoid(x: Array) -> Array:
-    """The sigmoid 1 / (1 + exp(-x)), computed without overflow for large |x|.
+    """The sigmoid 1 / (1 + exp(-x)), computed without overflow for large ``abs(x)``.
 
     Parameters
     ----------
