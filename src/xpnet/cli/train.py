@@ -17,7 +17,7 @@ import time
 import warnings
 from pathlib import Path
 
-from ..backends import device_name, get_backend
+from ..backends import Float64Notice, device_name, get_backend
 from ..checkpoint import load_checkpoint, load_params
 from ..nets import TwoLayerNet
 from ..train import DivergenceError, History, Trainer, TrainingInterrupted
@@ -101,7 +101,10 @@ class Run:
 
     def _build(self) -> None:
         s = self.settings
-        self.backend = get_backend(self.args.device, backend=self.args.backend)
+        with warnings.catch_warnings():
+            if s["dtype"] == "float32":  # JAX's float64 switch is nothing to this run: no notice
+                warnings.simplefilter("ignore", Float64Notice)
+            self.backend = get_backend(self.args.device, backend=self.args.backend)
         refuse_lazy_backend(self.backend)  # Dask: refused before the header, not after the data
         chosen = " (chosen by --device auto)" if self.args.device == "auto" else ""
         say(f"xpnet train: {self.backend.describe()}{chosen}, {s['dtype']}")
