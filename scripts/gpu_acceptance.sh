@@ -82,7 +82,7 @@ fi
 
 if [ "$DEVICE" = cpu ]; then  # the dry run: the same parts on CPU backends, the tests cut short
     CUPY=numpy TORCH=torch-cpu JAX=jax-cpu FLAGS=(--device cpu)
-    TESTS=(tests/test_devices.py tests/test_train.py)
+    TESTS=(tests/backends/test_devices.py tests/test_train.py)
 else  # tests/test_gpu.py runs in its own part, gpu-checks
     CUPY=cupy TORCH=torch-cuda JAX=jax-cuda FLAGS=(--device cuda)
     TESTS=(tests --ignore=tests/test_gpu.py)
@@ -172,7 +172,7 @@ elif [ "$DEVICE" != cpu ] && ! "$PY" -c "import jax; jax.devices('gpu')" 2>/dev/
     note "SKIP jax: JAX sees no GPU"
 else
     part tests-jax 150 env XPNET_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=false "$PY" -m pytest -q \
-        -p no:cacheprovider -rs -k "$JAX" tests/test_jax.py
+        -p no:cacheprovider -rs -k "$JAX" tests/backends/test_jax.py
     part bench-jax 60 env XLA_PYTHON_CLIENT_PREALLOCATE=false "$PY" -m benchmarks measure jax \
         --quick "${FLAGS[@]}" --json "$OUTDIR/bench_jax.json"
 fi

@@ -150,6 +150,7 @@ def test_the_tour_has_the_book_and_the_network():
     assert blocks_ and "xpnet.train(" in blocks_[0] and needs(blocks_[0]) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", range(len(SNIPPETS)), ids=lambda i: f"snippet{i + 1}")
 def test_every_snippet_runs_as_a_script(index, tmp_path):
     block = SNIPPETS[index]
@@ -165,6 +166,7 @@ def test_every_snippet_runs_as_a_script(index, tmp_path):
         assert "epoch 1 (iteration 1): loss" in out
 
 
+@pytest.mark.slow
 @ONCE
 def test_the_tour_runs_with_only_command_ones_packages(tmp_path):
     out = run_script("\n".join(tour()), tmp_path, block_imports=NOT_IN_COMMAND_1)
@@ -207,6 +209,7 @@ def test_every_extra_shown_exists():
         assert re.search(rf"^{extra} = \[", pyproject, flags=re.MULTILINE), extra
 
 
+@pytest.mark.slow
 @ONCE
 def test_the_run_shown_prints_what_it_shows(tmp_path):
     block = next(b for b in blocks("") if b.startswith("$ xpnet train"))

@@ -669,7 +669,11 @@ def _runs_in_this_session(case: Case) -> bool:
     return not session or session in case.needs
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(case, marks=[pytest.mark.slow] if case.shell else []) for case in CASES],
+    ids=[case.id for case in CASES],
+)
 def test_the_case_says_what_the_page_shows(case):
     if not _runs_in_this_session(case):
         pytest.skip(f"runs in the session of {', '.join(case.needs) or 'numpy'}")

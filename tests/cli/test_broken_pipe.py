@@ -33,6 +33,7 @@ def _closed_after_first_line(args: list[str], cwd) -> tuple[int, str]:
     return process.wait(timeout=300), stderr
 
 
+@pytest.mark.slow
 @ONCE
 def test_train_into_a_closed_pipe_trains_to_the_end(tmp_path):
     code, stderr = _closed_after_first_line(

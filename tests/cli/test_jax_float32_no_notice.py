@@ -43,12 +43,14 @@ def _train(tmp_path, dtype: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_float32_on_jax_prints_no_float64_notice(tmp_path):
     result = _train(tmp_path, "float32")
     assert result.returncode == 0, result.stderr
     assert NOTICE not in result.stderr and NOTICE not in result.stdout
 
 
+@pytest.mark.slow
 def test_float64_on_jax_still_says_so(tmp_path):
     result = _train(tmp_path, "float64")
     assert result.returncode == 0, result.stderr

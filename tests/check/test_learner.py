@@ -14,7 +14,7 @@ import pytest
 from xpnet.check.learner import LearnerError, load_class
 from xpnet.cli import main
 
-LEARNER = Path(__file__).resolve().parent / "learner"
+LEARNER = Path(__file__).resolve().parent.parent / "learner"
 BOOK = LEARNER / "two_layer_net.py"
 
 
@@ -30,6 +30,7 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
+@pytest.mark.slow
 def test_the_books_network_passes_xpnet_check(capsys):
     code = main(["check", str(BOOK)])  # its __main__ block would raise SystemExit
     out = capsys.readouterr().out
@@ -38,6 +39,7 @@ def test_the_books_network_passes_xpnet_check(capsys):
     assert "check PASSED on a batch of 3, float64" in out and "WRONG" not in out
 
 
+@pytest.mark.slow
 def test_a_faulty_network_fails_with_exit_1_and_the_diagnosis(tmp_path, capsys):
     folder = copy_learner(tmp_path)
     edit(folder / "common" / "layers.py", "dx = dx / batch_size", "dx = dx")
@@ -126,6 +128,7 @@ def test_a_class_that_the_book_cannot_build_is_exit_2(tmp_path, capsys):
     )
 
 
+@pytest.mark.slow
 def test_the_readmes_report_is_a_real_run(tmp_path, monkeypatch, capsys):
     """The docs' "Check your own network" (docs/check.md, once README's section) shows `xpnet
     check` on the book's network with W2's gradient collected from the first Affine layer: the

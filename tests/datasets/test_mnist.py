@@ -12,7 +12,6 @@ import gzip
 import hashlib
 import http.server
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,7 +22,6 @@ from xpnet.datasets import (
     download_mnist,
     fetch_mnist,
     load_mnist,
-    load_mnist_sample,
     mnist_available,
 )
 from xpnet.datasets import mnist as mnist_module
@@ -272,44 +270,89 @@ def test_mirrors_come_from_the_environment(monkeypatch):
     assert mnist_module.mnist_mirrors() == list(mnist_module.MIRRORS)
 
 
-# The bundled sample -------------------------------------------------------------------------
+# -- a failed cache write, a damaged cache: a small fake MNIST in a temporary data folder ---------
 
 
-def test_sample_shapes_dtypes_and_classes():
-    (x_train, t_train), (x_test, t_test) = load_mnist_sample()
-    assert x_train.shape == (4000, 784) and x_test.shape == (1000, 784)
-    assert x_train.dtype == np.float32 and x_train.min() == 0.0 and x_train.max() == 1.0
-    assert t_train.dtype == np.int64 and t_test.shape == (1000,)
-    assert set(np.unique(t_train)) == set(range(10)) == set(np.unique(t_test))
-    assert np.bincount(np.concatenate([t_train, t_test])).tolist() == [500] * 10
+@pytest.fixture
+def mnist_files(tmp_path, monkeypatch):
+    """The four .gz files of a small fake MNIST, verified, in a fresh XPNET_DATA_DIR."""
+    monkeypatch.setenv("XPNET_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XPNET_MNIST_MIRRORS", "http://127.0.0.1:1/")  # closed: no network
+    rng = np.random.default_rng(0)
+    arrays = {
+        "x_train": rng.integers(0, 256, (20, 28, 28), dtype=np.uint8),
+        "t_train": np.arange(20, dtype=np.uint8) % 10,
+        "x_test": rng.integers(0, 256, (10, 28, 28), dtype=np.uint8),
+        "t_test": np.arange(10, dtype=np.uint8),
+    }
+    directory = tmp_path / "data"
+    directory.mkdir()
+    checksums = {}
+    for key, (name, magic) in mnist_module.PARTS.items():
+        header = magic.to_bytes(4, "big") + b"".join(
+            d.to_bytes(4, "big") for d in arrays[key].shape
+        )
+        data = gzip.compress(header + arrays[key].tobytes())
+        (directory / name).write_bytes(data)
+        checksums[name] = hashlib.sha256(data).hexdigest()
+    monkeypatch.setattr(mnist_module, "CHECKSUMS", checksums)
+    return directory, arrays
 
 
-def test_sample_formats_like_load_mnist():
-    (x, t), (x_test, _) = load_mnist_sample(False, False, True, test_size=500)
-    assert x.shape == (4500, 1, 28, 28) and x.dtype == np.uint8 and x_test.shape[0] == 500
-    assert t.shape == (4500, 10) and t.dtype == np.float32
-    np.testing.assert_array_equal(t.sum(axis=1), 1.0)
+def test_failed_cache_write_keeps_the_previous_cache(mnist_files, monkeypatch):
+    directory, arrays = mnist_files
+    load_mnist(download=False)  # builds mnist.npz
+    cache = directory / "mnist.npz"
+    before = cache.read_bytes()
+
+    def broken(handle, **contents):
+        handle.write(b"partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", broken)
+    with pytest.raises(OSError, match="No space left"):
+        mnist_module._write_cache(cache, arrays)
+    assert cache.read_bytes() == before
+    assert sorted(p.name for p in directory.iterdir()) == sorted(
+        [*mnist_module.CHECKSUMS, cache.name]
+    )
 
 
-def test_sample_split_is_deterministic_disjoint_and_seeded():
-    (a, _), (a_test, _) = load_mnist_sample(normalize=False)
-    (b, _), _ = load_mnist_sample(normalize=False)
-    (c, _), _ = load_mnist_sample(normalize=False, seed=1)
-    np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, c)
-    train_rows = {row.tobytes() for row in a}
-    assert not any(row.tobytes() in train_rows for row in a_test)  # the 5000 images are distinct
-    assert len(train_rows) == 4000
+def test_failed_cache_rebuild_leaves_no_partial_cache(mnist_files, monkeypatch):
+    directory, arrays = mnist_files
+    real_savez = np.savez
+
+    def broken(handle, **contents):
+        handle.write(b"partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", broken)
+    with pytest.raises(OSError, match="No space left"):
+        load_mnist(download=False)
+    assert sorted(p.name for p in directory.iterdir()) == sorted(mnist_module.CHECKSUMS)
+    monkeypatch.setattr(np, "savez", real_savez)
+    (_, t), _ = load_mnist(download=False, normalize=False)  # the next try just works
+    np.testing.assert_array_equal(t, arrays["t_train"])
 
 
-def test_sample_rejects_a_bad_test_size():
-    with pytest.raises(ValueError, match="test_size"):
-        load_mnist_sample(test_size=5000)
+def test_an_altered_byte_in_the_mnist_cache_is_caught_and_rebuilt(mnist_files):
+    directory, arrays = mnist_files
+    load_mnist(download=False)
+    cache = directory / "mnist.npz"
+    data = bytearray(cache.read_bytes())
+    data[len(data) // 4] ^= 0xFF  # inside x_train's pixels
+    cache.write_bytes(bytes(data))
+    with pytest.warns(UserWarning, match=r"mnist.npz is not a valid MNIST cache .*rebuilding"):
+        (x, _), _ = load_mnist(download=False, normalize=False, flatten=False)
+    np.testing.assert_array_equal(x[:, 0], arrays["x_train"])
 
 
-def test_sample_file_is_plain_uint8():
-    path = Path(mnist_module.__file__).with_name("mnist_sample.npz")
-    with np.load(path, allow_pickle=False) as npz:
-        assert sorted(npz.files) == ["images", "labels"]
-        assert npz["images"].shape == (5000, 28, 28) and npz["images"].dtype == np.uint8
-        assert npz["labels"].shape == (5000,) and npz["labels"].dtype == np.uint8
+def test_an_mnist_cache_with_labels_out_of_range_is_named(mnist_files):
+    directory, arrays = mnist_files
+    for name in mnist_module.CHECKSUMS:
+        (directory / name).unlink()
+    np.savez(directory / "mnist.npz", **dict(arrays, t_test=np.full(10, 12, dtype=np.uint8)))
+    with pytest.raises(
+        DatasetError, match=r"mnist.npz \(test\): labels must be digits 0..9; found"
+    ):
+        load_mnist(download=False)

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import IN_PLACE
 
 from xpnet import TwoLayerNet, check_network
 from xpnet.backends import IMMUTABLE
 from xpnet.check.learner import load_class
 
-LEARNER = Path(__file__).resolve().parent / "learner"
+LEARNER = Path(__file__).resolve().parent.parent / "learner"
 N = 3  # samples per check, as `xpnet check` uses
 
 
@@ -210,6 +211,7 @@ def test_parameters_are_restored_exactly_after_a_check():
     assert all(net.params[k].tobytes() == v.tobytes() for k, v in values.items())
 
 
+@pytest.mark.skip_lazy(reason=IN_PLACE + " (in check_network)")
 def test_xpnets_own_network_passes_on_every_backend(xp):
     net = TwoLayerNet(5, 4, 3, weight_init_std=1.0, xp=xp, seed=2)
     x, t = batch(D=5, C=3)
