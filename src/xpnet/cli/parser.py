@@ -38,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog="xpnet",
-        description="Deep Learning from Scratch, chapters 4-5, on NumPy, CuPy or PyTorch.",
+        description="Deep Learning from Scratch, chapters 4-5, on any Python Array API backend: "
+        + ", ".join(BACKENDS)
+        + " (dask: xpnet evaluate only).",
         formatter_class=Help,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -56,7 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
             "train",
             train.train_command,
             help="train the two-layer network on MNIST",
-            description="Train the book's two-layer network by mini-batch SGD. " + RESUME_RULE,
+            description="Train the book's two-layer network by mini-batch SGD. "
+            + ROWS
+            + " "
+            + RESUME_RULE,
         )
     )
     _gradcheck_flags(
@@ -66,17 +71,25 @@ def build_parser() -> argparse.ArgumentParser:
             help="compare backprop with the numerical gradient",
         )
     )
-    command(
+    learner = command(
         "check",
         check.check_command,
         help="check your own network's backprop (FILE.py[:CLASS]) against the numerical one",
         description="Import FILE.py (its __main__ block does not run), build its network class"
         " as the book does (784, 50, 10) and compare its gradient with the numerical gradient"
         " on 3 images of the bundled MNIST sample. Exit 0 passed, 1 failed, 2 unusable.",
-    ).add_argument(
+    )
+    learner.add_argument(
         "file",
         metavar="FILE.py[:CLASS]",
         help="your network's file; CLASS defaults to its one class with loss and gradient",
+    )
+    learner.add_argument(  # issue 23: a learner's file that trains at import is stopped
+        "--time-limit",
+        type=positive_float,
+        default=20.0,
+        metavar="S",
+        help="seconds the file's top-level code may run when imported",
     )
     _evaluate_flags(
         command(
@@ -94,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+ROWS = (
+    "Each row printed is one evaluation: the epoch, the steps made, the mean training loss of the"
+    " steps since the previous row, the accuracy on the whole training and test set, and the"
+    " seconds since the previous row (training and evaluating)."
+)
 RESUME_RULE = (
     "--resume continues a run from its checkpoint: the network, --dtype, --dataset, --seed, "
     "--grad and --batch-size come from the checkpoint, and a flag that contradicts it is "
@@ -112,6 +130,12 @@ def _train_flags(train: argparse.ArgumentParser) -> None:
         action.help = f"{help} (default: {DEFAULTS[action.dest]})"
 
     _device_flags(train)
+    train.add_argument(  # issue 23: a learner's own network (xpnet.check.training)
+        "--net",
+        metavar="FILE.py[:CLASS]",
+        help="train your own network class (checked as xpnet check does, first) instead of"
+        " xpnet's TwoLayerNet (default: xpnet's)",
+    )
     setting("--dtype", "floating-point type of the network and data", choices=DTYPES)
     _data_flags(train, default=None)
     _threads_flag(train)
