@@ -32,7 +32,9 @@ LAZY_BACKENDS = tuple(name for name, library in LIBRARIES.items() if library.laz
 IMMUTABLE = tuple(name for name, library in LIBRARIES.items() if library.immutable)
 
 _NAMESPACE_OF_TYPE: dict[type, Namespace] = {}
-_LIBRARY_OF_TYPE: dict[type, Library | None] = {}
+_LIBRARY_OF_TYPE: dict[type, Library | None] = dict.fromkeys(  # host data: no library to ask
+    (list, tuple, int, float, bool, complex, type(None))
+)
 
 
 def array_namespace(*arrays: Any) -> Namespace:
