@@ -1,0 +1,107 @@
+"""Files written whole: a temporary file beside the target, flushed to disk, then renamed over it.
+
+So a write that fails (a full disk, a quota, a file-size limit) or is killed never leaves half a
+file under the real name, and the previous good file stays until the new one is complete. The
+new file gets the permissions any new file gets (0666 less the umask: tempfile's own 0600 would
+hide a run from the other users who read it), and the temporary files of writes that were
+killed (SIGKILL, a power cut) have names that :func:`remove_stale` recognizes.
+
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> atomic_write(folder / "a.txt", lambda handle: handle.write(b"whole"))
+>>> (folder / "a.txt").read_bytes(), sorted(p.name for p in folder.iterdir())
+(b'whole', ['a.txt'])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+__all__ = ["atomic_path", "atomic_write", "new_file_mode", "remove_stale", "temporary_names"]
+
+TEMP = ".tmp"  # .checkpoint.npz.k2j4x8aa.tmp; a file written by name: .loss.png.k2j4x8aa.tmp.png
+
+
+def new_file_mode() -> int:
+    """The mode open() gives a new file: 0o666 less the process's umask."""
+    return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    try:  # Linux: read it, without changing it even for a moment (threads)
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: str | os.PathLike, write: Callable) -> None:
+    """Call write(handle) on a temporary binary file beside path, then rename it over path.
+
+    The file is flushed and fsynced first, so a rename never publishes a file that is not on
+    disk. Any failure (OSError, KeyboardInterrupt) removes the temporary file and re-raises.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP)
+    try:
+        if hasattr(os, "fchmod"):  # not on Windows, whose files have no such mode
+            os.fchmod(fd, new_file_mode())
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary path beside path, with its suffix, to write by name (matplotlib's savefig);
+    renamed over path when the block ends without an error, removed when it fails."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP + path.suffix)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, new_file_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def temporary_names(names: Iterable[str]) -> re.Pattern:
+    """The pattern of the temporary files that atomic writes of these file names leave."""
+    alternatives = "|".join(re.escape(name) for name in names)
+    return re.compile(rf"\.({alternatives})\.[A-Za-z0-9_]+{re.escape(TEMP)}(\.[A-Za-z0-9]+)?")
+
+
+def remove_stale(folder: str | os.PathLike, names: Iterable[str]) -> list[Path]:
+    """Remove the temporary files that killed atomic writes of ``names`` left in folder; the
+    caller makes sure that no write is under way (a run holds its folder's lock). Returns them.
+    """
+    pattern, removed = temporary_names(names), []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
