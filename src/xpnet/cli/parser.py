@@ -359,13 +359,15 @@ def version() -> str:
 
 @contextlib.contextmanager
 def notices():
-    """Show a DeviceFallbackWarning (--device auto found a GPU it cannot use) or a Float64Notice
-    (JAX's float64 turned on) as one line, ``notice: ...`` on stderr, not as a warning with a
-    file name and line number."""
+    """Show a DeviceFallbackWarning (--device auto found a GPU it cannot use), a Float64Notice
+    (JAX's float64 turned on) or a DataDirNotice (no home folder: a temporary data folder) as
+    one line, ``notice: ...`` on stderr, not as a warning with a file name and line number."""
+    from ..datasets.common import DataDirNotice
+
     default = warnings.showwarning
 
     def show(message, category, filename, lineno, file=None, line=None):
-        if issubclass(category, (DeviceFallbackWarning, Float64Notice)):
+        if issubclass(category, (DeviceFallbackWarning, Float64Notice, DataDirNotice)):
             print(f"notice: {for_the_command_line(message)}", file=sys.stderr)
         else:
             default(message, category, filename, lineno, file, line)
