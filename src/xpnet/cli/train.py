@@ -26,6 +26,9 @@ from .settings import DEFAULTS, check_resumable, merge
 __all__ = ["Run", "train_command"]
 
 EXIT_DIVERGED, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 130, 143  # 128 + the signal's number
+STOPPED_BY = {signal.SIGTERM: "SIGTERM"}  # the signals that stop a run as Ctrl-C does
+if hasattr(signal, "SIGHUP"):  # a closed terminal (not on Windows)
+    STOPPED_BY[signal.SIGHUP] = "SIGHUP"
 LINES = 20  # about this many epoch lines print; metrics.csv holds every one
 
 
@@ -55,6 +58,9 @@ class Run:
         """The whole run; returns the exit status."""
         with self.folder.locked():
             self.folder.claim(resuming=self.source, overwrite=self.args.overwrite)
+            if self.folder.stale:
+                names = ", ".join(path.name for path in self.folder.stale)
+                say(f"notice: removed temporary files of writes that were cut short: {names}")
             self._build()
             if self._finished():
                 return 0
@@ -99,6 +105,7 @@ class Run:
             load_params(self.net, self.checkpoint, path=self.source)
             history = History.from_arrays(self.checkpoint.arrays)
             self.trainer.load_state_dict(self.checkpoint.state["trainer"], history)
+            self.folder.kept = (self.source, self.trainer.iteration)  # until a new one is saved
             changes = "".join(f"; {change}" for change in s.changes)
             say(f"resuming from {self.source} at iteration {self.trainer.iteration}{changes}")
 
@@ -140,18 +147,19 @@ class Run:
         except TrainingInterrupted as stop:
             self.folder.append(trainer.history)
             saved, good = self._save(), self.folder / "checkpoint.npz"
-            terminated = stop.signal == signal.SIGTERM
-            how = "stopped by SIGTERM" if terminated else "interrupted"
+            name = STOPPED_BY.get(stop.signal)  # SIGTERM, SIGHUP; None: Ctrl-C
+            how = f"stopped by {name}" if name else "interrupted"
             how += f" at iteration {trainer.iteration}"
+            code = EXIT_INTERRUPTED if name is None else 128 + int(stop.signal)
             if saved != good:  # --keep-going went on with non-finite parameters
                 how += f" with non-finite parameters (saved in {saved})"
                 if not good.exists():
                     say(f"{how}; no finite state was saved to resume from", sys.stderr)
-                    return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+                    return code
                 how += f"; {good.name} keeps the last finite state"
             say(f"{how}; resume with:", sys.stderr)
             say(f"  xpnet train --resume {good}", sys.stderr)
-            return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+            return code
         except DivergenceError as error:
             self.folder.append(trainer.history)
             path = self._save(diverged=True)
@@ -163,6 +171,7 @@ class Run:
             )
             return EXIT_DIVERGED
         seconds = time.perf_counter() - start
+        self.folder.finished = True
         self._plots(history)
         last = history.epochs[-1]
         say(
@@ -182,8 +191,8 @@ class Run:
                 f"{label:>9} {record.iteration:>9} {record.loss:>7.3f} {record.train_acc:>9.4f} "
                 f"{record.test_acc:>9.4f} {record.seconds:>7.2f}"
             )
+        path = self._save()  # first: a CSV that cannot be written still leaves this state
         self.folder.append(self.trainer.history)
-        path = self._save()
         if path.name == "diverged.npz" and not self._told:
             self._told = True  # once: --keep-going goes on with non-finite parameters
             say(
@@ -220,8 +229,11 @@ class Run:
             f"{s['batch_size']}, {self.trainer.iteration} steps, {s['grad']}"
         )
         per_epoch = self.trainer.iters_per_epoch
-        plot_accuracy(history, self.folder / "accuracy.png", title=title, iters_per_epoch=per_epoch)
-        plot_loss(history, self.folder / "loss.png", title=title)
+        self.folder.write_plot(
+            "accuracy.png",
+            lambda path: plot_accuracy(history, path, title=title, iters_per_epoch=per_epoch),
+        )
+        self.folder.write_plot("loss.png", lambda path: plot_loss(history, path, title=title))
 
     def _config(self) -> dict:
         from .. import __version__
