@@ -276,6 +276,18 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def two_layer_config(checkpoint: Checkpoint, path: Any = "checkpoint") -> dict:
+    """The TwoLayerNet configuration of a checkpoint (checked by load_checkpoint); raises
+    CheckpointError for a checkpoint of another kind of network."""
+    net = checkpoint.net
+    if not all(key in net for key in TWO_LAYER_SIZES):
+        raise CheckpointError(
+            f"{path} holds a network of another kind (parameters {sorted(checkpoint.params)},"
+            f" meta.net {_show(net)}); xpnet reads TwoLayerNet checkpoints"
+        )
+    return net
+
+
 def check_params_fit(checkpoint: Checkpoint, net, *, path: Any = "checkpoint") -> None:
     """Raise CheckpointError unless the checkpoint's parameters have the net's names and shapes."""
     expected = {name: tuple(value.shape) for name, value in net.params.items()}
