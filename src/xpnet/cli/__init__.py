@@ -28,9 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with notices(), _terminated_as_an_exception(), use_threads(getattr(args, "threads", None)):
             return _run(args)
-    except Terminated:  # outside the training loop (which saves first: see Trainer)
-        print(f"xpnet {args.command}: stopped by SIGTERM", file=sys.stderr)
-        return EXIT_TERMINATED
+    except Terminated as stop:  # outside the training loop (which saves first: see Trainer)
+        print(f"xpnet {args.command}: stopped by {stop.name}", file=sys.stderr)
+        return 128 + stop.signum
     except (
         DeviceUnavailableError,
         DatasetError,
@@ -47,8 +47,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, as an exception: files being written are cleaned up (atomic_write) and the run's
-    folder lock is released on the way out, as for Ctrl-C."""
+    """SIGTERM (or SIGHUP, a closed terminal), as an exception: files being written are cleaned
+    up (atomic_write) and the run's folder lock is released on the way out, as for Ctrl-C."""
+
+    def __init__(self, signum: int = 15) -> None:
+        import signal
+
+        super().__init__(signum)
+        self.signum, self.name = int(signum), signal.Signals(signum).name
 
 
 @contextlib.contextmanager
@@ -61,13 +67,15 @@ def _terminated_as_an_exception():
         return
 
     def stop(signum, frame):
-        raise Terminated
+        raise Terminated(signum)
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    numbers = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {number: signal.signal(number, stop) for number in numbers}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _run(args) -> int:
