@@ -8,7 +8,7 @@ import pytest
 
 from xpnet.backends import DeviceUnavailableError
 from xpnet.cli import build_parser
-from xpnet.cli.parser import CLI, for_the_command_line
+from xpnet.cli.words import CLI, for_the_command_line
 from xpnet.errors import PYTHON, Arg, Do, Explained, Use, XpnetValueError, render
 from xpnet.train import DivergenceError, History
 

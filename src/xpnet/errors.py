@@ -9,7 +9,7 @@ given as fields of a template:
 - :class:`Do` -- an action: ``xpnet.load_mnist_sample()`` / ``--dataset sample``.
 
 ``str(error)`` is the message in Python's words (:data:`PYTHON`); the command line renders the
-same template with its own :class:`Words` (``xpnet.cli.parser.CLI``). Nothing is ever rewritten
+same template with its own :class:`Words` (``xpnet.cli.words.CLI``). Nothing is ever rewritten
 from another message's text, so editing a message cannot silently break the CLI's advice.
 
 >>> class Diverged(Explained, RuntimeError): ...

@@ -1,7 +1,8 @@
 """`xpnet check FILE.py[:CLASS]` (a learner's own network) and `xpnet gradcheck` (xpnet's own).
 
-Both compare backpropagation with the numerical gradient and print the report; exit 0 passed,
-1 failed, 2 unusable (the file, its class, or the data).
+Both compare backpropagation with the numerical gradient and print the report; exit
+(:class:`~xpnet.cli.words.Exit`) OK passed, FAILED failed, USAGE unusable (the file, its class,
+or the data).
 """
 
 from __future__ import annotations
@@ -20,13 +21,23 @@ from ..check.learner import (
     load_class,
 )
 from .data import load_data
-
-EXIT_FAILED, EXIT_UNUSABLE = 1, 2
+from .words import Exit, for_the_command_line
 
 
 def check_command(args) -> int:
-    """``xpnet check FILE.py[:CLASS]``: 0 when the network passes, 1 when the check fails, 2
-    when the file or class cannot be used (one line, or the learner's traceback)."""
+    """``xpnet check FILE.py[:CLASS]``: a learner's network, backprop against numerical.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``args.file``: ``FILE.py`` or ``FILE.py:CLASS``.
+
+    Returns
+    -------
+    int
+        Exit.OK when the network passes, Exit.FAILED when the check fails, Exit.USAGE when the
+        file or class cannot be used (one line, or the learner's own traceback, on stderr).
+    """
     from ..check.netcheck import check_network
     from ..datasets import load_mnist_sample
 
@@ -46,18 +57,29 @@ def check_command(args) -> int:
         x, t = x_train[:SAMPLES], t_train[:SAMPLES]
         check = check_network(net, x, t)
     except LearnerError as error:
-        print(f"xpnet check: error: {error}", file=sys.stderr)
-        return EXIT_UNUSABLE
+        print(f"xpnet check: error: {for_the_command_line(error)}", file=sys.stderr)
+        return Exit.USAGE
     except Exception as error:  # raised inside the learner's network
         print(f"xpnet check: error: {learner_traceback(error)}", file=sys.stderr)
-        return EXIT_UNUSABLE
+        return Exit.USAGE
     print(f"xpnet check: {cls.__name__} of {args.file.partition(':')[0]} on {SAMPLES} images")
     print(check)
-    return 0 if check.passed else EXIT_FAILED
+    return Exit.OK if check.passed else Exit.FAILED
 
 
 def gradcheck_command(args) -> int:
-    """``xpnet gradcheck``: xpnet's own TwoLayerNet, backprop against the numerical gradient."""
+    """``xpnet gradcheck``: xpnet's own TwoLayerNet, backprop against the numerical gradient.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The gradcheck command's flags (--device, --backend, --dataset, --hidden-size, ...).
+
+    Returns
+    -------
+    int
+        Exit.OK when every parameter's gradient agrees, else Exit.FAILED.
+    """
     from ..check.gradcheck import gradient_check
     from ..nets import TwoLayerNet
 
@@ -79,4 +101,4 @@ def gradcheck_command(args) -> int:
     t_batch = backend.asarray(t[: args.samples])
     result = gradient_check(net, x_batch, t_batch)
     print(result)
-    return 0 if result.passed else 1
+    return Exit.OK if result.passed else Exit.FAILED

@@ -21,11 +21,24 @@ from ..checkpoint import load_checkpoint, load_params, two_layer_config
 from ..datasets.rows import ArrayFiles, RowSource, TiledDigits, as_dask
 from ..evaluation import evaluate, evaluate_blocks
 from .runfolder import resume_path
+from .words import Exit
 
 MIB = 2**20
 
 
 def evaluate_command(args) -> int:
+    """`xpnet evaluate CHECKPOINT`: print the checkpoint's loss and accuracy on the data set.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The evaluate command's flags, as :func:`xpnet.cli.build_parser` parses them.
+
+    Returns
+    -------
+    int
+        :attr:`~xpnet.cli.words.Exit.OK`; what goes wrong raises, for ``main`` to say.
+    """
     from ..nets import TwoLayerNet
 
     backend = get_backend(args.device, backend=args.backend)
@@ -67,7 +80,7 @@ def evaluate_command(args) -> int:
             result = evaluate_blocks(net, _blocks(source, backend, args.chunk_rows, dtype))
         seconds = time.perf_counter() - start
     print(f"{result}  in {seconds:.2f} s")
-    return 0
+    return Exit.OK
 
 
 def _check_flags(args, backend) -> None:
@@ -214,63 +227,6 @@ def _quiet_when_stopped():
         for name in ("asyncio", "distributed", "tornado"):
             logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         raise
-
-
-def add_arguments(parser) -> None:
-    """evaluate's own flags (the parser adds --device and --backend)."""
-    from .parser import positive_int
-
-    parser.add_argument(
-        "checkpoint",
-        metavar="CHECKPOINT",
-        help="a checkpoint.npz of xpnet train, or its run's folder",
-    )
-    parser.add_argument(
-        "--dataset",
-        choices=("auto", "mnist", "sample"),
-        default="auto",
-        help="whose test images: auto is MNIST when cached (xpnet download mnist), else the"
-        " bundled sample's 1000",
-    )
-    parser.add_argument(
-        "--data-dir",
-        default=None,
-        help="where MNIST is kept (default: $XPNET_DATA_DIR, else ~/.cache/xpnet)",
-    )
-    parser.add_argument(
-        "--tile",
-        type=positive_int,
-        default=1,
-        metavar="K",
-        help="repeat the --dataset's test images K times: a large set of real digits (default 1)",
-    )
-    parser.add_argument(
-        "--data",
-        metavar="X",
-        help="images: an .npy file or a Zarr array (N, 784) (default: --dataset's test images)",
-    )
-    parser.add_argument(
-        "--labels", metavar="T", help="labels (N,) or one-hot (N, 10), as --data (default: none)"
-    )
-    parser.add_argument(
-        "--chunk-rows", type=positive_int, default=10_000, help="rows per chunk (default: 10000)"
-    )
-    parser.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="dask: an existing cluster's scheduler (tcp://host:8786); default: a LocalCluster",
-    )
-    parser.add_argument(
-        "--workers",
-        type=positive_int,
-        default=None,
-        help="dask: LocalCluster's worker processes (default: 2)",
-    )
-    parser.add_argument(
-        "--memory-limit",
-        metavar="BYTES",
-        help="dask: LocalCluster memory limit per worker, e.g. 500MiB (default: dask's share)",
-    )
 
 
 def local_cluster(workers: int = 2, memory_limit: str | int = "auto"):

@@ -4,18 +4,43 @@ from __future__ import annotations
 
 import sys
 
-from .parser import version
+from .. import __version__
+from .words import Exit
 
 
 def download_command(args) -> int:
+    """``xpnet download mnist``: download MNIST, verify it and cache it.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``args.data_dir``: where to keep it (None: xpnet's cache).
+
+    Returns
+    -------
+    int
+        Exit.OK; a download that fails raises DatasetError, for ``main`` to say in one line.
+    """
     from ..datasets import download_mnist
 
     path = download_mnist(args.data_dir, progress=sys.stderr.isatty())
     print(f"MNIST is verified and cached in {path}")
-    return 0
+    return Exit.OK
 
 
 def info_command(args=None) -> int:
+    """``xpnet info``: print the versions, the backends and GPUs, and the data found here.
+
+    Parameters
+    ----------
+    args : argparse.Namespace, optional
+        Unused (the command takes no flags).
+
+    Returns
+    -------
+    int
+        Exit.OK.
+    """
     import importlib.metadata
     import platform
 
@@ -25,7 +50,7 @@ def info_command(args=None) -> int:
     from ..backends import available
     from ..datasets import data_dir, mnist_available
 
-    print(f"xpnet {version()} on Python {platform.python_version()} ({platform.platform()})")
+    print(f"xpnet {__version__} on Python {platform.python_version()} ({platform.platform()})")
     print(f"numpy {numpy.__version__}, array-api-compat {array_api_compat.__version__}")
     for row in available():
         state = row["version"] if row["installed"] else "not installed"
@@ -51,4 +76,4 @@ def info_command(args=None) -> int:
         f"data: {where} (full MNIST {'cached' if mnist_available() else 'not downloaded'}; "
         "the 5,000-image sample is bundled)"
     )
-    return 0
+    return Exit.OK

@@ -1,205 +1,96 @@
-"""How the command line reads: the parser of every command and its flags; flag values checked
-without argparse's type names; --help that names every default; an unknown flag reported with
-its own command's usage; notices shown as one line; and the one place where advice written for
-Python callers (``device="cpu"``) becomes flags (``--device cpu``).
+"""The command line as it reads: every command, its flags, and the function that runs it.
+
+:func:`build_parser` holds it all, command by command; each command's parser has its function
+as the ``execute`` default (``args.execute(args)``: :func:`xpnet.cli.main.main`). The train
+command's settings have no argparse default (None: not given), so that a run can merge the
+defaults, a checkpoint and the command line by one rule (:mod:`xpnet.cli.settings`); their
+help names the default. How a flag's value is checked: :mod:`xpnet.cli.argparsing`.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import difflib
-import math
-import sys
-import warnings
-from typing import ClassVar
 
-from ..backends import (
-    BACKENDS,
-    DTYPES,
-    DeviceFallbackWarning,
-    DeviceUnavailableError,
-    Float64Notice,
-)
-from ..errors import PYTHON, Explained, Words
+from .. import __version__
+from ..backends import BACKENDS, DTYPES
+from . import check, evaluate, info, train
+from .argparsing import CommandParser, Help, positive_float, positive_int, seed
+from .settings import DEFAULT_ITERS, DEFAULTS
+from .words import CLI, for_the_command_line  # at home in words.py; named here too (LAYOUT.md)
 
-__all__ = [
-    "CLI",
-    "CommandParser",
-    "Help",
-    "build_parser",
-    "example_parser",
-    "for_the_command_line",
-    "notices",
-    "parse_backend",
-    "positive_float",
-    "positive_int",
-    "seed",
-]
-
-
-class Help(argparse.HelpFormatter):
-    """--help names every default: a flag whose help does not yet say it gets "(default: X)"."""
-
-    def _get_help_string(self, action):
-        text = action.help or ""
-        if (
-            "default" in text
-            or action.default in (None, argparse.SUPPRESS)
-            or not action.option_strings
-        ):
-            return text
-        return f"{text} (default: %(default)s)" if text else "(default: %(default)s)"
-
-
-class CommandParser(argparse.ArgumentParser):
-    """A command's parser: an unknown flag after the command is reported with that command's
-    usage (and the nearest flag), not the top level's."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("formatter_class", Help)
-        super().__init__(*args, **kwargs)
-
-    def parse_known_args(self, args=None, namespace=None):
-        namespace, extras = super().parse_known_args(args, namespace)
-        if extras:
-            flags = [o for action in self._actions for o in action.option_strings]
-            near = difflib.get_close_matches(extras[0].split("=")[0], flags, n=1)
-            hint = f" (did you mean {near[0]}?)" if near else ""
-            self.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
-        return namespace, extras
-
-
-def _number(text: str, kind, expected: str):
-    try:
-        return kind(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}") from None
-
-
-def positive_int(text: str) -> int:
-    value = _number(text, int, "a positive integer")
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text}")
-    return value
-
-
-def seed(text: str) -> int:
-    value = _number(text, int, "an integer from 0 up")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer from 0 up; got {text}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    value = _number(text, float, "a positive number")
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected a positive, finite number; got {text}")
-    return value
-
-
-class CommandLineWords(Words):
-    """How the command line spells the settings and actions that xpnet's messages name
-    (:mod:`xpnet.errors`): ``learning_rate=0.1`` is ``--lr 0.1``. A setting with no flag keeps
-    its Python spelling."""
-
-    flags: ClassVar[dict[str, str]] = {
-        "device": "--device",
-        "backend": "--backend",
-        "xp": "--backend",
-        "learning_rate": "--lr",
-        "batch_size": "--batch-size",
-        "hidden_size": "--hidden-size",
-        "weight_init_std": "--weight-init-std",
-        "activation": "--activation",
-        "dtype": "--dtype",
-        "seed": "--seed",
-        "grad": "--grad",
-        "iters_num": "--iters",
-        "threads": "--threads",
-    }
-    actions: ClassVar[dict[str, str]] = {
-        "use_sample_data": "--dataset sample",
-        "keep_going": "--keep-going",
-        "evaluate_on_dask": "xpnet evaluate CHECKPOINT --backend dask",
-    }
-
-    def arg(self, name: str) -> str:
-        return self.flags.get(name, name)
-
-    def use(self, name: str, value) -> str:
-        flag = self.flags.get(name)
-        return PYTHON.use(name, value) if flag is None else f"{flag} {self.value(value)}"
-
-
-CLI = CommandLineWords()
-
-
-def for_the_command_line(error: BaseException | str) -> str:
-    """An error's (or warning's) message in the command line's words: its template rendered
-    with :data:`CLI` where it is :class:`~xpnet.errors.Explained`, else its text as it is."""
-    if isinstance(error, Explained):
-        return error.render(CLI)
-    return str(error)
+__all__ = ["CLI", "build_parser", "for_the_command_line"]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of the ``xpnet`` command line: every command, its flags and its function.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Its ``parse_args`` gives ``command`` (the command's name) and ``execute`` (the
+        function that runs it on the parsed flags and returns an exit status).
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["train", "--lr", "0.05"])
+    >>> args.command, args.lr, args.execute.__name__
+    ('train', 0.05, 'train_command')
+    """
     parser = argparse.ArgumentParser(
         prog="xpnet",
         description="Deep Learning from Scratch, chapters 4-5, on NumPy, CuPy or PyTorch.",
         formatter_class=Help,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=CommandParser
     )
 
-    train = commands.add_parser(
-        "train",
-        help="train the two-layer network on MNIST",
-        description="Train the book's two-layer network by mini-batch SGD. " + RESUME_RULE,
-    )
-    _train_flags(train)
+    def command(name: str, execute, **kwargs) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, **kwargs)
+        sub.set_defaults(execute=execute)
+        return sub
 
-    check = commands.add_parser("gradcheck", help="compare backprop with the numerical gradient")
-    _device_flags(check)
-    _data_flags(check)
-    check.add_argument(
-        "--activation", choices=("relu", "sigmoid"), default="relu", help="the network's"
+    _train_flags(
+        command(
+            "train",
+            train.train_command,
+            help="train the two-layer network on MNIST",
+            description="Train the book's two-layer network by mini-batch SGD. " + RESUME_RULE,
+        )
     )
-    check.add_argument("--hidden-size", type=positive_int, default=50, metavar="N", help="units")
-    check.add_argument("--samples", type=positive_int, default=3, metavar="N", help="images")
-    check.add_argument("--seed", type=seed, default=0, metavar="N", help="seed of the weights")
-    _threads_flag(check)
-
-    learner = commands.add_parser(
+    _gradcheck_flags(
+        command(
+            "gradcheck",
+            check.gradcheck_command,
+            help="compare backprop with the numerical gradient",
+        )
+    )
+    command(
         "check",
+        check.check_command,
         help="check your own network's backprop (FILE.py[:CLASS]) against the numerical one",
         description="Import FILE.py (its __main__ block does not run), build its network class"
         " as the book does (784, 50, 10) and compare its gradient with the numerical gradient"
         " on 3 images of the bundled MNIST sample. Exit 0 passed, 1 failed, 2 unusable.",
-    )
-    learner.add_argument(
+    ).add_argument(
         "file",
         metavar="FILE.py[:CLASS]",
         help="your network's file; CLASS defaults to its one class with loss and gradient",
     )
-
-    evaluate = commands.add_parser(
-        "evaluate", help="loss and accuracy of a checkpoint on a data set (Dask: larger than RAM)"
+    _evaluate_flags(
+        command(
+            "evaluate",
+            evaluate.evaluate_command,
+            help="loss and accuracy of a checkpoint on a data set (Dask: larger than RAM)",
+        )
     )
-    _device_flags(evaluate)
-    from .evaluate import add_arguments
-
-    add_arguments(evaluate)
-
-    download = commands.add_parser("download", help="download and verify MNIST")
+    download = command("download", info.download_command, help="download and verify MNIST")
     download.add_argument("dataset", choices=("mnist",))
     download.add_argument(
         "--data-dir", default=None, metavar="DIR", help="where to keep it (default: xpnet's cache)"
     )
-
-    commands.add_parser("info", help="versions, backends, GPUs and data found here")
+    command("info", info.info_command, help="versions, backends, GPUs and data found here")
     return parser
 
 
@@ -214,14 +105,11 @@ RESUME_RULE = (
 
 
 def _train_flags(train: argparse.ArgumentParser) -> None:
-    """The train command's flags. Settings have no argparse default (None: not given), so the
-    run can merge defaults, a checkpoint and the command line by one rule (xpnet.cli.settings);
-    their help names the default."""
-    from .settings import DEFAULT_ITERS, DEFAULTS
+    """The train command's flags; a setting's flag has no argparse default (None: not given)."""
 
     def setting(flag: str, help: str, **kw) -> None:
-        key = flag[2:].replace("-", "_")
-        train.add_argument(flag, default=None, help=f"{help} (default: {DEFAULTS[key]})", **kw)
+        action = train.add_argument(flag, default=None, **kw)  # dest: the setting's key
+        action.help = f"{help} (default: {DEFAULTS[action.dest]})"
 
     _device_flags(train)
     setting("--dtype", "floating-point type of the network and data", choices=DTYPES)
@@ -284,6 +172,75 @@ def _train_flags(train: argparse.ArgumentParser) -> None:
     )
 
 
+def _gradcheck_flags(gradcheck: argparse.ArgumentParser) -> None:
+    _device_flags(gradcheck)
+    _data_flags(gradcheck)
+    gradcheck.add_argument(
+        "--activation", choices=("relu", "sigmoid"), default="relu", help="the network's"
+    )
+    gradcheck.add_argument(
+        "--hidden-size", type=positive_int, default=50, metavar="N", help="units"
+    )
+    gradcheck.add_argument("--samples", type=positive_int, default=3, metavar="N", help="images")
+    gradcheck.add_argument("--seed", type=seed, default=0, metavar="N", help="seed of the weights")
+    _threads_flag(gradcheck)
+
+
+def _evaluate_flags(parser: argparse.ArgumentParser) -> None:
+    _device_flags(parser)
+    parser.add_argument(
+        "checkpoint",
+        metavar="CHECKPOINT",
+        help="a checkpoint.npz of xpnet train, or its run's folder",
+    )
+    parser.add_argument(
+        "--dataset",
+        choices=("auto", "mnist", "sample"),
+        default="auto",
+        help="whose test images: auto is MNIST when cached (xpnet download mnist), else the"
+        " bundled sample's 1000",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        help="where MNIST is kept (default: $XPNET_DATA_DIR, else ~/.cache/xpnet)",
+    )
+    parser.add_argument(
+        "--tile",
+        type=positive_int,
+        default=1,
+        metavar="K",
+        help="repeat the --dataset's test images K times: a large set of real digits (default 1)",
+    )
+    parser.add_argument(
+        "--data",
+        metavar="X",
+        help="images: an .npy file or a Zarr array (N, 784) (default: --dataset's test images)",
+    )
+    parser.add_argument(
+        "--labels", metavar="T", help="labels (N,) or one-hot (N, 10), as --data (default: none)"
+    )
+    parser.add_argument(
+        "--chunk-rows", type=positive_int, default=10_000, help="rows per chunk (default: 10000)"
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="dask: an existing cluster's scheduler (tcp://host:8786); default: a LocalCluster",
+    )
+    parser.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="dask: LocalCluster's worker processes (default: 2)",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        metavar="BYTES",
+        help="dask: LocalCluster memory limit per worker, e.g. 500MiB (default: dask's share)",
+    )
+
+
 def _device_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--device",
@@ -326,52 +283,3 @@ def _threads_flag(parser: argparse.ArgumentParser) -> None:
             "machine; OPENBLAS_, OMP_ or MKL_NUM_THREADS, when set, is respected instead)"
         ),
     )
-
-
-def example_parser(doc: str) -> argparse.ArgumentParser:
-    """The flags every script in examples/ takes: --device (default cpu), --backend, --out."""
-    parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
-    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
-    parser.add_argument("--backend", choices=BACKENDS, help="default: numpy on cpu, cupy on cuda")
-    parser.add_argument("--out", default="out/examples", help="folder for figures")
-    return parser
-
-
-def parse_backend(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
-    """Parse argv; ``args.backend`` becomes the Backend of --device and --backend. A device that
-    cannot be used (no GPU, CuPy missing) ends in one line on stderr and exit status 2."""
-    from ..backends import get_backend
-
-    args = parser.parse_args(argv)
-    try:
-        with notices():
-            args.backend = get_backend(args.device, backend=args.backend)
-    except (ValueError, DeviceUnavailableError) as error:
-        parser.error(for_the_command_line(error))
-    return args
-
-
-def version() -> str:
-    from .. import __version__
-
-    return __version__
-
-
-@contextlib.contextmanager
-def notices():
-    """Show a DeviceFallbackWarning (--device auto found a GPU it cannot use), a Float64Notice
-    (JAX's float64 turned on) or a DataDirNotice (no home folder: a temporary data folder) as
-    one line, ``notice: ...`` on stderr, not as a warning with a file name and line number."""
-    from ..datasets.common import DataDirNotice
-
-    default = warnings.showwarning
-
-    def show(message, category, filename, lineno, file=None, line=None):
-        if issubclass(category, (DeviceFallbackWarning, Float64Notice, DataDirNotice)):
-            print(f"notice: {for_the_command_line(message)}", file=sys.stderr)
-        else:
-            default(message, category, filename, lineno, file, line)
-
-    with warnings.catch_warnings():
-        warnings.showwarning = show
-        yield

@@ -10,13 +10,17 @@ checkpoint being resumed, then what the command line gives. The resume rule, in 
   on, and one line says so;
 - ``--iters``/``--epochs`` set the new target (the total number of steps); without them the run
   keeps its own target, and a run that has reached it is finished (say how to extend it).
+
+A setting is named by its flag, as argparse names it (``lr`` for ``--lr``); where its Python
+name differs (``learning_rate``), the command line's words say which
+(:data:`xpnet.cli.words.CLI`). A checkpoint keeps each setting once: :mod:`xpnet.cli.runstate`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..checkpoint import CheckpointError
+from .words import flag
 
 __all__ = [
     "CHANGEABLE",
@@ -24,7 +28,6 @@ __all__ = [
     "FIXED",
     "Settings",
     "SettingsConflict",
-    "check_resumable",
     "merge",
 ]
 
@@ -55,7 +58,6 @@ FIXED = (
     "batch_size",
 )
 CHANGEABLE = ("lr", "keep_going")
-TRAINER_KEYS = ("iteration", "rng_state", "batch_size", "train_size")
 
 
 class SettingsConflict(ValueError):
@@ -64,13 +66,50 @@ class SettingsConflict(ValueError):
 
 @dataclass
 class Settings:
-    """The merged settings (``values``), the lines that say what a resume changed (``changes``),
-    and the target as asked: ``iters`` (total steps) or ``epochs``; neither: the run's own."""
+    """The merged settings of one run, as :func:`merge` makes them.
+
+    Attributes
+    ----------
+    values : dict
+        Setting key (as :data:`DEFAULTS`) -> value; ``settings["lr"]`` reads one.
+    changes : list of str
+        The lines that say what a resume changed (``--lr: 0.1 in the checkpoint, 0.05 now``).
+    iters, epochs : int or None
+        The target as the command line asked for it: total steps, or epochs; neither: the
+        run's own (:meth:`target`).
+
+    Examples
+    --------
+    >>> settings = merge({"lr": 0.05, "epochs": 2})
+    >>> settings["lr"], settings["batch_size"], settings.target(iters_per_epoch=40)
+    (0.05, 100, 80)
+    """
 
     values: dict
     changes: list[str] = field(default_factory=list)
     iters: int | None = None
     epochs: int | None = None
+
+    @classmethod
+    def from_command_line(cls, args, saved: dict | None = None) -> Settings:
+        """The defaults, then a resumed checkpoint's settings, then the flags that are given.
+
+        Parameters
+        ----------
+        args : argparse.Namespace
+            The train command's flags; a setting's is None where it was not given.
+        saved : dict, optional
+            A resumed checkpoint's settings (:func:`xpnet.cli.runstate.saved_settings`);
+            None: a new run.
+
+        Returns
+        -------
+        Settings
+            As :func:`merge` makes them (and raises: a conflict is refused here, once).
+        """
+        given = {key: getattr(args, key, None) for key in (*DEFAULTS, "epochs")}
+        given = {key: value for key, value in given.items() if value is not None}
+        return merge(given, saved)
 
     def __getitem__(self, key: str):
         return self.values[key]
@@ -84,18 +123,39 @@ class Settings:
         return self.values["iters"] or DEFAULT_ITERS
 
     def record(self, iters_per_epoch: int) -> dict:
-        """What a checkpoint stores as the run's settings: the values with the resolved target."""
+        """Every setting, with the resolved target (config.json, and :func:`merge`'s input)."""
         return {**self.values, "iters": self.target(iters_per_epoch)}
 
 
-def _flag(key: str) -> str:
-    return "--" + key.replace("_", "-")
-
-
 def merge(given: dict, checkpoint_run: dict | None = None) -> Settings:
-    """Settings from the defaults, a resumed checkpoint's run (or None) and the command line's
-    ``given`` flags (key -> value, only those actually given; ``iters``/``epochs`` the target).
-    Raises SettingsConflict naming every flag that contradicts the checkpoint."""
+    """The one merge rule: the defaults, then a resumed checkpoint's settings, then the flags.
+
+    Parameters
+    ----------
+    given : dict
+        The command line's flags, key -> value, only those actually given (``iters`` or
+        ``epochs``: the target).
+    checkpoint_run : dict, optional
+        Every setting of the run being resumed (as :meth:`Settings.record` or
+        :func:`xpnet.cli.runstate.saved_settings` give them); None: a new run.
+
+    Returns
+    -------
+    Settings
+
+    Raises
+    ------
+    SettingsConflict
+        Naming every flag that contradicts the checkpoint (a fixed setting given another value).
+    ValueError
+        For a key that is no setting.
+
+    Examples
+    --------
+    >>> saved = merge({"hidden_size": 20}).record(iters_per_epoch=40)
+    >>> merge({"lr": 0.05}, saved).changes
+    ['--lr: 0.1 in the checkpoint, 0.05 now']
+    """
     given = dict(given)
     iters, epochs = given.pop("iters", None), given.pop("epochs", None)
     unknown = set(given) - set(DEFAULTS)
@@ -110,9 +170,9 @@ def merge(given: dict, checkpoint_run: dict | None = None) -> Settings:
         if (key == "dataset" and value == "auto") or _same(value, before):
             continue
         if key in FIXED:
-            conflicts.append(f"{_flag(key)} {value} (the checkpoint's {key} is {before})")
+            conflicts.append(f"{flag(key)} {value} (the checkpoint's {key} is {before})")
         else:
-            changes.append(f"{_flag(key)}: {_show(before)} in the checkpoint, {_show(value)} now")
+            changes.append(f"{flag(key)}: {_show(before)} in the checkpoint, {_show(value)} now")
             values[key] = value
     if conflicts:
         raise SettingsConflict(
@@ -133,24 +193,3 @@ def _show(value) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
     return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def check_resumable(checkpoint, path) -> None:
-    """Raise CheckpointError unless the checkpoint holds a whole `xpnet train` run to resume."""
-    run, trainer = checkpoint.state.get("run"), checkpoint.state.get("trainer")
-    if not isinstance(run, dict) or not isinstance(trainer, dict):
-        raise CheckpointError(
-            f"{path} holds a network but no training run (it was not written by xpnet train), "
-            "so it cannot be resumed; load its parameters with xpnet.checkpoint.load_params"
-        )
-    missing = [key for key in DEFAULTS if key not in run]
-    missing += [key for key in TRAINER_KEYS if key not in trainer]
-    missing += [key for key in ("train_loss", "epochs") if key not in checkpoint.arrays]
-    if missing:
-        raise CheckpointError(f"{path} is damaged: its run state lacks {', '.join(missing)}")
-    losses, epochs = checkpoint.arrays["train_loss"], checkpoint.arrays["epochs"]
-    if epochs.ndim != 2 or epochs.shape[1] != 6 or losses.shape != (trainer["iteration"],):
-        raise CheckpointError(
-            f"{path} is damaged: iteration {trainer['iteration']!r} with train_loss of shape "
-            f"{losses.shape} and epochs of shape {epochs.shape} (expected (iteration,) and (E, 6))"
-        )

@@ -1,8 +1,10 @@
 """`xpnet train`: one run as one object: its settings, its folder, its network and trainer.
 
-Read :meth:`Run.execute` first: lock the folder, claim it, build, write the files, train. The
-settings are merged once, by :func:`xpnet.cli.settings.merge` (the resume rule lives there); the
-folder and its files belong to :class:`xpnet.cli.runfolder.RunFolder`.
+Read :meth:`Run.execute` first: lock the folder, claim it, build, write the files, train, and
+finish (or say how the run stopped). The settings are merged once, when the Run is made
+(:meth:`xpnet.cli.settings.Settings.from_command_line`: the resume rule lives there), from a
+resumed checkpoint's as :mod:`xpnet.cli.runstate` reads them; the folder and its files belong
+to :class:`xpnet.cli.runfolder.RunFolder`.
 """
 
 from __future__ import annotations
@@ -17,45 +19,71 @@ from pathlib import Path
 
 from ..backends import device_name, get_backend
 from ..checkpoint import load_checkpoint, load_params
+from ..nets import TwoLayerNet
 from ..train import DivergenceError, History, Trainer, TrainingInterrupted
 from .data import load_data
-from .parser import for_the_command_line as _cli
 from .runfolder import RunFolder, out_path, resume_path
-from .settings import DEFAULTS, check_resumable, merge
+from .runstate import run_part, saved_settings
+from .settings import Settings
+from .words import Exit, for_the_command_line
 
 __all__ = ["Run", "train_command"]
 
-EXIT_DIVERGED, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 130, 143  # 128 + the signal's number
-STOPPED_BY = {signal.SIGTERM: "SIGTERM"}  # the signals that stop a run as Ctrl-C does
-if hasattr(signal, "SIGHUP"):  # a closed terminal (not on Windows)
-    STOPPED_BY[signal.SIGHUP] = "SIGHUP"
 LINES = 20  # about this many epoch lines print; metrics.csv holds every one
+STOPPED_BY = {signal.SIGTERM: (Exit.TERMINATED, "SIGTERM")}  # besides Ctrl-C: status, name
+if hasattr(signal, "SIGHUP"):  # a closed terminal (not on Windows)
+    STOPPED_BY[signal.SIGHUP] = (Exit.HANGUP, "SIGHUP")
 
 
 def train_command(args) -> int:
-    """`xpnet train`: one Run (settings, folder, network, trainer), executed."""
+    """`xpnet train`: one Run (settings, folder, network, trainer), executed.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The train command's flags, as :func:`xpnet.cli.build_parser` parses them.
+
+    Returns
+    -------
+    int
+        An :class:`~xpnet.cli.words.Exit` status: OK, FAILED (diverged), INTERRUPTED or
+        TERMINATED.
+    """
     return Run(args).execute()
 
 
 class Run:
-    """`xpnet train` with the parsed command line ``args``."""
+    """`xpnet train` with the parsed command line ``args``: ``Run(args).execute()``.
+
+    Making it reads what the run is made of, before any file is touched: the checkpoint of
+    ``--resume`` (``source``, ``checkpoint``), the merged ``settings`` (a conflict is refused
+    here) and the run's ``folder``. :meth:`execute` does the rest.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The train command's flags, as :func:`xpnet.cli.build_parser` parses them.
+    """
 
     def __init__(self, args) -> None:
         self.args = args
         self.source = resume_path(args.resume) if args.resume else None
         self.checkpoint = load_checkpoint(self.source) if self.source else None
-        given = {key: getattr(args, key, None) for key in (*DEFAULTS, "epochs")}
-        given = {key: value for key, value in given.items() if value is not None}
-        if self.checkpoint is not None:
-            check_resumable(self.checkpoint, self.source)
-            self.settings = merge(given, self.checkpoint.state["run"])
-        else:
-            self.settings = merge(given)
+        saved = saved_settings(self.checkpoint, self.source) if self.source else None
+        self.settings = Settings.from_command_line(args, saved)
         self.folder = RunFolder(out_path(args.out, self.source))
         self._told = False  # whether the run said that its parameters stopped being finite
 
     def execute(self) -> int:
-        """The whole run; returns the exit status."""
+        """The whole run, in the folder it locks; returns the exit status.
+
+        Returns
+        -------
+        int
+            Exit.OK (trained, or already finished), Exit.FAILED (the loss diverged: the
+            CSVs are written, checkpoint.npz keeps the last finite state), Exit.INTERRUPTED
+            or Exit.TERMINATED (Ctrl-C, SIGTERM: saved, with the command that resumes).
+        """
         with self.folder.locked():
             self.folder.claim(resuming=self.source, overwrite=self.args.overwrite)
             if self.folder.stale:
@@ -63,16 +91,20 @@ class Run:
                 say(f"notice: removed temporary files of writes that were cut short: {names}")
             self._build()
             if self._finished():
-                return 0
+                return Exit.OK
             self.folder.write_config(self._config())
             self.folder.start_csvs(self.trainer.history)
-            return self._train()
+            try:
+                history = self._train()
+            except TrainingInterrupted as stop:
+                return self._stopped(stop)
+            except DivergenceError as error:
+                return self._diverged(error)
+            return self._finish(history)
 
     # -- the sequence ----------------------------------------------------------------------------
 
     def _build(self) -> None:
-        from ..nets import TwoLayerNet
-
         s = self.settings
         self.backend = get_backend(self.args.device, backend=self.args.backend)
         chosen = " (chosen by --device auto)" if self.args.device == "auto" else ""
@@ -127,7 +159,7 @@ class Run:
         )
         return True
 
-    def _train(self) -> int:
+    def _train(self) -> History:
         s, trainer = self.settings, self.trainer
         per_epoch = trainer.iters_per_epoch
         self.epochs = (self.target - 1) // per_epoch + 1  # the book's evaluations
@@ -140,45 +172,52 @@ class Run:
         say(f"{'epoch':>9} {'iteration':>9} {'loss':>7} {'train acc':>9} {'test acc':>9} seconds")
         progress = sys.stderr.isatty() if self.args.progress is None else self.args.progress
         start = time.perf_counter()
-        try:
-            with warnings.catch_warnings():
-                warnings.showwarning = _show_warning
-                history = trainer.run(self.target, callback=self._record, progress=progress)
-        except TrainingInterrupted as stop:
-            self.folder.append(trainer.history)
-            saved, good = self._save(), self.folder / "checkpoint.npz"
-            name = STOPPED_BY.get(stop.signal)  # SIGTERM, SIGHUP; None: Ctrl-C
-            how = f"stopped by {name}" if name else "interrupted"
-            how += f" at iteration {trainer.iteration}"
-            code = EXIT_INTERRUPTED if name is None else 128 + int(stop.signal)
-            if saved != good:  # --keep-going went on with non-finite parameters
-                how += f" with non-finite parameters (saved in {saved})"
-                if not good.exists():
-                    say(f"{how}; no finite state was saved to resume from", sys.stderr)
-                    return code
-                how += f"; {good.name} keeps the last finite state"
-            say(f"{how}; resume with:", sys.stderr)
-            say(f"  xpnet train --resume {good}", sys.stderr)
-            return code
-        except DivergenceError as error:
-            self.folder.append(trainer.history)
-            path = self._save(diverged=True)
-            good = self.folder / "checkpoint.npz"
-            kept = f"{good} keeps the last finite state" if good.exists() else "no finite state"
-            say(
-                f"xpnet train: error: {_cli(error)}; {kept}, the diverged one is in {path}",
-                sys.stderr,
-            )
-            return EXIT_DIVERGED
-        seconds = time.perf_counter() - start
-        self.folder.finished = True
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            history = trainer.run(self.target, callback=self._record, progress=progress)
+        self.seconds = time.perf_counter() - start
+        return history
+
+    def _finish(self, history: History) -> int:
+        self.folder.finished = True  # a file that fails now fails a complete run
         self._plots(history)
         last = history.epochs[-1]
         say(
-            f"done: {trainer.iteration} iterations in {seconds:.1f} s; the final model's test acc "
-            f"{last.test_acc:.4f} (train acc {last.train_acc:.4f}); files in {self.folder.path}"
+            f"done: {self.trainer.iteration} iterations in {self.seconds:.1f} s; the final model's"
+            f" test acc {last.test_acc:.4f} (train acc {last.train_acc:.4f}); files in"
+            f" {self.folder.path}"
         )
-        return 0
+        return Exit.OK
+
+    def _stopped(self, stop: TrainingInterrupted) -> int:
+        """Ctrl-C, SIGTERM or SIGHUP (a closed terminal): save, and say how to resume."""
+        trainer = self.trainer
+        self.folder.append(trainer.history)
+        saved, good = self._save(), self.folder / "checkpoint.npz"
+        status, name = STOPPED_BY.get(stop.signal, (Exit.INTERRUPTED, None))
+        how = f"stopped by {name}" if name else "interrupted"
+        how += f" at iteration {trainer.iteration}"
+        if saved != good:  # --keep-going went on with non-finite parameters
+            how += f" with non-finite parameters (saved in {saved})"
+            if not good.exists():
+                say(f"{how}; no finite state was saved to resume from", sys.stderr)
+                return status
+            how += f"; {good.name} keeps the last finite state"
+        say(f"{how}; resume with:", sys.stderr)
+        say(f"  xpnet train --resume {good}", sys.stderr)
+        return status
+
+    def _diverged(self, error: DivergenceError) -> int:
+        self.folder.append(self.trainer.history)
+        path = self._save(diverged=True)
+        good = self.folder / "checkpoint.npz"
+        kept = f"{good} keeps the last finite state" if good.exists() else "no finite state"
+        say(
+            f"xpnet train: error: {for_the_command_line(error)}; {kept}, the diverged one is in"
+            f" {path}",
+            sys.stderr,
+        )
+        return Exit.FAILED
 
     def _record(self, record) -> None:
         """Each evaluation: print it (every self.every-th epoch, the first, last and final),
@@ -203,9 +242,10 @@ class Run:
 
     def _save(self, *, diverged: bool = False) -> Path:
         trainer = self.trainer
+        # each setting once: the net's in net.config, the trainer's in its state, the rest here
         state = {
             "trainer": trainer.state_dict(),
-            "run": self.settings.record(trainer.iters_per_epoch),
+            "run": run_part(self.settings.record(trainer.iters_per_epoch)),
         }
         return self.folder.save(
             self.net, arrays=trainer.history.arrays(), state=state, diverged=diverged
@@ -266,4 +306,4 @@ def _nth(n: int) -> str:
 
 
 def _show_warning(message, category, *args, **kwargs) -> None:
-    print(f"warning: {_cli(message)}", file=sys.stderr)
+    print(f"warning: {for_the_command_line(message)}", file=sys.stderr)
