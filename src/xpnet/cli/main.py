@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             return args.execute(args)
     except Terminated as stop:  # outside the training loop (which saves first: see Trainer)
         print(f"xpnet {args.command}: stopped by {stop.name}", file=sys.stderr)
-        return Exit.HANGUP if stop.name == "SIGHUP" else Exit.TERMINATED
+        return Exit.TERMINATED
     except FIXABLE as error:
         print(f"xpnet {args.command}: error: {for_the_command_line(error)}", file=sys.stderr)
         return Exit.USAGE

@@ -32,7 +32,7 @@ __all__ = ["Run", "train_command"]
 LINES = 20  # about this many epoch lines print; metrics.csv holds every one
 STOPPED_BY = {signal.SIGTERM: (Exit.TERMINATED, "SIGTERM")}  # besides Ctrl-C: status, name
 if hasattr(signal, "SIGHUP"):  # a closed terminal (not on Windows)
-    STOPPED_BY[signal.SIGHUP] = (Exit.HANGUP, "SIGHUP")
+    STOPPED_BY[signal.SIGHUP] = (Exit.TERMINATED, "SIGHUP")  # Exit's table: as for SIGTERM
 
 
 def train_command(args) -> int:

@@ -33,9 +33,8 @@ class Exit(enum.IntEnum):
     OK = 0
     FAILED = 1  # a check that failed (check, gradcheck), a training run that diverged
     USAGE = 2  # an error the user can fix: a flag, a file, the device (argparse's own status)
-    HANGUP = 129  # 128 + SIGHUP (the terminal was closed): saved, as for SIGTERM
     INTERRUPTED = 130  # 128 + SIGINT (Ctrl-C)
-    TERMINATED = 143  # 128 + SIGTERM
+    TERMINATED = 143  # 128 + SIGTERM; also SIGHUP (a closed terminal), which stops as SIGTERM
 
 
 class CommandLineWords(Words):
