@@ -389,12 +389,15 @@ def _check_params(net) -> None:
 
 def _leave_the_closed_terminal() -> None:
     """After SIGHUP, point stdout and stderr that were a terminal at os.devnull: the terminal
-    is gone, and a write to it (the progress bar, the resume hint) would raise EIO."""
+    is gone, and a write to it (the progress bar, the resume hint) would raise EIO. A hung-up
+    terminal no longer says it is one (isatty is False), so every character device goes: a
+    log file or a pipe stays."""
     import os
+    import stat
 
     for fd in (1, 2):
         try:
-            if os.isatty(fd):
+            if stat.S_ISCHR(os.fstat(fd).st_mode):
                 null = os.open(os.devnull, os.O_WRONLY)
                 os.dup2(null, fd)
                 os.close(null)

@@ -59,13 +59,13 @@ class RunFileError(OSError):
     failed write's, ``path`` the file's."""
 
 
-ADVICE = {  # errno name -> (what to do before resuming, whether to resume into another --out)
-    "ENOSPC": ("free some space on that disk", False),
-    "EDQUOT": ("free some of your disk quota", False),
-    "EFBIG": ("the file reached the file-size limit (ulimit -f): raise it", False),
-    "EROFS": ("that file system is read-only: resume into a writable folder", True),
-    "EACCES": ("permission denied: resume into a folder you can write", True),
-    "EPERM": ("permission denied: resume into a folder you can write", True),
+ADVICE = {  # errno name -> what to do first; None: write elsewhere (another --out)
+    "ENOSPC": "free some space on that disk",
+    "EDQUOT": "free some of your disk quota",
+    "EFBIG": "raise the file-size limit (ulimit -f)",
+    "EROFS": None,  # a read-only file system
+    "EACCES": None,  # permission denied
+    "EPERM": None,
 }
 
 
@@ -88,15 +88,15 @@ class RunFolder:
     def locked(self):
         """A context manager: hold the folder's lock (another process gets RunFolderError at
         once). The operating system drops the lock when the process ends, however it ends."""
-        import contextlib
 
         @contextlib.contextmanager
         def hold():
             created = [p for p in (self.path, *self.path.parents) if not p.exists()]
-            with self._writing(self / LOCK):
-                self.path.mkdir(parents=True, exist_ok=True)
-                handle = open(self / LOCK, "a+")
+            handle = None
             try:
+                with self._writing(self / LOCK):
+                    self.path.mkdir(parents=True, exist_ok=True)
+                    handle = open(self / LOCK, "a+")
                 if not _try_lock(handle):
                     handle.seek(0)
                     holder = handle.read().strip() or "unknown"
@@ -112,12 +112,13 @@ class RunFolder:
                 self.stale = remove_stale(self.path, RUN_FILES)  # no write is under way now
                 yield self
             finally:
-                if self._lock is handle:
+                if handle is not None and self._lock is handle:
                     (self / LOCK).unlink(missing_ok=True)  # before unlocking: no other holder yet
                     self._lock = None
-                handle.close()
+                if handle is not None:
+                    handle.close()
                 for folder in created:  # a run that failed before writing leaves no folder
-                    if any(folder.iterdir()):
+                    if not folder.is_dir() or any(folder.iterdir()):
                         break
                     folder.rmdir()
 
@@ -199,20 +200,24 @@ class RunFolder:
 
     def _failed(self, path: Path, error: OSError) -> str:
         name = errno.errorcode.get(error.errno, "")
-        advice, elsewhere = ADVICE.get(name, ("", False))
+        fix = ADVICE.get(name, "")
         cause = f"[Errno {error.errno}] {error.strerror}" if error.errno else str(error)
         line = f"could not write {path}: {cause}"
         if self.kept is None:
+            again = "start the run again" + (" with another --out" if fix is None else "")
             return (
                 f"{line}; no checkpoint was saved yet, so there is nothing to resume from:"
-                f" {advice + ', then ' if advice else ''}start the run again"
+                f" {fix + ', then ' if fix else ''}{again}"
             )
         kept, iteration = self.kept
         if self.finished:
             return f"{line}; the run itself is complete: {kept} holds its {iteration} iterations"
-        resume = f"xpnet train --resume {kept}" + (" --out ANOTHER_FOLDER" if elsewhere else "")
-        then = f"{advice}, then resume" if advice else "resume"
-        return f"{line}; {kept} is kept, at iteration {iteration}: {then} with: {resume}"
+        resume = f"xpnet train --resume {kept}"
+        if fix is None:
+            how = f"resume in a folder you can write with: {resume} --out ANOTHER_FOLDER"
+        else:
+            how = f"{fix + ', then ' if fix else ''}resume with: {resume}"
+        return f"{line}; {kept} is kept, at iteration {iteration}: {how}"
 
 
 def resume_path(text: str, named: str = "--resume") -> Path:

@@ -212,7 +212,10 @@ def _read_cache(path: Path) -> Arrays:
     which must declare uint8 images (N, 28, 28) and labels (N,) with N at most MNIST's own.
     """
     try:
-        with Archive(path, kind="MNIST cache", allowed=CACHE_MEMBERS.__contains__) as cache:
+        rule = f"an MNIST cache holds {', '.join(CACHE_MEMBERS)}"
+        with Archive(
+            path, kind="MNIST cache", allowed=CACHE_MEMBERS.__contains__, rule=rule
+        ) as cache:
             missing = [name for name in CACHE_MEMBERS if name not in cache.members]
             if missing:
                 raise cache.refuse(None, f"lacks {', '.join(missing)}")

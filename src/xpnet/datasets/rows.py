@@ -143,11 +143,11 @@ class _ZarrRows:
             ) from None
         self.path, self.shape, self.dtype = path, tuple(self.array.shape), dtype
         self.ndim = len(self.shape)
-        chunk = math.prod(chunks) * dtype.itemsize
-        if check and chunk > min(MAX_CHUNK, memory_available() // 4):
+        chunk, bound = math.prod(chunks) * dtype.itemsize, min(MAX_CHUNK, memory_available() // 4)
+        if check and chunk > bound:
             raise DatasetError(
                 f"{path}: declares chunks of shape {chunks} {dtype.name}, {size_text(chunk)}"
-                f" each; xpnet reads chunks of at most {size_text(MAX_CHUNK)} (a read of a few"
+                f" each; xpnet reads chunks of at most {size_text(bound)} here (a read of a few"
                 " rows decodes whole chunks): rechunk the array"
             )
 
