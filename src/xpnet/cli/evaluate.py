@@ -170,8 +170,8 @@ def check_scheduler(address: str, timeout: float | None = None) -> None:
 
     timeout = SCHEDULER_TIMEOUT if timeout is None else timeout
 
-    async def identity():
-        comm = await connect(address, timeout=timeout)
+    async def identity():  # connecting gives up at half the time: a refusal is said as one
+        comm = await connect(address, timeout=timeout / 2)
         try:
             await comm.write({"op": "identity", "reply": True})
             return await comm.read()
