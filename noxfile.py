@@ -90,7 +90,9 @@ def examples(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """The CPU benchmarks, short (--quick: 1000 iterations, few rounds; a few minutes). The full
-    set that BENCHMARKS.md shows: python benchmarks/run_all.py --write BENCHMARKS.md"""
+    """The CPU benchmarks, short (suites train and numgrad, --quick: 1000 iterations, few rounds;
+    a few minutes), JSON in out/bench/; suite names after -- choose others (`nox -s bench --
+    train`). The full set BENCHMARKS.md shows: python -m benchmarks run --out benchmarks/results,
+    then python -m benchmarks render --write BENCHMARKS.md"""
     session.install("-e", ".[torch]")
-    session.run("python", "benchmarks/run_all.py", "--quick", *session.posargs)
+    session.run("python", "-m", "benchmarks", "run", "--quick", *session.posargs)

@@ -10,11 +10,12 @@
 # line when no GPU is usable; the test suite on CuPy and on PyTorch's CUDA device; the examples
 # with --device cuda; `xpnet train --device cuda` on the bundled sample (float32, 10000 steps,
 # against the same run on the CPU; float64, against the CPU to rounding) and `--grad numerical`;
-# the synchronization checks of the training step and a profile of it, and JAX's compiled step
-# against its eager one where JAX sees the GPU (scripts/gpu_checks.py);
-# the GPU benchmarks against PyTorch eager on the same GPU (benchmarks/bench_gpu.py).
-# OUTDIR/summary.txt has one line per part. Python is $PYTHON (default python3); where array-api-compat is missing and a
-# folder .whl of wheels is here (no network on the GPU machine), they are installed first.
+# the GPU checks of the training step (tests/test_gpu.py: it never waits for the GPU, CuPy's pool
+# does not grow, the numerical gradient is NumPy's), JAX's tests on its GPU and its compiled step
+# timed against the eager one; the GPU benchmarks against PyTorch eager on the same GPU
+# (`python -m benchmarks measure gpu`). OUTDIR/summary.txt has one line per part. Python is
+# $PYTHON (default python3); where array-api-compat is missing and a folder .whl of wheels is
+# here (no network on the GPU machine), they are installed first.
 set -uo pipefail
 
 OUTDIR=${1:?usage: scripts/gpu_acceptance.sh OUTDIR}
@@ -79,17 +80,41 @@ else
 fi
 "$PY" -c "import sys, numpy, array_api_compat; print('python', sys.version.split()[0], 'numpy', numpy.__version__, 'array-api-compat', array_api_compat.__version__)" | tee -a "$SUMMARY"
 
-if ! part preflight 60 "$PY" scripts/gpu_checks.py preflight --device "$DEVICE"; then
+if [ "$DEVICE" = cpu ]; then  # the dry run: the same parts on CPU backends, the tests cut short
+    CUPY=numpy TORCH=torch-cpu JAX=jax-cpu FLAGS=(--device cpu)
+    TESTS=(tests/backends/test_devices.py tests/test_train.py)
+else  # tests/test_gpu.py runs in its own part, gpu-checks
+    CUPY=cupy TORCH=torch-cuda JAX=jax-cuda FLAGS=(--device cuda)
+    TESTS=(tests --ignore=tests/test_gpu.py)
+fi
+
+preflight() {  # preflight DEVICE: a line for CuPy and one for PyTorch; exit 2 when neither can run
+    "$PY" - "$1" <<'EOF'
+import sys
+
+from xpnet.backends import DeviceUnavailableError, get_backend
+
+device, usable = sys.argv[1], False
+for name in ("cupy", "torch"):
+    try:  # a dry run: NumPy stands in for CuPy, torch-CPU for torch-CUDA
+        stand_in = {"cupy": "numpy"}.get(name, name) if device == "cpu" else name
+        backend = get_backend(device, backend=stand_in)
+    except DeviceUnavailableError as error:
+        print(f"{name}: not usable: {error}")
+        continue
+    usable = True
+    print(f"{name}: {backend.describe()}")
+if not usable:
+    print("gpu_acceptance: no GPU is usable here (see the lines above); stopping before the first"
+          " step that needs one")
+    sys.exit(2)
+EOF
+}
+if ! part preflight 60 preflight "$DEVICE"; then
     tail -n +2 "$OUTDIR/preflight.log"
     exit 2
 fi
 cat "$OUTDIR/preflight.log"
-
-if [ "$DEVICE" = cpu ]; then  # the dry run: the same parts on CPU backends, the tests cut short
-    CUPY=numpy TORCH=torch-cpu FLAGS=(--device cpu) TESTS=(tests/test_devices.py tests/test_train.py)
-else
-    CUPY=cupy TORCH=torch-cuda FLAGS=(--device cuda) TESTS=(tests)
-fi
 
 XDIST=()  # several test processes where pytest-xdist is installed (the GPU machine has it)
 "$PY" -c "import xdist" 2>/dev/null && XDIST=(-n "${GPU_ACCEPTANCE_WORKERS:-6}")
@@ -137,15 +162,21 @@ part train-float32 90 train float32 10000 f32
 part train-float64 60 train float64 600 f64
 part train-numerical 60 "$PY" -m xpnet train "${FLAGS[@]}" --grad numerical --dataset sample \
     --iters 100 --seed 0 --no-plot --no-progress --overwrite --out "$OUTDIR/runs/numerical"
-part syncs 90 "$PY" scripts/gpu_checks.py syncs "${FLAGS[@]}"
-part locate 60 "$PY" scripts/gpu_checks.py locate "${FLAGS[@]}"
-part numgrad 60 "$PY" scripts/gpu_checks.py numgrad "${FLAGS[@]}"
-part jit 60 "$PY" scripts/gpu_checks.py jit "${FLAGS[@]}"  # JAX's compiled step (SKIP: no GPU JAX)
-if [ -f benchmarks/bench_gpu.py ]; then
-    part bench 170 "$PY" benchmarks/bench_gpu.py "${FLAGS[@]}" --json "$OUTDIR/bench_gpu.json"
+# the step never waits for the GPU, CuPy's pool does not grow, the numerical gradient is NumPy's
+part gpu-checks 150 env XPNET_BACKEND=$CUPY,$TORCH "$PY" -m pytest -q -p no:cacheprovider -rs \
+    tests/test_gpu.py
+# JAX on its GPU: its tests there (the compiled step equals the eager one), then both timed
+if ! "$PY" -c "import jax" 2>/dev/null; then
+    note "SKIP jax: JAX is not installed"
+elif [ "$DEVICE" != cpu ] && ! "$PY" -c "import jax; jax.devices('gpu')" 2>/dev/null; then
+    note "SKIP jax: JAX sees no GPU"
 else
-    note "SKIP bench: benchmarks/bench_gpu.py is not here"
+    part tests-jax 150 env XPNET_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=false "$PY" -m pytest -q \
+        -p no:cacheprovider -rs -k "$JAX" tests/backends/test_jax.py
+    part bench-jax 60 env XLA_PYTHON_CLIENT_PREALLOCATE=false "$PY" -m benchmarks measure jax \
+        --quick "${FLAGS[@]}" --json "$OUTDIR/bench_jax.json"
 fi
+part bench 170 "$PY" -m benchmarks measure gpu "${FLAGS[@]}" --json "$OUTDIR/bench_gpu.json"
 
 note "gpu_acceptance: done in $((SECONDS - START)) s; $(grep -c '^PASS' "$SUMMARY") passed, $(grep -c -E '^(FAIL|TIMEOUT)' "$SUMMARY") failed or timed out"
 grep -q -E '^(FAIL|TIMEOUT)' "$SUMMARY" && exit 1

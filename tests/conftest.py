@@ -6,12 +6,16 @@ between several. What the session names must run: a named backend that cannot ru
 installed, no usable GPU) stops the session at once with one line, never a run of skips. Backends
 nobody named are skipped where they cannot run. array-api-strict runs on its default device and
 on "device1", so a missing ``device=`` fails here on a laptop.
+
+tests/README.md: how the tests are laid out, their markers (skip_lazy, slow), and the fast part
+of the suite, ``pytest -m "not slow"``.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import warnings
 
 import numpy as np
@@ -19,7 +23,7 @@ import pytest
 
 from xpnet.backends import Backend, DeviceUnavailableError, Float64Notice, get_backend, to_numpy
 
-collect_ignore = ["learner"]  # a learner's own files, loaded by tests/test_learner.py
+collect_ignore = ["learner"]  # a learner's own files, loaded by tests/check/test_learner.py
 
 CANDIDATES = [
     ("numpy", "cpu"),
@@ -34,56 +38,32 @@ CANDIDATES = [
 ]
 
 
-# What cannot apply to lazy arrays (Dask), by test module or test function, and why. Every other
-# array test runs on Dask too; tests/test_dask.py checks each refusal and what Dask does instead.
+# What cannot run on lazy arrays (Dask), and why: a test says so on itself with
+# ``@pytest.mark.skip_lazy(reason=IN_PLACE)`` (a whole module with ``pytestmark = ...``), and
+# pytest_collection_modifyitems skips it where it runs on a lazy backend. Every other array test
+# runs on Dask too; tests/backends/test_dask.py checks each refusal and what Dask does instead.
 IN_PLACE = (
     "numerical_gradient(f, x) perturbs x in place, which xpnet refuses for a Dask x (every write"
     " grows its task graph); test_dask.py checks the refusal, and backprop against NumPy"
 )
 TRAINING = "mini-batch SGD refuses Dask networks (test_dask.py checks the refusal)"
-LAZY_SKIPS = {
-    "test_gradient.py": IN_PLACE,
-    "test_mul_and_add_layers_backward": IN_PLACE,
-    "test_relu_backward_matches_numerical_gradient": IN_PLACE,
-    "test_sigmoid_backward_matches_numerical_gradient": IN_PLACE,
-    "test_affine_backward_matches_numerical_gradient": IN_PLACE,
-    "test_softmax_with_loss_backward_matches_numerical_gradient": IN_PLACE,
-    "test_mul_and_add_layers_backward_match_numerical_gradient": IN_PLACE,
-    "test_numerical_gradient_of_a_quadratic_form_is_exact": IN_PLACE,
-    "test_simple_net_reproduces_the_book": IN_PLACE,
-    "test_batched_numerical_gradient_equals_the_loop": IN_PLACE + " (the loop is the oracle)",
-    "test_batched_numerical_gradient_with_zeros_repeats_and_small_blocks": IN_PLACE,
-    "test_numerical_gradient_restores_x_after_ctrl_c": IN_PLACE,
-    "test_train.py": TRAINING,
-    "test_runs.py": TRAINING,
-    "test_check_broken_network_prints_numpys_report_on_other_backends": IN_PLACE,
-    "test_bad_training_data_of_any_backend_is_named": TRAINING + ", before it reads the data",
-    "test_divergence_names_the_first_non_finite_iteration": TRAINING,
-    "test_learning_rate_1000_stays_finite_at_chance_and_warns": TRAINING,
-    "test_healthy_run_never_warns_on_any_backend": TRAINING,
-    "test_train_writes_every_file": TRAINING,
-    "test_resume_continues_to_the_same_result": TRAINING,
-    "test_divergence_exits_1_and_keeps_the_files": TRAINING,
-    "test_train_two_layer_net_learns_and_plots": TRAINING,
-    "test_simple_net_random_W_is_seeded": IN_PLACE,
-    "test_array_generic_keeps_the_callers_library_and_device": IN_PLACE,
-    "test_example_prints_numpys_numbers_on_other_backends": IN_PLACE,
-    "test_numerical_gradient_says_f_must_return_a_scalar": IN_PLACE,
-    "test_numerical_gradient_takes_a_one_element_result": IN_PLACE,
-    "test_xpnets_own_network_passes_on_every_backend": IN_PLACE + " (in check_network)",
-}
 LAZY = ("dask",)
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip, saying why, the tests of LAZY_SKIPS on a lazy backend."""
+    """Skip, saying why, the tests marked skip_lazy where they run on a lazy backend."""
     for item in items:
-        param = getattr(getattr(item, "callspec", None), "params", {}).get("backend")
-        if not param or param[0] not in LAZY:
+        marker = item.get_closest_marker("skip_lazy")
+        if marker is None:
             continue
-        reason = LAZY_SKIPS.get(item.originalname) or LAZY_SKIPS.get(item.path.name)
-        if reason:
-            item.add_marker(pytest.mark.skip(reason=f"{param[0]}: {reason}"))
+        if not marker.kwargs.get("reason") or marker.args:
+            raise pytest.UsageError(
+                f"{item.nodeid}: give skip_lazy its reason as a keyword, e.g."
+                " @pytest.mark.skip_lazy(reason=IN_PLACE)"
+            )
+        param = getattr(getattr(item, "callspec", None), "params", {}).get("backend")
+        if param and param[0] in LAZY:
+            item.add_marker(pytest.mark.skip(reason=f"{param[0]}: {marker.kwargs['reason']}"))
 
 
 def _id(name: str, device: str) -> str:
@@ -154,6 +134,16 @@ def backend(request) -> Backend:
 @pytest.fixture
 def xp(backend):
     return backend.xp
+
+
+@pytest.fixture(params=["python's handler", "ignored"])
+def sigint_before(request):
+    """SIGINT's disposition before training: Python's own handler, or ignored (as under nohup
+    or in a background job of a non-interactive shell); put back afterwards."""
+    wanted = signal.default_int_handler if request.param == "python's handler" else signal.SIG_IGN
+    saved = signal.signal(signal.SIGINT, wanted)
+    yield wanted
+    signal.signal(signal.SIGINT, saved)
 
 
 def assert_close(actual, expected, *, rtol=1e-7, atol=0.0):

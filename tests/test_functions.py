@@ -3,7 +3,10 @@ import math
 import numpy as np
 import pytest
 from conftest import assert_close, assert_on
+from helpers import on_host, strict
 
+import xpnet
+from xpnet import cross_entropy_error, one_hot, softmax
 from xpnet import functions as F
 from xpnet.backends import to_numpy
 
@@ -118,3 +121,96 @@ def test_one_hot_places_ones_on_the_labels_device(backend, xp):
     encoded = F.one_hot(t, 3)
     assert_on(encoded, backend, xp.float64)
     assert_close(encoded, np.eye(3)[[2, 0, 1]])
+
+
+# -- bad input: labels out of range, no classes, arrays of two libraries or devices --------------
+
+
+Y = [[0.1, 0.6, 0.3], [0.8, 0.1, 0.1], [0.2, 0.2, 0.6]]
+
+
+@pytest.mark.parametrize("labels", [[-1, 0, 1], [0, 1, 3], [0, 12, 2]])
+def test_labels_out_of_range_raise_on_the_host_and_give_nan_on_other_libraries(xp, labels):
+    y, t = xp.asarray(Y, dtype=xp.float64), xp.asarray(labels)
+    if on_host(xp):
+        bad = next(i for i, label in enumerate(labels) if not 0 <= label < 3)
+        with pytest.raises(
+            ValueError,
+            match=rf"cross_entropy_error: labels t must lie in 0..2 for 3 classes; got"
+            rf" {labels[bad]} at index {bad} \(1 out of range\)",
+        ):
+            cross_entropy_error(y, t)
+    else:
+        assert math.isnan(float(cross_entropy_error(y, t)))
+
+
+def test_labels_in_range_give_numpys_loss(xp):
+    expected = cross_entropy_error(np.asarray(Y), np.asarray([1, 0, 2]))
+    got = cross_entropy_error(xp.asarray(Y, dtype=xp.float64), xp.asarray([1, 0, 2]))
+    assert float(got) == pytest.approx(float(expected), rel=1e-12)
+
+
+def test_one_hot_out_of_range(xp):
+    t = xp.asarray([0, 5, 12])
+    if on_host(xp):
+        with pytest.raises(ValueError, match="one_hot: labels t must lie in 0..9 .* got 12 at"):
+            one_hot(t, 10)
+        return
+    rows = np.asarray(xpnet.backends.to_numpy(one_hot(t, 10)))
+    assert rows[0, 0] == 1 and rows[1, 5] == 1 and np.isnan(rows[2]).all()
+    assert np.asarray(xpnet.backends.to_numpy(one_hot(t, 10, dtype=xp.int64)))[2].sum() == 0
+
+
+def test_one_hot_names_num_classes():
+    with pytest.raises(ValueError, match="one_hot: num_classes must be a positive integer; got 0"):
+        one_hot(np.asarray([0]), 0)
+
+
+@pytest.mark.parametrize("shape", [(0,), (3, 0), ()])
+def test_softmax_without_classes_is_one_error_on_every_backend(xp, shape):
+    x = xp.zeros(shape, dtype=xp.float64)
+    with pytest.raises(ValueError) as error:
+        softmax(x)
+    assert str(error.value) == (
+        f"softmax needs at least one class along x's last axis; got x of shape {shape}."
+        " Pass scores of shape (C,) or (N, C) with C >= 1"
+    )
+
+
+def test_softmax_of_an_empty_batch_is_empty(xp):
+    assert softmax(xp.zeros((0, 3), dtype=xp.float64)).shape == (0, 3)
+
+
+def test_cross_entropy_of_an_empty_batch_is_an_error_not_nan(backend):
+    y, t = backend.asarray(np.zeros((0, 10))), backend.asarray(np.zeros(0, dtype=np.int64))
+    with pytest.raises(ValueError, match=r"y is an empty batch of shape \(0, 10\)"):
+        xpnet.cross_entropy_error(y, t)
+
+
+def test_functions_name_arrays_of_two_libraries():
+    torch = pytest.importorskip("torch")
+    y_np, t_np = np.full((2, 3), 1 / 3), np.array([0, 2])
+    y_torch, t_torch = torch.asarray(y_np), torch.asarray(t_np)
+    with pytest.raises(
+        TypeError,
+        match=r"cross_entropy_error needs y and t from one array library; got y from numpy and"
+        r" t from torch. Convert t first: t = xp.asarray\(t\)",
+    ):
+        xpnet.cross_entropy_error(y_np, t_torch)
+    with pytest.raises(TypeError, match="got y from torch and t from numpy"):
+        xpnet.cross_entropy_error(y_torch, t_np)
+    with pytest.raises(TypeError, match="sum_squared_error needs y and t from one array library"):
+        xpnet.sum_squared_error(y_np, torch.asarray(y_np))
+    with pytest.raises(TypeError, match="cross_entropy_error: t must be an array; got list"):
+        xpnet.cross_entropy_error(y_np, [0, 2])
+
+
+def test_functions_name_arrays_on_two_devices():
+    cpu, other = strict("cpu"), strict("device1")
+    y, t = cpu.asarray(np.full((2, 3), 1 / 3)), other.asarray(np.array([0, 2]))
+    with pytest.raises(
+        ValueError,
+        match=r"cross_entropy_error: y is on device .*CPU_DEVICE.* but t is on .*device1.*;"
+        r" move t first: t = array_api_compat.to_device",
+    ):
+        xpnet.cross_entropy_error(y, t)

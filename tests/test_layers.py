@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 from array_api_compat import array_namespace
-from conftest import assert_close, assert_on
+from conftest import IN_PLACE, assert_close, assert_on
 
 import xpnet
 from xpnet.backends import to_numpy
@@ -83,6 +83,7 @@ def test_shopping_examples_on_arrays(backend):
 # -- every layer's backward against the numerical gradient ---------------------------------------
 
 
+@pytest.mark.skip_lazy(reason=IN_PLACE)
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_mul_and_add_layers_backward(backend, seed):
     rng = np.random.default_rng(seed)
@@ -97,6 +98,7 @@ def test_mul_and_add_layers_backward(backend, seed):
         )
 
 
+@pytest.mark.skip_lazy(reason=IN_PLACE)
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_relu_backward_matches_numerical_gradient(backend, seed):
     rng = np.random.default_rng(seed)
@@ -107,6 +109,7 @@ def test_relu_backward_matches_numerical_gradient(backend, seed):
     check_backward(backend, layer.forward, layer.backward, backend.asarray(values))
 
 
+@pytest.mark.skip_lazy(reason=IN_PLACE)
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_sigmoid_backward_matches_numerical_gradient(backend, seed):
     rng = np.random.default_rng(seed)
@@ -117,6 +120,7 @@ def test_sigmoid_backward_matches_numerical_gradient(backend, seed):
     )
 
 
+@pytest.mark.skip_lazy(reason=IN_PLACE)
 @pytest.mark.parametrize("x_shape", [(4, 3), (2, 3, 2, 2), (1, 5)])
 def test_affine_backward_matches_numerical_gradient(backend, x_shape):
     rng = np.random.default_rng(len(x_shape))
@@ -164,6 +168,7 @@ def test_affine_reads_its_parameters_by_name(backend):
     assert_close(layer.forward(x), [[2.0]])
 
 
+@pytest.mark.skip_lazy(reason=IN_PLACE)
 @pytest.mark.parametrize("targets", ["labels", "one-hot"])
 @pytest.mark.parametrize("dout", [1.0, 2.5])
 def test_softmax_with_loss_backward_matches_numerical_gradient(backend, xp, targets, dout):

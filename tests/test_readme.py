@@ -42,6 +42,7 @@ def test_the_tour_has_both_blocks():
     assert len(blocks) == 2 and "xpnet.train(" in blocks[1]
 
 
+@pytest.mark.slow
 def test_the_tour_runs_verbatim_offline_on_a_cpu(tmp_path):
     pytest.importorskip("torch")  # the tour's first block uses PyTorch (the torch session)
     program = textwrap.dedent(

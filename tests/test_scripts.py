@@ -34,6 +34,7 @@ def test_the_acceptance_script_parses():
     subprocess.run(["bash", "-n", str(SCRIPT)], check=True)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(_a_gpu_is_usable(), reason="a GPU is usable here: the script would run it all")
 def test_without_a_gpu_the_acceptance_script_stops_at_its_preflight_in_one_line(tmp_path):
     if shutil.which("bash") is None or shutil.which("timeout") is None:

@@ -3,9 +3,10 @@ import re
 import numpy as np
 import pytest
 from array_api_compat import array_namespace
-from conftest import assert_close, assert_on
+from conftest import IN_PLACE, assert_close, assert_on
 
 import xpnet
+from xpnet import SimpleNet
 from xpnet.backends import get_backend
 
 BOOK_W = [[0.47355232, 0.9977393, 0.84668094], [0.85557411, 0.03563661, 0.69422093]]
@@ -14,6 +15,7 @@ BOOK_W = [[0.47355232, 0.9977393, 0.84668094], [0.85557411, 0.03563661, 0.694220
 BOOK_DW = [[0.21924763, 0.14356247, -0.36281009], [0.32887144, 0.2153437, -0.54421514]]
 
 
+@pytest.mark.skip_lazy(reason=IN_PLACE)
 def test_simple_net_reproduces_the_book(backend, xp):
     net = xpnet.SimpleNet(W=BOOK_W, xp=xp, device=backend.device)
     x = backend.asarray([0.6, 0.9])
@@ -101,3 +103,11 @@ def test_labels_and_batches_are_taken(backend, xp):
     batch = backend.asarray([[0.6, 0.9], [0.6, 0.9]])
     assert net.predict(batch).shape == (2, 3)
     assert_close(net.loss(batch, backend.asarray([2, 2])), one_hot_loss)
+
+
+def test_simple_net_names_the_shape_of_w(xp):
+    shape_error = r"SimpleNet: W must have shape \(2, 3\).*got shape \(6,\)"
+    with pytest.raises(ValueError, match=shape_error):
+        SimpleNet(W=np.zeros(6), xp=xp)
+    with pytest.raises(ValueError, match=r"got shape \(3, 2\)"):
+        SimpleNet(W=np.zeros((3, 2)), xp=xp)

@@ -59,6 +59,7 @@ def test_torch_is_limited_inside_and_restored_after():
         torch.set_num_threads(before)
 
 
+@pytest.mark.slow
 def test_torch_loaded_inside_the_block_by_the_backend_obeys_it():
     """The CLI enters use_threads before its backend imports torch: a fresh process shows it."""
     pytest.importorskip("torch")

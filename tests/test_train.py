@@ -1,14 +1,16 @@
 import math
 import os
 import signal
+import sys
 import warnings
 
 import numpy as np
 import pytest
-from conftest import assert_close
+from conftest import TRAINING, assert_close
+from helpers import pressing_ctrl_c_in_step
 
 import xpnet
-from xpnet.backends import to_numpy
+from xpnet.backends import get_backend, to_numpy
 from xpnet.checkpoint import load_checkpoint, load_params, save_checkpoint
 from xpnet.datasets import load_mnist_sample
 from xpnet.train import (
@@ -19,6 +21,8 @@ from xpnet.train import (
     TrainingWarning,
 )
 
+pytestmark = pytest.mark.skip_lazy(reason=TRAINING)
+
 
 @pytest.fixture(scope="module")
 def sample():
@@ -26,10 +30,21 @@ def sample():
     return (x_train[:600], t_train[:600]), (x_test[:200], t_test[:200])
 
 
-def make_net(backend, dtype="float64", activation="relu", seed=0):
+@pytest.fixture(scope="module")
+def sample_data():
+    return xpnet.load_mnist_sample()
+
+
+@pytest.fixture(scope="module")
+def small(sample_data):
+    (x, t), (x_test, t_test) = sample_data
+    return (x[:300], t[:300]), (x_test[:100], t_test[:100])
+
+
+def make_net(backend, dtype="float64", activation="relu", seed=0, hidden=20):
     return xpnet.TwoLayerNet(
         784,
-        20,
+        hidden,
         10,
         activation=activation,
         xp=backend.xp,
@@ -156,19 +171,6 @@ def test_bad_training_data_is_named(sample, change, message):
         Trainer(make_net(xpnet.get_backend("cpu")), change(x, t), test)
 
 
-def test_the_first_non_finite_value_is_found_past_the_first_chunk():
-    from xpnet.validate import _first_non_finite
-
-    x = np.zeros((50, 4, 3), dtype=np.float32)
-    assert _first_non_finite(x) is None
-    x[37, 2, 1], x[41, 0, 0] = np.inf, np.nan
-    assert _first_non_finite(x, rows=8) == (37, 2, 1)
-    huge = np.full((3, 2), 1e308)  # finite, but their sum overflows: no error
-    assert _first_non_finite(huge, rows=2) is None
-    huge[2, 1] = -np.inf
-    assert _first_non_finite(huge, rows=2) == (2, 1)
-
-
 def test_batch_size_larger_than_the_data_set(sample):
     with pytest.raises(ValueError, match="batch_size must be an integer from 1 to .* 600"):
         Trainer(make_net(xpnet.get_backend("cpu")), *sample, batch_size=1000)
@@ -191,10 +193,95 @@ def test_set_up_copies_device_data_to_the_host_once(backend, sample, monkeypatch
             copies[id(a)] = copies.get(id(a), 0) + 1
         return to_numpy(a)
 
-    for name in ("backend", "validate", "train"):  # xpnet.train is also the function train()
+    for name in ("backends", "validate", "train"):  # xpnet.train is also the function train()
         monkeypatch.setattr(importlib.import_module(f"xpnet.{name}"), "to_numpy", counting_to_numpy)
     trainer = Trainer(net, data[:2], data[2:], batch_size=50, seed=0)
     assert copies == {id(a): 1 for a in data}
     monkeypatch.undo()
     assert_close(trainer.x_train, x)
     assert_close(trainer.t_train, np.eye(10)[t])
+
+
+# -- divergence and warnings, on the whole sample ------------------------------------------------
+
+
+@pytest.mark.parametrize("log_every", [1, 50])
+def test_divergence_names_the_first_non_finite_iteration(backend, sample_data, log_every):
+    """lr=1e10 on the sample gives NaN by the 4th step; the error names that step, not the
+    log point that found it, with the learning rate and what to do."""
+    net = make_net(backend, hidden=50, dtype="float32")
+    trainer = Trainer(net, *sample_data, learning_rate=1e10, seed=0, log_every=log_every)
+    with pytest.raises(DivergenceError) as raised:
+        trainer.run(200)
+    error = raised.value
+    assert 1 < error.iteration <= 4
+    losses = error.history.train_loss
+    assert all(math.isfinite(v) for v in losses[: error.iteration - 1])
+    assert not math.isfinite(losses[error.iteration - 1])
+    assert f"at iteration {error.iteration} with learning_rate=1e+10; try learning_rate=0.1" in str(
+        error
+    )
+    assert "on_divergence='continue'" in str(error) and "--" not in str(error)  # Python words
+
+
+def test_learning_rate_1000_stays_finite_at_chance_and_warns(backend, sample_data):
+    net = make_net(backend, hidden=50, dtype="float32")
+    with pytest.warns(TrainingWarning, match=r"learning_rate=1000: it is probably too large"):
+        history = Trainer(net, *sample_data, learning_rate=1000.0, seed=0).run(41)  # 2 epochs
+    assert all(math.isfinite(v) for v in history.train_loss)  # no DivergenceError: finite
+    assert min(history.train_loss[1:]) > 2 * math.log(10)  # worse than guessing
+    assert max(history.test_acc) < 0.2  # chance is 0.1
+
+
+def test_healthy_run_never_warns_on_any_backend(backend, small):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = xpnet.train(make_net(backend), *small, iters_num=30, batch_size=50, seed=0)
+    assert all(math.isfinite(v) for v in history.train_loss)
+
+
+def test_no_extra_evaluation_when_the_last_step_was_evaluated(sample_data):
+    net = xpnet.TwoLayerNet(784, 10, 10, seed=0)
+    history = xpnet.train(net, *sample_data, iters_num=81, seed=0, progress=False)
+    assert [r.iteration for r in history.epochs] == [1, 41, 81]
+
+
+def test_python_train_shows_progress_in_a_terminal_and_can_be_silenced(sample_data, monkeypatch):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    for progress, shown in ((None, True), (False, False)):
+        terminal = Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        net = xpnet.TwoLayerNet(784, 10, 10, seed=0)
+        xpnet.train(net, *sample_data, iters_num=50, seed=0, progress=progress)
+        assert ("it/s" in terminal.getvalue()) is shown
+
+
+# -- a second Ctrl-C ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("presses", [1, 2])
+def test_a_second_ctrl_c_stops_the_step_at_once(small, monkeypatch, presses, sigint_before):
+    """One Ctrl-C during step 5 lets that step finish, then TrainingInterrupted; a second one
+    during the same step raises KeyboardInterrupt there and then: the step never ends, even
+    where SIGINT was ignored before training began."""
+    seen = []
+    monkeypatch.setattr(
+        xpnet.TwoLayerNet, "_loss_and_gradient", pressing_ctrl_c_in_step(5, presses, seen)
+    )
+    trainer = Trainer(make_net(get_backend("cpu")), *small, batch_size=50, seed=2)
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt) as raised:
+        trainer.run(100)
+    assert seen[-1] == "after press 1"  # the first press alone never stops a step mid-way
+    if presses == 1:
+        assert raised.type is TrainingInterrupted
+        assert trainer.iteration == 5  # step 5 finished, no other began
+    else:
+        assert raised.type is KeyboardInterrupt  # the base class, not TrainingInterrupted
+        assert trainer.iteration == 4  # step 5 was cut short
+    assert signal.getsignal(signal.SIGINT) is before is sigint_before  # the trainer's is gone

@@ -1,24 +1,14 @@
 import json
+import math
 
 import numpy as np
 import pytest
 from conftest import assert_close, assert_on
+from helpers import KEYS, batch, make_net, on_host, strict
 
 import xpnet
-from xpnet import numgrad
+from xpnet import TwoLayerNet
 from xpnet.backends import get_backend, to_numpy
-
-KEYS = ["W1", "b1", "W2", "b2"]
-
-
-def make_net(backend, *sizes, **options):
-    return xpnet.TwoLayerNet(*sizes, xp=backend.xp, device=backend.device, **options)
-
-
-def batch(backend, N=6, D=7, C=4, seed=1, scale=1.0):
-    rng = np.random.default_rng(seed)
-    return backend.asarray(rng.normal(size=(N, D)) * scale), backend.asarray(rng.integers(0, C, N))
-
 
 # -- gradients -----------------------------------------------------------------------------------
 
@@ -272,57 +262,67 @@ def test_unknown_activation_is_refused():
         xpnet.TwoLayerNet(7, 5, 4, activation="tanh")
 
 
-@pytest.mark.parametrize("targets", ["labels", "one-hot"])
-@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
-def test_batched_numerical_gradient_equals_the_loop(backend, activation, targets):
-    net = make_net(backend, 7, 5, 4, 0.5, activation=activation, seed=3)
-    net.params["b1"] = backend.asarray(np.linspace(-0.5, 0.5, 5))
-    x, labels = batch(backend, scale=2.0)
-    t = labels if targets == "labels" else xpnet.one_hot(labels, 4)
-    batched = net.numerical_gradient(x, t)
-    loop = net.numerical_gradient(x, t, method="loop")
-    for key in KEYS:
-        assert_on(batched[key], backend, backend.xp.float64)
-        assert_close(batched[key], to_numpy(loop[key]), rtol=0, atol=1e-9)
+# -- arguments, and data of the wrong library, device or range -----------------------------------
 
 
-@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
-def test_batched_numerical_gradient_with_zeros_repeats_and_small_blocks(
-    backend, activation, monkeypatch
-):
-    """Zero inputs contribute nothing and equal values share one evaluation; blocks of 6
-    nonzero inputs and chunks of 3 evaluations make every boundary in xpnet.numgrad happen."""
-    monkeypatch.setattr(numgrad, "BLOCK_PAIRS", 6)
-    monkeypatch.setattr(numgrad, "CHUNK_ELEMENTS", 2 * 4 * 5 * 3)
-    monkeypatch.setattr(numgrad, "GPU_CHUNK_ELEMENTS", 2 * 4 * 5 * 3)
-    rng = np.random.default_rng(5)
-    x = rng.integers(0, 4, size=(5, 7)) / 4.0  # levels 0, 1/4, 1/2, 3/4: zeros and repeats
-    x[:, 2] = 0.0  # a column that is zero in every sample
-    x[1] = x[0]  # a repeated sample
-    x[3, 4] = 1.0  # a value equal to the bias's input
-    x = backend.asarray(x)
-    net = make_net(backend, 7, 5, 4, 0.5, activation=activation, seed=3)
-    net.params["b1"] = backend.asarray(np.linspace(-0.5, 0.5, 5))
-    t = backend.asarray(np.array([0, 3, 1, 1, 2]))
-    batched = net.numerical_gradient(x, t)
-    loop = net.numerical_gradient(x, t, method="loop")
-    for key in KEYS:
-        assert_close(batched[key], to_numpy(loop[key]), rtol=0, atol=1e-9)
-    assert np.all(to_numpy(batched["W1"])[2] == 0.0)  # exactly: no input, no change
-    assert np.any(to_numpy(batched["W1"]) != 0.0)
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "message"),
+    [
+        ((0, 50, 10), {}, ValueError, "input_size must be a positive integer; got 0"),
+        ((784, -3, 10), {}, ValueError, "hidden_size must be a positive integer; got -3"),
+        ((784, 50, 10.0), {}, TypeError, "output_size must be a positive integer; got 10.0"),
+        ((784, True, 10), {}, TypeError, "hidden_size must be a positive integer; got True"),
+        ((784, 50, 10, math.nan), {}, ValueError, "weight_init_std must be a finite number > 0"),
+        ((784, 50, 10, -0.01), {}, ValueError, "weight_init_std must be a finite number > 0"),
+        ((784, 50, 10, "0.01"), {}, TypeError, "weight_init_std must be a positive number; got"),
+        ((784, 50, 10), {"seed": -1}, ValueError, "seed must be an integer >= 0; got -1"),
+        ((784, 50, 10), {"seed": "0"}, TypeError, "seed must be an integer >= 0; got '0'"),
+    ],
+)
+def test_two_layer_net_arguments_are_checked_where_given(args, kwargs, error, message):
+    with pytest.raises(error, match=f"^TwoLayerNet: {message}"):
+        TwoLayerNet(*args, **kwargs)
 
 
-def test_batched_numerical_gradient_equals_the_loop_at_full_size():
-    (x, t), _ = xpnet.load_mnist_sample()
-    for activation in ("relu", "sigmoid"):
-        net = xpnet.TwoLayerNet(784, 50, 10, activation=activation, seed=0)
-        batched = net.numerical_gradient(x[:3].astype(np.float64), t[:3])
-        loop = net.numerical_gradient(x[:3].astype(np.float64), t[:3], method="loop")
-        for key in KEYS:
-            np.testing.assert_allclose(batched[key], loop[key], rtol=0, atol=1e-9)
+def test_two_layer_net_takes_numpy_integers_and_the_books_std():
+    net = TwoLayerNet(np.int64(4), 3, np.int32(2), weight_init_std=1, seed=np.int64(0))
+    assert net.params["W1"].shape == (4, 3) and net.config["weight_init_std"] == 1.0
+    assert net.config["input_size"] == 4 and type(net.config["input_size"]) is int
 
 
-def test_numerical_gradient_method_is_checked():
-    net = xpnet.TwoLayerNet(3, 2, 2, seed=0)
-    with pytest.raises(ValueError, match="method must be one of"):
-        net.numerical_gradient(np.ones((1, 3)), np.array([0]), method="fast")
+def test_two_layer_net_loss_with_labels_out_of_range(xp, backend):
+    net = TwoLayerNet(4, 3, 2, xp=xp, device=backend.device, seed=0)
+    x, t = net.backend.asarray(np.ones((2, 4))), net.backend.asarray([0, 2])
+    if on_host(xp):
+        with pytest.raises(ValueError, match="labels t must lie in 0..1 for 2 classes; got 2"):
+            net.loss(x, t)
+    else:
+        assert math.isnan(float(net.loss(x, t)))
+
+
+def test_a_numpy_net_refuses_torch_arrays_and_a_torch_net_numpy_arrays():
+    torch = pytest.importorskip("torch")
+    numpy_net = xpnet.TwoLayerNet(7, 5, 4, seed=0)
+    torch_net = xpnet.TwoLayerNet(7, 5, 4, xp=get_backend("cpu", backend="torch").xp, seed=0)
+    x_np, t_np = np.zeros((2, 7)), np.array([0, 1])
+    x_torch, t_torch = torch.zeros((2, 7), dtype=torch.float64), torch.tensor([0, 1])
+    with pytest.raises(
+        TypeError,
+        match="x is a torch tensor but the network's parameters are numpy arrays; create the net"
+        r" with xp=\.\.\. / device=\.\.\. or move x with net.backend.asarray",
+    ):
+        numpy_net.gradient(x_torch, t_np)
+    with pytest.raises(TypeError, match="t is a torch tensor but .* numpy arrays"):
+        numpy_net.loss(x_np, t_torch)
+    with pytest.raises(TypeError, match="x is a numpy array but .* torch tensors"):
+        torch_net.loss(x_np, t_torch)
+    with pytest.raises(TypeError, match="t is a numpy array but .* torch tensors"):
+        torch_net.accuracy(x_torch, t_np)
+
+
+def test_targets_on_another_device_are_named():
+    here, there = strict("device1"), strict("cpu")
+    net = xpnet.TwoLayerNet(7, 5, 4, xp=here.xp, device=here.device, seed=0)
+    x = here.asarray(np.zeros((2, 7)))
+    with pytest.raises(ValueError, match=r"t is on device .*CPU_DEVICE.* parameters are on .*dev"):
+        net.loss(x, there.asarray(np.array([0, 1])))

@@ -208,7 +208,7 @@ class Trainer:
         """Step i: gather its batch, compute loss and gradients, update the parameters, keep the
         loss in the device buffer. Between log points this is the whole loop, and with "backprop"
         it never makes the host wait: no value read back, no Python number made into a device
-        array (tests/test_syncs.py records both with PyTorch)."""
+        array (tests/backends/test_syncs.py records both with PyTorch)."""
         xp, net = self.net.backend.xp, self.net
         if self._compiled is not None:  # the same step, one compiled call (xpnet.compiled)
             batches, j = self._epoch_batches(i)

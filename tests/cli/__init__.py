@@ -1,0 +1,1 @@
+"""Tests of xpnet.cli: the `xpnet` command, each subcommand run as a user runs it."""

@@ -1,0 +1,65 @@
+"""How the command line reads: a bad flag named in its command's usage, --help naming every
+default, and advice written for Python callers turned into flags."""
+
+from __future__ import annotations
+
+import pytest
+
+import xpnet
+from xpnet.cli import build_parser, main
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--lr", "inf"], "argument --lr: expected a positive, finite number; got inf"),
+        (["--lr", "nan"], "argument --lr: expected a positive, finite number; got nan"),
+        (["--lr", "abc"], "argument --lr: expected a positive number; got 'abc'"),
+        (["--seed", "-1"], "argument --seed: expected an integer from 0 up; got -1"),
+        (["--iters", "1.5"], "argument --iters: expected a positive integer; got '1.5'"),
+        (["--lrr", "3"], "unrecognized arguments: --lrr 3 (did you mean --lr?)"),
+    ],
+)
+def test_bad_flags_name_the_flag_in_trains_usage(flags, message, capsys):
+    with pytest.raises(SystemExit) as raised:
+        build_parser().parse_args(["train", *flags])
+    err = capsys.readouterr().err
+    assert raised.value.code == 2
+    assert err.startswith("usage: xpnet train ") and err.endswith(
+        f"xpnet train: error: {message}\n"
+    )
+    assert "_positive" not in err and "invalid" not in err
+
+
+def test_help_names_every_default():
+    commands = build_parser()._subparsers._group_actions[0].choices
+    for name, command in commands.items():
+        text = command.format_help()
+        for action in command._actions:
+            if action.option_strings and action.dest != "help":
+                shown = command._get_formatter()._get_help_string(action)
+                assert action.help and "default" in shown, (name, action.option_strings)
+                assert action.option_strings[-1] in text
+    assert "(default: 0.1)" in commands["train"].format_help()
+
+
+# -- Python callers are told Python, the command line flags --------------------------------------
+
+
+def test_cupy_on_the_cpu_advises_numpy_not_the_cpu(capsys):
+    assert main(["train", "--device", "cpu", "--backend", "cupy"]) == 2
+    err = capsys.readouterr().err
+    assert "--backend numpy" in err and "--device cpu" not in err
+
+
+def test_python_gets_python_words_and_the_cli_flags(capsys):
+    try:
+        xpnet.TwoLayerNet(784, 50, 10, device="cuda")  # a CI machine: no CuPy, or no GPU
+    except xpnet.backends.DeviceUnavailableError as error:
+        python = str(error)
+    else:
+        pytest.skip("a GPU is usable here")
+    assert 'device="cpu"' in python and "--device" not in python
+    assert main(["train", "--device", "cuda", "--backend", "cupy"]) == 2
+    err = capsys.readouterr().err
+    assert "--device cpu" in err and 'device="' not in err

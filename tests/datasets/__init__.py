@@ -1,0 +1,1 @@
+"""Tests of xpnet.datasets: MNIST download, verification and cache, the bundled sample."""
