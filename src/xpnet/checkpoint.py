@@ -75,11 +75,38 @@ def save_checkpoint(
     state: dict | None = None,
     arrays: dict[str, Any] | None = None,
 ) -> Path:
-    """Write net's parameters (and a run's state) to path atomically. Returns the path.
+    """Write net's parameters (and a run's state) to path atomically.
 
-    net: anything with ``config`` (a JSON-able dict) and ``params`` (name -> array of any backend).
-    Arrays are written in C order (a checkpoint member claiming Fortran order is refused on
-    reading). Raises OSError when the file cannot be written; the previous file is then kept.
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.npz`` file to write; its folder is made if need be.
+    net : object
+        Anything with ``config`` (a JSON-able dict) and ``params`` (name -> array of any
+        backend). Arrays are written as host NumPy arrays in C order.
+    state : dict, optional
+        JSON-able state (a run's settings, iteration, RNG state) kept in meta.
+    arrays : dict, optional
+        Other named arrays (the history), kept as ``arrays/NAME``.
+
+    Returns
+    -------
+    pathlib.Path
+        path.
+
+    Raises
+    ------
+    OSError
+        The file cannot be written (a full disk, a quota, ...); the previous file is kept.
+    ValueError
+        meta's JSON would be longer than load_checkpoint reads (MAX_META_CHARS).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, xpnet
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.npz"
+    >>> save_checkpoint(path, xpnet.TwoLayerNet(6, 4, 3, seed=0), state={"iteration": 7}).name
+    'c.npz'
     """
     path = Path(path)
     contents = {f"params/{k}": np.ascontiguousarray(to_numpy(v)) for k, v in net.params.items()}
@@ -99,12 +126,43 @@ def save_checkpoint(
 def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     """Read and check a checkpoint written by save_checkpoint, bounded before any data is read.
 
-    Raises CheckpointError, one line naming the file, the member, what it declares and what was
-    expected: a missing or unreadable file (permission denied, a FIFO), one that is no zip
-    file or is damaged, unknown or repeated members, an object array, a meta that is too large
-    or no JSON object, a network configuration (meta.net) with missing keys or absurd sizes,
-    arrays whose headers do not fit that configuration, the zip directory or the memory this
-    process may allocate, and parameters that are not finite.
+    The zip directory is checked first, then meta (at most MAX_META_CHARS), then each member's
+    ``.npy`` header against meta.net (a TwoLayerNet's sizes and dtype), the zip directory's
+    sizes and the memory this process may allocate; only then are the arrays read (never with
+    pickle).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The checkpoint file.
+
+    Returns
+    -------
+    Checkpoint
+        The network's configuration, its parameters, the run's state and the other arrays, on
+        the host.
+
+    Raises
+    ------
+    CheckpointError
+        One line naming the file, the member, what it declares and what was expected: a
+        missing or unreadable file (permission denied, a FIFO, a device), one that is no zip
+        file or is damaged, unknown or repeated members, an object array, a Fortran-order
+        member, a meta that is too large or no JSON object, a network configuration (meta.net)
+        with missing keys or absurd sizes, headers that do not fit it, the zip directory or the
+        memory this process may allocate, and parameters that are not finite.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, xpnet
+    >>> path = save_checkpoint(pathlib.Path(tempfile.mkdtemp()) / "c.npz",
+    ...                        xpnet.TwoLayerNet(6, 4, 3, seed=0))
+    >>> checkpoint = load_checkpoint(path)
+    >>> checkpoint.net["hidden_size"], checkpoint.params["W1"].shape
+    (4, (6, 4))
+    >>> load_checkpoint(path.parent / "none.npz")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    xpnet.checkpoint.CheckpointError: checkpoint ... does not exist
     """
     path = Path(path)
     try:
@@ -277,8 +335,31 @@ def _show(value: Any) -> str:
 
 
 def two_layer_config(checkpoint: Checkpoint, path: Any = "checkpoint") -> dict:
-    """The TwoLayerNet configuration of a checkpoint (checked by load_checkpoint); raises
-    CheckpointError for a checkpoint of another kind of network."""
+    """The TwoLayerNet configuration of a checkpoint, as load_checkpoint checked it.
+
+    Parameters
+    ----------
+    checkpoint : Checkpoint
+        What load_checkpoint returned.
+    path : object, optional
+        How messages name the file.
+
+    Returns
+    -------
+    dict
+        meta.net: input_size, hidden_size, output_size, dtype (and activation, weight_init_std).
+
+    Raises
+    ------
+    CheckpointError
+        The checkpoint holds another kind of network (no TwoLayerNet sizes in meta.net).
+
+    Examples
+    --------
+    >>> two_layer_config(Checkpoint(net={"input_size": 6, "hidden_size": 4, "output_size": 3,
+    ...                                  "dtype": "float64"}, params={}))["hidden_size"]
+    4
+    """
     net = checkpoint.net
     if not all(key in net for key in TWO_LAYER_SIZES):
         raise CheckpointError(

@@ -72,10 +72,27 @@ def check_array(a: Any, name: str, backend: Backend, param: Array) -> None:
 
 
 def check_params(params: dict, backend: Backend) -> None:
-    """Raise TypeError naming a parameter that is no array of backend's library (one replaced by
-    another library's array, or by a list), ValueError naming one on another device than the
-    first parameter. Reads metadata only: no GPU sync.
+    """Check that every parameter is an array of backend's library, on one device.
 
+    Reads metadata only: no GPU sync. The nets' public methods and Trainer.run call it.
+
+    Parameters
+    ----------
+    params : dict
+        The net's parameters, name -> array (``net.params``).
+    backend : Backend
+        The net's backend (``net.backend``).
+
+    Raises
+    ------
+    TypeError
+        Naming a parameter that is no array of backend's library (one replaced by another
+        library's array, or by a list), its library and the fix.
+    ValueError
+        Naming a parameter on another device than the first parameter.
+
+    Examples
+    --------
     >>> net = TwoLayerNet(6, 4, 3)
     >>> net.params["W2"] = [[0.0] * 3] * 4
     >>> check_params(net.params, net.backend)

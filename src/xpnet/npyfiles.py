@@ -92,11 +92,37 @@ def size_text(nbytes: int) -> str:
 
 
 def open_regular(path: str | os.PathLike, what: str = "file"):
-    """``path`` opened for binary reading when it is a regular file; UnreadableFile otherwise.
+    """``path`` opened for binary reading when it is a regular file (a symlink to one is fine).
 
     The open never blocks (O_NONBLOCK, cleared once the file is known to be regular), so a FIFO
-    or a device is named, not read. Its detail says what was found: "does not exist",
-    "permission denied", "is a FIFO, not a regular file", ...
+    or a device is named, not read.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+    what : str, optional
+        How messages name it ("checkpoint": "checkpoint c.npz does not exist").
+
+    Returns
+    -------
+    io.BufferedReader
+        The open file.
+
+    Raises
+    ------
+    UnreadableFile
+        Its ``detail`` says what was found: "does not exist", "cannot be read: permission
+        denied", "is a FIFO (named pipe), not a regular file", "is a folder, ...".
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> fifo = os.path.join(tempfile.mkdtemp(), "pipe")
+    >>> os.mkfifo(fifo)
+    >>> open_regular(fifo).read()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    xpnet.npyfiles.UnreadableFile: file ... is a FIFO (named pipe), not a regular file
     """
     flags = os.O_RDONLY
     for name in ("O_NONBLOCK", "O_NOCTTY", "O_CLOEXEC", "O_BINARY"):
@@ -163,10 +189,33 @@ class Header:
 def read_header(handle, where: str) -> Header:
     """The .npy header at handle's position, read bounded (at most MAX_HEADER bytes).
 
-    where: how messages name the array ("x.npy", "c.npz: member params/W1.npy"), followed by
-    ": " and the problem. Raises
-    UnreadableFile for a file that is no .npy array, a damaged or oversized header, an object
-    dtype (it would need pickle: xpnet never loads one) or a structured one.
+    Parameters
+    ----------
+    handle : binary file
+        Positioned at the start of an .npy array (a file, or a zip member's stream).
+    where : str
+        How messages name the array ("x.npy", "c.npz: member params/W1.npy"), followed by
+        ": " and the problem.
+
+    Returns
+    -------
+    Header
+        shape, dtype, fortran_order and the offset of the data.
+
+    Raises
+    ------
+    UnreadableFile
+        No .npy array, a damaged or oversized header, a negative shape, an object dtype (it
+        would need pickle: xpnet never loads one) or a structured one.
+
+    Examples
+    --------
+    >>> import io, numpy as np
+    >>> buffer = io.BytesIO()
+    >>> np.save(buffer, np.zeros((784, 50), np.float32))
+    >>> _ = buffer.seek(0)
+    >>> str(read_header(buffer, "W1.npy"))
+    'shape (784, 50) float32 (153 KiB)'
     """
     start = _read_exactly(handle, 8)
     if len(start) < 8 or start[:6] != MAGIC:
@@ -232,11 +281,38 @@ def _bad(where: str, detail: str) -> UnreadableFile:
 class Archive:
     """An .npz file opened for bounded reading; use it as a context manager.
 
-    kind names the file in messages ("checkpoint", "MNIST cache"). allowed(name) says whether a
-    member name may appear; rule describes the allowed names for the message of a refusal.
     Opening checks the zip directory (its size, member count, names, duplicates, encryption,
     compression, and that no member's compressed bytes lie beyond the file's end); nothing of
-    any member is decompressed yet.
+    any member is decompressed yet. :meth:`header` then reads a member's header, and
+    :meth:`read` its array once the caller has accepted that header.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The .npz file.
+    kind : str
+        How messages name it ("checkpoint", "MNIST cache").
+    allowed : callable, optional
+        allowed(name): whether a member name may appear (default: any).
+    rule : str, optional
+        The allowed names, for the message of a refusal.
+    max_members : int, optional
+        The most members the file may have.
+
+    Raises
+    ------
+    UnreadableFile
+        The file cannot be opened, is no zip file, or its directory is refused.
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.npz")
+    >>> np.savez(path, x=np.arange(3))
+    >>> with Archive(path, kind="file") as archive:
+    ...     header = archive.header("x.npy")
+    ...     archive.read("x.npy", header).tolist()
+    [0, 1, 2]
     """
 
     def __init__(
@@ -425,9 +501,18 @@ FALLBACK_MEMORY = 16 * 2**30  # where the system says nothing
 def memory_available() -> int:
     """Bytes this process may still allocate, as well as the system tells.
 
-    The least of: the address-space and data limits (RLIMIT_AS, RLIMIT_DATA) less what the
-    process uses of each, the memory cgroup's limit less its usage, and the memory available
-    (MemAvailable, else the physical memory). FALLBACK_MEMORY where none of them is known.
+    Returns
+    -------
+    int
+        The least of: the address-space and data limits (RLIMIT_AS, RLIMIT_DATA) less what the
+        process uses of each, the memory cgroup's limit less its usage, and the memory
+        available (MemAvailable, else the physical memory); FALLBACK_MEMORY where none of them
+        is known.
+
+    Examples
+    --------
+    >>> memory_available() > 0
+    True
     """
     bounds = []
     try:

@@ -157,12 +157,32 @@ SCHEDULER_TIMEOUT = 10  # seconds for a scheduler to answer (connect, handshake,
 
 
 def check_scheduler(address: str, timeout: float | None = None) -> None:
-    """Raise ValueError unless a Dask scheduler answers at address within timeout seconds
-    (default SCHEDULER_TIMEOUT).
+    """Check that a Dask scheduler answers at address within a bound.
 
     Connecting, distributed's handshake and the scheduler's identity are all bounded by the
     one timeout: a port where something else listens (the dashboard's, an SSH server's) never
     answers distributed's handshake, which distributed alone would wait for without end.
+
+    Parameters
+    ----------
+    address : str
+        The scheduler's address, as --scheduler gives it (tcp://host:8786).
+    timeout : float, optional
+        Seconds in all; None: SCHEDULER_TIMEOUT. Connecting gives up at half of it.
+
+    Raises
+    ------
+    ValueError
+        One line: nothing answered in time, nothing could be reached there (and why), or what
+        answered is no scheduler (a worker).
+
+    Examples
+    --------
+    With dask.distributed installed (``pip install "xpnet[dask]"``):
+
+    >>> check_scheduler("tcp://127.0.0.1:1", timeout=0.2)  # doctest: +SKIP
+    Traceback (most recent call last):
+    ValueError: --scheduler tcp://127.0.0.1:1: no Dask scheduler could be reached (Timed out ...)
     """
     import asyncio
 

@@ -33,11 +33,27 @@ class DataDirNotice(Explained, UserWarning):
 def data_dir(root: str | os.PathLike | None = None) -> Path:
     """The folder that holds downloaded data files.
 
-    The first one set of: `root`, `$XPNET_DATA_DIR`, `$XDG_CACHE_HOME/xpnet`, `~/.cache/xpnet`.
-    The folder is not created here, except where there is no home folder (HOME unset and no
-    passwd entry for the user, as in some containers): then a private temporary folder is made
-    and used, and a DataDirNotice (once per process) says so.
+    Parameters
+    ----------
+    root : str or os.PathLike, optional
+        The folder to use; None: the first one set of `$XPNET_DATA_DIR`,
+        `$XDG_CACHE_HOME/xpnet`, `~/.cache/xpnet`.
 
+    Returns
+    -------
+    pathlib.Path
+        The folder, not created here; except where there is no home folder (HOME unset and no
+        passwd entry for the user, as in some containers): then a private temporary folder
+        (0700, this user's own) is made and used, and a DataDirNotice says so, once per
+        process.
+
+    Raises
+    ------
+    DatasetError
+        A path with ``~`` where there is no home folder to expand it to.
+
+    Examples
+    --------
     >>> str(data_dir("/tmp/mnist"))
     '/tmp/mnist'
     """

@@ -28,9 +28,35 @@ def read_idx(path: str | Path, magic: int) -> np.ndarray:
     """The uint8 array in the gzip IDX file at `path`, whose magic number must be `magic`.
 
     Read bounded: the header first, whose sizes may declare at most MAX_PAYLOAD bytes; then
-    exactly that many (a gzip stream that inflates beyond them is refused, not read). Raises
-    DatasetError naming the file when it is not gzip, is truncated, has another magic
-    number, or its payload length does not match its header.
+    that many and one more (a stream going on beyond them is refused, not read to its end).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The .gz file (a regular file: a FIFO is refused, not read).
+    magic : int
+        IMAGES_MAGIC or LABELS_MAGIC.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8, of the shape the header gives.
+
+    Raises
+    ------
+    DatasetError
+        Naming the file when it is not gzip, is truncated, has another magic number, declares
+        more than MNIST's largest file, or its payload length does not match its header.
+
+    Examples
+    --------
+    >>> import gzip, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "labels.gz"
+    >>> path.write_bytes(gzip.compress(LABELS_MAGIC.to_bytes(4, "big") + (3).to_bytes(4, "big")
+    ...                                + bytes([7, 2, 1]))) > 0
+    True
+    >>> read_idx(path, LABELS_MAGIC).tolist()
+    [7, 2, 1]
     """
     path = Path(path)
     fix = f"delete {path} and download it again (xpnet download mnist)"

@@ -202,12 +202,38 @@ def _open(path: str, *, check: bool = True):
 
 
 class ArrayFiles(RowSource):
-    """x and t from .npy files or Zarr arrays. x: (N, ...) uint8 or float; t: integer labels
-    (N,) or one-hot (N, classes). features: the values per row the network takes (its
-    input_size); None: any.
+    """x and t from .npy files or Zarr arrays, read by row ranges.
 
     Only headers and metadata are read here: the shapes, dtypes and sizes are checked before
-    any row is (an .npy file must hold exactly what its header declares). Raises DatasetError.
+    any row is (an .npy file must hold exactly what its header declares; a local Zarr folder
+    must hold only folders and regular files, with metadata and chunks of bounded size).
+
+    Parameters
+    ----------
+    x_path : str or pathlib.Path
+        Images (N, ...), uint8 pixels or floats: an .npy file or a Zarr array.
+    t_path : str or pathlib.Path
+        Integer labels (N,) or one-hot rows (N, classes), the same kinds of file.
+    classes : int, optional
+        The number of classes (the network's output_size).
+    features : int, optional
+        The values per row the network takes (its input_size); None: any.
+
+    Raises
+    ------
+    DatasetError
+        A file that cannot be read (missing, a FIFO, permission denied), declares more than it
+        holds, or whose shapes and dtypes do not fit, naming the file and what it declares.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, numpy as np
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> np.save(folder / "x.npy", np.zeros((5, 784), np.uint8))
+    >>> np.save(folder / "t.npy", np.arange(5))
+    >>> source = ArrayFiles(folder / "x.npy", folder / "t.npy", features=784)
+    >>> source.samples, source.read(1, 3)[1].tolist()
+    (5, [1, 2])
     """
 
     def __init__(
