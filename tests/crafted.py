@@ -59,6 +59,7 @@ class Member:
     crc: int | None = None
     method: int | None = None
     flags: int = 0
+    local_name: str | None = None  # the name in the member's own header; default: name
 
     def stream(self) -> tuple[bytes, int, int, int]:
         """(bytes in the archive, method, crc, file size in the directory)."""
@@ -83,12 +84,13 @@ def zip_bytes(members: list[Member], *, entries: int | None = None) -> bytes:
     for member in members:
         body, method, crc, size = member.stream()
         name = member.name.encode()
+        local_name = (member.local_name or member.name).encode()
         offset = len(out)
         local = struct.pack(
             "<4s5H3L2H", b"PK\x03\x04", 20, member.flags, method, 0, 0x21, crc, len(body),
-            size & 0xFFFFFFFF, len(name), 0,
+            size & 0xFFFFFFFF, len(local_name), 0,
         )  # fmt: skip
-        out += local + name + body
+        out += local + local_name + body
         directory += struct.pack(
             "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, member.flags, method, 0, 0x21, crc, len(body),
             size & 0xFFFFFFFF, len(name), 0, 0, 0, 0, 0, offset,

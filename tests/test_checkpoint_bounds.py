@@ -224,6 +224,13 @@ def test_a_stored_member_whose_directory_sizes_disagree_is_refused(limited, tmp_
     refused(limited, write(tmp_path, members), "stored uncompressed with 156928 bytes")
 
 
+def test_a_member_whose_own_header_names_another_file_is_refused(limited, tmp_path):
+    """The directory says params/W1.npy, the member's local header ../../W1.npy."""
+    members = checkpoint_members()
+    members[0].local_name = "../../W1.npy"
+    refused(limited, write(tmp_path, members), r"not a readable checkpoint \(member params/W1\.npy")
+
+
 # -- .npy headers ---------------------------------------------------------------------------------
 
 
