@@ -101,8 +101,10 @@ class Trainer:
         log_every: int = 50,
         eval_chunk: int = 10_000,
     ) -> None:
+        from .check.trainable import trainable
         from .validate import check_training_data
 
+        net = trainable(net)  # issue 23: a learner's book-style net gets xpnet's interface
         if grad not in GRADS:
             raise ValueError(f"grad must be one of {GRADS}; got {grad!r}")
         if on_divergence not in ("stop", "continue"):

@@ -1,14 +1,17 @@
-"""Backpropagation checked against the numerical gradient.
+"""Backpropagation checked against the numerical gradient: two checks, one result type.
 
-- :func:`gradient_check` (gradcheck.py): xpnet's own TwoLayerNet, figures per parameter;
+- :func:`gradient_check` (gradcheck.py): xpnet's own TwoLayerNet, the book's mean-abs figure;
 - :func:`check_network` (netcheck.py): any object with the book's interface, a learner's own
-  network included, with the likely mistake in words (diagnosis.py, report.py);
-- learner.py: a learner's network class, loaded from their file for ``xpnet check``.
+  network included, with the likely mistake in words (diagnosis.py) and the wrong layer
+  (layers.py);
+- both return a :class:`GradientCheck` (report.py; ``NetworkCheck`` is the same class);
+- learner.py, importing.py, building.py: a learner's file imported, its class built and checked
+  for ``xpnet check``; trainable.py: such a net trained by xpnet's loop.
 """
 
-from .gradcheck import GradientCheck, ParameterCheck, gradient_check
+from .gradcheck import gradient_check
 from .netcheck import check_network
-from .report import NetworkCheck, ParameterResult
+from .report import GradientCheck, NetworkCheck, ParameterCheck, ParameterResult
 
 __all__ = [
     "GradientCheck",

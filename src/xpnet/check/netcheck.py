@@ -33,27 +33,62 @@ from typing import Any
 
 from ..backends import Array, array_namespace, on_device_of, writes_in_place
 from ..gradient import H, IgnoredArgumentError, numerical_gradient
-from .diagnosis import judge
-from .report import NetworkCheck
+from .diagnosis import Diagnosis
+from .layers import probe_layers
+from .report import GradientCheck
 
-__all__ = ["TOLERANCE", "check_network"]
+__all__ = ["METHODS", "TOLERANCE", "check_network"]
+
+METHODS = ("gradient", "numerical_gradient")
 
 TOLERANCE = {"float64": 1e-4, "float32": 5e-2}
 STEP = {"float64": H, "float32": 1e-3}
 
 
-def check_network(net: Any, x: Array, t: Array, *, tolerance: float | None = None) -> NetworkCheck:
+def check_network(
+    net: Any,
+    x: Array,
+    t: Array,
+    *,
+    tolerance: float | None = None,
+    method: str = "gradient",
+) -> GradientCheck:
     """Compare ``net.gradient(x, t)`` with the numerical gradient of ``net.loss(x, t)``.
 
-    net: any object with ``params`` (dict name -> floating-point array), ``loss(x, t)`` returning
-    a scalar and ``gradient(x, t)`` returning a dict keyed like ``params``. x: the inputs the
-    net takes, (N, ...); cast to float64 when the parameters are float64. t: labels (N,) or
-    one-hot (N, C), passed as given. The parameters are perturbed in place one entry at a time
-    (2 calls of ``loss`` per entry: small nets and batches are fast) and restored exactly.
-    tolerance: the largest relative error that passes (default: ``TOLERANCE`` by dtype).
-    Returns a :class:`~xpnet.check.report.NetworkCheck`; exceptions of the learner's code pass
-    through, after the parameters are restored.
+    The parameters are perturbed in place one entry at a time (2 calls of ``loss`` per entry:
+    small nets and batches are fast) and restored exactly. When a parameter is wrong and the
+    net keeps its layers as the book does (``net.layers``, ``net.lastLayer``), each layer's
+    backward is checked against its own forward too, so that the report names the layer.
 
+    Parameters
+    ----------
+    net : object
+        Any object with ``params`` (dict name -> floating-point array), ``loss(x, t)``
+        returning a scalar and ``gradient(x, t)`` returning a dict keyed like ``params``.
+    x : array, shape (N, ...)
+        The inputs the net takes; cast to float64 when the parameters are float64.
+    t : array, shape (N,) or (N, C)
+        Labels or one-hot targets, passed as given.
+    tolerance : float, optional
+        The largest relative error that passes (default: ``TOLERANCE`` by dtype).
+    method : str
+        The method checked: "gradient" (backprop), or "numerical_gradient" for a net of
+        chapter 4 that has no backprop yet (its own numerical gradient against xpnet's).
+
+    Returns
+    -------
+    GradientCheck
+        The one result type of the checks (also named NetworkCheck), deciding by
+        ``criterion="rel error"``.
+
+    Raises
+    ------
+    TypeError
+        When net lacks the book's interface, or a parameter is not floating-point.
+        Exceptions of the learner's code pass through, after the parameters are restored.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from xpnet import TwoLayerNet
     >>> net = TwoLayerNet(4, 3, 2, weight_init_std=1.0, seed=1)
@@ -61,12 +96,12 @@ def check_network(net: Any, x: Array, t: Array, *, tolerance: float | None = Non
     >>> check.passed, check["W1"].error < 1e-6
     (True, True)
     """
-    params = _params_of(net)
+    params = _params_of(net, method)
     with on_device_of(next(iter(params.values()))):  # CuPy: work on the parameters' GPU
-        return _check(net, params, x, t, tolerance)
+        return _check(net, params, x, t, tolerance, method)
 
 
-def _check(net, params, x, t, tolerance) -> NetworkCheck:
+def _check(net, params, x, t, tolerance, method) -> GradientCheck:
     saved = {name: (p, _copy(p)) for name, p in params.items()}
     for name, (p, copy) in saved.items():
         if writes_in_place(p):
@@ -74,38 +109,59 @@ def _check(net, params, x, t, tolerance) -> NetworkCheck:
     dtype = _dtype_name(params)
     tol = TOLERANCE[dtype] if tolerance is None else float(tolerance)
     x = _as_dtype(x, next(iter(params.values())))
-    problems, notes = [], []
+    problems, notes, layers = [], [], ()
     if dtype == "float32":
         notes.append(
             f"the parameters are float32, so the check is coarse (h={STEP[dtype]:g}, tolerance"
             f" {tol:g}); build the net in float64 for a sharp one"
         )
+    N = int(x.shape[0])
+
+    def result(parameters=(), placement=()) -> GradientCheck:
+        return GradientCheck(
+            parameters=tuple(parameters),
+            criterion="rel error",
+            tolerance=tol,
+            problems=tuple(problems),
+            notes=tuple(notes),
+            layers=tuple(layers),
+            batch_size=N,
+            dtype=dtype,
+            method=method,
+            placement=tuple(placement),
+        )
+
     try:
         with _Watch(x, t, "loss(x, t)", problems):
             loss = net.loss(x, t)
         problems += [p for p in [_not_scalar(loss)] if p]
         if problems:  # no figure means anything while loss is no scalar or changes its inputs
-            return NetworkCheck((), tuple(problems), tuple(notes), tol, x.shape[0], dtype)
-        with _Watch(x, t, "gradient(x, t)", problems), _Watch(params, None, "", problems):
-            grads = net.gradient(x, t)
-        grads = _gradients(grads, params, problems, notes)
+            return result()
+        call = f"{method}(x, t)"
+        with _Watch(x, t, call, problems), _Watch(params, None, call, problems):
+            grads = getattr(net, method)(x, t)
+        grads = _gradients(grads, params, problems, notes, call)
         if problems:
-            return NetworkCheck((), tuple(problems), tuple(notes), tol, x.shape[0], dtype)
+            return result()
         numerical = _numerical(net, x, t, params, STEP[dtype])
+        diagnosis = Diagnosis(grads, numerical, N, "rel error", tol)
+        parameters = tuple(diagnosis.parameter(name, params[name]) for name in params)
+        if dtype == "float64" and not all(p.passed for p in parameters):
+            parameters = _finer(net, x, t, params, parameters, diagnosis, notes)
+        if method == "gradient" and not all(p.passed for p in parameters):
+            layers = probe_layers(net, x, t)
     finally:
         for name, (p, copy) in saved.items():  # also after gradient() replaced or changed them
             net.params[name] = p
             if writes_in_place(p):
                 p[...] = copy
-    results = tuple(
-        judge(name, params[name], grads.get(name), numerical, grads, x.shape[0], tol)
-        for name in params
-    )
-    return NetworkCheck(results, tuple(problems), tuple(notes), tol, x.shape[0], dtype)
+    return result(parameters, diagnosis.placement(parameters, layers))
 
 
-def _params_of(net: Any) -> dict[str, Array]:
-    for method in ("loss", "gradient"):
+def _params_of(net: Any, checked: str) -> dict[str, Array]:
+    if checked not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}; got {checked!r}")
+    for method in ("loss", checked):
         if not callable(getattr(net, method, None)):
             raise TypeError(
                 f"net must have a method {method}(x, t), as the book's TwoLayerNet does; "
@@ -149,17 +205,42 @@ def _numerical_one(net, name: str, p: Array, x: Array, t: Array, h: float) -> Ar
         return array_namespace(p).zeros_like(p)
 
 
-def _gradients(grads, params, problems, notes) -> dict[str, Array]:
+FINE_STEP = 1e-6  # float64: rounding ~ eps |loss| / h ~ 5e-10, still far below the tolerance
+
+
+def _finer(net, x, t, params, parameters, diagnosis, notes) -> tuple:
+    """Parameters that disagree without a shape or a factor to show for it, again with a step
+    h 100 times finer: where a ReLU input lies within h of its kink the central difference
+    straddles it, and the points that do shrink with h; a mistake does not."""
+    again = []
+    for p in parameters:
+        if p.passed or p.factor is not None or p.gradient_shape != p.shape or not p.numerical_max:
+            again.append(p)
+            continue
+        numerical = {**diagnosis.numerical}
+        numerical[p.name] = _numerical_one(net, p.name, params[p.name], x, t, FINE_STEP)
+        finer = Diagnosis(diagnosis.grads, numerical, diagnosis.batch_size, "rel error",
+                          diagnosis.tolerance).parameter(p.name, params[p.name])  # fmt: skip
+        if finer.passed:
+            notes.append(
+                f"{p.name} disagreed with h={H:g} (rel error {p.error:.2g}) and agrees with"
+                f" h={FINE_STEP:g}: a ReLU input lay within h of its kink, where the central"
+                " difference straddles it; backprop is right"
+            )
+        again.append(finer if finer.passed else p)
+    return tuple(again)
+
+
+def _gradients(grads, params, problems, notes, call) -> dict[str, Array]:
     """The backprop gradients, copied (layers may reuse their arrays), or {} with a problem."""
     if not isinstance(grads, dict):
         problems.append(
-            f"gradient(x, t) must return a dict name -> array like params; got"
-            f" {type(grads).__name__}"
+            f"{call} must return a dict name -> array like params; got {type(grads).__name__}"
         )
         return {}
     extra = [name for name in grads if name not in params]
     if extra:
-        notes.append(f"gradient(x, t) also returns {', '.join(map(str, extra))}, not in params")
+        notes.append(f"{call} also returns {', '.join(map(str, extra))}, not in params")
     return {name: _copy(g) if hasattr(g, "shape") else g for name, g in grads.items()}
 
 
@@ -167,8 +248,8 @@ class _Watch:
     """A with-block that notes a problem when it changed x and t (or the params dict's arrays)."""
 
     def __init__(self, x, t, call: str, problems: list[str]) -> None:
-        self.call, self.problems = call, problems
-        self.items = x.items() if isinstance(x, dict) else (("x", x), ("t", t))
+        self.call, self.problems, self.params = call, problems, isinstance(x, dict)
+        self.items = x.items() if self.params else (("x", x), ("t", t))
         self.saved = [(name, a, _copy(a)) for name, a in self.items if hasattr(a, "shape")]
 
     def __enter__(self):
@@ -180,9 +261,9 @@ class _Watch:
         for name, a, copy in self.saved:
             if not _equal(a, copy):
                 self.problems.append(
-                    f"gradient(x, t) changes params[{name!r}]: computing a gradient must not"
+                    f"{self.call} changes params[{name!r}]: computing a gradient must not"
                     " update the parameters (the optimizer does that)"
-                    if not self.call
+                    if self.params
                     else f"{self.call} changes {name} in place: work on a copy (x = x - m,"
                     f" not x -= m), or every later call sees other data"
                 )

@@ -1,69 +1,136 @@
-"""The report of :func:`xpnet.check_network`: figures per parameter, and the diagnosis in words.
+"""The one result of both checks: :class:`GradientCheck`, backprop against the numerical gradient.
 
-:class:`ParameterResult` holds one parameter's figures (Python floats and tuples, no arrays) and
-the sentence that says what is wrong with it; :class:`NetworkCheck` holds them all, the problems
-that concern the whole network (a loss that is no scalar, a loss that changes x), and prints a
-table and a diagnosis that places the mistake: which parameters are right, which are not, why.
+:func:`xpnet.gradient_check` (xpnet's own network) and :func:`xpnet.check_network` (any network
+with the book's interface) return the same type, with the same figures for every parameter
+(:class:`ParameterCheck`) and one criterion story: a check names the *measure* that decides
+(``criterion``, one of :data:`MEASURES`) and its ``tolerance``, and a parameter passes when its
+measure is at most the tolerance. The measures, one vocabulary for both checks:
+
+- ``mean abs``: mean |backprop - numerical|, the book's own figure (``np.average(np.abs(...))``);
+  :func:`~xpnet.gradient_check` decides by it (1e-7), for xpnet's float64 network at the book's
+  scale;
+- ``rel error``: max |backprop - numerical| / max(max |backprop|, max |numerical|), the largest
+  difference relative to the gradient's magnitude: free of the network's scale, so
+  :func:`~xpnet.check_network` decides by it (1e-4 in float64, see :mod:`xpnet.check.netcheck`).
+
+Every parameter carries both, and ``max abs`` and ``max rel`` (the largest element-wise relative
+difference) besides. ``str()`` is the text that ``xpnet check`` and ``xpnet gradcheck`` print;
+``repr()`` is one short line; ``_repr_html_()`` is a table for notebooks, the same columns for
+both checks.
 """
 
 from __future__ import annotations
 
+import html
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-__all__ = ["NetworkCheck", "ParameterResult"]
+__all__ = ["MEASURES", "GradientCheck", "NetworkCheck", "ParameterCheck", "ParameterResult"]
 
 WIDTH = 100  # the diagnosis is wrapped to this many characters
+MEASURES = {  # criterion -> (ParameterCheck attribute, the words of the verdict, the definition)
+    "mean abs": ("mean_abs", "mean abs difference", "mean |backprop - numerical|"),
+    "rel error": (
+        "error",
+        "relative error",
+        "max |backprop - numerical| / max(max |backprop|, max |numerical|)",
+    ),
+}
+HTML_COLUMNS = (  # a notebook's table: every figure, the same for both checks
+    *("param", "shape", "backprop", "numerical", "max abs", "mean abs", "rel error", "result"),
+)
 
 
-@dataclass(frozen=True)
-class ParameterResult:
-    """One parameter's check. Figures are None where they cannot be computed (a gradient that is
-    missing or of another shape).
+@dataclass(frozen=True, kw_only=True)
+class ParameterCheck:
+    """One parameter's figures (Python floats and tuples, no arrays) and what is wrong with it.
 
-    error: max |backprop - numerical| / max(max |backprop|, max |numerical|), the relative error
-    scaled by the gradient's magnitude; passed: error <= the check's tolerance. factor: c when
-    backprop = c * numerical for a constant c != 1 (a sum where the loss takes the mean gives
-    c = N, the batch size). reason: what is wrong, in words ("" when it passed).
+    Figures are None where they cannot be computed (a gradient that is missing or of another
+    shape). ``error`` is the ``rel error`` measure, ``mean_abs`` the ``mean abs`` one
+    (:data:`MEASURES`); ``max_relative``: the largest element-wise
+    |b - n| / max(|b|, |n|), large for entries whose gradient is tiny (so it decides nothing).
+    ``factor``: c when backprop = c * numerical for a constant c != 1 (a sum where the loss takes
+    the mean gives c = N, the batch size). ``passed``: the check's measure is at most its
+    tolerance. ``reason``: what is wrong, in words ("" when it passed).
     """
 
     name: str
-    shape: tuple[int, ...]
-    gradient_shape: tuple[int, ...] | None
-    backprop_max: float | None
-    numerical_max: float
-    error: float | None
-    max_abs: float | None
-    mean_abs: float | None
-    factor: float | None
-    passed: bool
+    shape: tuple[int, ...] = ()
+    gradient_shape: tuple[int, ...] | None = None
+    backprop_max: float | None = None
+    numerical_max: float = 0.0
+    error: float | None = None
+    max_abs: float | None = None
+    mean_abs: float | None = None
+    max_relative: float | None = None
+    factor: float | None = None
+    passed: bool = False
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class NetworkCheck:
-    """The result of :func:`xpnet.check_network`.
+ParameterResult = ParameterCheck  # check_network's name for it (xpnet <= 0.x): the same class
 
-    ``passed``: no network-wide problem and every parameter passed. ``check[name]``: that
-    parameter's :class:`ParameterResult`. ``problems``: sentences about the whole network (loss
-    not a scalar, loss or gradient changing x, t or params); when there is one, no parameter is
-    compared (``parameters`` is empty). ``notes``: remarks
-    that do not fail the check (float32 parameters, extra keys). ``str(check)``: the table and
-    the diagnosis.
+
+@dataclass(frozen=True, kw_only=True)
+class GradientCheck:
+    """The result of :func:`xpnet.gradient_check` and :func:`xpnet.check_network`.
+
+    Attributes
+    ----------
+    parameters : tuple of ParameterCheck
+        One per parameter, in ``net.params`` order; ``check[name]`` finds one, ``for p in
+        check`` walks them. Empty when there is a ``problem``.
+    criterion : str
+        The measure that decides, a key of :data:`MEASURES`: "mean abs" or "rel error".
+    tolerance : float
+        A parameter passes when its measure is at most this.
+    problems : tuple of str
+        Sentences about the whole network (a loss that is no scalar, a loss or gradient that
+        changes x, t or params); when there is one, no parameter is compared.
+    notes : tuple of str
+        Remarks that do not fail the check (float32 parameters, extra keys, the targets' form).
+    layers : tuple of str
+        Layers whose backward disagrees with the derivative of their own forward, with their
+        place in the learner's files (see :mod:`xpnet.check.layers`).
+    batch_size, dtype : int, str
+        The batch the check ran on and the parameters' dtype ("float64" or "float32").
+    near_kink : int
+        Hidden pre-activations within a few h of ReLU's kink (xpnet's own network only).
+    title : str
+        "gradient check" or "check": the first word of the verdict.
+    method : str
+        The method whose gradient was checked: "gradient" (backprop) or "numerical_gradient".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xpnet import TwoLayerNet, check_network
+    >>> net = TwoLayerNet(4, 3, 2, weight_init_std=1.0, seed=1)
+    >>> check = check_network(net, np.array([[0.5, -1.0, 2.0, 0.25]]), np.array([1]))
+    >>> check
+    <GradientCheck PASSED: rel error <= 0.0001 for W1, b1, W2, b2 (batch of 1, float64)>
+    >>> print(str(check).splitlines()[-1])
+    check PASSED on a batch of 1, float64: a parameter passes when its relative error is <= 0.0001
     """
 
-    parameters: tuple[ParameterResult, ...]
-    problems: tuple[str, ...]
-    notes: tuple[str, ...]
+    parameters: tuple[ParameterCheck, ...]
+    criterion: str
     tolerance: float
-    batch_size: int
-    dtype: str
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    layers: tuple[str, ...] = ()
+    batch_size: int = 0
+    dtype: str = "float64"
+    near_kink: int = 0
+    title: str = "check"
+    method: str = "gradient"
+    placement: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def passed(self) -> bool:
         return not self.problems and all(p.passed for p in self.parameters)
 
-    def __getitem__(self, name: str) -> ParameterResult:
+    def __getitem__(self, name: str) -> ParameterCheck:
         for p in self.parameters:
             if p.name == name:
                 return p
@@ -73,30 +140,68 @@ class NetworkCheck:
     def __iter__(self):
         return iter(self.parameters)
 
-    def __str__(self) -> str:
-        lines = [_table(self.parameters)] if self.parameters else []
+    def __repr__(self) -> str:
         verdict = "PASSED" if self.passed else "FAILED"
-        lines.append(
-            f"check {verdict} on a batch of {self.batch_size}, {self.dtype}: a parameter passes"
-            f" when its relative error is <= {self.tolerance:g}"
+        names = ", ".join(p.name for p in self.parameters) or "no parameter"
+        wrong = [p.name for p in self.parameters if not p.passed]
+        said = f"wrong: {', '.join(wrong)}" if wrong else f"for {names}"
+        if self.problems:
+            said = f"{len(self.problems)} problem(s)"
+        return (
+            f"<{type(self).__name__} {verdict}: {self.criterion} <= {self.tolerance:g} {said}"
+            f" (batch of {self.batch_size}, {self.dtype})>"
         )
-        said = [f"- {problem}" for problem in self.problems]
-        reasons: dict[str, list[str]] = {}  # one line for the parameters that share a reason
+
+    def __str__(self) -> str:
+        if self.title == "gradient check":
+            return _gradcheck_text(self)
+        return _check_text(self)
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: one table (the same columns for both checks), then the diagnosis."""
+        head = "".join(f"<th>{c}</th>" for c in HTML_COLUMNS)
+        rows = []
         for p in self.parameters:
-            if p.reason:
-                reasons.setdefault(p.reason, []).append(p.name)
-        said += [f"- {', '.join(names)}: {reason}" for reason, names in reasons.items()]
-        said += _placement(self.parameters, self.batch_size)
-        said += [f"note: {note}" for note in self.notes]
-        lines += [textwrap.fill(line, WIDTH, subsequent_indent="  ") for line in said]
-        return "\n".join(lines)
+            cells = [p.name, _shape(p.shape)]
+            cells += [_number(v) for v in (p.backprop_max, p.numerical_max, p.max_abs)]
+            cells += [_number(v) for v in (p.mean_abs, p.error)]
+            cells.append("ok" if p.passed else "WRONG")
+            rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+        lines = _verdict(self), *_diagnosis(self)
+        said = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+        table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        return table + said
 
 
-def _table(parameters: tuple[ParameterResult, ...]) -> str:
-    rows = [
-        f"{'param':<6} {'shape':<11} {'backprop':>10} {'numerical':>10} {'rel error':>10}  result"
-    ]
-    for p in parameters:
+NetworkCheck = GradientCheck  # check_network's name for it (xpnet <= 0.x): the same class
+
+
+def _check_text(check: GradientCheck) -> str:
+    lines = [_table(check)] if check.parameters else []
+    lines.append(_verdict(check))
+    lines += [textwrap.fill(line, WIDTH, subsequent_indent="  ") for line in _diagnosis(check)]
+    return "\n".join(lines)
+
+
+def _gradcheck_text(check: GradientCheck) -> str:
+    """The book's table: the figures of its gradient check, each parameter's mark, the verdict."""
+    lines = [f"{'param':<6} {'max abs':>10} {'mean abs':>10} {'max rel':>10}"]
+    for p in check.parameters:
+        mark = "" if p.passed else "  <- over tolerance"
+        figures = f"{_float(p.max_abs)} {_float(p.mean_abs)} {_float(p.max_relative)}"
+        lines.append(f"{p.name:<6} {figures}{mark}")
+    words = MEASURES[check.criterion][1]
+    if check.passed:
+        lines.append(f"gradient check PASSED: {words} <= {check.tolerance:g} for every parameter")
+    else:
+        lines.append(f"gradient check FAILED: {words} > {check.tolerance:g} for some parameter")
+    return "\n".join(lines + _diagnosis(check))  # unwrapped, as it always printed
+
+
+def _table(check: GradientCheck) -> str:
+    method = "backprop" if check.method == "gradient" else "yours"
+    rows = [f"{'param':<6} {'shape':<11} {method:>10} {'numerical':>10} {'rel error':>10}  result"]
+    for p in check.parameters:
         backprop = "missing" if p.gradient_shape is None else _number(p.backprop_max)
         result = "ok" if p.passed else "WRONG"
         if p.gradient_shape not in (p.shape, None):
@@ -105,31 +210,31 @@ def _table(parameters: tuple[ParameterResult, ...]) -> str:
             f"{p.name:<6} {_shape(p.shape):<11} {backprop:>10} {_number(p.numerical_max):>10}"
             f" {_number(p.error):>10}  {result}"
         )
-    rows.append("(backprop, numerical: largest |entry| of each gradient)")
+    rows.append(f"({method}, numerical: largest |entry| of each gradient)")
     return "\n".join(rows)
 
 
-def _placement(parameters: tuple[ParameterResult, ...], batch_size: int) -> list[str]:
-    """Where the mistake is: which gradients are right, which wrong, and what they share."""
-    right = [p.name for p in parameters if p.passed]
-    wrong = [p for p in parameters if not p.passed]
-    if not wrong:
-        return []
-    lines = []
-    factors = [p.factor for p in wrong]
-    same = None not in factors and max(factors) - min(factors) <= 1e-3 * abs(factors[0])
-    if len(wrong) == len(parameters) > 1 and same:
-        lines.append(
-            f"every gradient is off by the same factor {wrong[0].factor:.4g}: the mistake is in"
-            " what all of them share, the loss layer's backward (SoftmaxWithLoss) or the loss"
-        )
-    if right:
-        lines.append(
-            f"right: {', '.join(right)}; wrong: {', '.join(p.name for p in wrong)}. The backward"
-            " pass that feeds the right ones works: look where the wrong ones are computed (their"
-            " layer's backward, the layers between) and collected (gradient())"
-        )
-    return lines
+def _verdict(check: GradientCheck) -> str:
+    verdict = "PASSED" if check.passed else "FAILED"
+    return (
+        f"{check.title} {verdict} on a batch of {check.batch_size}, {check.dtype}: a parameter"
+        f" passes when its {MEASURES[check.criterion][1]} is <= {check.tolerance:g}"
+    )
+
+
+def _diagnosis(check: GradientCheck) -> list[str]:
+    """The sentences under the table: problems, reasons (one line for the parameters that share
+    one), the layers found wrong, where the mistake is, the notes."""
+    said = [f"- {problem}" for problem in check.problems]
+    reasons: dict[str, list[str]] = {}
+    for p in check.parameters:
+        if p.reason:
+            reasons.setdefault(p.reason, []).append(p.name)
+    said += [f"- {', '.join(names)}: {reason}" for reason, names in reasons.items()]
+    said += [f"- {layer}" for layer in check.layers]
+    said += list(check.placement)
+    said += [f"note: {note}" for note in check.notes]
+    return said
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -138,3 +243,7 @@ def _shape(shape: tuple[int, ...]) -> str:
 
 def _number(value: float | None) -> str:
     return "-" if value is None else f"{value:.2e}"
+
+
+def _float(value: float | None) -> str:
+    return f"{'-':>10}" if value is None else f"{value:10.3e}"

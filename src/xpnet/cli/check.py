@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import sys
 
-import numpy as np
-
 from ..backends import get_backend
 from ..check.learner import (
-    BOOK_SIZES,
     SAMPLES,
     LearnerError,
-    learner_frames,
+    build,
+    check_learner,
     learner_traceback,
-    load_class,
+    load_learner,
 )
 from .data import load_data
 from .words import Exit, for_the_command_line
+
+BOOK_CALL = "(input_size=784, hidden_size=50, output_size=10)"
 
 
 def check_command(args) -> int:
@@ -30,7 +30,8 @@ def check_command(args) -> int:
     Parameters
     ----------
     args : argparse.Namespace
-        ``args.file``: ``FILE.py`` or ``FILE.py:CLASS``.
+        ``args.file``: ``FILE.py`` or ``FILE.py:CLASS``; ``args.time_limit``: seconds the
+        file's top-level code may run when imported.
 
     Returns
     -------
@@ -38,33 +39,24 @@ def check_command(args) -> int:
         Exit.OK when the network passes, Exit.FAILED when the check fails, Exit.USAGE when the
         file or class cannot be used (one line, or the learner's own traceback, on stderr).
     """
-    from ..check.netcheck import check_network
-    from ..datasets import load_mnist_sample
-
     try:
-        cls = load_class(args.file)
-        np.random.seed(0)  # noqa: NPY002 (the book's nets draw from this generator)
-        try:
-            net = cls(**BOOK_SIZES)
-        except TypeError as error:
-            if learner_frames(error):  # raised inside their __init__: their bug
-                raise
-            raise LearnerError(
-                f"cannot build {cls.__name__}(input_size=784, hidden_size=50, output_size=10)"
-                f" as the book does: {error}"
-            ) from None
-        (x_train, t_train), _ = load_mnist_sample()
-        x, t = x_train[:SAMPLES], t_train[:SAMPLES]
-        check = check_network(net, x, t)
+        learner = load_learner(args.file, time_limit=args.time_limit)
+        net, call = build(learner)
+        result = check_learner(net, learner)
     except LearnerError as error:
         print(f"xpnet check: error: {for_the_command_line(error)}", file=sys.stderr)
         return Exit.USAGE
     except Exception as error:  # raised inside the learner's network
         print(f"xpnet check: error: {learner_traceback(error)}", file=sys.stderr)
         return Exit.USAGE
+    cls = learner.cls
     print(f"xpnet check: {cls.__name__} of {args.file.partition(':')[0]} on {SAMPLES} images")
-    print(check)
-    return Exit.OK if check.passed else Exit.FAILED
+    if call != f"{cls.__name__}{BOOK_CALL}":
+        print(f"built as {call}")
+    for note in learner.notes + result.notes:
+        print(f"note: {note}")
+    print(result.check)
+    return Exit.OK if result.check.passed else Exit.FAILED
 
 
 def gradcheck_command(args) -> int:

@@ -66,17 +66,25 @@ def build_parser() -> argparse.ArgumentParser:
             help="compare backprop with the numerical gradient",
         )
     )
-    command(
+    learner = command(
         "check",
         check.check_command,
         help="check your own network's backprop (FILE.py[:CLASS]) against the numerical one",
         description="Import FILE.py (its __main__ block does not run), build its network class"
         " as the book does (784, 50, 10) and compare its gradient with the numerical gradient"
         " on 3 images of the bundled MNIST sample. Exit 0 passed, 1 failed, 2 unusable.",
-    ).add_argument(
+    )
+    learner.add_argument(
         "file",
         metavar="FILE.py[:CLASS]",
         help="your network's file; CLASS defaults to its one class with loss and gradient",
+    )
+    learner.add_argument(  # issue 23: a learner's file that trains at import is stopped
+        "--time-limit",
+        type=positive_float,
+        default=20.0,
+        metavar="S",
+        help="seconds the file's top-level code may run when imported",
     )
     _evaluate_flags(
         command(
@@ -112,6 +120,12 @@ def _train_flags(train: argparse.ArgumentParser) -> None:
         action.help = f"{help} (default: {DEFAULTS[action.dest]})"
 
     _device_flags(train)
+    train.add_argument(  # issue 23: a learner's own network (xpnet.check.training)
+        "--net",
+        metavar="FILE.py[:CLASS]",
+        help="train your own network class (checked as xpnet check does, first) instead of"
+        " xpnet's TwoLayerNet (default: xpnet's)",
+    )
     setting("--dtype", "floating-point type of the network and data", choices=DTYPES)
     _data_flags(train, default=None)
     _threads_flag(train)

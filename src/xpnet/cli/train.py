@@ -49,7 +49,23 @@ def train_command(args) -> int:
         An :class:`~xpnet.cli.words.Exit` status: OK, FAILED (diverged), INTERRUPTED or
         TERMINATED.
     """
-    return Run(args).execute()
+    from ..check.learner import LearnerError, learner_frames, learner_traceback
+    from ..check.training import CheckFailed
+
+    try:
+        run = Run(args)
+    except CheckFailed as failed:  # issue 23: --net's check failed: its report, no training
+        say(str(failed))
+        return Exit.FAILED
+    except LearnerError as error:  # --net's file, class or settings cannot be used
+        say(f"xpnet train: error: {for_the_command_line(error)}", sys.stderr)
+        return Exit.USAGE
+    except Exception as error:
+        if not getattr(args, "net", None) or not learner_frames(error):
+            raise
+        say(f"xpnet train: error: {learner_traceback(error)}", sys.stderr)  # the learner's bug
+        return Exit.USAGE
+    return run.execute()
 
 
 class Run:
@@ -71,6 +87,12 @@ class Run:
         self.checkpoint = load_checkpoint(self.source) if self.source else None
         saved = saved_settings(self.checkpoint, self.source) if self.source else None
         self.settings = Settings.from_command_line(args, saved)
+        from ..check.training import prepare_for_run  # issue 23: --net FILE.py[:CLASS]
+
+        given = {
+            k: getattr(args, k) for k in self.settings.values if getattr(args, k, None) is not None
+        }
+        self.learner = prepare_for_run(args, self.settings, given, self.checkpoint, self.source)
         self.folder = RunFolder(out_path(args.out, self.source))
         self._told = False  # whether the run said that its parameters stopped being finite
 
@@ -106,21 +128,30 @@ class Run:
 
     def _build(self) -> None:
         s = self.settings
-        self.backend = get_backend(self.args.device, backend=self.args.backend)
+        if self.learner is None:
+            self.backend = get_backend(self.args.device, backend=self.args.backend)
+        else:  # issue 23: the learner's net computes where its arrays are
+            self.backend = self.learner.net.backend
         chosen = " (chosen by --device auto)" if self.args.device == "auto" else ""
         say(f"xpnet train: {self.backend.describe()}{chosen}, {s['dtype']}")
+        if self.learner is not None:
+            say(self.learner.said)
         train, test, s.values["dataset"], description = load_data(s["dataset"], self.args.data_dir)
         say(f"data: {description}")
-        self.net = TwoLayerNet(
-            int(train[0][0].size),
-            s["hidden_size"],
-            10,
-            s["weight_init_std"],
-            activation=s["activation"],
-            xp=self.backend.xp,
-            device=self.backend.device,
-            dtype=s["dtype"],
-            seed=s["seed"],
+        self.net = (
+            self.learner.net
+            if self.learner is not None
+            else TwoLayerNet(
+                int(train[0][0].size),
+                s["hidden_size"],
+                10,
+                s["weight_init_std"],
+                activation=s["activation"],
+                xp=self.backend.xp,
+                device=self.backend.device,
+                dtype=s["dtype"],
+                seed=s["seed"],
+            )
         )
         self.trainer = Trainer(
             self.net,
@@ -134,7 +165,12 @@ class Run:
         )
         self.target = s.target(self.trainer.iters_per_epoch)
         if self.checkpoint is not None:
-            load_params(self.net, self.checkpoint, path=self.source)
+            if self.learner is not None:  # the learner's layers hold its arrays: write into them
+                from ..check.trainable import load_params_in_place
+
+                load_params_in_place(self.net, self.checkpoint, path=self.source)
+            else:
+                load_params(self.net, self.checkpoint, path=self.source)
             history = History.from_arrays(self.checkpoint.arrays)
             self.trainer.load_state_dict(self.checkpoint.state["trainer"], history)
             self.folder.kept = (self.source, self.trainer.iteration)  # until a new one is saved
@@ -264,8 +300,9 @@ class Run:
             )
             return
         s = self.settings
+        name = f"TwoLayerNet ({s['activation']})" if self.learner is None else self.learner.title
         title = (
-            f"TwoLayerNet ({s['activation']}), {s['dataset']}: lr {s['lr']:g}, batch size "
+            f"{name}, {s['dataset']}: lr {s['lr']:g}, batch size "
             f"{s['batch_size']}, {self.trainer.iteration} steps, {s['grad']}"
         )
         per_epoch = self.trainer.iters_per_epoch

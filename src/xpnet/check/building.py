@@ -1,0 +1,128 @@
+"""Building a learner's network class with the book's sizes, under the names its signature uses.
+
+The book builds ``TwoLayerNet(input_size=784, hidden_size=50, output_size=10)`` and
+``MultiLayerNet(input_size=784, hidden_size_list=[...], output_size=10)``; learners rename
+(``input_dim``, ``n_hidden``, ``num_classes``...), make sizes keyword-only, or add options
+(``weight_init_std``, ``activation``, ``use_batchnorm``, ``weight_decay_lambda``). Each parameter
+of ``__init__`` is read by its name: a size gets the book's size (a hidden size is always 50, so
+that a check stays quick), a required option a neutral value, an option with a default keeps it.
+A required parameter that no rule knows is refused by name.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+__all__ = ["BOOK_SIZES", "build_arguments", "call_text"]
+
+BOOK_SIZES = {"input_size": 784, "hidden_size": 50, "output_size": 10}
+HIDDEN_LIST = [50, 50]  # MultiLayerNet: two hidden layers, so that a layer between is checked
+
+_SIZE = r"(_?(size|dim|num|nodes|units|neurons|features|shape))?$"
+RULES = [  # (pattern on the parameter's name, its book name, the value, replaces a default)
+    (r"hidden.*(list|sizes|layers|dims|units)|(sizes|layers|dims|units).*hidden",
+     "hidden_size_list", HIDDEN_LIST, True),
+    (r"^(n_?)?(input|in|inp|x)" + _SIZE + "|^input", "input_size", 784, True),
+    (r"^(n_?)?hidden" + _SIZE + "|^hidden", "hidden_size", 50, True),
+    (r"^(n_?)?(output|out|y|classes?|labels?)" + _SIZE + "|^output|^num_?class|class_?num",
+     "output_size", 10, True),
+    (r"std|init_?(scale|weight)|weight_?init|scale", "weight_init_std", 0.01, False),
+    (r"^use_|_?fl[a]?g$|^(batch_?norm|dropout)$", "", False, False),
+    (r"lambda|decay|ratio|rate|dropout", "", 0.0, False),
+    (r"activation", "activation", "relu", False),
+]  # fmt: skip
+KEEP, UNKNOWN = object(), object()  # markers: leave the default; no rule knows the name
+
+
+def build_arguments(cls: type, **given) -> tuple[list, dict]:
+    """(args, kwargs) that build cls with the book's sizes under its own names.
+
+    Parameters
+    ----------
+    cls : type
+        The learner's network class.
+    **given
+        Values by the book's names (input_size, hidden_size, output_size, hidden_size_list,
+        weight_init_std, activation) that replace the book's, or a default they match.
+
+    Returns
+    -------
+    tuple of (list, dict)
+        Positional arguments (for positional-only parameters, or three sizes under names of
+        their own) and keyword arguments.
+
+    Raises
+    ------
+    LearnerError
+        When a required parameter matches no rule.
+
+    Examples
+    --------
+    >>> class Net:
+    ...     def __init__(self, input_dim, n_hidden, *, num_classes=3, weight_init_std=0.1): ...
+    >>> build_arguments(Net)
+    ([], {'input_dim': 784, 'n_hidden': 50, 'num_classes': 10})
+    >>> build_arguments(Net, weight_init_std=0.5)[1]["weight_init_std"]
+    0.5
+    """
+    from .learner import LearnerError
+
+    try:
+        signature = inspect.signature(cls.__init__)
+    except (TypeError, ValueError):
+        return [], dict(BOOK_SIZES)
+    parameters = list(signature.parameters.values())[1:]  # past self
+    named = [p for p in parameters if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    if not named:  # (self, *args, **kwargs), or (self)
+        if any(p.kind == p.VAR_KEYWORD for p in parameters):
+            return [], {**BOOK_SIZES, **{k: v for k, v in given.items() if k in BOOK_SIZES}}
+        if parameters:
+            return [given.get(k, v) for k, v in BOOK_SIZES.items()], {}
+        return [], {}
+    args, kwargs, unknown = [], {}, []
+    for p in named:
+        value = _value(p.name, p.default is not p.empty, given)
+        if value is UNKNOWN:
+            unknown.append(p.name)
+        elif value is not KEEP and p.kind == p.POSITIONAL_ONLY:
+            args.append(value)
+        elif value is not KEEP:
+            kwargs[p.name] = value
+    required = [p for p in named if p.default is p.empty]
+    if unknown and len(unknown) == len(required) == 3 and not kwargs:  # sizes, named their way
+        return [given.get(k, v) for k, v in BOOK_SIZES.items()], {}
+    if unknown:
+        names = ", ".join(unknown)
+        raise LearnerError(
+            f"cannot build {cls.__name__} as the book does: its __init__ needs {names}, which"
+            f" xpnet cannot guess (it gives input_size=784, hidden_size=50, output_size=10,"
+            f" hidden_size_list, weight_init_std by those names and their usual variants). Give"
+            f" {names} a default value in {cls.__name__}.__init__"
+        )
+    return args, kwargs
+
+
+def _value(name: str, has_default: bool, given: dict):
+    """The value for the parameter ``name``: given by its book name, a rule's, or a marker."""
+    for pattern, book, value, replaces in RULES:
+        if re.search(pattern, name.lower()):
+            if book in given:
+                return given[book]
+            if has_default and not replaces:
+                return KEEP
+            return list(value) if isinstance(value, list) else value
+    return KEEP if has_default else UNKNOWN
+
+
+def call_text(cls: type, args: list, kwargs: dict) -> str:
+    """The call as a learner would write it: ``TwoLayerNet(input_size=784, ...)``."""
+    try:
+        parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    except (TypeError, ValueError):
+        parameters = []
+    names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    shown = [f"{n}={v!r}" for n, v in zip(names, args, strict=False)]
+    shown += [repr(v) for v in args[len(shown) :]]
+    shown += [f"{k}={v!r}" for k, v in kwargs.items()]
+    return f"{cls.__name__}({', '.join(shown)})"

@@ -1,0 +1,213 @@
+"""Which layer is wrong: each of a book-style network's layers, its backward against its forward.
+
+The book's networks keep their layers (``net.layers``, an OrderedDict or list, and
+``net.lastLayer``), each with ``forward`` and ``backward``. :func:`probe_layers` records what each
+layer's forward receives during one ``net.loss(x, t)``, then checks every layer on its own input:
+
+- its ``dx = backward(r)`` against the numerical derivative of ``sum(forward(x) * r)`` for a fixed
+  random r (the loss layer: ``backward(1)`` against the derivative of ``forward(x, t)``);
+- with ``W`` and ``b`` (the book's Affine), its ``dW`` and ``db`` likewise, by their shape and
+  values.
+
+A layer whose forward is not repeatable (Dropout) is left out. Each finding names the layer as
+the network names it, the class, and the place of its ``backward`` in the learner's files.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ..backends import array_namespace, writes_in_place
+from ..gradient import numerical_gradient
+
+__all__ = ["find_layers", "probe_layers"]
+
+TOLERANCE = 1e-4  # relative error, as check_network's in float64
+SEED = 0
+
+
+def find_layers(net) -> list[tuple[str, object]]:
+    """(name, layer) of every object with forward and backward that net keeps: in its
+    ``layers`` (dict or list) first, then in its other attributes (``lastLayer``)."""
+    found, seen = [], set()
+
+    def add(name, layer):
+        if id(layer) not in seen and _is_layer(layer):
+            seen.add(id(layer))
+            found.append((name, layer))
+
+    attributes = dict(getattr(net, "__dict__", {}))
+    for key, value in sorted(attributes.items(), key=lambda item: item[0] != "layers"):
+        if isinstance(value, dict):
+            for name, layer in value.items():
+                add(str(name), layer)
+        elif isinstance(value, list | tuple):
+            for i, layer in enumerate(value):
+                add(f"{key}[{i}]", layer)
+        else:
+            add(key, value)
+    return found
+
+
+def probe_layers(net, x, t) -> tuple[str, ...]:
+    """The findings, one sentence per wrong layer; () when none is found wrong or net keeps no
+    layers. The parameters are restored exactly; the layers' cached state is not (a later
+    forward sets it again)."""
+    layers = find_layers(net)
+    if not layers or not writes_in_place(x):
+        return ()
+    inputs = _record(net, layers, x, t)
+    findings = []
+    rng = np.random.default_rng(SEED)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "numerical_gradient: ", UserWarning)
+        for name, layer in layers:
+            if id(layer) not in inputs:
+                continue
+            try:
+                finding = _probe(name, layer, inputs[id(layer)], rng)
+            except Exception:  # a layer that cannot be run alone says nothing
+                finding = ""
+            if finding:
+                findings.append(finding)
+    return tuple(findings)
+
+
+def _is_layer(obj) -> bool:
+    return (
+        not inspect.isclass(obj)
+        and callable(getattr(obj, "forward", None))
+        and callable(getattr(obj, "backward", None))
+    )
+
+
+def _record(net, layers, x, t) -> dict[int, tuple]:
+    """The arguments each layer's forward received during net.loss(x, t), copied."""
+    inputs: dict[int, tuple] = {}
+    for _, layer in layers:
+        original = layer.forward
+
+        def recording(*args, _layer=layer, _original=original, **kwargs):
+            if id(_layer) not in inputs:
+                inputs[id(_layer)] = (_copied(args), dict(kwargs))
+            return _original(*args, **kwargs)
+
+        layer.forward = recording
+    try:
+        net.loss(x, t)
+    except Exception:
+        return {}
+    finally:
+        for _, layer in layers:
+            if "forward" in vars(layer):
+                del layer.forward
+    return inputs
+
+
+def _probe(name: str, layer, recorded, rng) -> str:
+    args, kwargs = recorded
+    if not args or not hasattr(args[0], "shape"):
+        return ""
+    x, rest = args[0], args[1:]
+
+    def forward(value):
+        return layer.forward(value, *rest, **kwargs)
+
+    out = forward(x)
+    if not hasattr(out, "shape") or not _same(out, forward(x)):
+        return ""  # random (Dropout) or not an array
+    xp = array_namespace(x)
+    scalar = math.prod(out.shape) == 1
+    r = 1.0 if scalar else xp.asarray(rng.standard_normal(out.shape), dtype=out.dtype)
+    forward(x)
+    dx = layer.backward(_copy(r)) if not scalar else layer.backward(1)  # the book's Relu writes
+    if isinstance(dx, tuple):
+        dx = dx[0]
+    where = _place(layer)
+    label = f"{name} ({type(layer).__name__}.backward, {where})"
+    wrong = _compare("dx", dx, x, "its input x", lambda: _numerical(forward, x, r))
+    said = [] if wrong is None else [wrong]
+    for attribute, grad in (("W", "dW"), ("b", "db")):
+        param, got = getattr(layer, attribute, None), getattr(layer, grad, None)
+        if param is None or not hasattr(param, "shape") or not writes_in_place(param):
+            continue
+        forward(x)
+        layer.backward(_copy(r) if not scalar else 1)
+        got = getattr(layer, grad, None)
+        w = _compare(
+            grad, got, param, f"{attribute}", lambda p=param: _numerical(lambda v: forward(x), p, r)
+        )
+        if w:
+            said.append(w)
+    if not said:
+        return ""
+    if wrong and type(layer).__name__.lower().startswith("relu") and _passes_through(dx, r):
+        said[0] += (
+            "; it passes dout through unchanged, also where its input was <= 0: the mask is"
+            " missing (dout[self.mask] = 0, or dx = dout * (x > 0))"
+        )
+    return f"{label}: " + "; ".join(said)
+
+
+def _compare(grad_name, got, like, like_name, numerical) -> str | None:
+    """None when got matches the numerical gradient; else what is wrong with it."""
+    if got is None or not hasattr(got, "shape"):
+        return f"{grad_name} is {type(got).__name__}, not an array"
+    if tuple(got.shape) != tuple(like.shape):
+        return f"{grad_name} has shape {tuple(got.shape)}, {like_name} has {tuple(like.shape)}"
+    n = numerical()
+    xp = array_namespace(n)
+    g = xp.astype(xp.asarray(got), n.dtype)
+    scale = max(float(xp.max(xp.abs(g))), float(xp.max(xp.abs(n)))) if math.prod(n.shape) else 0
+    error = float(xp.max(xp.abs(g - n))) / scale if scale > 0 else 0.0
+    if error <= TOLERANCE:
+        return None
+    return f"{grad_name} is not the derivative of its forward (relative error {error:.2g})"
+
+
+def _numerical(forward, value, r):
+    xp = array_namespace(value)
+
+    def f(_):
+        out = forward(value)
+        return float(xp.sum(out * r)) if not isinstance(r, float) else float(xp.sum(out))
+
+    return numerical_gradient(f, value)
+
+
+def _passes_through(dx, r) -> bool:
+    return hasattr(dx, "shape") and not isinstance(r, float) and _same(dx, r)
+
+
+def _same(a, b) -> bool:
+    xp = array_namespace(a)
+    return tuple(a.shape) == tuple(b.shape) and bool(xp.all(a == b))
+
+
+def _copy(r):
+    return array_namespace(r).asarray(r, copy=True)
+
+
+def _copied(args: tuple) -> tuple:
+    return tuple(
+        array_namespace(a).asarray(a, copy=True) if hasattr(a, "shape") and hasattr(a, "dtype")
+        else a
+        for a in args
+    )  # fmt: skip
+
+
+def _place(layer) -> str:
+    """ "common/layers.py, line 40": where the layer's backward is written."""
+    try:
+        function = type(layer).backward
+        path = Path(inspect.getsourcefile(function))
+        line = inspect.getsourcelines(function)[1]
+    except (TypeError, OSError):
+        return "its file"
+    shown = f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+    return f"{shown}, line {line}"

@@ -1,0 +1,155 @@
+"""``xpnet train --net FILE.py[:CLASS]``: the learner's own network, checked, then trained.
+
+:func:`prepare` runs before the run claims its folder: it loads the class as ``xpnet check``
+does, builds it with the run's sizes and seed, checks it (a failed check raises
+:class:`CheckFailed` with the report: no training), and returns a :class:`Prepared` network for
+the Trainer. For a resumed run it first compares the checkpoint's class and file with ``--net``
+(:func:`refuse_other_source`): another file's class is refused in one line naming both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..backends import dtype_name
+from .learner import LearnerError, build, check_learner, load_learner
+from .trainable import LearnerNet
+
+__all__ = [
+    "CheckFailed",
+    "Prepared",
+    "prepare",
+    "prepare_for_run",
+    "refuse_other_source",
+    "source_of",
+]
+
+
+class CheckFailed(Exception):
+    """The check of --net failed; the message is its report (and the line saying so)."""
+
+
+@dataclass
+class Prepared:
+    """The learner's network wrapped for the Trainer, how it was built, its check's line."""
+
+    net: LearnerNet
+    call: str
+    said: str
+
+    @property
+    def title(self) -> str:
+        return self.net.config["learner"]["class"]
+
+
+def source_of(spec: str) -> dict:
+    """What a checkpoint records of --net FILE.py[:CLASS]: the file (absolute) and the class."""
+    path_text, _, class_name = spec.partition(":")
+    return {"file": str(Path(path_text).resolve()), "class": class_name or None}
+
+
+def refuse_other_source(recorded: dict | None, spec: str | None, checkpoint_path) -> None:
+    """Raise LearnerError unless a resumed checkpoint's network is the one --net names (or,
+    without --net, xpnet's own): one line naming both."""
+    if recorded is None and spec is None:
+        return
+    if recorded is None:
+        raise LearnerError(
+            f"{checkpoint_path} holds xpnet's own TwoLayerNet, not {_named(source_of(spec))}:"
+            " resume it without --net, or train --net in a new --out"
+        )
+    named = _named(recorded)
+    if spec is None:
+        raise LearnerError(
+            f"{checkpoint_path} holds {named}: resume it with --net"
+            f" {recorded['file']}:{recorded['class']}"
+        )
+    given = source_of(spec)
+    same_file = Path(given["file"]) == Path(recorded["file"])
+    if not same_file or given["class"] not in (None, recorded["class"]):
+        raise LearnerError(
+            f"{checkpoint_path} holds {named}; --net gives {_named(given)}: a run resumes"
+            f" with its own network (--net {recorded['file']}:{recorded['class']}), or starts"
+            " anew in another --out"
+        )
+
+
+def prepare(spec: str, settings, given: dict, *, time_limit: float, seed: int) -> Prepared:
+    """The learner's network of ``spec``, built with the run's sizes and seed, and checked.
+
+    given: the settings the command line gave (only those): a weight_init_std or activation
+    given is passed where the class takes it; hidden_size always is. Raises LearnerError when
+    the file, the class or a setting cannot be used, CheckFailed when the check fails; the
+    learner's own exceptions pass through.
+    """
+    learner = load_learner(spec, time_limit=time_limit)
+    sizes = {"hidden_size": settings["hidden_size"]}
+    sizes["hidden_size_list"] = [settings["hidden_size"]] * 2
+    for key in ("weight_init_std", "activation"):
+        if key in given:
+            sizes[key] = given[key]
+    if learner.method != "gradient":
+        raise LearnerError(
+            f"{learner.describe()} has no gradient(x, t) (backprop): xpnet train steps with it."
+            f" Add gradient(x, t) (the book's chapter 5), or train xpnet's own network"
+        )
+    net, call = build(learner, seed=seed, **sizes)
+    dtype = dtype_name(next(iter(net.params.values())).dtype)
+    if "dtype" in given and given["dtype"] != dtype:
+        raise LearnerError(
+            f"--dtype {given['dtype']}: {learner.cls.__name__} makes {dtype} parameters, which"
+            " xpnet cannot change without breaking the layers that hold them: drop --dtype"
+        )
+    result = check_learner(net, learner)
+    source = {"file": str(learner.path), "class": learner.cls.__name__}
+    head = f"xpnet train --net: {learner.cls.__name__} of {spec.partition(':')[0]}, {call}"
+    notes = [f"note: {note}" for note in learner.notes + result.notes]
+    if not result.check.passed:
+        refusal = (
+            f"xpnet train: no training: {learner.cls.__name__}'s gradient fails the check"
+            " above. Fix it (xpnet check shows the same report), then train"
+        )
+        raise CheckFailed("\n".join([head, *notes, str(result.check), refusal]))
+    wrapped = LearnerNet(net, form=result.form, source=source)
+    said = "\n".join(
+        [
+            head,
+            *notes,
+            f"check PASSED (backprop = numerical gradient on 3 images, {dtype}); targets:"
+            f" {result.form}",
+        ]
+    )
+    return Prepared(wrapped, call, said)
+
+
+def prepare_for_run(args, settings, given: dict, checkpoint, checkpoint_path) -> Prepared | None:
+    """What Run needs of --net (None without it, for xpnet's own network): the resume rule for
+    the network's source, the device (the learner's arrays are where they are), the network
+    checked; the run's dtype becomes the network's."""
+    spec = getattr(args, "net", None)
+    if checkpoint is not None:
+        refuse_other_source(checkpoint.net.get("learner"), spec, checkpoint_path)
+    if spec is None:
+        return None
+    if args.backend not in (None, "numpy") or args.device not in ("auto", "cpu"):
+        asked = " ".join(
+            f"--{flag} {value}"
+            for flag, value in (("device", args.device), ("backend", args.backend))
+            if value not in (None, "auto")
+        )
+        raise LearnerError(
+            f"{asked}: --net trains the learner's network on the arrays it makes itself (NumPy"
+            " on the CPU for the book's code): drop them"
+        )
+    prepared = prepare(
+        spec, settings, given, time_limit=getattr(args, "time_limit", 20.0), seed=settings["seed"]
+    )
+    settings.values["dtype"] = dtype_name(prepared.net.dtype)
+    kept = ("dtype", "activation", "hidden_size", "weight_init_std")  # a checkpoint keeps these
+    prepared.net.config.update({key: settings[key] for key in kept})  # in the net's config
+    return prepared
+
+
+def _named(source: dict) -> str:
+    return f"{source['class']} of {source['file']}" if source.get("class") else source["file"]

@@ -1,0 +1,270 @@
+"""Learners' files laid out as their authors have them: `xpnet check` finds the folder that
+holds the package a file imports (its own, an ancestor up to the repository's root, the current
+folder), answers MNIST offline, stops top-level work at the time limit, and when it cannot go on
+says what it found, what is missing and the fix."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from xpnet.check.learner import LearnerError, build, check_learner, load_learner
+from xpnet.cli import main
+
+from .learner_shapes import (
+    CH04_NET,
+    MNIST_PY,
+    MULTI_LAYER_NET,
+    TRAIN_AT_IMPORT,
+    batch,
+    book_repo,
+    edit,
+    oracle_passes,
+    write,
+)
+
+
+@pytest.fixture(autouse=True)
+def _own_path(monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))  # a learner's sys.path.append is undone
+
+
+def note_of(learner, words: str) -> str:
+    found = [note for note in learner.notes if words in note]
+    assert found, learner.notes
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "",  # an IDE runs it from the repository's root
+        "import sys, os\nsys.path.append(os.pardir)\n",  # the book's line
+        "import sys\nsys.path.append('.')\n",
+        "import sys, os\nsys.path.append(os.path.join(os.getcwd(), 'lib'))\n",
+        "import sys\nsys.path.append('C:\\\\Users\\\\someone\\\\deep-learning')\n",
+    ],
+    ids=["none", "pardir", "dot", "getcwd", "windows-path"],
+)
+@pytest.mark.parametrize("run_in", ["file's folder", "root", "elsewhere"])
+def test_common_in_the_repository_root_is_found_from_anywhere(
+    tmp_path, monkeypatch, header, run_in
+):
+    net_file = book_repo(tmp_path / "repo", header=header)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    folder = {"file's folder": net_file.parent, "root": tmp_path / "repo"}.get(run_in, elsewhere)
+    monkeypatch.chdir(folder)
+    learner = load_learner(str(net_file))
+    affine = learner.cls.__init__.__globals__["Affine"]
+    assert affine.__module__ == "common.layers"
+    assert "common" not in sys.modules and "common.layers" not in sys.modules
+    uses_own_path = header.startswith("import sys, os\nsys.path.append(os.pardir)")
+    if run_in == "file's folder" and uses_own_path:
+        assert not [n for n in learner.notes if "imports common" in n]  # found as for them
+    elif run_in != "root":  # from the root: found by the path when the current folder is on it
+        said = note_of(learner, "imports common")
+        assert f"found in {tmp_path / 'repo'} (the repository's root)" in said
+
+
+def test_a_sibling_module_and_its_own_imports_are_found(tmp_path, monkeypatch):
+    """ch05/two_layer_net.py imports ch05/layers.py, which imports a package at the root."""
+    net_file = book_repo(tmp_path / "repo")
+    (net_file.parent / "layers.py").write_text("from common.layers import *  # noqa\n")
+    edit(net_file, "from common.layers import Affine", "from layers import Affine")
+    monkeypatch.chdir(tmp_path)
+    learner = load_learner(str(net_file))
+    assert learner.cls.__name__ == "TwoLayerNet"
+    assert "layers" not in sys.modules
+
+
+def test_a_package_found_nowhere_is_named_with_the_places_looked(tmp_path, monkeypatch):
+    net_file = book_repo(tmp_path / "repo")
+    edit(net_file, "from common.layers import Affine", "from mylib.layers import Affine")
+    monkeypatch.chdir(tmp_path / "repo")
+    with pytest.raises(LearnerError) as error:
+        load_learner(str(net_file))
+    said = str(error.value)
+    assert said.startswith("two_layer_net.py line 10 imports mylib, but")
+    assert "no folder holds a mylib/ package or mylib.py" in said
+    assert str(net_file.parent) in said and str(tmp_path / "repo") in said
+
+
+def test_mnist_at_import_is_answered_offline_and_training_is_stopped(tmp_path, monkeypatch):
+    """The book's train_neuralnet.py pasted under the class, without a __main__ guard: MNIST
+    comes from the bundled sample (the learner's load_mnist would download), the loop runs
+    until the time limit, and the class is checked as defined by then."""
+    net_file = book_repo(tmp_path / "repo")
+    write(tmp_path / "repo" / "dataset" / "__init__.py", "")
+    write(tmp_path / "repo" / "dataset" / "mnist.py", MNIST_PY)
+    edit(net_file, "from collections", "from dataset.mnist import load_mnist\nfrom collections")
+    net_file.write_text(net_file.read_text().split('if __name__ == "__main__":')[0])
+    net_file.write_text(net_file.read_text() + TRAIN_AT_IMPORT)
+    monkeypatch.chdir(net_file.parent)
+    learner = load_learner(str(net_file), time_limit=1.0)
+    assert "MNIST for two_layer_net.py's top-level code came from xpnet's bundled sample" in (
+        learner.notes
+    )
+    stopped = note_of(learner, "still running after 1 s")
+    assert "training at import? Put it under if __name__ == '__main__':" in stopped
+    assert "TwoLayerNet was checked as defined by then" in stopped
+    assert note_of(learner, "printed 1 line(s), not shown")
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    result = check_learner(net, learner, x, t, num_classes=4)
+    assert result.check.passed == oracle_passes(net, x, t) is True
+
+
+def test_the_books_dataset_mnist_is_a_stand_in_where_the_learner_has_none(tmp_path):
+    path = write(
+        tmp_path / "net.py",
+        """
+        from dataset.mnist import load_mnist
+        (x_train, t_train), _ = load_mnist(one_hot_label=True)
+        SHAPE = x_train.shape, t_train.shape
+
+
+        class Net:
+            def __init__(self, input_size, hidden_size, output_size):
+                self.params = {}
+
+            def loss(self, x, t):
+                return 0.0
+
+            def gradient(self, x, t):
+                return {}
+        """,
+    )
+    learner = load_learner(str(path))
+    assert learner.cls.__init__.__globals__["SHAPE"] == ((4000, 784), (4000, 10))
+    assert "dataset" not in sys.modules and "dataset.mnist" not in sys.modules
+
+
+def test_an_error_at_import_after_the_class_is_a_note_naming_the_line(tmp_path):
+    net_file = book_repo(tmp_path / "repo")
+    net_file.write_text(net_file.read_text() + "\nopen('/no/such/mnist.pkl')\n")
+    learner = load_learner(str(net_file))
+    said = note_of(learner, "top-level code raised FileNotFoundError")
+    assert "after defining TwoLayerNet: checked as defined by then" in said
+    assert f"at line {len(net_file.read_text().splitlines())}" in said
+
+
+def test_import_time_work_without_a_class_is_refused_at_the_time_limit(tmp_path):
+    path = write(tmp_path / "loop.py", "while True:\n    pass\n")
+    with pytest.raises(LearnerError, match=r"loop.py's top-level code was still running after"):
+        load_learner(str(path), time_limit=0.5)
+
+
+def test_the_chapter_4_net_takes_one_hot_targets_and_says_so(tmp_path):
+    repo = tmp_path / "repo"
+    book_repo(repo)
+    path = write(repo / "ch04" / "two_layer_net.py", CH04_NET)
+    learner = load_learner(str(path))
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    result = check_learner(net, learner, x, t, num_classes=4)
+    assert result.form == "one-hot"
+    assert result.check.passed == oracle_passes(net, x, np.eye(4)[t]) is True
+    said = " ".join(result.notes)
+    assert "TwoLayerNet takes one-hot targets t of shape (3, 4)" in said
+    assert "with class labels of shape (3,) it raised ValueError" in said
+    assert "in gradient (two_layer_net.py, line" in said
+
+
+def test_a_chapter_4_net_with_only_numerical_gradient_is_checked_against_xpnets(tmp_path):
+    repo = tmp_path / "repo"
+    book_repo(repo)
+    path = write(repo / "ch04" / "two_layer_net.py", CH04_NET.split("    def gradient")[0])
+    learner = load_learner(str(path))
+    assert learner.method == "numerical_gradient"
+    net, _ = build(learner, input_size=5, hidden_size=3, output_size=4)
+    x, t = batch(D=5)
+    result = check_learner(net, learner, x, t, num_classes=4)
+    assert result.check.passed == oracle_passes(net, x, np.eye(4)[t], method="numerical_gradient")
+    assert result.check.passed and result.check.method == "numerical_gradient"
+    assert "has numerical_gradient(x, t) but no gradient(x, t)" in result.notes[0]
+    assert "yours" in str(result.check).splitlines()[0]
+
+
+def test_a_broken_numerical_gradient_fails(tmp_path):
+    repo = tmp_path / "repo"
+    book_repo(repo)
+    edit(repo / "common" / "gradient.py", "(2 * h)", "h")  # a learner's slip: half the step
+    path = write(repo / "ch04" / "two_layer_net.py", CH04_NET.split("    def gradient")[0])
+    learner = load_learner(str(path))
+    net, _ = build(learner, input_size=5, hidden_size=3, output_size=4)
+    x, t = batch(D=5)
+    result = check_learner(net, learner, x, t, num_classes=4)
+    assert not result.check.passed
+    assert result.check.passed == oracle_passes(net, x, np.eye(4)[t], method="numerical_gradient")
+    assert all(p.factor == pytest.approx(2, rel=1e-3) for p in result.check)
+
+
+def test_a_multi_layer_net_with_hidden_size_list_and_keyword_only_options(tmp_path):
+    repo = tmp_path / "repo"
+    book_repo(repo)
+    path = write(repo / "common" / "multi_layer_net.py", MULTI_LAYER_NET)
+    learner = load_learner(str(path))
+    net, call = build(learner, input_size=6, output_size=4)
+    assert call == "MultiLayerNet(input_size=6, hidden_size_list=[50, 50], output_size=4)"
+    assert list(net.params) == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    x, t = batch(D=6)
+    result = check_learner(net, learner, x, t, num_classes=4)
+    assert result.check.passed == oracle_passes(net, x, t) is True
+
+
+def test_a_signature_xpnet_cannot_fill_is_refused_by_name(tmp_path):
+    path = write(
+        tmp_path / "net.py",
+        """
+        class Net:
+            def __init__(self, input_size, hidden_size, output_size, optimizer):
+                self.params = {}
+
+            def loss(self, x, t):
+                return 0.0
+
+            def gradient(self, x, t):
+                return {}
+        """,
+    )
+    with pytest.raises(LearnerError) as error:
+        build(load_learner(str(path)))
+    assert "its __init__ needs optimizer, which xpnet cannot guess" in str(error.value)
+    assert "Give optimizer a default value in Net.__init__" in str(error.value)
+
+
+def test_a_class_without_gradient_says_what_it_has_and_lacks(tmp_path, capsys):
+    path = write(
+        tmp_path / "net.py",
+        """
+        class Net:
+            def predict(self, x):
+                return x
+
+            def loss(self, x, t):
+                return 0.0
+        """,
+    )
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "found none: Net (line 1) has loss(), predict() but no gradient()" in err
+    assert f"or name it: xpnet check {path}:CLASS" in err
+
+
+def test_xpnet_check_gives_a_verdict_on_the_chapter_4_net_run_from_the_root(
+    tmp_path, monkeypatch, capsys
+):
+    """End to end, as the learner runs it: the book's layout, from the repository's root."""
+    repo = tmp_path / "repo"
+    book_repo(repo)
+    write(repo / "ch04" / "two_layer_net.py", CH04_NET)
+    monkeypatch.chdir(repo)
+    assert main(["check", "ch04/two_layer_net.py"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("xpnet check: TwoLayerNet of ch04/two_layer_net.py on 3 images\n")
+    assert "note: ch04/two_layer_net.py" not in out  # common is in the current folder
+    assert "note: TwoLayerNet takes one-hot targets t of shape (3, 10)" in out
+    assert "check PASSED on a batch of 3, float64" in out

@@ -1,0 +1,150 @@
+"""The typical mistakes of learners' chapter-5 code, each a one-line edit of the book's: the
+verdict agrees with an independent NumPy oracle, and the diagnosis names the parameter, the
+layer and the cause, without contradicting itself."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from xpnet import check_network
+from xpnet.check.learner import build, load_learner
+
+from .learner_shapes import BOOK, batch, edit, oracle_passes
+
+MISTAKES = {
+    "relu-mask": ("common/layers.py", "        dout[self.mask] = 0\n", ""),
+    "bias-axis-1": ("common/layers.py", "np.sum(dout, axis=0)", "np.sum(dout, axis=1)"),
+    "b2-from-W2": (
+        "two_layer_net.py",
+        'self.layers["Affine2"].dW, self.layers["Affine2"].db',
+        'self.layers["Affine2"].dW, self.layers["Affine2"].dW',
+    ),
+    "no-batch-mean": ("common/layers.py", "dx = dx / batch_size", "dx = dx"),
+    "copies": (
+        "two_layer_net.py",
+        'Affine(self.params["W1"], self.params["b1"])',
+        'Affine(self.params["W1"].copy(), self.params["b1"].copy())',
+    ),
+}
+
+
+def checked(tmp_path, mistake: str):
+    folder = tmp_path / mistake
+    shutil.copytree(BOOK, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    file, old, new = MISTAKES[mistake]
+    edit(folder / file, old, new)
+    learner = load_learner(str(folder / "two_layer_net.py"))
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    check = check_network(net, x, t)
+    assert check.passed == oracle_passes(net, x, t) is False
+    return check, " ".join(str(check).split())
+
+
+def wrong(check) -> list[str]:
+    return [p.name for p in check if not p.passed]
+
+
+def test_a_forgotten_relu_mask_names_the_relu_layer(tmp_path):
+    check, text = checked(tmp_path, "relu-mask")
+    assert wrong(check) == ["W1", "b1"]
+    assert check.layers[0].startswith("Relu1 (Relu.backward, common/layers.py, line 18)")
+    assert "common/layers.py, line 18): dx is not the derivative of its forward" in text
+    assert "the mask is missing (dout[self.mask] = 0" in text
+    assert "right: W2, b2; wrong: W1, b1. Look at the layer(s) named above" in text
+
+
+def test_a_bias_summed_over_axis_1_is_the_batch_size_on_the_wrong_axis(tmp_path):
+    check, text = checked(tmp_path, "bias-axis-1")
+    assert wrong(check) == ["b1", "b2"] and check["b1"].gradient_shape == (3,)
+    assert "3 is the batch size N, so the sum ran over the units (axis=1) instead of the" in text
+    assert "db = sum(dout, axis=0)" in text
+    assert any("db has shape (3,), b has (6,)" in layer for layer in check.layers)
+
+
+def test_b2_taken_from_w2s_layer(tmp_path):
+    check, text = checked(tmp_path, "b2-from-W2")
+    assert wrong(check) == ["b2"] and check["b2"].gradient_shape == (6, 4)
+    assert "the shape of W2: probably taken from W2's layer (it equals W2's gradient)" in text
+    assert not check.layers  # every layer is right on its own: the collection is wrong
+
+
+def test_a_missing_division_by_the_batch_size_is_the_factor_n(tmp_path):
+    check, text = checked(tmp_path, "no-batch-mean")
+    assert all(p.factor == pytest.approx(3, rel=1e-4) for p in check)
+    assert "every gradient is off by the same factor 3" in text
+    assert any(layer.startswith("lastLayer (SoftmaxWithLoss.backward") for layer in check.layers)
+
+
+def test_layers_holding_copies_are_placed_in_the_forward_pass_not_in_backprop(tmp_path):
+    check, text = checked(tmp_path, "copies")
+    assert wrong(check) == ["W1", "b1"]
+    assert "numerical gradient is exactly 0" in check["W1"].reason
+    assert "right: W2, b2; wrong: W1, b1. The loss does not change with the wrong ones" in text
+    assert "not backprop" in text and "The backward pass that feeds" not in text
+
+
+def test_the_books_network_passes_and_the_oracle_agrees(tmp_path):
+    learner = load_learner(str(BOOK / "two_layer_net.py"))
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    check = check_network(net, x, t)
+    assert check.passed == oracle_passes(net, x, t) is True
+    assert check.layers == ()
+
+
+def test_the_result_reads_well_in_a_notebook():
+    learner = load_learner(str(BOOK / "two_layer_net.py"))
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    check = check_network(net, *batch())
+    assert repr(check) == (
+        "<GradientCheck PASSED: rel error <= 0.0001 for W1, b1, W2, b2 (batch of 3, float64)>"
+    )
+    html = check._repr_html_()
+    assert html.startswith("<table>") and html.count("<tr>") == 5
+    for column in ("backprop", "numerical", "max abs", "mean abs", "rel error", "result"):
+        assert f"<th>{column}</th>" in html
+    assert "check PASSED on a batch of 3" in html
+    assert str(check).splitlines()[-1].startswith("check PASSED on a batch of 3, float64")
+
+
+def test_gradient_check_and_check_network_return_one_type_with_one_vocabulary():
+    import xpnet
+    from xpnet.check import GradientCheck, NetworkCheck, ParameterCheck, ParameterResult
+
+    assert NetworkCheck is GradientCheck and ParameterResult is ParameterCheck
+    net = xpnet.TwoLayerNet(5, 4, 3, weight_init_std=1.0, seed=2)
+    x, t = batch(D=5, C=3)
+    ours, theirs = xpnet.gradient_check(net, x, t), check_network(net, x, t)
+    assert type(ours) is type(theirs) is GradientCheck
+    assert (ours.criterion, theirs.criterion) == ("mean abs", "rel error")
+    for a, b in zip(ours, theirs, strict=True):  # the same figures, computed once
+        assert a.name == b.name and a.error < 1e-6 and b.error < 1e-6
+        assert a.mean_abs == pytest.approx(b.mean_abs, abs=1e-8)
+    assert ours._repr_html_().split("</thead>")[0] == theirs._repr_html_().split("</thead>")[0]
+    assert np.isfinite([p.max_relative for p in ours]).all()
+
+
+def test_a_relu_input_at_the_kink_is_checked_again_with_a_finer_step():
+    """x @ W = 5e-5 lies within h = 1e-4 of ReLU's kink: the central difference straddles it
+    there and the right gradient (1 where x @ W > 0, times x) seems wrong; with h = 1e-6 the
+    two agree. A wrong gradient (2x) fails with either step."""
+
+    class Net:
+        def __init__(self, factor):
+            self.factor = factor
+            self.params = {"W": np.array([[5e-5], [0.0]])}
+
+        def loss(self, x, t):
+            return float(np.sum(np.maximum(x @ self.params["W"], 0)))
+
+        def gradient(self, x, t):
+            return {"W": self.factor * x.T @ (x @ self.params["W"] > 0).astype(float)}
+
+    x, t = np.array([[1.0, 2.0]]), np.array([0])
+    check = check_network(Net(1.0), x, t)
+    assert check.passed and "agrees with h=1e-06" in " ".join(check.notes)
+    assert not check_network(Net(2.0), x, t).passed

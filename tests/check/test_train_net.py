@@ -1,0 +1,102 @@
+"""`xpnet train --net FILE.py[:CLASS]` and `xpnet.train(learner_net, ...)`: a learner's own
+network trained by xpnet's loop, after the check; a failing check stops before training; a
+resumed run keeps its network's file and class."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import numpy as np
+import pytest
+
+import xpnet
+from xpnet.check.learner import build, load_learner
+from xpnet.cli import main
+
+from .learner_shapes import BOOK, CH04_NET, book_repo, edit, write
+
+
+@pytest.fixture(autouse=True)
+def _own_path(monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+
+
+def train(args, capsys):
+    code = main(["train", "--dataset", "sample", "--no-plot", "--batch-size", "200", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_xpnet_train_function_trains_a_book_style_net_in_place():
+    """The book's net, its arrays updated in place (its Affine layers hold them), and the loss
+    falls; the same as the book's own loop would do with the same batches."""
+    learner = load_learner(str(BOOK / "two_layer_net.py"))
+    net, _ = build(learner)
+    W1 = net.params["W1"]
+    (x, t), (x_test, t_test) = xpnet.load_mnist_sample()
+    history = xpnet.train(net, (x, t), (x_test, t_test), iters_num=60, seed=0, progress=False)
+    assert net.params["W1"] is W1 and net.layers["Affine1"].W is W1
+    assert history.train_loss[-1] < history.train_loss[0] - 0.2
+    assert history.test_acc[-1] == pytest.approx(net.accuracy(x_test, t_test))
+
+
+def test_xpnet_train_takes_a_chapter_4_net_that_needs_one_hot_targets(tmp_path):
+    repo = tmp_path / "repo"
+    book_repo(repo)
+    learner = load_learner(str(write(repo / "ch04" / "two_layer_net.py", CH04_NET)))
+    net, _ = build(learner)
+    (x, t), test = xpnet.load_mnist_sample()
+    history = xpnet.train(net, (x, t), test, iters_num=20, seed=0, progress=False)
+    assert np.isfinite(history.train_loss).all() and len(history.train_loss) == 20
+
+
+def test_train_net_checks_first_then_trains_and_resumes(tmp_path, capsys):
+    out = tmp_path / "run"
+    spec = f"{BOOK / 'two_layer_net.py'}:TwoLayerNet"
+    code, text, err = train(["--net", spec, "--iters", "40", "--out", str(out)], capsys)
+    assert code == 0, err
+    assert "xpnet train --net: TwoLayerNet of" in text and "check PASSED (backprop" in text
+    assert "targets: labels" in text and "done: 40 iterations" in text
+    config = (out / "config.json").read_text()
+    assert '"dtype": "float64"' in config
+    code, text, err = train(["--resume", str(out), "--net", spec, "--iters", "60"], capsys)
+    assert code == 0, err
+    assert "resuming from" in text and "at iteration 40" in text
+    # the same 60 steps never stopped: the same final loss
+    code, text2, err = train(["--net", spec, "--iters", "60", "--out", str(tmp_path / "b")], capsys)
+    assert code == 0, err
+    assert text.splitlines()[-2].split()[:3] == text2.splitlines()[-2].split()[:3]
+
+
+def test_resume_refuses_another_files_class_naming_both(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert train(["--net", str(BOOK / "two_layer_net.py"), "--iters", "5", "--out", str(out)],
+                 capsys)[0] == 0  # fmt: skip
+    other = tmp_path / "other"
+    shutil.copytree(BOOK, other, ignore=shutil.ignore_patterns("__pycache__"))
+    code, _, err = train(["--resume", str(out), "--net", str(other / "two_layer_net.py")], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    said = f"holds TwoLayerNet of {BOOK / 'two_layer_net.py'}; --net gives {other}/two_layer_net.py"
+    assert said in err
+    code, _, err = train(["--resume", str(out)], capsys)
+    assert code == 2 and f"resume it with --net {BOOK / 'two_layer_net.py'}:TwoLayerNet" in err
+
+
+def test_a_failing_check_stops_before_training_with_the_report(tmp_path, capsys):
+    folder = tmp_path / "learner"
+    shutil.copytree(BOOK, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    edit(folder / "common" / "layers.py", "dx = dx / batch_size", "dx = dx")
+    out = tmp_path / "run"
+    code, text, _ = train(["--net", str(folder / "two_layer_net.py"), "--out", str(out)], capsys)
+    assert code == 1 and not out.exists()
+    assert "check FAILED on a batch of 3" in text and "the batch size N=3" in " ".join(text.split())
+    assert "xpnet train: no training: TwoLayerNet's gradient fails the check above" in text
+
+
+def test_train_net_refuses_a_device_and_a_dtype_it_cannot_honour(tmp_path, capsys):
+    spec = str(BOOK / "two_layer_net.py")
+    code, _, err = train(["--net", spec, "--backend", "torch"], capsys)
+    assert code == 2 and "--backend torch: --net trains the learner's network" in err
+    code, _, err = train(["--net", spec, "--dtype", "float32"], capsys)
+    assert code == 2 and "--dtype float32: TwoLayerNet makes float64 parameters" in err
