@@ -142,7 +142,7 @@ def _cluster(args, backend):
         return
     workers = args.workers or 2
     with _deaf_to_ctrl_c():  # the workers it starts ignore Ctrl-C: this process stops them
-        cluster = local_cluster(workers, args.memory_limit or "auto")
+        cluster = local_cluster(workers, args.memory_limit or "auto", logs=logging.CRITICAL)
     with cluster, Client(cluster) as client:
         memory = client.scheduler_info()["workers"]
         each = min(w["memory_limit"] for w in memory.values()) / MIB
@@ -239,8 +239,10 @@ def _deaf_to_ctrl_c():
 
 @contextlib.contextmanager
 def _quiet_when_stopped():
-    """On Ctrl-C or SIGTERM, silence what Dask logs while the client and cluster close (the
-    gather's tasks "never retrieved", closed comms): the command says "interrupted", once."""
+    """On Ctrl-C or SIGTERM, silence what Dask logs here while the client and cluster close (the
+    gather's tasks "never retrieved", closed comms): the command says "interrupted", once. (Its
+    LocalCluster's workers log only what is CRITICAL: a busy worker's heartbeat to the scheduler
+    that closed first is no news.)"""
     try:
         yield
     except KeyboardInterrupt:  # also xpnet.cli's Terminated
@@ -249,11 +251,13 @@ def _quiet_when_stopped():
         raise
 
 
-def local_cluster(workers: int = 2, memory_limit: str | int = "auto"):
+def local_cluster(workers: int = 2, memory_limit: str | int = "auto", *, logs: int = logging.ERROR):
     """A dask.distributed LocalCluster on this machine, as xpnet evaluate makes it: ``workers``
     processes of one thread each (one BLAS thread: the processes are the parallelism), each
     held to ``memory_limit`` (bytes, or a string such as "250MiB"; "auto": Dask's share of
-    RAM), on 127.0.0.1 with no dashboard and quiet logs. Use it as a context manager."""
+    RAM), on 127.0.0.1 with its dashboard on a free port and quiet logs (``logs``: the least
+    level shown, ERROR by default; xpnet evaluate shows only CRITICAL). Use it as a context
+    manager."""
     from dask.distributed import LocalCluster
 
     return LocalCluster(
@@ -261,7 +265,7 @@ def local_cluster(workers: int = 2, memory_limit: str | int = "auto"):
         threads_per_worker=1,
         memory_limit=memory_limit,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # None still serves on 8787, warning where that port is taken
         host="127.0.0.1",
-        silence_logs=logging.ERROR,
+        silence_logs=logs,
     )
