@@ -163,6 +163,9 @@ class SimpleNet:
             )
         self.params = {"W": W}
 
+    def __repr__(self) -> str:
+        return f"SimpleNet(W of shape (2, 3), dtype={dtype_name(self.W.dtype)!r}) on {self.backend}"
+
     @property
     def W(self) -> Array:
         return self.params["W"]
@@ -283,6 +286,15 @@ class TwoLayerNet:
         host = {"W1": W1, "b1": [0.0] * hidden_size, "W2": W2, "b2": [0.0] * output_size}
         self.params = {key: self.backend.asarray(value, self.dtype) for key, value in host.items()}
         self._build_layers()
+
+    def __repr__(self) -> str:
+        """One line: the sizes, the activation, the dtype and where the parameters live."""
+        c = self.config
+        sizes = f"{c['input_size']}, {c['hidden_size']}, {c['output_size']}"
+        return (
+            f"TwoLayerNet({sizes}, activation={c['activation']!r}, dtype={c['dtype']!r}) "
+            f"on {self.backend}"
+        )
 
     def _build_layers(self) -> None:
         activation = self.config["activation"]

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import check_keywords
 from .backends import Array, host_rng, to_numpy, updated
 from .compiled import compiled_step
 from .errors import Do, Explained, Use
@@ -51,6 +52,20 @@ def _smaller_rate(lr: float) -> Use:
 def _interactive() -> bool:
     """Whether a progress bar has someone to watch it: a terminal, or a Jupyter kernel."""
     return sys.stderr.isatty() or "ipykernel" in sys.modules
+
+
+def progress_bar(**options):
+    """A tqdm bar: in a Jupyter kernel its widget where ipywidgets is installed, else its text
+    bar, never tqdm.auto's "IProgress not found" warning. In a notebook the bar stays when the
+    run ends (a saved notebook keeps it); in a terminal it goes, the lines printed stay."""
+    import importlib.util
+
+    notebook = "ipykernel" in sys.modules
+    if notebook and importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.notebook import tqdm
+    else:
+        from tqdm.std import tqdm
+    return tqdm(leave=notebook, **options)
 
 
 class DivergenceError(Explained, RuntimeError):
@@ -162,15 +177,12 @@ class Trainer:
         if iters_num < self.iteration:
             raise ValueError(f"iters_num={iters_num} is below the {self.iteration} steps done")
         _check_params(self.net)  # once: a parameter replaced since the Trainer was made
-        from tqdm.auto import tqdm
-
-        bar = tqdm(
+        bar = progress_bar(
             total=iters_num,
             initial=self.iteration,
             disable=not (_interactive() if progress is None else progress),
             unit="it",
             dynamic_ncols=True,
-            leave=False,
         )
         tick = time.perf_counter()
         backend = self.net.backend
@@ -421,17 +433,21 @@ def train(
     callback=None,
     progress: bool | None = None,
     threads: int | None = None,
+    **unexpected: Any,
 ) -> History:
     """Train net by mini-batch SGD, the book's way; returns the History.
 
     train_data, test_data: (x, t) host arrays as load_mnist returns them (x floating-point: raw
     integer pixels are refused with the fix, normalize=True). Evaluates train and test accuracy
     every epoch (train_size / batch_size iterations), starting after step 1, and the final model;
-    ``history.test_acc[-1]`` is the final model's. progress: a tqdm.auto bar, shown by default in
-    a terminal or a notebook (as Keras's fit does); False silences it. threads: BLAS/OpenMP/PyTorch
-    threads while training (xpnet.threads.use_threads); None is xpnet's default, 1, unless
-    OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS is set.
+    ``history.test_acc[-1]`` is the final model's. callback: called with each evaluation's
+    EpochRecord as it is made; ``callback=print`` prints one line per epoch (in a notebook, the
+    record a saved notebook keeps). progress: a tqdm bar, shown by default in a terminal or a
+    notebook (as Keras's fit does; in a notebook it stays when the run ends); False silences it.
+    threads: BLAS/OpenMP/PyTorch threads while training (xpnet.threads.use_threads); None is
+    xpnet's default, 1, unless OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS is set.
     """
+    check_keywords("train", unexpected, train)  # lr=0.1 -> "pass learning_rate=0.1"
     with use_threads(threads):
         trainer = Trainer(
             net,

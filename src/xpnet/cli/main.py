@@ -17,7 +17,7 @@ from ..threads import use_threads
 from .parser import build_parser
 from .words import Exit, for_the_command_line, notices
 
-__all__ = ["Terminated", "main"]
+__all__ = ["Terminated", "main", "stdout_to_devnull"]
 
 FIXABLE = (
     DeviceUnavailableError,
@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with notices(), _terminated_as_an_exception(), use_threads(getattr(args, "threads", None)):
             return args.execute(args)
+    except BrokenPipeError:  # `xpnet info | head`: the reader has gone; not an error of the run
+        stdout_to_devnull()
+        return Exit.BROKEN_PIPE
     except Terminated as stop:  # outside the training loop (which saves first: see Trainer)
         print(f"xpnet {args.command}: stopped by {stop.name}", file=sys.stderr)
         return Exit.TERMINATED
@@ -62,6 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"xpnet {args.command}: interrupted", file=sys.stderr)
         return Exit.INTERRUPTED
+
+
+def stdout_to_devnull() -> None:
+    """Point stdout at /dev/null, after its reader closed the pipe (``xpnet train | head``): the
+    lines still printed go nowhere, and Python's flush at exit raises no second BrokenPipeError."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 class Terminated(KeyboardInterrupt):

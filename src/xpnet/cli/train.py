@@ -17,10 +17,11 @@ import time
 import warnings
 from pathlib import Path
 
-from ..backends import device_name, get_backend
+from ..backends import Float64Notice, device_name, get_backend
 from ..checkpoint import load_checkpoint, load_params
 from ..nets import TwoLayerNet
 from ..train import DivergenceError, History, Trainer, TrainingInterrupted
+from ..validate import refuse_lazy_backend
 from .data import load_data
 from .runfolder import RunFolder, out_path, resume_path
 from .runstate import run_part, saved_settings
@@ -129,9 +130,13 @@ class Run:
     def _build(self) -> None:
         s = self.settings
         if self.learner is None:
-            self.backend = get_backend(self.args.device, backend=self.args.backend)
+            with warnings.catch_warnings():
+                if s["dtype"] == "float32":  # JAX's float64 switch is nothing to this run
+                    warnings.simplefilter("ignore", Float64Notice)
+                self.backend = get_backend(self.args.device, backend=self.args.backend)
         else:  # issue 23: the learner's net computes where its arrays are
             self.backend = self.learner.net.backend
+        refuse_lazy_backend(self.backend)  # Dask: refused before the header, not after the data
         chosen = " (chosen by --device auto)" if self.args.device == "auto" else ""
         say(f"xpnet train: {self.backend.describe()}{chosen}, {s['dtype']}")
         if self.learner is not None:
@@ -334,8 +339,13 @@ def say(line: str, file=None) -> None:
     from tqdm.auto import tqdm
 
     file = file or sys.stdout
-    tqdm.write(line, file=file)
-    file.flush()
+    try:
+        tqdm.write(line, file=file)
+        file.flush()
+    except BrokenPipeError:  # `xpnet train | head` read its lines: the run goes on, its files
+        from .main import stdout_to_devnull  # are the record; what it prints goes nowhere
+
+        stdout_to_devnull()
 
 
 def _nth(n: int) -> str:

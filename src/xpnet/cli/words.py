@@ -34,6 +34,7 @@ class Exit(enum.IntEnum):
     FAILED = 1  # a check that failed (check, gradcheck), a training run that diverged
     USAGE = 2  # an error the user can fix: a flag, a file, the device (argparse's own status)
     INTERRUPTED = 130  # 128 + SIGINT (Ctrl-C)
+    BROKEN_PIPE = 141  # 128 + SIGPIPE: stdout's reader went away (`xpnet info | head`)
     TERMINATED = 143  # 128 + SIGTERM; also SIGHUP (a closed terminal), which stops as SIGTERM
 
 

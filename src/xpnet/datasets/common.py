@@ -103,7 +103,20 @@ def _temporary_data_dir() -> Path:
 
 
 def check_digits(images: np.ndarray, labels: np.ndarray, source: str) -> None:
-    """Raise DatasetError unless images are uint8 (N, 28, 28) and labels uint8 (N,) in 0..9."""
+    """Raise DatasetError unless images are uint8 (N, 28, 28) and labels uint8 (N,) in 0..9.
+
+    Parameters
+    ----------
+    images : ndarray
+    labels : ndarray
+    source : str
+        Where they came from, for the message.
+
+    Raises
+    ------
+    DatasetError
+        Naming source and what is wrong.
+    """
     if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
         raise DatasetError(
             f"{source}: images must be uint8 of shape (N, 28, 28); "
@@ -128,8 +141,20 @@ def book_format(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The book's arrays from uint8 images (N, 28, 28) and uint8 labels (N,).
 
-    x: (N, 784) if flatten else (N, 1, 28, 28); float32 in [0, 1] if normalize else uint8.
-    t: float32 one-hot (N, 10) if one_hot_label else int64 labels (N,).
+    Parameters
+    ----------
+    images : ndarray of shape (N, 28, 28), uint8
+    labels : ndarray of shape (N,), uint8
+    normalize : bool
+        x as float32 in [0, 1], else uint8 (a copy).
+    flatten : bool
+        x as (N, 784), else (N, 1, 28, 28).
+    one_hot_label : bool
+        t as float32 one-hot (N, 10), else int64 labels (N,).
+
+    Returns
+    -------
+    x, t : ndarray
     """
     n = images.shape[0]
     x = images.reshape(n, -1) if flatten else images.reshape(n, 1, *IMAGE_SHAPE)

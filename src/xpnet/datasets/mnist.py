@@ -60,10 +60,38 @@ def load_mnist(
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """MNIST as in the book: ((x_train, t_train), (x_test, t_test)), host NumPy arrays.
 
-    x: (60000 or 10000, 784), or (N, 1, 28, 28) with flatten=False; float32 in [0, 1] with
-    normalize, else uint8. t: int64 labels (N,), or float32 one-hot (N, 10) with one_hot_label.
-    Files live in `data_dir(root)`; a missing file is downloaded unless download=False.
-    Raises DatasetError when the data cannot be had, with what to do about it.
+    The four original IDX files are downloaded once (about 11 MB) from public mirrors, each
+    checked against its SHA-256, and kept with a uint8 cache in ``data_dir(root)``.
+
+    Parameters
+    ----------
+    normalize : bool, optional
+        x as float32 in [0, 1] (True) or uint8 pixels 0..255.
+    flatten : bool, optional
+        x as (N, 784) (True) or (N, 1, 28, 28).
+    one_hot_label : bool, optional
+        t as float32 one-hot rows (N, 10), or int64 labels (N,) (False).
+    root : path, optional
+        The data folder; default ``data_dir()``.
+    download : bool, optional
+        Download what is missing (True), or only read what is there.
+
+    Returns
+    -------
+    (x_train, t_train), (x_test, t_test) : tuple of tuples of ndarray
+        60,000 training and 10,000 test images.
+
+    Raises
+    ------
+    DatasetError
+        When the data cannot be had (offline, no verified file, a damaged cache), saying what to
+        do: another mirror ($XPNET_MNIST_MIRRORS), the files' folder, or the bundled sample.
+
+    Examples
+    --------
+    >>> (x_train, t_train), (x_test, t_test) = load_mnist()  # doctest: +SKIP
+    >>> x_train.shape, t_test.shape  # doctest: +SKIP
+    ((60000, 784), (10000,))
     """
     arrays = _mnist_arrays(data_dir(root), download=download, progress=True)
     options = {"normalize": normalize, "flatten": flatten, "one_hot_label": one_hot_label}
@@ -73,9 +101,26 @@ def load_mnist(
 
 
 def download_mnist(root: str | os.PathLike | None = None, *, progress: bool = True) -> Path:
-    """Download and verify MNIST into `data_dir(root)`, build its cache, return the cache path.
+    """Download and verify MNIST into ``data_dir(root)`` and build its cache (xpnet download).
 
-    Nothing is downloaded when a valid cache is already there. `xpnet download mnist` calls this.
+    Nothing is downloaded when a valid cache is already there.
+
+    Parameters
+    ----------
+    root : path, optional
+        The data folder; default ``data_dir()``.
+    progress : bool, optional
+        Show a progress bar per file.
+
+    Returns
+    -------
+    pathlib.Path
+        The cache file, ``mnist.npz``.
+
+    Raises
+    ------
+    DatasetError
+        When no mirror gives a verified file.
     """
     directory = data_dir(root)
     _mnist_arrays(directory, download=True, progress=progress)
@@ -83,7 +128,23 @@ def download_mnist(root: str | os.PathLike | None = None, *, progress: bool = Tr
 
 
 def mnist_available(root: str | os.PathLike | None = None) -> bool:
-    """Whether MNIST loads without the network: a valid cache or the four verified .gz files."""
+    """Whether MNIST loads without the network: a valid cache or the four verified .gz files.
+
+    Parameters
+    ----------
+    root : path, optional
+        The data folder; default ``data_dir()``.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> mnist_available(tempfile.mkdtemp())
+    False
+    """
     directory = data_dir(root)
     try:
         _read_cache(directory / CACHE_NAME)
@@ -93,7 +154,13 @@ def mnist_available(root: str | os.PathLike | None = None) -> bool:
 
 
 def mnist_mirrors() -> list[str]:
-    """Base URLs to try in turn: `$XPNET_MNIST_MIRRORS` (comma-separated) or MIRRORS."""
+    """The base URLs to try in turn: ``$XPNET_MNIST_MIRRORS`` (comma-separated), else MIRRORS.
+
+    Returns
+    -------
+    list of str
+        Each ending in "/".
+    """
     bases = [b.strip() for b in os.environ.get("XPNET_MNIST_MIRRORS", "").split(",")]
     bases = [b for b in bases if b] or list(MIRRORS)
     return [b if b.endswith("/") else b + "/" for b in bases]
@@ -106,11 +173,31 @@ def fetch_mnist(
     checksums: Mapping[str, str] | None = None,
     progress: bool = False,
 ) -> dict[str, Path]:
-    """Make sure every file of `checksums` (default CHECKSUMS) is in data_dir(root), verified.
+    """Make sure every file of ``checksums`` is in ``data_dir(root)``, verified.
 
-    A file already there with the right SHA-256 is kept; any other is downloaded from each of
-    `mirrors` (default `mnist_mirrors()`) in turn into a temporary file, verified, then renamed.
-    Returns {file name: path}. Raises DatasetError when no mirror gives a verified file.
+    A file already there with the right SHA-256 is kept; any other is downloaded from each mirror
+    in turn into a temporary file, verified, then renamed.
+
+    Parameters
+    ----------
+    root : path, optional
+        The data folder; default ``data_dir()``.
+    mirrors : sequence of str, optional
+        Base URLs; default ``mnist_mirrors()``.
+    checksums : mapping of str to str, optional
+        File name to SHA-256; default the four MNIST files.
+    progress : bool, optional
+        Show a progress bar per file.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        Each file's path.
+
+    Raises
+    ------
+    DatasetError
+        When no mirror gives a verified file.
     """
     import pooch  # imported here so that `import xpnet` stays fast
 

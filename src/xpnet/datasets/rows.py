@@ -33,15 +33,42 @@ __all__ = ["ArrayFiles", "RowSource", "TiledDigits", "as_dask"]
 
 
 class RowSource:
-    """Rows of (x, t) on the host. Subclasses set x_shape, t_shape, classes and define _rows."""
+    """Rows of (x, t) on the host, read a block at a time. Subclasses set x_shape, t_shape and
+    classes, and define ``_rows``.
+
+    Attributes
+    ----------
+    x_shape, t_shape : tuple of int
+        The shapes of all of x and t.
+    classes : int
+        The number of classes.
+    """
 
     x_shape: tuple[int, ...]
     t_shape: tuple[int, ...]
     classes: int
 
     def read(self, start: int, stop: int, dtype: str = "float32") -> tuple[np.ndarray, np.ndarray]:
-        """Rows [start, stop): x as dtype (uint8 scaled to [0, 1]), t as int64 labels or
-        one-hot rows in dtype. Raises DatasetError for a label outside 0..classes-1."""
+        """Rows [start, stop) of x and t.
+
+        Parameters
+        ----------
+        start, stop : int
+            The rows.
+        dtype : str, optional
+            x's dtype ("float32" or "float64"); uint8 pixels are scaled to [0, 1].
+
+        Returns
+        -------
+        x : ndarray of shape (stop - start, ...)
+        t : ndarray
+            int64 labels, or one-hot rows in dtype.
+
+        Raises
+        ------
+        DatasetError
+            For a label outside 0..classes-1.
+        """
         x, t = self._rows(start, stop)
         x = x / np.float32(255) if x.dtype == np.uint8 else x
         x = np.asarray(x, dtype=dtype)
@@ -62,10 +89,21 @@ class RowSource:
 
     @property
     def samples(self) -> int:
+        """The number of rows, N."""
         return self.x_shape[0]
 
     def nbytes(self, dtype: str = "float32") -> int:
-        """Bytes of all of x in dtype: the size of the set as the network reads it."""
+        """The bytes of all of x in dtype: the size of the set as the network reads it.
+
+        Parameters
+        ----------
+        dtype : str, optional
+            x's dtype as read.
+
+        Returns
+        -------
+        int
+        """
         return math.prod(self.x_shape) * np.dtype(dtype).itemsize
 
     def __dask_tokenize__(self):  # a source's identity is its description
@@ -288,7 +326,28 @@ def _test_split(dataset: str, data_dir: str | None) -> tuple[np.ndarray, np.ndar
 
 
 class TiledDigits(RowSource):
-    """The test split of "mnist" (from its cache in data_dir) or "sample", repeated."""
+    """The test split of "mnist" (from its cache in data_dir) or "sample", repeated: a data set as
+    large as wanted, read block by block.
+
+    Parameters
+    ----------
+    dataset : {"mnist", "sample"}
+    repeat : int, optional
+        How many times the test split is repeated.
+    data_dir : path, optional
+        Where MNIST's cache is.
+
+    Raises
+    ------
+    ValueError
+        For another dataset or a repeat that is not a positive integer.
+
+    Examples
+    --------
+    >>> source = TiledDigits("sample", repeat=3)
+    >>> source.samples, str(source)
+    (3000, "the bundled sample's 1000 test images, repeated 3 times")
+    """
 
     classes = 10
 
@@ -321,6 +380,18 @@ def as_dask(source: RowSource, chunk_rows: int, dtype: str = "float32"):
 
     The task graph holds the source once (paths and names, a few bytes) and one read task per
     chunk; nothing is read until a compute.
+
+    Parameters
+    ----------
+    source : RowSource
+    chunk_rows : int
+        Rows per chunk.
+    dtype : str, optional
+        x's dtype.
+
+    Returns
+    -------
+    x, t : dask.array.Array
     """
     import dask
     import dask.array as da
