@@ -424,7 +424,7 @@ CHECKPOINTS = [
         "an .npz file that is not a checkpoint",
         "from xpnet.checkpoint import load_checkpoint\n"
         "np.savez('other.npz', x=np.zeros(3))\nload_checkpoint('other.npz')",
-        "but not an xpnet checkpoint",
+        "is not an xpnet checkpoint",
     ),
     Case(
         "a parameter of integer dtype",
@@ -437,7 +437,8 @@ CHECKPOINTS = [
     Case(
         "an object array (a pickle) inside the .npz",
         "import json\nfrom xpnet.checkpoint import load_checkpoint\n"
-        "meta = {'format': 'xpnet-checkpoint-1', 'net': {}, 'state': {}}\n"
+        "net = xpnet.TwoLayerNet(4, 3, 2).config\n"
+        "meta = {'format': 'xpnet-checkpoint/1', 'net': net, 'state': {}}\n"
         "np.savez('evil.npz', meta=np.array(json.dumps(meta)),\n"
         "         **{'params/W1': np.array([object()], dtype=object)})\n"
         "load_checkpoint('evil.npz')",

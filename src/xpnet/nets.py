@@ -31,7 +31,7 @@ from .gradient import numerical_gradient
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 from .numgrad import ACTIVATION_FUNCTIONS, batched_numerical_gradient
 
-__all__ = ["SimpleNet", "TwoLayerNet"]
+__all__ = ["SimpleNet", "TwoLayerNet", "check_params"]
 
 
 def check_array(a: Any, name: str, backend: Backend, param: Array) -> None:
@@ -92,6 +92,61 @@ def backend_for(caller: str, backend: Backend | None, xp: Any, device: Any) -> B
             got=backend,
         )
     return backend
+
+
+def check_params(params: dict, backend: Backend) -> None:
+    """Check that every parameter is an array of backend's library, on one device.
+
+    Reads metadata only: no GPU sync. The nets' public methods and Trainer.run call it.
+
+    Parameters
+    ----------
+    params : dict
+        The net's parameters, name -> array (``net.params``).
+    backend : Backend
+        The net's backend (``net.backend``).
+
+    Raises
+    ------
+    TypeError
+        Naming a parameter that is no array of backend's library (one replaced by another
+        library's array, or by a list), its library and the fix.
+    ValueError
+        Naming a parameter on another device than the first parameter.
+
+    Examples
+    --------
+    >>> net = TwoLayerNet(6, 4, 3)
+    >>> net.params["W2"] = [[0.0] * 3] * 4
+    >>> check_params(net.params, net.backend)
+    Traceback (most recent call last):
+    TypeError: net.params['W2'] is a list, not an array of the network's library (numpy arrays); put it back with net.params['W2'] = net.backend.asarray(value)
+    """  # noqa: E501
+    want, here = backend.library.array_kind[1], None
+    for name, value in params.items():
+        fix = f"put it back with net.params[{name!r}] = net.backend.asarray(value)"
+        got = library_for(value)
+        if got is None:
+            raise TypeError(
+                f"net.params[{name!r}] is {_a(type(value).__name__)}, not an array of the"
+                f" network's library ({want}); {fix}"
+            )
+        if got is not backend.library:
+            raise TypeError(
+                f"net.params[{name!r}] is {got.array_kind[0]} but the network's other"
+                f" parameters are {want}; {fix}, or build the net on {got.name}"
+                " (xp=... / device=...)"
+            )
+        here = device_of(value) if here is None else here
+        if device_of(value) != here:
+            raise ValueError(
+                f"net.params[{name!r}] is on device {device_of(value)} but the network's"
+                f" parameters are on {here}; {fix}"
+            )
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
 
 
 class SimpleNet:
@@ -178,6 +233,7 @@ class SimpleNet:
     def _check_inputs(self, x: Array, t: Array | None = None) -> None:
         """Raise unless x (and t) are arrays of W's library and device, with shapes W takes.
         Only shapes, dtypes and devices are read: no GPU sync."""
+        check_params(self.params, self.backend)
         check_array(x, "x", self.backend, self.W)
         D, C = self.W.shape
         if x.ndim not in (1, 2) or x.shape[-1] != D:
@@ -428,6 +484,7 @@ class TwoLayerNet:
     def _check_inputs(self, x: Array, t: Array | None = None) -> None:
         """Raise unless x (and t) are arrays of the parameters' library and device, with shapes
         this net takes. Only shapes, dtypes and devices are read: no GPU sync."""
+        check_params(self.params, self.backend)
         check_array(x, "x", self.backend, self.params["W1"])
         D = self.config["input_size"]
         if x.ndim < 2 or math.prod(x.shape[1:]) != D:

@@ -33,7 +33,10 @@ from .threads import use_threads
 __all__ = ["DivergenceError", "EpochRecord", "History", "Trainer", "TrainingInterrupted", "train"]
 
 GRADS = ("backprop", "numerical")
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# Ctrl-C, `kill` or a job scheduler, and a closed terminal (SIGHUP, where there is one)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM) + (
+    (signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()
+)
 
 
 def _smaller(lr: float) -> str:
@@ -75,8 +78,8 @@ class DivergenceError(Explained, RuntimeError):
 
 
 class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C (SIGINT) or SIGTERM stopped training between two steps; the Trainer's state is
-    whole and resumable. ``signal`` is the signal's number."""
+    """Ctrl-C (SIGINT), SIGTERM or SIGHUP (a closed terminal) stopped training between two
+    steps; the Trainer's state is whole and resumable. ``signal`` is the signal's number."""
 
     def __init__(self, message: str, *, signum: int = signal.SIGINT) -> None:
         super().__init__(message)
@@ -173,6 +176,7 @@ class Trainer:
         """
         if iters_num < self.iteration:
             raise ValueError(f"iters_num={iters_num} is below the {self.iteration} steps done")
+        _check_params(self.net)  # once: a parameter replaced since the Trainer was made
         bar = progress_bar(
             total=iters_num,
             initial=self.iteration,
@@ -323,8 +327,8 @@ class Trainer:
             )
 
     def _catch_interrupt(self):
-        """While training, the first Ctrl-C (or SIGTERM, as a job scheduler or `kill` sends it)
-        stops at the end of the step; a second one at once."""
+        """While training, the first Ctrl-C (or SIGTERM, as a job scheduler or `kill` sends it,
+        or SIGHUP, a closed terminal) stops at the end of the step; a second one at once."""
         trainer = self
 
         class Guard:
@@ -337,6 +341,8 @@ class Trainer:
 
             def handle(self, signum, frame):
                 trainer._stop = signum
+                if signum == getattr(signal, "SIGHUP", None):
+                    _leave_the_closed_terminal()  # printing to it now would fail the save
                 # the second press stops at once: the previous Python handler takes it or, where
                 # SIGINT was ignored or left to the system (nohup, a background job), Python's own
                 previous = self.previous[signum]
@@ -384,6 +390,33 @@ class Trainer:
         self.history = history
         while history.epochs and (history.epochs[-1].iteration - 1) % self.iters_per_epoch:
             history.epochs.pop()  # the final model's evaluation: off the book's schedule
+
+
+def _check_params(net) -> None:
+    """The parameters of a net with a backend are arrays of its library (xpnet.nets)."""
+    backend = getattr(net, "backend", None)
+    if backend is not None and isinstance(getattr(net, "params", None), dict):
+        from .nets import check_params
+
+        check_params(net.params, backend)
+
+
+def _leave_the_closed_terminal() -> None:
+    """After SIGHUP, point stdout and stderr that were a terminal at os.devnull: the terminal
+    is gone, and a write to it (the progress bar, the resume hint) would raise EIO. A hung-up
+    terminal no longer says it is one (isatty is False), so every character device goes: a
+    log file or a pipe stays."""
+    import os
+    import stat
+
+    for fd in (1, 2):
+        try:
+            if stat.S_ISCHR(os.fstat(fd).st_mode):
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, fd)
+                os.close(null)
+        except OSError:
+            pass
 
 
 def train(

@@ -12,16 +12,16 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tempfile
 import warnings
-import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from ..atomic import atomic_write
 from ..errors import Do
-from .common import DatasetError, book_format, check_digits, data_dir
+from ..npyfiles import Archive, UnreadableFile
+from .common import IMAGE_SHAPE, DatasetError, book_format, check_digits, data_dir
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 
 MIRRORS = (
@@ -41,6 +41,8 @@ PARTS = {  # cache key -> (file name, IDX magic number)
     "t_test": ("t10k-labels-idx1-ubyte.gz", LABELS_MAGIC),
 }
 CACHE_NAME = "mnist.npz"
+CACHE_MEMBERS = tuple(f"{key}.npy" for key in PARTS)
+SPLIT_SIZES = {"train": 60_000, "test": 10_000}
 _SAMPLE_HINT = "or use the bundled 5,000-image sample: {sample}"  # a field of SAMPLE
 
 SAMPLE = {"sample": Do("use_sample_data")}
@@ -291,25 +293,47 @@ def _mnist_arrays(directory: Path, *, download: bool, progress: bool) -> Arrays:
 
 
 def _read_cache(path: Path) -> Arrays:
-    """The arrays of a cache file, checked; DatasetError when it is missing or not valid."""
+    """The arrays of a cache file, checked; DatasetError when it is missing or not valid.
+
+    Read bounded (:mod:`xpnet.npyfiles`): the zip directory and each member's header first,
+    which must declare uint8 images (N, 28, 28) and labels (N,) with N at most MNIST's own.
+    """
     try:
-        with np.load(path, allow_pickle=False) as npz:  # never unpickles: data, not code
-            arrays = {key: npz[key] for key in PARTS}
-    except (OSError, ValueError, KeyError, EOFError, TypeError, zipfile.BadZipFile) as error:
-        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise DatasetError(f"{path} is not a valid MNIST cache ({detail})") from error
+        rule = f"an MNIST cache holds {', '.join(CACHE_MEMBERS)}"
+        with Archive(
+            path, kind="MNIST cache", allowed=CACHE_MEMBERS.__contains__, rule=rule
+        ) as cache:
+            missing = [name for name in CACHE_MEMBERS if name not in cache.members]
+            if missing:
+                raise cache.refuse(None, f"lacks {', '.join(missing)}")
+            headers = {key: cache.header(f"{key}.npy") for key in PARTS}
+            _check_cache_headers(cache, headers)
+            arrays = {key: cache.read(f"{key}.npy", headers[key]) for key in PARTS}
+    except UnreadableFile as error:  # never unpickles: data, not code
+        raise DatasetError(f"{path} is not a valid MNIST cache ({error.detail})") from None
     for split in ("train", "test"):
         check_digits(arrays[f"x_{split}"], arrays[f"t_{split}"], f"{path} ({split})")
     return arrays
 
 
+def _check_cache_headers(cache: Archive, headers: dict) -> None:
+    """uint8 images (N, 28, 28) with N up to MNIST's size of the split, and N uint8 labels."""
+    for split, limit in SPLIT_SIZES.items():
+        images, labels = headers[f"x_{split}"], headers[f"t_{split}"]
+        n = images.shape[0] if len(images.shape) == 3 else 0
+        if images.dtype != np.uint8 or images.shape[1:] != IMAGE_SHAPE or not 0 < n <= limit:
+            raise cache.refuse(
+                f"x_{split}.npy",
+                f"declares {images}; expected uint8 images of shape (N, 28, 28), N from 1 to"
+                f" {limit}",
+            )
+        if labels.dtype != np.uint8 or labels.shape != (n,):
+            raise cache.refuse(
+                f"t_{split}.npy", f"declares {labels}; expected uint8 labels of shape ({n},)"
+            )
+
+
 def _write_cache(path: Path, arrays: Arrays) -> None:
     """Write `arrays` to `path` atomically: a temporary file in the same folder, then a rename."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, **arrays)  # uncompressed: loads in milliseconds; uint8 keeps it small
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    # uncompressed: loads in milliseconds; uint8 keeps it small
+    atomic_write(path, lambda file: np.savez(file, **arrays))
