@@ -1,5 +1,6 @@
-"""Test sessions, one per backend: `nox` runs lint and the CPU backends; `nox -s "tests(cupy)"`
-runs on a machine with an NVIDIA GPU; `nox -s examples` and `nox -s bench` are on request.
+"""Test sessions, one per backend: `nox` runs lint, the CPU backends, the documentation (docs)
+and the notebooks; `nox -s "tests(cupy)"` runs on a machine with an NVIDIA GPU; `nox -s examples`
+and `nox -s bench` are on request.
 
 The torch session installs PyTorch through pip; CI pins it with PIP_CONSTRAINT (.ci/run), so that
 a CPU build is used there instead of the default wheel with gigabytes of CUDA libraries.
@@ -25,7 +26,7 @@ EXTRAS = {
     "jax": "test,jax",
     "dask": "test,dask",
 }
-LINTED = ["src", "tests", "examples", "benchmarks", "scripts", "noxfile.py"]
+LINTED = ["src", "tests", "examples", "benchmarks", "scripts", "notebooks", "docs", "noxfile.py"]
 
 
 def _pytest(session: nox.Session, backend: str, extras: str | None = None) -> None:
@@ -73,6 +74,35 @@ def lint(session: nox.Session) -> None:
     session.install("ruff")
     session.run("ruff", "check", *LINTED)
     session.run("ruff", "format", "--check", *LINTED)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation, offline, every warning an error: the tutorial's examples as doctests
+    and numpydoc's check of the docstrings, then sphinx-build -W into docs/_build/html (or the
+    folder given after --). The build runs every case of the troubleshooting page, so it
+    installs PyTorch, JAX and Dask too."""
+    session.install("-e", ".[docs,test,torch,jax,dask]")
+    session.env["MPLBACKEND"] = "Agg"
+    session.run(
+        "pytest",
+        "-q",
+        "--doctest-glob=*.md",
+        "-o",
+        "doctest_optionflags=ELLIPSIS NORMALIZE_WHITESPACE",
+        "docs/tutorial.md",
+        "tests/test_docstrings.py",
+    )
+    out = session.posargs[0] if session.posargs else "docs/_build/html"
+    session.run("sphinx-build", "-W", "--keep-going", "-q", "-b", "html", "docs", out)
+
+
+@nox.session
+def notebooks(session: nox.Session) -> None:
+    """Execute every notebook in notebooks/ in a real Jupyter kernel (nbclient); an error or a
+    warning in any cell fails the session. `nox -s notebooks -- --out DIR` keeps the .ipynb."""
+    session.install("-e", ".[notebooks]")
+    session.run("python", "notebooks/run.py", *session.posargs)
 
 
 @nox.session(default=False)

@@ -1,8 +1,9 @@
-"""Checks of the plain-number arguments of public functions (sizes, rates, step counts, seeds).
+"""Checks of the plain arguments of public functions (sizes, rates, step counts, seeds, keyword
+names, a list where an array belongs).
 
 Each raises where the argument is given, naming it, what it must be and what came, so that a
 ``TwoLayerNet(784, -3, 10)`` fails on ``hidden_size`` and not, later, inside NumPy. Only Python
-values are read here: no array, so no GPU wait.
+values and array types are read here: no array's values, so no GPU wait.
 """
 
 from __future__ import annotations
@@ -11,7 +12,45 @@ import math
 import numbers
 from typing import Any
 
-__all__ = ["check_count", "check_positive_number", "check_seed"]
+from .backends import array_namespace as _array_namespace
+
+__all__ = [
+    "array_namespace",
+    "check_count",
+    "check_keywords",
+    "check_positive_number",
+    "check_seed",
+]
+
+BOOK_NAMES = {  # what a user types -> the book's name, which xpnet's functions take
+    "lr": "learning_rate",
+    "iters": "iters_num",
+    "iterations": "iters_num",
+    "steps": "iters_num",
+    "batchsize": "batch_size",
+}
+
+
+def array_namespace(*arrays: Any) -> Any:
+    """xpnet.backends.array_namespace for the public functions: a Python list, tuple or number
+    where an array belongs gets a TypeError saying what to pass (``softmax([1.0, 2.0])``), not
+    array-api-compat's "list is not a supported array type"."""
+    try:
+        return _array_namespace(*arrays)
+    except TypeError:
+        plain = [a for a in arrays if isinstance(a, list | tuple | numbers.Number)]
+        if not plain:
+            raise
+        import sys
+
+        caller = sys._getframe(1).f_code.co_name  # the public function: softmax, relu, ...
+        given = repr(plain[0])
+        given = given if len(given) <= 40 else given[:37] + "..."
+        raise TypeError(
+            f"{caller} takes arrays of an Array API library (NumPy, PyTorch, CuPy, JAX, ...), "
+            f"and returns arrays of that library; got a {type(plain[0]).__name__}, {given}. "
+            f"Pass an array: numpy.asarray({given}) (or torch.asarray, ...)"
+        ) from None
 
 
 def check_count(caller: str, name: str, value: Any, *, minimum: int = 1, hint: str = "") -> int:
@@ -42,6 +81,29 @@ def check_seed(caller: str, seed: Any) -> int | None:
     if seed is None:
         return None
     return check_count(caller, "seed", seed, minimum=0, hint="or None for a fresh draw")
+
+
+def check_keywords(caller: str, given: dict[str, Any], function: Any) -> None:
+    """Raise TypeError for keyword arguments that ``function`` (named ``caller``) does not take,
+    naming the one to pass instead: ``train(..., lr=0.1)`` -> ``learning_rate=0.1``, the book's
+    name. given: the function's ``**unexpected``; its keyword-only parameters are the choices."""
+    if not given:
+        return
+    import difflib
+    import inspect
+
+    known = [
+        p.name
+        for p in inspect.signature(function).parameters.values()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
+    name, value = next(iter(given.items()))
+    meant = BOOK_NAMES.get(name.lower())
+    if meant not in known:
+        near = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        meant = near[0] if near else None
+    fix = f"; pass {meant}={value!r}" if meant else f"; it takes {', '.join(known)}"
+    raise TypeError(f"{caller}() got an unexpected keyword argument {name}={value!r}{fix}")
 
 
 def _fix(hint: str) -> str:

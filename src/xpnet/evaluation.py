@@ -31,8 +31,22 @@ CHUNK_ROWS = 10_000  # rows per forward pass on eager libraries: (N, H) and (N, 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """loss: mean softmax cross-entropy; accuracy: fraction of samples whose largest logit is
-    the true class; samples: how many were evaluated."""
+    """A network's mean loss and accuracy on a data set.
+
+    Parameters
+    ----------
+    loss : float
+        The mean softmax cross-entropy.
+    accuracy : float
+        The fraction of samples whose largest logit is the true class.
+    samples : int
+        How many samples were evaluated.
+
+    Examples
+    --------
+    >>> print(Evaluation(loss=0.3, accuracy=0.91, samples=1000))
+    loss 0.300000  accuracy 0.9100  on 1000 samples
+    """
 
     loss: float
     accuracy: float
@@ -43,13 +57,34 @@ class Evaluation:
 
 
 def evaluate(net, x: Array, t: Array, *, chunk_rows: int = CHUNK_ROWS) -> Evaluation:
-    """Mean loss and accuracy of net on (x, t), one forward pass over the data.
+    """Mean loss and accuracy of net on (x, t), in one forward pass over the data.
 
-    x: (N, ...) floating, of the net's library and device; t: labels (N,) or one-hot (N, C).
-    chunk_rows: rows per forward pass on eager libraries (ignored for Dask, whose arrays carry
-    their own chunks). Raises ValueError when N is unknown (a Dask array after a filter:
-    call ``x.compute_chunk_sizes()`` first) or chunk_rows is not positive.
+    Parameters
+    ----------
+    net : TwoLayerNet
+        A network of any backend, Dask included.
+    x : array of shape (N, ...)
+        Floating-point inputs, of the net's library and device.
+    t : array
+        Labels (N,) or one-hot targets (N, C).
+    chunk_rows : int, optional
+        Rows per forward pass on eager libraries, so memory stays bounded (ignored for Dask,
+        whose arrays carry their own chunks).
 
+    Returns
+    -------
+    Evaluation
+        Loss, accuracy and the number of samples; one device wait (one compute on Dask).
+
+    Raises
+    ------
+    ValueError
+        When N is unknown (a Dask array after a filter: call ``x.compute_chunk_sizes()`` first),
+        x holds no sample, or chunk_rows is not a positive integer; as the net's own methods for
+        inputs of another library, device or shape.
+
+    Examples
+    --------
     >>> import numpy as np, xpnet
     >>> net = xpnet.TwoLayerNet(4, 3, 2, seed=0)
     >>> evaluate(net, np.ones((5, 4)), np.array([0, 1, 0, 1, 0])).samples
@@ -70,9 +105,34 @@ def evaluate(net, x: Array, t: Array, *, chunk_rows: int = CHUNK_ROWS) -> Evalua
 
 
 def evaluate_blocks(net, blocks: Iterable[tuple[Array, Array]]) -> Evaluation:
-    """evaluate over (x, t) blocks (arrays of the net's library and device), in order: each
-    block's loss and correct count are summed where the arrays live, and the totals come to the
-    host once at the end (for Dask: one compute of every block together)."""
+    """evaluate over (x, t) blocks of any source, in order.
+
+    Each block's loss and correct count are summed where the arrays live, and the totals come to
+    the host once at the end (for Dask: one compute of every block together).
+
+    Parameters
+    ----------
+    net : TwoLayerNet
+    blocks : iterable of (x, t)
+        Arrays of the net's library and device.
+
+    Returns
+    -------
+    Evaluation
+
+    Raises
+    ------
+    ValueError
+        When the blocks hold no sample.
+
+    Examples
+    --------
+    >>> import numpy as np, xpnet
+    >>> net = xpnet.TwoLayerNet(4, 3, 2, seed=0)
+    >>> blocks = [(np.ones((2, 4)), np.array([0, 1])), (np.ones((3, 4)), np.array([1, 1, 0]))]
+    >>> evaluate_blocks(net, blocks).samples
+    5
+    """
     loss_sum = correct = 0
     samples = 0
     for x, t in blocks:

@@ -7,9 +7,10 @@ array of the caller's library, on the caller's device, in the caller's dtype.
 from __future__ import annotations
 
 from array_api_compat import device as device_of
+from array_api_compat import is_numpy_array
 
-from .arguments import check_count
-from .backends import Array, Namespace, array_namespace, library_of, on_device_of
+from .arguments import array_namespace, check_count
+from .backends import Array, Namespace, library_of, on_device_of
 
 __all__ = [
     "cross_entropy_error",
@@ -28,19 +29,65 @@ CROSS_ENTROPY_DELTA = 1e-7  # the book's guard against log(0)
 
 
 def step_function(x: Array) -> Array:
-    """1 where x > 0, else 0, in x's dtype."""
+    """The step function of chapter 3: 1 where x > 0, else 0.
+
+    Parameters
+    ----------
+    x : array, any shape
+        Inputs of any Array API library.
+
+    Returns
+    -------
+    array, x's shape
+        1 where x > 0 and 0 elsewhere, in x's dtype, library and device.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> step_function(np.array([-1.0, 0.0, 2.0])).tolist()
+    [0.0, 0.0, 1.0]
+    """
     xp = array_namespace(x)
     return xp.astype(x > 0, x.dtype)
 
 
 def identity_function(x: Array) -> Array:
-    """The output activation of regression: x itself."""
+    """The output activation of regression: x itself.
+
+    Parameters
+    ----------
+    x : array, any shape
+
+    Returns
+    -------
+    array
+        x, unchanged (the same object).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([1.0, -2.0])
+    >>> identity_function(x) is x
+    True
+    """
     return x
 
 
 def sigmoid(x: Array) -> Array:
-    """1 / (1 + exp(-x)), computed without overflow for large |x|.
+    """The sigmoid 1 / (1 + exp(-x)), computed without overflow for large ``abs(x)``.
 
+    Parameters
+    ----------
+    x : array, any shape
+        Inputs of any Array API library, real floating-point.
+
+    Returns
+    -------
+    array, x's shape
+        Values in (0, 1) (exactly 0 or 1 where they round there), in x's dtype, library and device.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> sigmoid(np.array([-1.0, 0.0, 1000.0])).round(4).tolist()
     [0.2689, 0.5, 1.0]
@@ -51,17 +98,46 @@ def sigmoid(x: Array) -> Array:
 
 
 def sigmoid_grad(x: Array) -> Array:
-    """d sigmoid(x) / dx = s (1 - s)."""
+    """The derivative of the sigmoid, s (1 - s) with s = sigmoid(x).
+
+    Parameters
+    ----------
+    x : array, any shape
+        The sigmoid's inputs (not its outputs).
+
+    Returns
+    -------
+    array, x's shape
+        d sigmoid(x) / dx, at most 0.25 (at x = 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sigmoid_grad(np.array([0.0, 100.0])).tolist()
+    [0.25, 0.0]
+    """
     s = sigmoid(x)
     return (1 - s) * s
 
 
 def relu(x: Array) -> Array:
-    """max(0, x): negative inputs give 0.0, NaN stays NaN.
+    """The rectified linear unit, max(0, x): negative inputs give 0.0, NaN stays NaN.
 
     The zero is a 0-d array made on x's device, not a Python 0.0: array-api-compat's PyTorch
     maximum would turn 0.0 into a new tensor at every call, on CUDA a blocking copy from the host.
 
+    Parameters
+    ----------
+    x : array, any shape
+        Inputs of any Array API library, real floating-point.
+
+    Returns
+    -------
+    array, x's shape
+        max(0, x) elementwise, in x's dtype, library and device.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> relu(np.array([-2.0, 0.0, 3.0, np.nan])).tolist()
     [0.0, 0.0, 3.0, nan]
@@ -71,17 +147,52 @@ def relu(x: Array) -> Array:
 
 
 def relu_grad(x: Array) -> Array:
-    """1 where x > 0, else 0 (the Relu layer's choice at the kink x = 0)."""
+    """The derivative of relu: 1 where x > 0, else 0 (the Relu layer's choice at the kink x = 0).
+
+    Parameters
+    ----------
+    x : array, any shape
+        relu's inputs.
+
+    Returns
+    -------
+    array, x's shape
+        1 or 0, in x's dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> relu_grad(np.array([-1.0, 0.0, 2.0])).tolist()
+    [0.0, 0.0, 1.0]
+    """
     xp = array_namespace(x)
     return xp.astype(x > 0, x.dtype)
 
 
 def softmax(x: Array) -> Array:
-    """Softmax over the last axis. x: (C,) or (N, C) -> same shape, rows sum to 1.
+    """Softmax over the last axis: each row becomes probabilities that sum to 1.
 
-    Stable for large inputs: the row maximum is subtracted before exp(). Raises ValueError on
-    every backend when the last axis is empty (or x is 0-d).
+    Stable for large inputs: the row maximum is subtracted before exp().
 
+    Parameters
+    ----------
+    x : array of shape (C,) or (N, C)
+        Scores of any Array API library, real floating-point; C >= 1 classes.
+
+    Returns
+    -------
+    array, x's shape
+        exp(x) / sum(exp(x)) along the last axis, in x's dtype, library and device.
+
+    Raises
+    ------
+    ValueError
+        When the last axis is empty or x is 0-d, on every backend.
+    TypeError
+        When x is no array (a Python list or number), with the fix: numpy.asarray(...).
+
+    Examples
+    --------
     >>> import numpy as np
     >>> softmax(np.array([1010.0, 1000.0, 990.0])).round(5).tolist()
     [0.99995, 5e-05, 0.0]
@@ -98,26 +209,73 @@ def softmax(x: Array) -> Array:
 
 
 def sum_squared_error(y: Array, t: Array) -> Array:
-    """0.5 * sum((y - t)**2) over all elements. y, t: same shape -> 0-d array."""
+    """The sum of squared errors, 0.5 * sum((y - t)**2), over all elements (4.2.1).
+
+    Parameters
+    ----------
+    y : array
+        The network's outputs.
+    t : array, y's shape
+        The targets (one-hot for classification), of y's library and device.
+
+    Returns
+    -------
+    0-d array
+        The loss, in y's dtype.
+
+    Raises
+    ------
+    ValueError
+        When y and t differ in shape, or sit on two devices.
+    TypeError
+        When y and t come from two array libraries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0])
+    >>> t = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0.0])
+    >>> round(float(sum_squared_error(y, t)), 4)
+    0.0975
+    """
     xp = namespace_of("sum_squared_error", y=y, t=t)
     _check_same_shape(y, t)
     return 0.5 * xp.sum((y - t) ** 2)
 
 
 def cross_entropy_error(y: Array, t: Array) -> Array:
-    """Mean cross-entropy of probabilities y against targets t (the book's, with its 1e-7 guard).
+    """Mean cross-entropy of probabilities y against targets t (4.2.2), with the 1e-7 guard.
 
-    y: (C,) or (N, C) probabilities. t: one-hot of y's shape, or integer labels of shape (N,)
-    (or a 0-d label for 1-D y), in 0..C-1: out of range, ValueError for NumPy labels, NaN for
-    other libraries (no check that waits for a GPU). Returns a 0-d array:
-    -sum(t * log(y + 1e-7)) / N, finite when y holds exact zeros. Raises ValueError when t's
-    shape fits neither form or y holds no sample, TypeError/ValueError when y and t come from
-    two libraries or two devices.
+    Parameters
+    ----------
+    y : array of shape (C,) or (N, C)
+        Probabilities (softmax's output).
+    t : array
+        One-hot targets of y's shape, or integer labels of shape (N,) (a 0-d label for 1-D y) in
+        0..C-1, of y's library and device. Labels out of range raise for NumPy labels; labels of
+        other libraries are not read (that would wait for a GPU) and give NaN instead.
 
+    Returns
+    -------
+    0-d array
+        -sum(t * log(y + 1e-7)) / N, finite where y holds exact zeros.
+
+    Raises
+    ------
+    ValueError
+        When t's shape fits neither form, y holds no sample, NumPy labels lie outside 0..C-1, or y
+        and t sit on two devices.
+    TypeError
+        When labels are not integers, or y and t come from two array libraries.
+
+    Examples
+    --------
     >>> import numpy as np
-    >>> t = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0.0])
     >>> y = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0])
+    >>> t = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0.0])
     >>> round(float(cross_entropy_error(y, t)), 4)
+    0.5108
+    >>> round(float(cross_entropy_error(y, np.array(2))), 4)  # the same target as a label
     0.5108
     """
     xp = namespace_of("cross_entropy_error", y=y, t=t)
@@ -161,7 +319,7 @@ def checked_labels(t: Array, num_classes: int, caller: str) -> tuple[Array, Arra
     """
     xp = array_namespace(t)
     labels = xp.astype(t, xp.int64)
-    if library_of(t) == "numpy":
+    if is_numpy_array(t):  # host memory: reading the values costs no device sync
         if labels.size and not (0 <= int(xp.min(labels)) and int(xp.max(labels)) < num_classes):
             bad = xp.nonzero((labels < 0) | (labels >= num_classes))[0]
             raise ValueError(
@@ -193,11 +351,35 @@ def check_labels_shape(y: Array, t: Array) -> None:
 
 
 def one_hot(t: Array, num_classes: int, *, dtype=None) -> Array:
-    """One-hot encoding of integer labels. t: (N,) -> (N, num_classes), on t's device.
+    """The one-hot encoding of integer labels, on t's device.
 
-    dtype: a dtype of t's namespace (default float64). Labels outside 0..num_classes-1 raise
-    ValueError for NumPy t; for other libraries (a check would wait for a GPU) their rows are NaN
-    (all 0 for a non-float dtype), so a loss computed from them is NaN, not a plausible number.
+    Parameters
+    ----------
+    t : array of shape (N,)
+        Integer labels in 0..num_classes-1.
+    num_classes : int
+        C, the number of classes (a positive integer).
+    dtype : dtype, optional
+        A dtype of t's namespace; default float64.
+
+    Returns
+    -------
+    array of shape (N, num_classes)
+        1 in each row's label column, 0 elsewhere. For labels of libraries other than NumPy, a
+        label out of range gives a row of NaN (all 0 for a non-float dtype), never a plausible row.
+
+    Raises
+    ------
+    ValueError
+        When NumPy labels lie outside 0..num_classes-1, or num_classes is not positive.
+    TypeError
+        When num_classes is not an integer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> one_hot(np.array([2, 0]), 3).tolist()
+    [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
     """
     xp = array_namespace(t)
     num_classes = check_count("one_hot", "num_classes", num_classes)

@@ -18,11 +18,10 @@ import numbers
 import warnings
 from collections.abc import Callable
 
-from .arguments import check_count, check_positive_number
+from .arguments import array_namespace, check_count, check_positive_number
 from .backends import (
     LAZY_BACKENDS,
     Array,
-    array_namespace,
     library_of,
     on_device_of,
     updated,
@@ -41,8 +40,24 @@ H = 1e-4  # the book's step: small enough for accuracy, large enough for float64
 
 
 def numerical_diff(f: Callable[[float], float], x: float, h: float = H) -> float:
-    """Central difference (f(x + h) - f(x - h)) / 2h of a function of one number.
+    """The central difference (f(x + h) - f(x - h)) / 2h of a function of one number (4.3.1).
 
+    Parameters
+    ----------
+    f : callable
+        A function of one Python number.
+    x : float
+        The point.
+    h : float, optional
+        The step, the book's 1e-4.
+
+    Returns
+    -------
+    float
+        The derivative's approximation.
+
+    Examples
+    --------
     >>> round(numerical_diff(lambda x: 0.01 * x**2 + 0.1 * x, 5.0), 6)
     0.2
     """
@@ -50,22 +65,46 @@ def numerical_diff(f: Callable[[float], float], x: float, h: float = H) -> float
 
 
 def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -> Array:
-    """Gradient of a scalar function f at x by central differences, element by element.
+    """The gradient of a scalar function f at x by central differences, element by element (4.4).
 
-    x: a floating-point array of any shape; it is perturbed in place while f is evaluated and
-    restored before returning (also when f raises). f(x) returns a number or a 0-d array.
-    Returns an array of x's shape, namespace, device and dtype. JAX arrays are immutable: f is
-    called with perturbed copies of x (x is never changed), and last with x itself, so that a
-    closure that stores its argument (``net.params["W1"] = W``) ends holding x again.
+    x is perturbed in place while f is evaluated and restored before returning, also when f
+    raises, so the book's closure ``lambda W: net.loss(x, t)`` works for ``x = net.W``. JAX arrays
+    are immutable: there f is called with perturbed copies of x (x is never changed) and last
+    with x itself, so that a closure that stores its argument (``net.params["W1"] = W``) ends
+    holding x again.
 
-    Raises ValueError when f returns an array of more than one element, TypeError when it
-    returns None or no number; raises TypeError for integer or boolean x (x + h would be
-    truncated: the book's version returns [5000, 15000] for the point [1, 2] of x0**2 + x1**2)
-    and for float16 or bfloat16 x (x + h rounds back to x, so every element would come out 0);
-    warns for float32 x, whose rounding error at h = 1e-4 is about 1e-3 of the result. On JAX,
-    raises ValueError when f ignores its argument (the book's ``lambda W: net.loss(x, t)``),
-    which would give zeros.
+    Parameters
+    ----------
+    f : callable
+        f(x) returns a number or a 0-d array.
+    x : array, any shape
+        A floating-point array of any Array API library (float64 for accurate gradients).
+    h : float, optional
+        The step, the book's 1e-4.
 
+    Returns
+    -------
+    array, x's shape
+        df/dx, in x's namespace, device and dtype.
+
+    Raises
+    ------
+    TypeError
+        For integer or boolean x (x + h would be truncated: the book's version returns
+        [5000, 15000] for the point [1, 2] of x0**2 + x1**2), for float16 or bfloat16 x (x + h
+        rounds back to x), for a Dask x (every write grows its graph), for a list instead of an
+        array, and when f returns None or no number.
+    ValueError
+        When f returns an array of more than one element; on JAX, when f ignores its argument
+        (IgnoredArgumentError: the gradient would be all zero).
+
+    Warns
+    -----
+    UserWarning
+        For float32 x, whose rounding error at h = 1e-4 is about 1e-3 of the result.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> numerical_gradient(lambda x: np.sum(x**2), np.array([3.0, 4.0])).round(6).tolist()
     [6.0, 8.0]
@@ -114,10 +153,31 @@ def _check_reads_argument(f: Callable[[Array], Array], x: Array, grad: Array) ->
 
 
 def numerical_gradient_rows(f: Callable[[Array], Array], X: Array, *, h: float = H) -> Array:
-    """Numerical gradient at each row of X as its own point (the book's 2-D form, for fields).
+    """The numerical gradient at each row of X as its own point (the book's 2-D form, for fields).
 
-    X: (N, D). f maps one point of shape (D,) to a number. Returns (N, D).
+    Parameters
+    ----------
+    f : callable
+        Maps one point of shape (D,) to a number or a 0-d array.
+    X : array of shape (N, D)
+        The points, floating-point.
+    h : float, optional
+        The step, the book's 1e-4.
 
+    Returns
+    -------
+    array of shape (N, D)
+        The gradient of f at each row of X.
+
+    Raises
+    ------
+    ValueError
+        When X is not 2-D.
+    TypeError
+        For X that numerical_gradient refuses (integer, float16, Dask).
+
+    Examples
+    --------
     >>> import numpy as np
     >>> X = np.array([[3.0, 4.0], [0.0, 2.0]])
     >>> numerical_gradient_rows(lambda p: np.sum(p**2), X).round(6).tolist()
@@ -143,17 +203,44 @@ def gradient_descent(
     *,
     return_history: bool = False,
 ) -> Array | tuple[Array, Array]:
-    """Minimize f by gradient descent with the numerical gradient: x <- x - lr * grad f(x).
+    """Minimize f by gradient descent with the numerical gradient: x <- x - lr * grad f(x) (4.4.1).
 
-    init_x is left untouched; integer init_x is promoted to float64. lr: a finite number > 0;
-    step_num: an integer >= 0 (0 returns the start); TypeError/ValueError name either otherwise.
-    Returns the final x, or (x, history) with ``return_history=True``, where history has shape
-    (step_num + 1, *x.shape): the start, then every step.
+    Parameters
+    ----------
+    f : callable
+        f(x) returns a number or a 0-d array.
+    init_x : array
+        The start; left untouched. Integer init_x is promoted to float64.
+    lr : float, optional
+        The learning rate, a finite number > 0 (the book's default 0.01).
+    step_num : int, optional
+        Steps to take, an integer >= 0 (0 returns the start).
+    return_history : bool, optional
+        Also return every point visited.
 
+    Returns
+    -------
+    x : array, init_x's shape
+        The last point.
+    history : array of shape (step_num + 1, ...)
+        Only with ``return_history=True``: the start, then the point after every step.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming lr or step_num when either is no number of the right kind; as numerical_gradient
+        for an x it refuses.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> x = gradient_descent(lambda x: np.sum(x**2), np.array([-3.0, 4.0]), lr=0.1)
     >>> bool(np.all(np.abs(x) < 1e-8))
     True
+    >>> x, history = gradient_descent(lambda x: np.sum(x**2), np.array([-3.0, 4.0]),
+    ...                               step_num=3, return_history=True)
+    >>> history.shape
+    (4, 2)
     """
     lr = check_positive_number("gradient_descent", "lr", lr, hint="pass e.g. lr=0.1")
     step_num = check_count(

@@ -27,7 +27,16 @@ def _check_forward_ran(layer: object, cached: object) -> None:
 
 
 class MulLayer:
-    """out = x * y, for arrays of one shape or the book's plain Python numbers.
+    """A multiplication node, out = x * y (5.4.1), for arrays of one shape or plain Python numbers.
+
+    Attributes
+    ----------
+    x, y : array or number
+        forward's inputs, kept for backward (None before the first forward).
+
+    Examples
+    --------
+    The book's apple: 2 apples at 100 each.
 
     >>> apple_layer = MulLayer()
     >>> apple_layer.forward(100, 2)
@@ -40,17 +49,48 @@ class MulLayer:
         self.x = self.y = None
 
     def forward(self, x, y):
+        """x * y, keeping x and y for backward.
+
+        Parameters
+        ----------
+        x, y : array or number
+            Of one shape (or broadcastable), of one library.
+
+        Returns
+        -------
+        array or number
+            x * y.
+        """
         self.x, self.y = x, y
         return x * y
 
     def backward(self, dout):
+        """The gradients of forward's inputs from the upstream gradient.
+
+        Parameters
+        ----------
+        dout : array or number
+            d loss / d out.
+
+        Returns
+        -------
+        dx, dy : array or number
+            dout * y and dout * x (the inputs swapped: d(xy)/dx = y).
+
+        Raises
+        ------
+        RuntimeError
+            When forward has not run yet.
+        """
         _check_forward_ran(self, self.x)
         return dout * self.y, dout * self.x  # swap: d(xy)/dx = y, d(xy)/dy = x
 
 
 class AddLayer:
-    """out = x + y, for arrays of one shape or plain Python numbers; backward passes dout on.
+    """An addition node, out = x + y (5.4.2); backward passes dout on to both inputs.
 
+    Examples
+    --------
     >>> add_layer = AddLayer()
     >>> add_layer.forward(200, 450)
     650
@@ -62,17 +102,51 @@ class AddLayer:
         self.forwarded = None  # nothing to keep: d(x + y)/dx = d(x + y)/dy = 1
 
     def forward(self, x, y):
+        """x + y.
+
+        Parameters
+        ----------
+        x, y : array or number
+
+        Returns
+        -------
+        array or number
+            x + y.
+        """
         self.forwarded = True
         return x + y
 
     def backward(self, dout):
+        """The gradients of both inputs: dout, unchanged (d(x + y)/dx = d(x + y)/dy = 1).
+
+        Parameters
+        ----------
+        dout : array or number
+
+        Returns
+        -------
+        dx, dy : array or number
+            dout and dout.
+
+        Raises
+        ------
+        RuntimeError
+            When forward has not run yet.
+        """
         _check_forward_ran(self, self.forwarded)
         return dout, dout
 
 
 class Relu:
-    """out = max(0, x).  x: any shape -> out: same shape; backward passes dout where x > 0.
+    """The ReLU layer (5.5.1): out = max(0, x); backward passes dout where x > 0.
 
+    Attributes
+    ----------
+    mask : array, x's shape
+        1 where x > 0, else 0, in x's dtype: d out / d x (None before the first forward).
+
+    Examples
+    --------
     >>> import numpy as np
     >>> layer = Relu()
     >>> layer.forward(np.array([[1.0, -0.5], [-2.0, 3.0]])).tolist()
@@ -85,18 +159,51 @@ class Relu:
         self.mask = None  # 1 where x > 0, else 0, in x's dtype: d out / d x
 
     def forward(self, x: Array) -> Array:
+        """max(0, x), keeping the mask for backward.
+
+        Parameters
+        ----------
+        x : array, any shape
+
+        Returns
+        -------
+        array, x's shape
+        """
         xp = array_namespace(x)
         self.mask = xp.astype(x > 0, x.dtype)
         return relu(x)  # max(0, x) with a zero made on x's device: see relu
 
     def backward(self, dout: Array) -> Array:
+        """dout where x > 0, else 0; dout is not written.
+
+        Parameters
+        ----------
+        dout : array, x's shape
+
+        Returns
+        -------
+        array, x's shape
+            d loss / d x.
+
+        Raises
+        ------
+        RuntimeError
+            When forward has not run yet.
+        """
         _check_forward_ran(self, self.mask)
         return dout * self.mask  # a new array: dout is not written
 
 
 class Sigmoid:
-    """out = 1 / (1 + exp(-x)).  x: any shape -> out: same shape.
+    """The sigmoid layer (5.5.2): out = 1 / (1 + exp(-x)); backward uses out (1 - out).
 
+    Attributes
+    ----------
+    out : array, x's shape
+        forward's output, kept for backward (None before the first forward).
+
+    Examples
+    --------
     >>> import numpy as np
     >>> layer = Sigmoid()
     >>> layer.forward(np.array([0.0])).tolist()
@@ -109,22 +216,61 @@ class Sigmoid:
         self.out = None
 
     def forward(self, x: Array) -> Array:
+        """sigmoid(x), keeping it for backward.
+
+        Parameters
+        ----------
+        x : array, any shape
+
+        Returns
+        -------
+        array, x's shape
+        """
         self.out = sigmoid(x)
         return self.out
 
     def backward(self, dout: Array) -> Array:
+        """dout * out * (1 - out).
+
+        Parameters
+        ----------
+        dout : array, x's shape
+
+        Returns
+        -------
+        array, x's shape
+            d loss / d x.
+
+        Raises
+        ------
+        RuntimeError
+            When forward has not run yet.
+        """
         _check_forward_ran(self, self.out)
         return dout * (1.0 - self.out) * self.out  # d sigmoid = y (1 - y)
 
 
 class Affine:
-    """y = x @ W + b, with W and b read by name from ``params``.
+    """The Affine layer (5.6.2): y = x @ W + b, with W and b read by name from ``params``.
 
-    params: the network's dict of parameters; W: (D_in, D_out) and b: (D_out,) are the keys of
-    the weight and bias in it (e.g. "W1", "b1"). x: (N, D_in), or (N, ...) with D_in values per
-    sample (an image batch), which is flattened -> y: (N, D_out). backward returns dx in x's
-    original shape and keeps dW: (D_in, D_out) and db: (D_out,).
+    Parameters
+    ----------
+    params : dict
+        The network's parameters, their one owner: replacing an entry takes effect here too.
+    W, b : str
+        The keys of the weight (D_in, D_out) and the bias (D_out,) in params, e.g. "W1", "b1".
 
+    Attributes
+    ----------
+    x : array of shape (N, D_in)
+        forward's input, flattened, kept for backward.
+    dW : array of shape (D_in, D_out)
+        The weight's gradient, after backward.
+    db : array of shape (D_out,)
+        The bias's gradient, after backward.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> params = {"W1": np.array([[1.0, 2.0], [3.0, 4.0]]), "b1": np.array([0.5, -0.5])}
     >>> layer = Affine(params, "W1", "b1")
@@ -141,14 +287,42 @@ class Affine:
         self.dW = self.db = None
 
     def forward(self, x: Array) -> Array:
+        """x @ W + b.
+
+        Parameters
+        ----------
+        x : array of shape (N, D_in), or (N, ...) with D_in values per sample
+            An image batch is flattened to (N, D_in).
+
+        Returns
+        -------
+        array of shape (N, D_out)
+        """
         xp = array_namespace(x)
         self.original_x_shape = x.shape
         self.x = xp.reshape(x, (x.shape[0], -1)) if x.ndim != 2 else x
         return self.x @ self.params[self.W] + self.params[self.b]
 
     def backward(self, dout: Array, *, need_dx: bool = True) -> Array | None:
-        """dout: (N, D_out) -> dx: x's shape; None with need_dx=False (a first layer's dx is
-        never used, and dout @ W.T costs about a fifth of a training step)."""
+        """The gradients: dW and db kept on the layer, dx returned.
+
+        Parameters
+        ----------
+        dout : array of shape (N, D_out)
+        need_dx : bool, optional
+            False skips dx (a first layer's dx is never used, and dout @ W.T costs about a fifth of
+            a training step).
+
+        Returns
+        -------
+        array of x's original shape, or None
+            d loss / d x; None with need_dx=False.
+
+        Raises
+        ------
+        RuntimeError
+            When forward has not run yet.
+        """
         _check_forward_ran(self, self.x)
         xp = array_namespace(dout)
         self.dW = self.x.T @ dout
@@ -160,13 +334,22 @@ class Affine:
 
 
 class SoftmaxWithLoss:
-    """Softmax and mean cross-entropy in one layer: loss = mean(logsumexp(x) - x[true class]).
+    """Softmax and mean cross-entropy in one layer (5.6.3): mean(logsumexp(x) - x[true class]).
 
-    x: (N, C) logits; t: labels (N,) of an integer dtype, or one-hot (N, C). forward returns the
-    loss as a 0-d array -- computed from the logits, so it is exact and finite even when softmax
-    rounds the true class to 0 (unlike the book's log(y + 1e-7)). backward(dout=1) returns
-    (softmax(x) - one_hot(t)) * dout / N, of shape (N, C).
+    The loss is computed from the logits, so it is exact and finite even where softmax rounds the
+    true class to 0 (unlike the book's log(y + 1e-7)).
 
+    Attributes
+    ----------
+    y : array of shape (N, C)
+        softmax(x), after forward.
+    t : array of shape (N, C)
+        The targets as one-hot rows, in y's dtype.
+    loss : 0-d array
+        The last forward's loss.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> layer = SoftmaxWithLoss()
     >>> round(float(layer.forward(np.array([[2.0, 0.0], [0.0, 1000.0]]), np.array([0, 0]))), 4)
@@ -181,6 +364,25 @@ class SoftmaxWithLoss:
         self.t = None  # targets as one-hot (N, C), in y's dtype
 
     def forward(self, x: Array, t: Array) -> Array:
+        """The mean cross-entropy of softmax(x) against t.
+
+        Parameters
+        ----------
+        x : array of shape (N, C)
+            Logits.
+        t : array
+            Integer labels (N,) or one-hot targets (N, C), of x's library and device.
+
+        Returns
+        -------
+        0-d array
+            The loss.
+
+        Raises
+        ------
+        ValueError, TypeError
+            When t is neither labels of an integer dtype nor one-hot of x's shape.
+        """
         xp = array_namespace(x, t)
         check_labels_shape(x, t)
         z = x - xp.max(x, axis=-1, keepdims=True)  # shift so exp() cannot overflow
@@ -196,5 +398,22 @@ class SoftmaxWithLoss:
         return self.loss
 
     def backward(self, dout: float | Array = 1.0) -> Array:
+        """(softmax(x) - one_hot(t)) * dout / N.
+
+        Parameters
+        ----------
+        dout : float or 0-d array, optional
+            d L / d loss, 1 by default.
+
+        Returns
+        -------
+        array of shape (N, C)
+            d L / d x.
+
+        Raises
+        ------
+        RuntimeError
+            When forward has not run yet.
+        """
         _check_forward_ran(self, self.y)
         return (self.y - self.t) * (dout / self.y.shape[0])

@@ -21,46 +21,38 @@ from .backends import (
     dtype_name,
     get_backend,
     host_rng,
-    namespace_name,
+    library_for,
     on_own_device,
     resolve_dtype,
 )
+from .errors import Arg, XpnetTypeError
 from .functions import check_labels_shape, cross_entropy_error, softmax
 from .gradient import numerical_gradient
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 from .numgrad import batched_numerical_gradient
 
-__all__ = ["SimpleNet", "TwoLayerNet"]
-
-
-ARRAY_KINDS = {  # for error messages: "x is a torch tensor", "... are numpy arrays"
-    "numpy": ("a numpy array", "numpy arrays"),
-    "cupy": ("a cupy array", "cupy arrays"),
-    "torch": ("a torch tensor", "torch tensors"),
-    "array_api_strict": ("an array_api_strict array", "array_api_strict arrays"),
-    "jax": ("a jax array", "jax arrays"),
-    "dask": ("a dask array", "dask arrays"),
-}
+__all__ = ["SimpleNet", "TwoLayerNet", "check_params"]
 
 
 def check_array(a: Any, name: str, backend: Backend, param: Array) -> None:
     """Raise unless a is an array of backend's library on the device of param (one of the net's
     parameters). name: the argument's name, for the message. Reads metadata only: no GPU sync."""
-    want = backend.name
+    want = backend.library
     try:
-        xp = array_namespace(a)
-        if xp is backend.xp and device_of(a) == backend.device:
-            return  # the common case, answered without a name lookup
-        got = namespace_name(xp)
-    except (TypeError, ValueError):
+        if array_namespace(a) is backend.xp and device_of(a) == backend.device:
+            return  # the common case, answered without a library lookup
+    except TypeError:
+        pass
+    got = library_for(a)
+    if got is None:
         raise TypeError(
-            f"{name} must be {ARRAY_KINDS[want][0]}; got {type(a).__name__}."
+            f"{name} must be {want.array_kind[0]}; got {type(a).__name__}."
             f" Move it with {name} = net.backend.asarray({name})"
-        ) from None
-    if got != want:
+        )
+    if got is not want:
         raise TypeError(
-            f"{name} is {ARRAY_KINDS[got][0]} but the network's parameters are"
-            f" {ARRAY_KINDS[want][1]}; create the net with xp=... / device=... or move {name}"
+            f"{name} is {got.array_kind[0]} but the network's parameters are"
+            f" {want.array_kind[1]}; create the net with xp=... / device=... or move {name}"
             " with net.backend.asarray"
         )
     here = device_of(param)
@@ -71,15 +63,121 @@ def check_array(a: Any, name: str, backend: Backend, param: Array) -> None:
         )
 
 
+def backend_for(caller: str, backend: Backend | None, xp: Any, device: Any) -> Backend:
+    """The Backend a network's arguments name: backend= as it is, else get_backend(device, xp=xp).
+
+    Raises
+    ------
+    TypeError
+        When backend= comes with xp= or device=, or is no Backend.
+    """
+    if backend is None:
+        return get_backend(device, xp=xp)
+    if xp is not None or device is not None:
+        given = [key for key, value in (("xp", xp), ("device", device)) if value is not None]
+        raise XpnetTypeError(
+            "{caller}: got {backend}= and {given}; give either {backend}= (a Backend) or"
+            " {xp}=/{device}=, not both",
+            caller=caller,
+            backend=Arg("backend"),
+            xp=Arg("xp"),
+            device=Arg("device"),
+            given=" and ".join(f"{key}=" for key in given),
+        )
+    if not isinstance(backend, Backend):
+        raise XpnetTypeError(
+            "{caller}: {backend} must be a Backend, such as xpnet.get_backend('cpu'); got {got!r}",
+            caller=caller,
+            backend=Arg("backend"),
+            got=backend,
+        )
+    return backend
+
+
+def check_params(params: dict, backend: Backend) -> None:
+    """Check that every parameter is an array of backend's library, on one device.
+
+    Reads metadata only: no GPU sync. The nets' public methods and Trainer.run call it.
+
+    Parameters
+    ----------
+    params : dict
+        The net's parameters, name -> array (``net.params``).
+    backend : Backend
+        The net's backend (``net.backend``).
+
+    Raises
+    ------
+    TypeError
+        Naming a parameter that is no array of backend's library (one replaced by another
+        library's array, or by a list), its library and the fix.
+    ValueError
+        Naming a parameter on another device than the first parameter.
+
+    Examples
+    --------
+    >>> net = TwoLayerNet(6, 4, 3)
+    >>> net.params["W2"] = [[0.0] * 3] * 4
+    >>> check_params(net.params, net.backend)
+    Traceback (most recent call last):
+    TypeError: net.params['W2'] is a list, not an array of the network's library (numpy arrays); put it back with net.params['W2'] = net.backend.asarray(value)
+    """  # noqa: E501
+    want, here = backend.library.array_kind[1], None
+    for name, value in params.items():
+        fix = f"put it back with net.params[{name!r}] = net.backend.asarray(value)"
+        got = library_for(value)
+        if got is None:
+            raise TypeError(
+                f"net.params[{name!r}] is {_a(type(value).__name__)}, not an array of the"
+                f" network's library ({want}); {fix}"
+            )
+        if got is not backend.library:
+            raise TypeError(
+                f"net.params[{name!r}] is {got.array_kind[0]} but the network's other"
+                f" parameters are {want}; {fix}, or build the net on {got.name}"
+                " (xp=... / device=...)"
+            )
+        here = device_of(value) if here is None else here
+        if device_of(value) != here:
+            raise ValueError(
+                f"net.params[{name!r}] is on device {device_of(value)} but the network's"
+                f" parameters are on {here}; {fix}"
+            )
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
+
+
 class SimpleNet:
     """The book's simpleNet: one 2x3 weight W, predict = x @ W, loss = softmax cross-entropy.
 
-    W: an initial (2, 3) weight (host data or an array; another shape raises ValueError naming
-    W); by default drawn from a standard normal with the seeded host generator. xp/device/dtype
-    choose where the weight lives (default: NumPy, float64).
-    predict and loss raise TypeError/ValueError naming x or t when it is no array of W's library
-    and device, or has a shape W does not take (metadata only: no GPU sync).
+    Parameters
+    ----------
+    W : array_like of shape (2, 3), optional
+        The initial weight (host data or an array); by default drawn from a standard normal
+        with the seeded host generator.
+    xp, device : optional
+        The namespace and device the weight lives on (default: NumPy on the CPU); see
+        :func:`xpnet.get_backend`.
+    backend : Backend, optional
+        Where the weight lives, instead of xp= and device=.
+    dtype : str or dtype
+        "float64" (the default) or "float32".
+    seed : int, optional
+        Seed of the host generator that draws W.
 
+    Raises
+    ------
+    ValueError
+        When W is not of shape (2, 3). predict and loss raise TypeError/ValueError naming x or t
+        when it is no array of W's library and device, or has a shape W does not take (metadata
+        only: no GPU sync).
+    TypeError
+        When backend= comes with xp= or device=.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> W = [[0.47355232, 0.9977393, 0.84668094], [0.85557411, 0.03563661, 0.69422093]]
     >>> net = SimpleNet(W=W)
@@ -93,10 +191,11 @@ class SimpleNet:
         *,
         xp: Any = None,
         device: Any = None,
+        backend: Backend | None = None,
         dtype: Any = "float64",
         seed: int | None = None,
     ) -> None:
-        self.backend: Backend = get_backend(device, xp=xp)
+        self.backend: Backend = backend_for("SimpleNet", backend, xp, device)
         if W is None:
             W = host_rng(check_seed("SimpleNet", seed)).standard_normal((2, 3))
         W = self.backend.asarray(W, dtype=dtype)
@@ -106,6 +205,9 @@ class SimpleNet:
                 f" {tuple(W.shape)}. Pass a 2x3 array (or no W, for a random one)"
             )
         self.params = {"W": W}
+
+    def __repr__(self) -> str:
+        return f"SimpleNet(W of shape (2, 3), dtype={dtype_name(self.W.dtype)!r}) on {self.backend}"
 
     @property
     def W(self) -> Array:
@@ -131,6 +233,7 @@ class SimpleNet:
     def _check_inputs(self, x: Array, t: Array | None = None) -> None:
         """Raise unless x (and t) are arrays of W's library and device, with shapes W takes.
         Only shapes, dtypes and devices are read: no GPU sync."""
+        check_params(self.params, self.backend)
         check_array(x, "x", self.backend, self.W)
         D, C = self.W.shape
         if x.ndim not in (1, 2) or x.shape[-1] != D:
@@ -165,21 +268,42 @@ NUMERICAL_METHODS = ("batched", "loop")
 class TwoLayerNet:
     """The book's two-layer network: Affine -> Relu (or Sigmoid) -> Affine -> SoftmaxWithLoss.
 
-    input_size, hidden_size, output_size: D_in, H, C. W1 (D_in, H) and W2 (H, C) are
-    ``weight_init_std`` times standard normals drawn (W1, then W2) from the seeded host generator,
-    so one seed gives the same weights on every backend; b1 (H,) and b2 (C,) start at zero.
-    activation: "relu" (chapter 5) or "sigmoid" (chapter 4). xp/device/dtype choose where the
-    parameters live (default: NumPy, float64, the book's; most GPUs run float64 at 1/32 to 1/64
-    of float32's rate, so pass dtype="float32" to train on one, as `xpnet train` does; xp=cupy
-    without device= means CuPy's current GPU). A size that is not a positive integer, a
-    weight_init_std that is not a finite number > 0 or a seed that is not None or an integer >= 0
-    raises TypeError/ValueError naming it, here, before any array is made.
+    W1 (D_in, H) and W2 (H, C) are ``weight_init_std`` times standard normals drawn (W1, then
+    W2) from the seeded host generator, so one seed gives the same weights on every backend;
+    b1 (H,) and b2 (C,) start at zero. Every method takes x: (N, D_in), or (N, ...) with D_in
+    values per sample, and t: labels (N,) or one-hot (N, C). Gradients are dicts keyed like
+    ``net.params``: W1 b1 W2 b2.
 
-    Every method takes x: (N, D_in), or (N, ...) with D_in values per sample, and t: labels (N,)
-    or one-hot (N, C). Gradients are dicts keyed like ``net.params``: W1 b1 W2 b2. Bad inputs
-    raise ValueError/TypeError naming the argument; the checks look at shapes, dtypes and
-    devices only, so they never wait for a GPU.
+    Parameters
+    ----------
+    input_size, hidden_size, output_size : int
+        D_in, H and C (the book's are 784, 50, 10).
+    weight_init_std : float
+        The standard deviation of the initial weights (the book's 0.01).
+    activation : str
+        "relu" (chapter 5) or "sigmoid" (chapter 4).
+    xp, device : optional
+        The namespace and device the parameters live on (default: NumPy on the CPU; xp=cupy
+        without device= means CuPy's current GPU); see :func:`xpnet.get_backend`.
+    backend : Backend, optional
+        Where the parameters live, instead of xp= and device= (``xpnet train`` passes its own).
+    dtype : str or dtype
+        "float64" (the default, the book's) or "float32": most GPUs run float64 at 1/32 to
+        1/64 of float32's rate, so pass dtype="float32" to train on one, as `xpnet train` does.
+    seed : int, optional
+        Seed of the host generator that draws the weights.
 
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument, here, before any array is made: a size that is not a positive
+        integer, a weight_init_std that is not a finite number > 0, a seed that is not None or
+        an integer >= 0, an unknown activation, or backend= given with xp= or device=. The
+        methods raise them naming x or t for bad inputs; those checks look at shapes, dtypes
+        and devices only, so they never wait for a GPU.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> net = TwoLayerNet(784, 50, 10, seed=0)
     >>> x, t = np.full((2, 784), 0.5), np.array([3, 7])
@@ -187,6 +311,8 @@ class TwoLayerNet:
     (2.3, 0.0)
     >>> {key: grad.shape for key, grad in net.gradient(x, t).items()}
     {'W1': (784, 50), 'b1': (50,), 'W2': (50, 10), 'b2': (10,)}
+    >>> TwoLayerNet(4, 3, 2, backend=net.backend).backend is net.backend
+    True
     """
 
     def __init__(
@@ -199,12 +325,13 @@ class TwoLayerNet:
         activation: str = "relu",
         xp: Any = None,
         device: Any = None,
+        backend: Backend | None = None,
         dtype: Any = "float64",
         seed: int | None = None,
     ) -> None:
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be 'relu' or 'sigmoid'; got {activation!r}")
-        self.backend: Backend = get_backend(device, xp=xp)
+        self.backend: Backend = backend_for("TwoLayerNet", backend, xp, device)
         self.dtype = resolve_dtype(self.backend.xp, dtype)
         sizes = {"input_size": input_size, "hidden_size": hidden_size, "output_size": output_size}
         self.config = {
@@ -226,6 +353,15 @@ class TwoLayerNet:
         host = {"W1": W1, "b1": [0.0] * hidden_size, "W2": W2, "b2": [0.0] * output_size}
         self.params = {key: self.backend.asarray(value, self.dtype) for key, value in host.items()}
         self._build_layers()
+
+    def __repr__(self) -> str:
+        """One line: the sizes, the activation, the dtype and where the parameters live."""
+        c = self.config
+        sizes = f"{c['input_size']}, {c['hidden_size']}, {c['output_size']}"
+        return (
+            f"TwoLayerNet({sizes}, activation={c['activation']!r}, dtype={c['dtype']!r}) "
+            f"on {self.backend}"
+        )
 
     def _build_layers(self) -> None:
         self.layers, self.last_layer = self._new_layers()
@@ -352,6 +488,7 @@ class TwoLayerNet:
     def _check_inputs(self, x: Array, t: Array | None = None) -> None:
         """Raise unless x (and t) are arrays of the parameters' library and device, with shapes
         this net takes. Only shapes, dtypes and devices are read: no GPU sync."""
+        check_params(self.params, self.backend)
         check_array(x, "x", self.backend, self.params["W1"])
         D = self.config["input_size"]
         if x.ndim < 2 or math.prod(x.shape[1:]) != D:

@@ -12,8 +12,20 @@ __all__ = ["SGD"]
 
 
 class SGD:
-    """Stochastic gradient descent: W <- W - lr * dW, in place.
+    """Stochastic gradient descent: W <- W - lr * dW, in place, for every parameter.
 
+    Parameters
+    ----------
+    lr : float, optional
+        The learning rate, > 0; kept as a Python float, so it never changes a parameter's dtype.
+
+    Raises
+    ------
+    ValueError
+        When lr is not positive.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> params = {"W": np.array([1.0, 2.0])}
     >>> SGD(lr=0.5).update(params, {"W": np.array([2.0, 2.0])})
@@ -29,12 +41,30 @@ class SGD:
     def update(
         self, params: dict[str, Array], grads: dict[str, Array], *, lr: float | Array | None = None
     ) -> None:
-        """params[key] -= lr * grads[key] for every key. lr: self.lr by default; a 0-d array
-        of the parameters' library and dtype where the rate must not be a Python number
-        frozen into a compiled or captured step (xpnet.fast)."""
+        """params[key] -= lr * grads[key], for each key of grads.
+
+        Parameters
+        ----------
+        params : dict of str to array
+            The network's parameters, updated in place (a new array where the library's arrays are
+            immutable: JAX).
+        grads : dict of str to array
+            Gradients keyed like params.
+        lr : float or 0-d array, optional
+            The rate, ``self.lr`` by default; a 0-d array of the parameters' library and dtype
+            where the rate must not be a Python number frozen into a compiled or captured step
+            (xpnet.fast).
+        """
         lr = self.lr if lr is None else lr
         for key, grad in grads.items():
             params[key] -= lr * grad
 
     def state_dict(self) -> dict:
+        """The optimizer's settings, JSON-able, for a checkpoint.
+
+        Returns
+        -------
+        dict
+            ``{"name": "SGD", "lr": lr}``.
+        """
         return {"name": "SGD", "lr": self.lr}

@@ -20,6 +20,12 @@ __all__ = [
 
 
 def have_matplotlib() -> bool:
+    """Whether matplotlib (the ``[plot]`` extra) is installed, without importing it.
+
+    Returns
+    -------
+    bool
+    """
     import importlib.util
 
     return importlib.util.find_spec("matplotlib") is not None
@@ -39,10 +45,38 @@ def _pyplot():
 def plot_accuracy(
     history, path: str | Path, *, title: str | None = None, iters_per_epoch: int | None = None
 ) -> Path:
-    """Train and test accuracy per epoch (the book's Figure 4-12). history: a train.History.
+    """Train and test accuracy per epoch (the book's Figure 4-12), written to a PNG.
 
-    iters_per_epoch: when given, each point sits at its iteration / iters_per_epoch, so the
-    final model's evaluation (off the book's schedule) is the last point, where it belongs.
+    Parameters
+    ----------
+    history : History
+        A run's record (``xpnet.train``'s result).
+    path : path
+        The PNG to write (its folder is created).
+    title : str, optional
+        Wrapped onto as many lines as the figure's width needs.
+    iters_per_epoch : int, optional
+        When given, each point sits at its iteration / iters_per_epoch, so the final model's
+        evaluation (off the book's schedule) is the last point, where it belongs.
+
+    Returns
+    -------
+    pathlib.Path
+        path.
+
+    Raises
+    ------
+    ImportError
+        Without matplotlib, naming the extra to install.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from xpnet.history import EpochRecord, History
+    >>> history = History([2.3, 0.5], [EpochRecord(1, 1, 2.3, 0.1, 0.1, 0.0),
+    ...                                EpochRecord(2, 2, 0.5, 0.8, 0.7, 0.0)])
+    >>> plot_accuracy(history, tempfile.mkdtemp() + "/accuracy.png").name
+    'accuracy.png'
     """
     plt = _pyplot()
     if iters_per_epoch:
@@ -59,7 +93,27 @@ def plot_accuracy(
 
 
 def plot_loss(history, path: str | Path, *, title: str | None = None) -> Path:
-    """The training loss at every step (the book's Figure 4-11), with a running mean."""
+    """The training loss at every step (the book's Figure 4-11), with a running mean, to a PNG.
+
+    Parameters
+    ----------
+    history : History
+        A run's record.
+    path : path
+        The PNG to write.
+    title : str, optional
+        Wrapped to fit the figure.
+
+    Returns
+    -------
+    pathlib.Path
+        path.
+
+    Raises
+    ------
+    ImportError
+        Without matplotlib.
+    """
     plt = _pyplot()
     loss = np.asarray(history.train_loss, dtype=float)
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -75,9 +129,25 @@ def plot_loss(history, path: str | Path, *, title: str | None = None) -> Path:
 
 
 def plot_gradient_field(X, Y, U, V, path: str | Path, *, title: str | None = None) -> Path:
-    """A quiver plot of the vectors (U, V) at points (X, Y) (the book's Figure 4-9).
+    """A quiver plot of the vectors (U, V) at the points (X, Y) (the book's Figure 4-9), to a PNG.
 
-    X, Y, U, V: host arrays of one shape.
+    Parameters
+    ----------
+    X, Y, U, V : ndarray, one shape
+        Host arrays: the points and the vectors drawn there (for the book's figure, -grad f).
+    path : path
+        The PNG to write.
+    title : str, optional
+
+    Returns
+    -------
+    pathlib.Path
+        path.
+
+    Raises
+    ------
+    ImportError
+        Without matplotlib.
     """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5, 5))
@@ -97,12 +167,32 @@ def plot_descent_paths(
     ylim=(-4.5, 4.5),
     title: str | None = None,
 ) -> Path:
-    """Gradient-descent paths over f's contour lines (the book's Figure 4-10), and beside them
-    each path's distance from the minimum per step on a log scale, where divergence shows too.
+    """Gradient-descent paths over f's contour lines (the book's Figure 4-10), and beside them each
+    path's distance from the minimum per step on a log scale, where divergence shows too.
 
-    paths: {label: host array (steps + 1, 2)}, the points visited (gradient_descent's history).
-    contour: (X, Y, Z) host arrays of one grid shape, f's values on the grid; or None.
-    minimum: the point the distances are measured from. Points outside xlim/ylim are cut off.
+    Parameters
+    ----------
+    paths : dict of str to ndarray of shape (steps + 1, 2)
+        Label to the points visited (gradient_descent's history).
+    path : path
+        The PNG to write.
+    contour : (X, Y, Z) of ndarray, optional
+        f's values Z on a grid X, Y, drawn as contour lines.
+    minimum : (float, float), optional
+        The point the distances are measured from.
+    xlim, ylim : (float, float), optional
+        The plotted area; points outside it are cut off.
+    title : str, optional
+
+    Returns
+    -------
+    pathlib.Path
+        path.
+
+    Raises
+    ------
+    ImportError
+        Without matplotlib.
     """
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5))
@@ -135,9 +225,30 @@ def plot_descent_paths(
 def _save(fig, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _fit_titles(fig)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     import matplotlib.pyplot as plt
 
     plt.close(fig)
     return path
+
+
+def _fit_titles(fig) -> None:
+    """Wrap each axes' title onto as many lines as it needs to lie inside the figure (a run's
+    title names its learning rate, batch size, steps and gradient: one line was cut off). A
+    title is centred on its axes, not on the figure, so it is measured where it is drawn."""
+    import textwrap
+
+    renderer = fig.canvas.get_renderer()
+    width = fig.bbox.width
+    for ax in fig.axes:
+        text = ax.get_title()
+        columns = len(text)
+        while columns > 10:
+            fig.tight_layout()
+            box = ax.title.get_window_extent(renderer)
+            if box.x0 >= 0 and box.x1 <= width:
+                break
+            columns = int(columns * 0.9)
+            ax.set_title("\n".join(textwrap.wrap(text, columns)))

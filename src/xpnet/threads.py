@@ -38,8 +38,19 @@ _torch_restore: list[tuple[int, int]] = []  # (depth at which torch was set, its
 
 
 def default_threads() -> int | None:
-    """The thread count use_threads() applies: None when the environment sets one of
-    THREAD_VARIABLES (the libraries read it themselves), else DEFAULT_THREADS."""
+    """The thread count ``use_threads()`` applies when given no n.
+
+    Returns
+    -------
+    int or None
+        None when the environment sets one of THREAD_VARIABLES (the libraries read it
+        themselves), else DEFAULT_THREADS (1).
+
+    Examples
+    --------
+    >>> default_threads() in (None, 1)
+    True
+    """
     if any(os.environ.get(name) for name in THREAD_VARIABLES):
         return None
     return DEFAULT_THREADS
@@ -49,10 +60,24 @@ def default_threads() -> int | None:
 def use_threads(n: int | None = None) -> Iterator[int | None]:
     """Limit BLAS, OpenMP and PyTorch to n threads inside the block; restore them after.
 
-    n: a positive int, or None for xpnet's default (1; nothing is changed when the environment
-    sets OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS). Yields the count applied
-    (None: left to the environment). Raises TypeError or ValueError for any other n.
+    Parameters
+    ----------
+    n : int or None, optional
+        A positive int, or None for xpnet's default: 1, and nothing changed when the environment
+        sets OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS.
 
+    Yields
+    ------
+    int or None
+        The count applied (None: left to the environment).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an n that is not a positive int or None.
+
+    Examples
+    --------
     >>> with use_threads(1) as n:
     ...     n
     1
@@ -90,7 +115,13 @@ def use_threads(n: int | None = None) -> Iterator[int | None]:
 def limit_torch(torch) -> None:
     """Apply the innermost open block's limit to PyTorch's intra-op pool, once per block.
 
-    Called on entry, and by backends when it imports torch: torch may load inside a block."""
+    Called on entry, and by backends when it imports torch: torch may load inside a block.
+
+    Parameters
+    ----------
+    torch : module or None
+        The torch module, or None when it is not loaded (nothing to do).
+    """
     depth = len(_limits)
     if torch is None or not depth or (_torch_restore and _torch_restore[-1][0] == depth):
         return

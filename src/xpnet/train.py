@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import check_keywords
 from .backends import Array, host_rng, to_numpy
 from .errors import Do, Explained, Use
 from .history import EpochRecord, History
@@ -32,7 +33,10 @@ from .threads import use_threads
 __all__ = ["DivergenceError", "EpochRecord", "History", "Trainer", "TrainingInterrupted", "train"]
 
 GRADS = ("backprop", "numerical")
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# Ctrl-C, `kill` or a job scheduler, and a closed terminal (SIGHUP, where there is one)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM) + (
+    (signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()
+)
 
 
 def _smaller(lr: float) -> str:
@@ -50,6 +54,20 @@ def _interactive() -> bool:
     return sys.stderr.isatty() or "ipykernel" in sys.modules
 
 
+def progress_bar(**options):
+    """A tqdm bar: in a Jupyter kernel its widget where ipywidgets is installed, else its text
+    bar, never tqdm.auto's "IProgress not found" warning. In a notebook the bar stays when the
+    run ends (a saved notebook keeps it); in a terminal it goes, the lines printed stay."""
+    import importlib.util
+
+    notebook = "ipykernel" in sys.modules
+    if notebook and importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.notebook import tqdm
+    else:
+        from tqdm.std import tqdm
+    return tqdm(leave=notebook, **options)
+
+
 class DivergenceError(Explained, RuntimeError):
     """The training loss became NaN or infinite. ``history`` holds the run up to that point.
     The message is a template with fields (:mod:`xpnet.errors`)."""
@@ -60,8 +78,8 @@ class DivergenceError(Explained, RuntimeError):
 
 
 class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C (SIGINT) or SIGTERM stopped training between two steps; the Trainer's state is
-    whole and resumable. ``signal`` is the signal's number."""
+    """Ctrl-C (SIGINT), SIGTERM or SIGHUP (a closed terminal) stopped training between two
+    steps; the Trainer's state is whole and resumable. ``signal`` is the signal's number."""
 
     def __init__(self, message: str, *, signum: int = signal.SIGINT) -> None:
         super().__init__(message)
@@ -167,15 +185,13 @@ class Trainer:
         """
         if iters_num < self.iteration:
             raise ValueError(f"iters_num={iters_num} is below the {self.iteration} steps done")
-        from tqdm.auto import tqdm
-
-        bar = tqdm(
+        _check_params(self.net)  # once: a parameter replaced since the Trainer was made
+        bar = progress_bar(
             total=iters_num,
             initial=self.iteration,
             disable=not (_interactive() if progress is None else progress),
             unit="it",
             dynamic_ncols=True,
-            leave=False,
         )
         tick = time.perf_counter()
         backend = self.net.backend
@@ -345,8 +361,8 @@ class Trainer:
             )
 
     def _catch_interrupt(self):
-        """While training, the first Ctrl-C (or SIGTERM, as a job scheduler or `kill` sends it)
-        stops at the end of the step; a second one at once."""
+        """While training, the first Ctrl-C (or SIGTERM, as a job scheduler or `kill` sends it,
+        or SIGHUP, a closed terminal) stops at the end of the step; a second one at once."""
         trainer = self
 
         class Guard:
@@ -359,6 +375,8 @@ class Trainer:
 
             def handle(self, signum, frame):
                 trainer._stop = signum
+                if signum == getattr(signal, "SIGHUP", None):
+                    _leave_the_closed_terminal()  # printing to it now would fail the save
                 # the second press stops at once: the previous Python handler takes it or, where
                 # SIGINT was ignored or left to the system (nohup, a background job), Python's own
                 previous = self.previous[signum]
@@ -408,6 +426,33 @@ class Trainer:
             history.epochs.pop()  # the final model's evaluation: off the book's schedule
 
 
+def _check_params(net) -> None:
+    """The parameters of a net with a backend are arrays of its library (xpnet.nets)."""
+    backend = getattr(net, "backend", None)
+    if backend is not None and isinstance(getattr(net, "params", None), dict):
+        from .nets import check_params
+
+        check_params(net.params, backend)
+
+
+def _leave_the_closed_terminal() -> None:
+    """After SIGHUP, point stdout and stderr that were a terminal at os.devnull: the terminal
+    is gone, and a write to it (the progress bar, the resume hint) would raise EIO. A hung-up
+    terminal no longer says it is one (isatty is False), so every character device goes: a
+    log file or a pipe stays."""
+    import os
+    import stat
+
+    for fd in (1, 2):
+        try:
+            if stat.S_ISCHR(os.fstat(fd).st_mode):
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, fd)
+                os.close(null)
+        except OSError:
+            pass
+
+
 def train(
     net,
     train_data,
@@ -423,18 +468,22 @@ def train(
     progress: bool | None = None,
     threads: int | None = None,
     step: str = "auto",
+    **unexpected: Any,
 ) -> History:
     """Train net by mini-batch SGD, the book's way; returns the History.
 
     train_data, test_data: (x, t) host arrays as load_mnist returns them (x floating-point: raw
     integer pixels are refused with the fix, normalize=True). Evaluates train and test accuracy
     every epoch (train_size / batch_size iterations), starting after step 1, and the final model;
-    ``history.test_acc[-1]`` is the final model's. progress: a tqdm.auto bar, shown by default in
-    a terminal or a notebook (as Keras's fit does); False silences it. threads: BLAS/OpenMP/PyTorch
-    threads while training (xpnet.threads.use_threads); None is xpnet's default, 1, unless
-    OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS is set. step: "auto", "eager" or
-    a fast path's name, as for Trainer.
+    ``history.test_acc[-1]`` is the final model's. callback: called with each evaluation's
+    EpochRecord as it is made; ``callback=print`` prints one line per epoch (in a notebook, the
+    record a saved notebook keeps). progress: a tqdm bar, shown by default in a terminal or a
+    notebook (as Keras's fit does; in a notebook it stays when the run ends); False silences it.
+    threads: BLAS/OpenMP/PyTorch threads while training (xpnet.threads.use_threads); None is
+    xpnet's default, 1, unless OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS is set.
+    step: "auto", "eager" or a fast path's name, as for Trainer.
     """
+    check_keywords("train", unexpected, train)  # lr=0.1 -> "pass learning_rate=0.1"
     with use_threads(threads):
         trainer = Trainer(
             net,

@@ -11,7 +11,7 @@ import numpy as np
 from .backends import to_numpy
 from .errors import Do, Use, XpnetValueError
 
-__all__ = ["check_training_data"]
+__all__ = ["check_training_data", "refuse_lazy_backend", "refuse_lazy_training"]
 
 Pair = tuple[np.ndarray, np.ndarray]  # (x, t) on the host
 
@@ -47,7 +47,12 @@ def refuse_lazy_training(net) -> None:
     """Raise ValueError for a net whose parameters are lazy (Dask) arrays, before the data is
     gathered: each SGD step takes batch_size random rows from across the chunks and grows the
     parameters' task graph, so mini-batch SGD is no Dask workload."""
-    backend = getattr(net, "backend", None)
+    refuse_lazy_backend(getattr(net, "backend", None))
+
+
+def refuse_lazy_backend(backend) -> None:
+    """refuse_lazy_training for a Backend, before any network is built (``xpnet train
+    --backend dask`` refuses before it prints its header or loads the data)."""
     if backend is None or not getattr(backend, "lazy", False):
         return
     raise XpnetValueError(

@@ -62,7 +62,9 @@ def cupy_like(monkeypatch):
     for name in CREATION + CREATION_LIKE:
         monkeypatch.setattr(strict, name, ignoring_device(getattr(strict, name)))
     monkeypatch.setattr(strict, "asarray", on_current_device(strict.asarray))
-    monkeypatch.setitem(switchboard.DEVICE_CONTEXTS, "array_api_strict", make_current)
+    library = type(switchboard.LIBRARIES["array_api_strict"])  # made to enter a device, as CuPy
+    monkeypatch.setattr(library, "enter", lambda self, device: make_current(device))
+    monkeypatch.setattr(library, "enters_device", True)
     return strict, strict.Device("device1"), current
 
 
@@ -128,7 +130,9 @@ def test_the_stand_in_catches_work_outside_the_device_context(cupy_like, monkeyp
     """Without Backend.activate, the stand-in fails like CuPy on a second GPU: so the test above
     would catch a regression."""
     strict, device1, _ = cupy_like
-    monkeypatch.delitem(switchboard.DEVICE_CONTEXTS, "array_api_strict")
+    library = type(switchboard.LIBRARIES["array_api_strict"])
+    monkeypatch.delattr(library, "enter")  # back to the base's: a context that enters nothing
+    monkeypatch.delattr(library, "enters_device")
     x_host, t_host = small_problem()
     net = xpnet.TwoLayerNet(6, 5, 3, xp=strict, device=device1, seed=0)
     with pytest.raises(ValueError, match="device"):
@@ -189,17 +193,13 @@ def fake_cupy(monkeypatch, *, gpus: int, current: int = 0, nvrtc=None, matmul=No
         nvrtc=types.SimpleNamespace(getVersion=raise_or(nvrtc, (13, 0))),
     )
     monkeypatch.setitem(sys.modules, "cupy", cupy)
-    monkeypatch.setattr(switchboard, "_cupy_checked", {})
+    library = switchboard.LIBRARIES["cupy"]
+    monkeypatch.setattr(library, "problems", {})  # the probe's results, per GPU
     if importlib.util.find_spec("torch") is not None:  # device="auto" must not find a real GPU
         import torch  # through PyTorch either
 
         monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    real_namespace = switchboard._namespace
-    monkeypatch.setattr(
-        switchboard,
-        "_namespace",
-        lambda name, device="cuda": cupy if name == "cupy" else real_namespace(name, device),
-    )
+    monkeypatch.setattr(type(library), "namespace", lambda self: cupy)
     return cupy
 
 

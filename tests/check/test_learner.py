@@ -130,9 +130,10 @@ def test_a_class_that_the_book_cannot_build_is_exit_2(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_the_readmes_report_is_a_real_run(tmp_path, monkeypatch, capsys):
-    """README's "Check your own network" shows `xpnet check` on the book's network with W2's
-    gradient collected from the first Affine layer: the same text as a run now."""
-    readme = (LEARNER.parent.parent / "README.md").read_text()
+    """The docs' "Check your own network" (docs/check.md, once README's section) shows `xpnet
+    check` on the book's network with W2's gradient collected from the first Affine layer: the
+    same text as a run now."""
+    readme = (LEARNER.parent.parent / "docs" / "check.md").read_text()
     shown = readme.split("$ xpnet check two_layer_net.py")[1].split("\n", 1)[1].split("```")[0]
     folder = copy_learner(tmp_path)
     edit(

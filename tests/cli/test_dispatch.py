@@ -46,6 +46,7 @@ def test_the_exit_statuses_are_one_table_of_the_shells_meanings():
         "FAILED": 1,
         "USAGE": 2,
         "INTERRUPTED": 130,  # 128 + SIGINT
+        "BROKEN_PIPE": 141,  # 128 + SIGPIPE: stdout's reader went away (xpnet info | head)
         "TERMINATED": 143,  # 128 + SIGTERM
     }
 

@@ -126,7 +126,12 @@ def test_cli_full_disk_is_one_line_and_keeps_the_last_checkpoint(tmp_path, capsy
     code = main(["train", *SAMPLE, "--iters", "100", "--out", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2
-    assert err == "xpnet train: error: [Errno 28] No space left on device\n"
+    checkpoint = tmp_path / "checkpoint.npz"  # issue 22: the file, what is kept, the resume
+    assert err == (
+        f"xpnet train: error: could not write {checkpoint}: [Errno 28] No space left on device;"
+        f" {checkpoint} is kept, at iteration 1: free some space on that disk, then resume with:"
+        f" xpnet train --resume {checkpoint}\n"
+    )
     assert load_checkpoint(tmp_path / "checkpoint.npz").state["trainer"]["iteration"] == 1
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 

@@ -113,11 +113,12 @@ def test_divergence_is_caught_where_the_eager_step_catches_it(case, sample):
 def test_progress_bar_and_evaluations_follow_the_eager_step(case, sample, monkeypatch):
     """The bar ends at the same count with the same loss shown; the callback sees the same
     evaluations (the book's after steps 1, 16, 31, ..., and the final model)."""
-    import tqdm.auto
+    import importlib
 
+    train_module = importlib.import_module("xpnet.train")  # xpnet.train is also the function
     shown = {}
 
-    class Bar:  # what Trainer.run asks of tqdm.auto.tqdm, recorded
+    class Bar:  # what Trainer.run asks of its progress bar (xpnet.train.progress_bar), recorded
         def __init__(self, *, total, initial, **options):
             self.total, self.n, self.postfixes = total, initial, []
             shown[len(shown)] = self
@@ -134,7 +135,7 @@ def test_progress_bar_and_evaluations_follow_the_eager_step(case, sample, monkey
         def set_postfix(self, refresh=True, **values):
             self.postfixes.append(values)
 
-    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
+    monkeypatch.setattr(train_module, "progress_bar", Bar)
     records = {}
     for name, trainer in (
         ("fast", make(case, sample)),

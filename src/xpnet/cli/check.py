@@ -84,8 +84,7 @@ def gradcheck_command(args) -> int:
         args.hidden_size,
         10,
         activation=args.activation,
-        xp=backend.xp,
-        device=backend.device,
+        backend=backend,
         dtype="float64",
         seed=args.seed,
     )

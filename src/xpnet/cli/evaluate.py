@@ -17,7 +17,7 @@ import logging
 import time
 
 from ..backends import get_backend
-from ..checkpoint import load_checkpoint, load_params
+from ..checkpoint import load_checkpoint, load_params, two_layer_config
 from ..datasets.rows import ArrayFiles, RowSource, TiledDigits, as_dask
 from ..evaluation import evaluate, evaluate_blocks
 from .runfolder import resume_path
@@ -45,19 +45,18 @@ def evaluate_command(args) -> int:
     _check_flags(args, backend)
     path = resume_path(args.checkpoint, "CHECKPOINT")  # a checkpoint file, or its run's folder
     checkpoint = load_checkpoint(path)
-    config = checkpoint.net
+    config = two_layer_config(checkpoint, path)
     net = TwoLayerNet(
         config["input_size"],
         config["hidden_size"],
         config["output_size"],
         activation=config.get("activation", "relu"),
-        xp=backend.xp,
-        device=backend.device,
+        backend=backend,
         dtype=config["dtype"],
     )
     load_params(net, checkpoint, path=path)
     dtype = config["dtype"]
-    source = _source(args, int(config["output_size"]))
+    source = _source(args, int(config["output_size"]), int(config["input_size"]))
     print(f"xpnet evaluate: {backend.describe()}, {dtype}")
     print(
         f"checkpoint: {path} ({config['input_size']}-{config['hidden_size']}-"
@@ -104,11 +103,11 @@ def _check_flags(args, backend) -> None:
             raise ValueError(f"{flag} is for --backend dask; this run uses {backend.name}")
 
 
-def _source(args, classes: int) -> RowSource:
+def _source(args, classes: int, features: int) -> RowSource:
     if args.data or args.labels:
         if not (args.data and args.labels):
             raise ValueError("--data and --labels go together: give both files (or neither)")
-        return ArrayFiles(args.data, args.labels, classes)
+        return ArrayFiles(args.data, args.labels, classes, features=features)
     dataset = args.dataset
     if dataset == "auto":
         from ..datasets import mnist_available
@@ -134,28 +133,130 @@ def _cluster(args, backend):
     from dask.distributed import Client
 
     if args.scheduler:
-        with Client(args.scheduler, timeout="10s") as client:
+        check_scheduler(args.scheduler)
+        with Client(args.scheduler, timeout=f"{SCHEDULER_TIMEOUT}s") as client:
             workers = client.scheduler_info()["workers"]
-            yield f"the scheduler at {args.scheduler} ({len(workers)} workers)"
+            with _quiet_when_stopped():
+                yield f"the scheduler at {args.scheduler} ({len(workers)} workers)"
         return
     workers = args.workers or 2
-    with (
-        local_cluster(workers, args.memory_limit or "auto") as cluster,
-        Client(cluster) as client,
-    ):
+    with _deaf_to_ctrl_c():  # the workers it starts ignore Ctrl-C: this process stops them
+        cluster = local_cluster(workers, args.memory_limit or "auto", logs=logging.CRITICAL)
+    with cluster, Client(cluster) as client:
         memory = client.scheduler_info()["workers"]
         each = min(w["memory_limit"] for w in memory.values()) / MIB
-        yield (
-            f"LocalCluster of {workers} worker processes x 1 thread,"
-            f" memory limit {each:.0f} MiB each"
+        with _quiet_when_stopped():
+            yield (
+                f"LocalCluster of {workers} worker processes x 1 thread,"
+                f" memory limit {each:.0f} MiB each"
+            )
+
+
+SCHEDULER_TIMEOUT = 10  # seconds for a scheduler to answer (connect, handshake, identity)
+
+
+def check_scheduler(address: str, timeout: float | None = None) -> None:
+    """Check that a Dask scheduler answers at address within a bound.
+
+    Connecting, distributed's handshake and the scheduler's identity are all bounded by the
+    one timeout: a port where something else listens (the dashboard's, an SSH server's) never
+    answers distributed's handshake, which distributed alone would wait for without end.
+
+    Parameters
+    ----------
+    address : str
+        The scheduler's address, as --scheduler gives it (tcp://host:8786).
+    timeout : float, optional
+        Seconds in all; None: SCHEDULER_TIMEOUT. Connecting gives up at half of it.
+
+    Raises
+    ------
+    ValueError
+        One line: nothing answered in time, nothing could be reached there (and why), or what
+        answered is no scheduler (a worker).
+
+    Examples
+    --------
+    With dask.distributed installed (``pip install "xpnet[dask]"``):
+
+    >>> check_scheduler("tcp://127.0.0.1:1", timeout=0.2)  # doctest: +SKIP
+    Traceback (most recent call last):
+    ValueError: --scheduler tcp://127.0.0.1:1: no Dask scheduler could be reached (Timed out ...)
+    """
+    import asyncio
+
+    from distributed.comm import connect
+
+    timeout = SCHEDULER_TIMEOUT if timeout is None else timeout
+
+    async def identity():  # connecting gives up at half the time: a refusal is said as one
+        comm = await connect(address, timeout=timeout / 2)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        info = asyncio.run(asyncio.wait_for(identity(), timeout))
+    except asyncio.TimeoutError:
+        raise ValueError(
+            f"--scheduler {address}: nothing there answered as a Dask scheduler within"
+            f" {timeout:g} s (something else listens on that port, perhaps the dashboard; a"
+            " scheduler listens on 8786 unless told otherwise)"
+        ) from None
+    except (OSError, ValueError, TypeError) as error:  # refused, unreachable, a bad address
+        raise ValueError(
+            f"--scheduler {address}: no Dask scheduler could be reached"
+            f" ({(str(error).splitlines() or [type(error).__name__])[0]})"
+        ) from None
+    kind = info.get("type") if isinstance(info, dict) else type(info).__name__
+    if kind != "Scheduler":
+        raise ValueError(
+            f"--scheduler {address}: that address answers as a Dask {kind}, not a scheduler;"
+            " give the scheduler's address (the one its workers connect to)"
         )
 
 
-def local_cluster(workers: int = 2, memory_limit: str | int = "auto"):
+@contextlib.contextmanager
+def _deaf_to_ctrl_c():
+    """SIGINT ignored while worker processes start, so that they inherit SIG_IGN: Ctrl-C goes
+    to the whole process group, and a worker would print a traceback of its own. This process
+    (the one that stops them) takes Ctrl-C again once they are up."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _quiet_when_stopped():
+    """On Ctrl-C or SIGTERM, silence what Dask logs here while the client and cluster close (the
+    gather's tasks "never retrieved", closed comms): the command says "interrupted", once. (Its
+    LocalCluster's workers log only what is CRITICAL: a busy worker's heartbeat to the scheduler
+    that closed first is no news.)"""
+    try:
+        yield
+    except KeyboardInterrupt:  # also xpnet.cli's Terminated
+        for name in ("asyncio", "distributed", "tornado"):
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+        raise
+
+
+def local_cluster(workers: int = 2, memory_limit: str | int = "auto", *, logs: int = logging.ERROR):
     """A dask.distributed LocalCluster on this machine, as xpnet evaluate makes it: ``workers``
     processes of one thread each (one BLAS thread: the processes are the parallelism), each
     held to ``memory_limit`` (bytes, or a string such as "250MiB"; "auto": Dask's share of
-    RAM), on 127.0.0.1 with no dashboard and quiet logs. Use it as a context manager."""
+    RAM), on 127.0.0.1 with its dashboard on a free port and quiet logs (``logs``: the least
+    level shown, ERROR by default; xpnet evaluate shows only CRITICAL). Use it as a context
+    manager."""
     from dask.distributed import LocalCluster
 
     return LocalCluster(
@@ -163,7 +264,7 @@ def local_cluster(workers: int = 2, memory_limit: str | int = "auto"):
         threads_per_worker=1,
         memory_limit=memory_limit,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # None still serves on 8787, warning where that port is taken
         host="127.0.0.1",
-        silence_logs=logging.ERROR,
+        silence_logs=logs,
     )

@@ -41,7 +41,6 @@ def info_command(args=None) -> int:
     int
         Exit.OK.
     """
-    import importlib.metadata
     import platform
 
     import array_api_compat
@@ -52,25 +51,17 @@ def info_command(args=None) -> int:
 
     print(f"xpnet {__version__} on Python {platform.python_version()} ({platform.platform()})")
     print(f"numpy {numpy.__version__}, array-api-compat {array_api_compat.__version__}")
-    for row in available():
+    rows = available()
+    for row in rows:
         state = row["version"] if row["installed"] else "not installed"
         if row.get("error"):
             state = f"broken: {row['error']}"
         gpus = f"; GPUs: {', '.join(row['gpus'])}" if row["gpus"] else ""
         problem = f"; {row['problem']}" if row.get("problem") else ""
         print(f"  {row['backend']:<17} {state}{gpus}{problem}")
-    cupies = sorted(
-        {
-            d.metadata["Name"]
-            for d in importlib.metadata.distributions()
-            if (d.metadata["Name"] or "").lower().startswith("cupy")
-        }
-    )
-    if len(cupies) > 1:
-        print(
-            f"warning: several CuPy packages are installed ({', '.join(cupies)}); they share "
-            "one module and break each other: keep only the one for your CUDA version"
-        )
+    for row in rows:
+        if row.get("warning"):
+            print(f"warning: {row['warning']}")
     where = data_dir()
     print(
         f"data: {where} (full MNIST {'cached' if mnist_available() else 'not downloaded'}; "

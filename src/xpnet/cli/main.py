@@ -17,7 +17,7 @@ from ..threads import use_threads
 from .parser import build_parser
 from .words import Exit, for_the_command_line, notices
 
-__all__ = ["Terminated", "main"]
+__all__ = ["Terminated", "main", "stdout_to_devnull"]
 
 FIXABLE = (
     DeviceUnavailableError,
@@ -53,8 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with notices(), _terminated_as_an_exception(), use_threads(getattr(args, "threads", None)):
             return args.execute(args)
-    except Terminated:  # outside the training loop (which saves first: see Trainer)
-        print(f"xpnet {args.command}: stopped by SIGTERM", file=sys.stderr)
+    except BrokenPipeError:  # `xpnet info | head`: the reader has gone; not an error of the run
+        stdout_to_devnull()
+        return Exit.BROKEN_PIPE
+    except Terminated as stop:  # outside the training loop (which saves first: see Trainer)
+        print(f"xpnet {args.command}: stopped by {stop.name}", file=sys.stderr)
         return Exit.TERMINATED
     except FIXABLE as error:
         print(f"xpnet {args.command}: error: {for_the_command_line(error)}", file=sys.stderr)
@@ -64,9 +67,23 @@ def main(argv: list[str] | None = None) -> int:
         return Exit.INTERRUPTED
 
 
+def stdout_to_devnull() -> None:
+    """Point stdout at /dev/null, after its reader closed the pipe (``xpnet train | head``): the
+    lines still printed go nowhere, and Python's flush at exit raises no second BrokenPipeError."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, as an exception: files being written are cleaned up (atomic_write) and the run's
-    folder lock is released on the way out, as for Ctrl-C."""
+    """SIGTERM (or SIGHUP, a closed terminal), as an exception: files being written are cleaned
+    up (atomic_write) and the run's folder lock is released on the way out, as for Ctrl-C."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(signum)
+        self.name = signal.Signals(signum).name
 
 
 @contextlib.contextmanager
@@ -76,10 +93,12 @@ def _terminated_as_an_exception():
         return
 
     def stop(signum, frame):
-        raise Terminated
+        raise Terminated(signum)
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    numbers = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {number: signal.signal(number, stop) for number in numbers}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -39,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog="xpnet",
-        description="Deep Learning from Scratch, chapters 4-5, on NumPy, CuPy or PyTorch.",
+        description="Deep Learning from Scratch, chapters 4-5, on any Python Array API backend: "
+        + ", ".join(BACKENDS)
+        + " (dask: xpnet evaluate only).",
         formatter_class=Help,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -57,7 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
             "train",
             train.train_command,
             help="train the two-layer network on MNIST",
-            description="Train the book's two-layer network by mini-batch SGD. " + RESUME_RULE,
+            description="Train the book's two-layer network by mini-batch SGD. "
+            + ROWS
+            + " "
+            + RESUME_RULE,
         )
     )
     _gradcheck_flags(
@@ -103,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+ROWS = (
+    "Each row printed is one evaluation: the epoch, the steps made, the mean training loss of the"
+    " steps since the previous row, the accuracy on the whole training and test set, and the"
+    " seconds since the previous row (training and evaluating)."
+)
 RESUME_RULE = (
     "--resume continues a run from its checkpoint: the network, --dtype, --dataset, --seed, "
     "--grad and --batch-size come from the checkpoint, and a flag that contradicts it is "

@@ -4,16 +4,24 @@
 ``loss.csv`` (one row per step), ``checkpoint.npz`` (the last finite state), ``diverged.npz``
 (only when the parameters stopped being finite), ``accuracy.png`` and ``loss.png``.
 
-The CSVs are appended to, a whole number of rows per write, so a run's cost stays linear and a
-crash leaves a readable file; when a run is resumed they are first rewritten from the checkpoint,
-so they hold exactly the checkpoint's history. Every other file is written to a temporary file
-and renamed, so a failed run never leaves half a file, and a diverged run never replaces a finite
-checkpoint.
+The CSVs are appended to, a whole number of rows per write (a write cut short is undone, so
+rows are whole or absent), so a run's cost stays linear and a crash leaves a readable file; when
+a run is resumed they are first rewritten from the checkpoint, so they hold exactly the
+checkpoint's history. Every other file is written to a temporary file and renamed
+(:mod:`xpnet.atomic`), so a failed run never leaves half a file, and a diverged run never
+replaces a finite checkpoint; temporary files of writes that were killed are removed when the
+next run takes the folder. Files get the permissions the umask gives (as any new file).
+
+A write that fails (a full disk, a quota, a file-size limit, a read-only file system, no
+permission) raises :class:`RunFileError`, one line that names the file, the checkpoint that is
+kept (and its iteration) and the command that resumes from it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import io
 import json
 import os
@@ -22,10 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..atomic import atomic_path, atomic_write, remove_stale
 from ..backends import to_numpy
-from ..checkpoint import CheckpointError, atomic_write, save_checkpoint
+from ..checkpoint import CheckpointError, save_checkpoint
 
-__all__ = ["RUN_FILES", "RunFolder", "RunFolderError", "out_path", "resume_path"]
+__all__ = ["RUN_FILES", "RunFileError", "RunFolder", "RunFolderError", "out_path", "resume_path"]
 
 RUN_FILES = (
     "config.json",
@@ -44,6 +53,22 @@ class RunFolderError(OSError):
     """The folder is another run's (running now, or finished and not to be replaced)."""
 
 
+class RunFileError(OSError):
+    """A file of the run could not be written; the message names it, the checkpoint that is
+    kept (with its iteration) and the command that resumes from there. ``errno`` is the
+    failed write's, ``path`` the file's."""
+
+
+ADVICE = {  # errno name -> what to do first; None: write elsewhere (another --out)
+    "ENOSPC": "free some space on that disk",
+    "EDQUOT": "free some of your disk quota",
+    "EFBIG": "raise the file-size limit (ulimit -f)",
+    "EROFS": None,  # a read-only file system
+    "EACCES": None,  # permission denied
+    "EPERM": None,
+}
+
+
 class RunFolder:
     """The folder of one run. Use ``with folder.locked():`` around everything the run does."""
 
@@ -51,6 +76,9 @@ class RunFolder:
         self.path = Path(path)
         self._lock = None
         self._losses_written = self._records_written = 0
+        self.kept: tuple[Path, int] | None = None  # the last good checkpoint, its iteration
+        self.finished = False  # the run made all its steps: only its plots are left to write
+        self.stale: list[Path] = []  # temporary files of killed writes, removed by locked()
 
     def __truediv__(self, name: str) -> Path:
         return self.path / name
@@ -60,14 +88,15 @@ class RunFolder:
     def locked(self):
         """A context manager: hold the folder's lock (another process gets RunFolderError at
         once). The operating system drops the lock when the process ends, however it ends."""
-        import contextlib
 
         @contextlib.contextmanager
         def hold():
             created = [p for p in (self.path, *self.path.parents) if not p.exists()]
-            self.path.mkdir(parents=True, exist_ok=True)
-            handle = open(self / LOCK, "a+")
+            handle = None
             try:
+                with self._writing(self / LOCK):
+                    self.path.mkdir(parents=True, exist_ok=True)
+                    handle = open(self / LOCK, "a+")
                 if not _try_lock(handle):
                     handle.seek(0)
                     holder = handle.read().strip() or "unknown"
@@ -80,14 +109,16 @@ class RunFolder:
                 handle.write(str(os.getpid()))
                 handle.flush()
                 self._lock = handle
+                self.stale = remove_stale(self.path, RUN_FILES)  # no write is under way now
                 yield self
             finally:
-                if self._lock is handle:
+                if handle is not None and self._lock is handle:
                     (self / LOCK).unlink(missing_ok=True)  # before unlocking: no other holder yet
                     self._lock = None
-                handle.close()
+                if handle is not None:
+                    handle.close()
                 for folder in created:  # a run that failed before writing leaves no folder
-                    if any(folder.iterdir()):
+                    if not folder.is_dir() or any(folder.iterdir()):
                         break
                     folder.rmdir()
 
@@ -112,7 +143,8 @@ class RunFolder:
 
     def write_config(self, config: dict) -> None:
         text = json.dumps(config, indent=2, default=str).encode()
-        atomic_write(self / "config.json", lambda handle: handle.write(text))
+        with self._writing(self / "config.json"):
+            atomic_write(self / "config.json", lambda handle: handle.write(text))
 
     def start_csvs(self, history) -> None:
         """Write metrics.csv and loss.csv afresh, holding exactly ``history`` (a resumed run's)."""
@@ -121,16 +153,19 @@ class RunFolder:
             ("loss.csv", ["iteration", "loss"], _loss_rows(history.train_loss, 0)),
         ):
             text = _csv_text([header, *rows])
-            atomic_write(self / name, lambda handle, text=text: handle.write(text))
+            with self._writing(self / name):
+                atomic_write(self / name, lambda handle, text=text: handle.write(text))
         self._records_written, self._losses_written = len(history.epochs), len(history.train_loss)
 
     def append(self, history) -> None:
         """Append the losses and evaluations recorded since the last call, one write per file."""
         new = _metric_rows(history.epochs[self._records_written :])
-        _append(self / "metrics.csv", _csv_text(new))
+        with self._writing(self / "metrics.csv"):
+            _append(self / "metrics.csv", _csv_text(new))
         self._records_written = len(history.epochs)
         new = _loss_rows(history.train_loss[self._losses_written :], self._losses_written)
-        _append(self / "loss.csv", _csv_text(new))
+        with self._writing(self / "loss.csv"):
+            _append(self / "loss.csv", _csv_text(new))
         self._losses_written = len(history.train_loss)
 
     def save(self, net, *, arrays: dict, state: dict, diverged: bool = False) -> Path:
@@ -138,7 +173,51 @@ class RunFolder:
         ``diverged``) goes to diverged.npz instead, so checkpoint.npz stays the last good one."""
         finite = all(bool(np.isfinite(to_numpy(value)).all()) for value in net.params.values())
         path = self / ("checkpoint.npz" if finite and not diverged else "diverged.npz")
-        return save_checkpoint(path, net, arrays=arrays, state=state)
+        with self._writing(path):
+            save_checkpoint(path, net, arrays=arrays, state=state)
+        if path.name == "checkpoint.npz":
+            self.kept = (path, int(state["trainer"]["iteration"]))
+        return path
+
+    def write_plot(self, name: str, draw) -> None:
+        """draw(path) draws a figure to path (matplotlib's savefig, by name): a temporary path
+        with name's suffix, renamed to name once whole."""
+        with self._writing(self / name), atomic_path(self / name) as temporary:
+            draw(temporary)
+
+    @contextlib.contextmanager
+    def _writing(self, path: Path):
+        """Turn an OSError of writing path into RunFileError: the file, what is kept, and how
+        to resume (RunFolderError, the folder being another run's, passes as it is)."""
+        try:
+            yield
+        except (RunFolderError, RunFileError):
+            raise
+        except OSError as error:
+            failed = RunFileError(self._failed(path, error))
+            failed.errno, failed.path = error.errno, path  # no filename: str() is the message
+            raise failed from error
+
+    def _failed(self, path: Path, error: OSError) -> str:
+        name = errno.errorcode.get(error.errno, "")
+        fix = ADVICE.get(name, "")
+        cause = f"[Errno {error.errno}] {error.strerror}" if error.errno else str(error)
+        line = f"could not write {path}: {cause}"
+        if self.kept is None:
+            again = "start the run again" + (" with another --out" if fix is None else "")
+            return (
+                f"{line}; no checkpoint was saved yet, so there is nothing to resume from:"
+                f" {fix + ', then ' if fix else ''}{again}"
+            )
+        kept, iteration = self.kept
+        if self.finished:
+            return f"{line}; the run itself is complete: {kept} holds its {iteration} iterations"
+        resume = f"xpnet train --resume {kept}"
+        if fix is None:
+            how = f"resume in a folder you can write with: {resume} --out ANOTHER_FOLDER"
+        else:
+            how = f"{fix + ', then ' if fix else ''}resume with: {resume}"
+        return f"{line}; {kept} is kept, at iteration {iteration}: {how}"
 
 
 def resume_path(text: str, named: str = "--resume") -> Path:
@@ -205,12 +284,20 @@ def _csv_text(rows: list[list]) -> bytes:
 
 
 def _append(path: Path, data: bytes) -> None:
-    """Whole rows in one write() on an O_APPEND descriptor: a crash leaves whole rows only."""
+    """Whole rows appended on an O_APPEND descriptor: a write cut short (a file-size limit, a
+    full disk) is undone, so the file ends with whole rows only (the folder's lock keeps other
+    writers out). The file is created as any new file is (0666 less the umask)."""
     if not data:
         return
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
     try:
-        while data:
-            data = data[os.write(fd, data) :]
+        size = os.fstat(fd).st_size
+        try:
+            while data:
+                data = data[os.write(fd, data) :]
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)  # no torn row: the rows of this call go, all of them
+            raise
     finally:
         os.close(fd)

@@ -17,11 +17,12 @@ import time
 import warnings
 from pathlib import Path
 
-from ..backends import device_name, get_backend
+from ..backends import Float64Notice, device_name, get_backend
 from ..checkpoint import load_checkpoint, load_params
 from ..fast import auto_paths
 from ..nets import TwoLayerNet
 from ..train import DivergenceError, History, Trainer, TrainingInterrupted
+from ..validate import refuse_lazy_backend
 from .data import load_data
 from .runfolder import RunFolder, out_path, resume_path
 from .runstate import run_part, saved_settings
@@ -31,6 +32,9 @@ from .words import Exit, for_the_command_line
 __all__ = ["Run", "train_command"]
 
 LINES = 20  # about this many epoch lines print; metrics.csv holds every one
+STOPPED_BY = {signal.SIGTERM: (Exit.TERMINATED, "SIGTERM")}  # besides Ctrl-C: status, name
+if hasattr(signal, "SIGHUP"):  # a closed terminal (not on Windows)
+    STOPPED_BY[signal.SIGHUP] = (Exit.TERMINATED, "SIGHUP")  # Exit's table: as for SIGTERM
 
 
 def train_command(args) -> int:
@@ -106,6 +110,9 @@ class Run:
         """
         with self.folder.locked():
             self.folder.claim(resuming=self.source, overwrite=self.args.overwrite)
+            if self.folder.stale:
+                names = ", ".join(path.name for path in self.folder.stale)
+                say(f"notice: removed temporary files of writes that were cut short: {names}")
             self._build()
             if self._finished():
                 return Exit.OK
@@ -124,9 +131,13 @@ class Run:
     def _build(self) -> None:
         s = self.settings
         if self.learner is None:
-            self.backend = get_backend(self.args.device, backend=self.args.backend)
+            with warnings.catch_warnings():
+                if s["dtype"] == "float32":  # JAX's float64 switch is nothing to this run
+                    warnings.simplefilter("ignore", Float64Notice)
+                self.backend = get_backend(self.args.device, backend=self.args.backend)
         else:  # issue 23: the learner's net computes where its arrays are
             self.backend = self.learner.net.backend
+        refuse_lazy_backend(self.backend)  # Dask: refused before the header, not after the data
         chosen = " (chosen by --device auto)" if self.args.device == "auto" else ""
         say(f"xpnet train: {self.backend.describe()}{chosen}, {s['dtype']}")
         if self.learner is not None:
@@ -142,8 +153,7 @@ class Run:
                 10,
                 s["weight_init_std"],
                 activation=s["activation"],
-                xp=self.backend.xp,
-                device=self.backend.device,
+                backend=self.backend,
                 dtype=s["dtype"],
                 seed=s["seed"],
             )
@@ -169,6 +179,7 @@ class Run:
                 load_params(self.net, self.checkpoint, path=self.source)
             history = History.from_arrays(self.checkpoint.arrays)
             self.trainer.load_state_dict(self.checkpoint.state["trainer"], history)
+            self.folder.kept = (self.source, self.trainer.iteration)  # until a new one is saved
             changes = "".join(f"; {change}" for change in s.changes)
             say(f"resuming from {self.source} at iteration {self.trainer.iteration}{changes}")
 
@@ -210,6 +221,7 @@ class Run:
         return history
 
     def _finish(self, history: History) -> int:
+        self.folder.finished = True  # a file that fails now fails a complete run
         self._plots(history)
         last = history.epochs[-1]
         say(
@@ -220,13 +232,12 @@ class Run:
         return Exit.OK
 
     def _stopped(self, stop: TrainingInterrupted) -> int:
-        """Ctrl-C or SIGTERM: save, and say how to resume."""
+        """Ctrl-C, SIGTERM or SIGHUP (a closed terminal): save, and say how to resume."""
         trainer = self.trainer
         self.folder.append(trainer.history)
         saved, good = self._save(), self.folder / "checkpoint.npz"
-        terminated = stop.signal == signal.SIGTERM
-        status = Exit.TERMINATED if terminated else Exit.INTERRUPTED
-        how = "stopped by SIGTERM" if terminated else "interrupted"
+        status, name = STOPPED_BY.get(stop.signal, (Exit.INTERRUPTED, None))
+        how = f"stopped by {name}" if name else "interrupted"
         how += f" at iteration {trainer.iteration}"
         if saved != good:  # --keep-going went on with non-finite parameters
             how += f" with non-finite parameters (saved in {saved})"
@@ -261,8 +272,8 @@ class Run:
                 f"{label:>9} {record.iteration:>9} {record.loss:>7.3f} {record.train_acc:>9.4f} "
                 f"{record.test_acc:>9.4f} {record.seconds:>7.2f}"
             )
+        path = self._save()  # first: a CSV that cannot be written still leaves this state
         self.folder.append(self.trainer.history)
-        path = self._save()
         if path.name == "diverged.npz" and not self._told:
             self._told = True  # once: --keep-going goes on with non-finite parameters
             say(
@@ -301,8 +312,11 @@ class Run:
             f"{s['batch_size']}, {self.trainer.iteration} steps, {s['grad']}"
         )
         per_epoch = self.trainer.iters_per_epoch
-        plot_accuracy(history, self.folder / "accuracy.png", title=title, iters_per_epoch=per_epoch)
-        plot_loss(history, self.folder / "loss.png", title=title)
+        self.folder.write_plot(
+            "accuracy.png",
+            lambda path: plot_accuracy(history, path, title=title, iters_per_epoch=per_epoch),
+        )
+        self.folder.write_plot("loss.png", lambda path: plot_loss(history, path, title=title))
 
     def _config(self) -> dict:
         from .. import __version__
@@ -327,8 +341,13 @@ def say(line: str, file=None) -> None:
     from tqdm.auto import tqdm
 
     file = file or sys.stdout
-    tqdm.write(line, file=file)
-    file.flush()
+    try:
+        tqdm.write(line, file=file)
+        file.flush()
+    except BrokenPipeError:  # `xpnet train | head` read its lines: the run goes on, its files
+        from .main import stdout_to_devnull  # are the record; what it prints goes nowhere
+
+        stdout_to_devnull()
 
 
 def _step(trainer) -> str:

@@ -34,7 +34,8 @@ class Exit(enum.IntEnum):
     FAILED = 1  # a check that failed (check, gradcheck), a training run that diverged
     USAGE = 2  # an error the user can fix: a flag, a file, the device (argparse's own status)
     INTERRUPTED = 130  # 128 + SIGINT (Ctrl-C)
-    TERMINATED = 143  # 128 + SIGTERM
+    BROKEN_PIPE = 141  # 128 + SIGPIPE: stdout's reader went away (`xpnet info | head`)
+    TERMINATED = 143  # 128 + SIGTERM; also SIGHUP (a closed terminal), which stops as SIGTERM
 
 
 class CommandLineWords(Words):
@@ -123,20 +124,24 @@ def for_the_command_line(error: BaseException | Warning | str) -> str:
 
 @contextlib.contextmanager
 def notices():
-    """Show DeviceFallbackWarning and Float64Notice as one line each, ``notice: ...`` on stderr.
+    """Show DeviceFallbackWarning, Float64Notice and DataDirNotice as one line each,
+    ``notice: ...`` on stderr.
 
-    ``--device auto`` found a GPU it cannot use, or JAX's float64 was turned on: a notice, not
-    a warning with a file name and a line number. Other warnings are shown as usual.
+    ``--device auto`` found a GPU it cannot use, JAX's float64 was turned on, or there is no
+    home folder to keep data in (a temporary folder is used): a notice, not a warning with a
+    file name and a line number. Other warnings are shown as usual.
 
     Examples
     --------
     >>> with notices():
     ...     pass
     """
+    from ..datasets.common import DataDirNotice
+
     default = warnings.showwarning
 
     def show(message, category, filename, lineno, file=None, line=None):
-        if issubclass(category, (DeviceFallbackWarning, Float64Notice)):
+        if issubclass(category, (DeviceFallbackWarning, Float64Notice, DataDirNotice)):
             print(f"notice: {for_the_command_line(message)}", file=sys.stderr)
         else:
             default(message, category, filename, lineno, file, line)

@@ -6,7 +6,11 @@ The loaders keep images as uint8 (N, 28, 28) and labels as uint8 (N,) until the 
 
 from __future__ import annotations
 
+import functools
 import os
+import stat
+import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,26 +26,97 @@ class DatasetError(Explained, RuntimeError):
     with fields, :mod:`xpnet.errors`)."""
 
 
+class DataDirNotice(Explained, UserWarning):
+    """There is no home folder to keep downloads in, so a temporary folder holds them."""
+
+
 def data_dir(root: str | os.PathLike | None = None) -> Path:
     """The folder that holds downloaded data files.
 
-    The first one set of: `root`, `$XPNET_DATA_DIR`, `$XDG_CACHE_HOME/xpnet`, `~/.cache/xpnet`.
-    The folder is not created here.
+    Parameters
+    ----------
+    root : str or os.PathLike, optional
+        The folder to use; None: the first one set of `$XPNET_DATA_DIR`,
+        `$XDG_CACHE_HOME/xpnet`, `~/.cache/xpnet`.
 
+    Returns
+    -------
+    pathlib.Path
+        The folder, not created here; except where there is no home folder (HOME unset and no
+        passwd entry for the user, as in some containers): then a private temporary folder
+        (0700, this user's own) is made and used, and a DataDirNotice says so, once per
+        process.
+
+    Raises
+    ------
+    DatasetError
+        A path with ``~`` where there is no home folder to expand it to.
+
+    Examples
+    --------
     >>> str(data_dir("/tmp/mnist"))
     '/tmp/mnist'
     """
     if root is not None:
-        return Path(root).expanduser()
+        return _expanded(root)
     if os.environ.get("XPNET_DATA_DIR"):
-        return Path(os.environ["XPNET_DATA_DIR"]).expanduser()
+        return _expanded(os.environ["XPNET_DATA_DIR"])
     if os.environ.get("XDG_CACHE_HOME"):
-        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "xpnet"
-    return Path.home() / ".cache" / "xpnet"
+        return _expanded(os.environ["XDG_CACHE_HOME"]) / "xpnet"
+    try:
+        return Path.home() / ".cache" / "xpnet"
+    except (RuntimeError, KeyError, OSError):  # "Could not determine home directory"
+        return _temporary_data_dir()
+
+
+def _expanded(path: str | os.PathLike) -> Path:
+    try:
+        return Path(path).expanduser()
+    except (RuntimeError, KeyError, OSError):
+        raise DatasetError(
+            f"{path}: ~ cannot be expanded, as there is no home folder (HOME is not set and"
+            " this user has no passwd entry); give the folder as an absolute path"
+        ) from None
+
+
+@functools.cache
+def _temporary_data_dir() -> Path:
+    """A temporary data folder of this user's own (made 0700; another user's is never used)."""
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    folder = Path(tempfile.gettempdir()) / f"xpnet-cache-{uid if uid is not None else 'user'}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+        if uid is not None and (info.st_uid != uid or not stat.S_ISDIR(info.st_mode)):
+            raise PermissionError(f"{folder} is not this user's")
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="xpnet-cache-"))
+    warnings.warn(
+        DataDirNotice(
+            f"there is no home folder (HOME is not set and user {uid} has no passwd entry), so"
+            f" downloaded data is kept in {folder}, which the system may clear; set"
+            " XPNET_DATA_DIR (or HOME) to keep it"
+        ),
+        stacklevel=4,
+    )
+    return folder
 
 
 def check_digits(images: np.ndarray, labels: np.ndarray, source: str) -> None:
-    """Raise DatasetError unless images are uint8 (N, 28, 28) and labels uint8 (N,) in 0..9."""
+    """Raise DatasetError unless images are uint8 (N, 28, 28) and labels uint8 (N,) in 0..9.
+
+    Parameters
+    ----------
+    images : ndarray
+    labels : ndarray
+    source : str
+        Where they came from, for the message.
+
+    Raises
+    ------
+    DatasetError
+        Naming source and what is wrong.
+    """
     if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
         raise DatasetError(
             f"{source}: images must be uint8 of shape (N, 28, 28); "
@@ -66,8 +141,20 @@ def book_format(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The book's arrays from uint8 images (N, 28, 28) and uint8 labels (N,).
 
-    x: (N, 784) if flatten else (N, 1, 28, 28); float32 in [0, 1] if normalize else uint8.
-    t: float32 one-hot (N, 10) if one_hot_label else int64 labels (N,).
+    Parameters
+    ----------
+    images : ndarray of shape (N, 28, 28), uint8
+    labels : ndarray of shape (N,), uint8
+    normalize : bool
+        x as float32 in [0, 1], else uint8 (a copy).
+    flatten : bool
+        x as (N, 784), else (N, 1, 28, 28).
+    one_hot_label : bool
+        t as float32 one-hot (N, 10), else int64 labels (N,).
+
+    Returns
+    -------
+    x, t : ndarray
     """
     n = images.shape[0]
     x = images.reshape(n, -1) if flatten else images.reshape(n, 1, *IMAGE_SHAPE)

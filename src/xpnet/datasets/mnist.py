@@ -12,16 +12,16 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tempfile
 import warnings
-import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from ..atomic import atomic_write
 from ..errors import Do
-from .common import DatasetError, book_format, check_digits, data_dir
+from ..npyfiles import Archive, UnreadableFile
+from .common import IMAGE_SHAPE, DatasetError, book_format, check_digits, data_dir
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 
 MIRRORS = (
@@ -41,6 +41,8 @@ PARTS = {  # cache key -> (file name, IDX magic number)
     "t_test": ("t10k-labels-idx1-ubyte.gz", LABELS_MAGIC),
 }
 CACHE_NAME = "mnist.npz"
+CACHE_MEMBERS = tuple(f"{key}.npy" for key in PARTS)
+SPLIT_SIZES = {"train": 60_000, "test": 10_000}
 _SAMPLE_HINT = "or use the bundled 5,000-image sample: {sample}"  # a field of SAMPLE
 
 SAMPLE = {"sample": Do("use_sample_data")}
@@ -58,10 +60,38 @@ def load_mnist(
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """MNIST as in the book: ((x_train, t_train), (x_test, t_test)), host NumPy arrays.
 
-    x: (60000 or 10000, 784), or (N, 1, 28, 28) with flatten=False; float32 in [0, 1] with
-    normalize, else uint8. t: int64 labels (N,), or float32 one-hot (N, 10) with one_hot_label.
-    Files live in `data_dir(root)`; a missing file is downloaded unless download=False.
-    Raises DatasetError when the data cannot be had, with what to do about it.
+    The four original IDX files are downloaded once (about 11 MB) from public mirrors, each
+    checked against its SHA-256, and kept with a uint8 cache in ``data_dir(root)``.
+
+    Parameters
+    ----------
+    normalize : bool, optional
+        x as float32 in [0, 1] (True) or uint8 pixels 0..255.
+    flatten : bool, optional
+        x as (N, 784) (True) or (N, 1, 28, 28).
+    one_hot_label : bool, optional
+        t as float32 one-hot rows (N, 10), or int64 labels (N,) (False).
+    root : path, optional
+        The data folder; default ``data_dir()``.
+    download : bool, optional
+        Download what is missing (True), or only read what is there.
+
+    Returns
+    -------
+    (x_train, t_train), (x_test, t_test) : tuple of tuples of ndarray
+        60,000 training and 10,000 test images.
+
+    Raises
+    ------
+    DatasetError
+        When the data cannot be had (offline, no verified file, a damaged cache), saying what to
+        do: another mirror ($XPNET_MNIST_MIRRORS), the files' folder, or the bundled sample.
+
+    Examples
+    --------
+    >>> (x_train, t_train), (x_test, t_test) = load_mnist()  # doctest: +SKIP
+    >>> x_train.shape, t_test.shape  # doctest: +SKIP
+    ((60000, 784), (10000,))
     """
     arrays = _mnist_arrays(data_dir(root), download=download, progress=True)
     options = {"normalize": normalize, "flatten": flatten, "one_hot_label": one_hot_label}
@@ -71,9 +101,26 @@ def load_mnist(
 
 
 def download_mnist(root: str | os.PathLike | None = None, *, progress: bool = True) -> Path:
-    """Download and verify MNIST into `data_dir(root)`, build its cache, return the cache path.
+    """Download and verify MNIST into ``data_dir(root)`` and build its cache (xpnet download).
 
-    Nothing is downloaded when a valid cache is already there. `xpnet download mnist` calls this.
+    Nothing is downloaded when a valid cache is already there.
+
+    Parameters
+    ----------
+    root : path, optional
+        The data folder; default ``data_dir()``.
+    progress : bool, optional
+        Show a progress bar per file.
+
+    Returns
+    -------
+    pathlib.Path
+        The cache file, ``mnist.npz``.
+
+    Raises
+    ------
+    DatasetError
+        When no mirror gives a verified file.
     """
     directory = data_dir(root)
     _mnist_arrays(directory, download=True, progress=progress)
@@ -81,7 +128,23 @@ def download_mnist(root: str | os.PathLike | None = None, *, progress: bool = Tr
 
 
 def mnist_available(root: str | os.PathLike | None = None) -> bool:
-    """Whether MNIST loads without the network: a valid cache or the four verified .gz files."""
+    """Whether MNIST loads without the network: a valid cache or the four verified .gz files.
+
+    Parameters
+    ----------
+    root : path, optional
+        The data folder; default ``data_dir()``.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> mnist_available(tempfile.mkdtemp())
+    False
+    """
     directory = data_dir(root)
     try:
         _read_cache(directory / CACHE_NAME)
@@ -91,7 +154,13 @@ def mnist_available(root: str | os.PathLike | None = None) -> bool:
 
 
 def mnist_mirrors() -> list[str]:
-    """Base URLs to try in turn: `$XPNET_MNIST_MIRRORS` (comma-separated) or MIRRORS."""
+    """The base URLs to try in turn: ``$XPNET_MNIST_MIRRORS`` (comma-separated), else MIRRORS.
+
+    Returns
+    -------
+    list of str
+        Each ending in "/".
+    """
     bases = [b.strip() for b in os.environ.get("XPNET_MNIST_MIRRORS", "").split(",")]
     bases = [b for b in bases if b] or list(MIRRORS)
     return [b if b.endswith("/") else b + "/" for b in bases]
@@ -104,11 +173,31 @@ def fetch_mnist(
     checksums: Mapping[str, str] | None = None,
     progress: bool = False,
 ) -> dict[str, Path]:
-    """Make sure every file of `checksums` (default CHECKSUMS) is in data_dir(root), verified.
+    """Make sure every file of ``checksums`` is in ``data_dir(root)``, verified.
 
-    A file already there with the right SHA-256 is kept; any other is downloaded from each of
-    `mirrors` (default `mnist_mirrors()`) in turn into a temporary file, verified, then renamed.
-    Returns {file name: path}. Raises DatasetError when no mirror gives a verified file.
+    A file already there with the right SHA-256 is kept; any other is downloaded from each mirror
+    in turn into a temporary file, verified, then renamed.
+
+    Parameters
+    ----------
+    root : path, optional
+        The data folder; default ``data_dir()``.
+    mirrors : sequence of str, optional
+        Base URLs; default ``mnist_mirrors()``.
+    checksums : mapping of str to str, optional
+        File name to SHA-256; default the four MNIST files.
+    progress : bool, optional
+        Show a progress bar per file.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        Each file's path.
+
+    Raises
+    ------
+    DatasetError
+        When no mirror gives a verified file.
     """
     import pooch  # imported here so that `import xpnet` stays fast
 
@@ -204,25 +293,47 @@ def _mnist_arrays(directory: Path, *, download: bool, progress: bool) -> Arrays:
 
 
 def _read_cache(path: Path) -> Arrays:
-    """The arrays of a cache file, checked; DatasetError when it is missing or not valid."""
+    """The arrays of a cache file, checked; DatasetError when it is missing or not valid.
+
+    Read bounded (:mod:`xpnet.npyfiles`): the zip directory and each member's header first,
+    which must declare uint8 images (N, 28, 28) and labels (N,) with N at most MNIST's own.
+    """
     try:
-        with np.load(path, allow_pickle=False) as npz:  # never unpickles: data, not code
-            arrays = {key: npz[key] for key in PARTS}
-    except (OSError, ValueError, KeyError, EOFError, TypeError, zipfile.BadZipFile) as error:
-        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise DatasetError(f"{path} is not a valid MNIST cache ({detail})") from error
+        rule = f"an MNIST cache holds {', '.join(CACHE_MEMBERS)}"
+        with Archive(
+            path, kind="MNIST cache", allowed=CACHE_MEMBERS.__contains__, rule=rule
+        ) as cache:
+            missing = [name for name in CACHE_MEMBERS if name not in cache.members]
+            if missing:
+                raise cache.refuse(None, f"lacks {', '.join(missing)}")
+            headers = {key: cache.header(f"{key}.npy") for key in PARTS}
+            _check_cache_headers(cache, headers)
+            arrays = {key: cache.read(f"{key}.npy", headers[key]) for key in PARTS}
+    except UnreadableFile as error:  # never unpickles: data, not code
+        raise DatasetError(f"{path} is not a valid MNIST cache ({error.detail})") from None
     for split in ("train", "test"):
         check_digits(arrays[f"x_{split}"], arrays[f"t_{split}"], f"{path} ({split})")
     return arrays
 
 
+def _check_cache_headers(cache: Archive, headers: dict) -> None:
+    """uint8 images (N, 28, 28) with N up to MNIST's size of the split, and N uint8 labels."""
+    for split, limit in SPLIT_SIZES.items():
+        images, labels = headers[f"x_{split}"], headers[f"t_{split}"]
+        n = images.shape[0] if len(images.shape) == 3 else 0
+        if images.dtype != np.uint8 or images.shape[1:] != IMAGE_SHAPE or not 0 < n <= limit:
+            raise cache.refuse(
+                f"x_{split}.npy",
+                f"declares {images}; expected uint8 images of shape (N, 28, 28), N from 1 to"
+                f" {limit}",
+            )
+        if labels.dtype != np.uint8 or labels.shape != (n,):
+            raise cache.refuse(
+                f"t_{split}.npy", f"declares {labels}; expected uint8 labels of shape ({n},)"
+            )
+
+
 def _write_cache(path: Path, arrays: Arrays) -> None:
     """Write `arrays` to `path` atomically: a temporary file in the same folder, then a rename."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, **arrays)  # uncompressed: loads in milliseconds; uint8 keeps it small
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    # uncompressed: loads in milliseconds; uint8 keeps it small
+    atomic_write(path, lambda file: np.savez(file, **arrays))

@@ -4,8 +4,9 @@ A :class:`RowSource` knows the shapes of its images x and labels t and reads row
 [start, stop) as host NumPy arrays: x in the float dtype asked (uint8 pixels are divided by 255,
 the book's ``normalize``), t as int64 labels (N,) or float one-hot rows (N, C). Two kinds:
 
-- :class:`ArrayFiles`: x and t in ``.npy`` files (memory-mapped: only the rows asked are read)
-  or Zarr arrays (a ``.zarr`` folder);
+- :class:`ArrayFiles`: x and t in ``.npy`` files (only the rows asked are read) or Zarr arrays
+  (a ``.zarr`` folder); what their headers and metadata declare is checked first, bounded
+  (:mod:`xpnet.npyfiles`), and a FIFO or a device is never read from;
 - :class:`TiledDigits`: the test split of MNIST or of the bundled sample, repeated ``repeat``
   times: a large set of real digits that takes no disk space.
 
@@ -19,25 +20,55 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
 
+from ..npyfiles import UnreadableFile, memory_available, open_regular, read_header, size_text
 from .common import DatasetError
 
 __all__ = ["ArrayFiles", "RowSource", "TiledDigits", "as_dask"]
 
 
 class RowSource:
-    """Rows of (x, t) on the host. Subclasses set x_shape, t_shape, classes and define _rows."""
+    """Rows of (x, t) on the host, read a block at a time. Subclasses set x_shape, t_shape and
+    classes, and define ``_rows``.
+
+    Attributes
+    ----------
+    x_shape, t_shape : tuple of int
+        The shapes of all of x and t.
+    classes : int
+        The number of classes.
+    """
 
     x_shape: tuple[int, ...]
     t_shape: tuple[int, ...]
     classes: int
 
     def read(self, start: int, stop: int, dtype: str = "float32") -> tuple[np.ndarray, np.ndarray]:
-        """Rows [start, stop): x as dtype (uint8 scaled to [0, 1]), t as int64 labels or
-        one-hot rows in dtype. Raises DatasetError for a label outside 0..classes-1."""
+        """Rows [start, stop) of x and t.
+
+        Parameters
+        ----------
+        start, stop : int
+            The rows.
+        dtype : str, optional
+            x's dtype ("float32" or "float64"); uint8 pixels are scaled to [0, 1].
+
+        Returns
+        -------
+        x : ndarray of shape (stop - start, ...)
+        t : ndarray
+            int64 labels, or one-hot rows in dtype.
+
+        Raises
+        ------
+        DatasetError
+            For a label outside 0..classes-1.
+        """
         x, t = self._rows(start, stop)
         x = x / np.float32(255) if x.dtype == np.uint8 else x
         x = np.asarray(x, dtype=dtype)
@@ -58,46 +89,215 @@ class RowSource:
 
     @property
     def samples(self) -> int:
+        """The number of rows, N."""
         return self.x_shape[0]
 
     def nbytes(self, dtype: str = "float32") -> int:
-        """Bytes of all of x in dtype: the size of the set as the network reads it."""
+        """The bytes of all of x in dtype: the size of the set as the network reads it.
+
+        Parameters
+        ----------
+        dtype : str, optional
+            x's dtype as read.
+
+        Returns
+        -------
+        int
+        """
         return math.prod(self.x_shape) * np.dtype(dtype).itemsize
 
     def __dask_tokenize__(self):  # a source's identity is its description
         return (type(self).__name__, str(self))
 
 
-def _open(path: str):
-    """A .npy file memory-mapped, or a Zarr array; DatasetError naming the path otherwise."""
-    try:
-        if path.endswith(".npy"):
-            return np.load(path, mmap_mode="r", allow_pickle=False)
-        import zarr
+MAX_CHUNK = 2**28  # bytes of one Zarr chunk, decoded: a read of a few rows decodes whole chunks
+MAX_METADATA = 2**20  # bytes of a Zarr metadata file (zarr.json, .zarray): a few hundred
+ZARR_METADATA = ("zarr.json", ".zarray", ".zattrs", ".zgroup", ".zmetadata")
+MAX_CHUNKS = 1_000_000  # chunks of one Dask evaluation: each is a task of the graph
 
-        return zarr.open_array(path, mode="r")
-    except ImportError:
-        raise DatasetError(f"{path}: reading Zarr needs zarr: pip install zarr") from None
-    except Exception as error:  # FileNotFoundError, ValueError (a pickle), zarr's errors
-        raise DatasetError(
-            f"{path} is not a readable .npy file or Zarr array ({type(error).__name__}: {error})"
-        ) from None
+
+class _NpyRows:
+    """An .npy file's rows, read bounded: the header first (its shape and dtype against the
+    file's size), then only the rows asked, by offset (memory-mapped only in Fortran order)."""
+
+    def __init__(self, path: str) -> None:
+        try:
+            with open_regular(path, "file") as handle:
+                header = read_header(handle, path)
+                size = os.fstat(handle.fileno()).st_size
+        except UnreadableFile as error:
+            raise DatasetError(
+                f"{path} is not a readable .npy file or Zarr array ({error.detail})"
+            ) from None
+        if size != header.offset + header.nbytes:
+            raise DatasetError(
+                f"{path}: declares {header}, {header.offset + header.nbytes} bytes with its"
+                f" header, but the file holds {size} bytes: it is truncated or not what its"
+                " header says"
+            )
+        self.path, self.header = path, header
+        self.shape, self.dtype, self.ndim = header.shape, header.dtype, len(header.shape)
+
+    def rows(self, start: int, stop: int) -> np.ndarray:
+        header, shape = self.header, (stop - start, *self.header.shape[1:])
+        try:
+            with open_regular(self.path, "file") as handle:
+                if header.fortran_order and header.nbytes:
+                    every = np.memmap(handle, header.dtype, "r", header.offset, header.shape, "F")
+                    return np.ascontiguousarray(every[start:stop])
+                row = math.prod(header.shape[1:]) * header.dtype.itemsize
+                handle.seek(header.offset + start * row)
+                data = handle.read(row * (stop - start))
+        except (UnreadableFile, OSError, ValueError) as error:
+            raise DatasetError(
+                f"{self.path}: rows {start}..{stop - 1} cannot be read ({error})"
+            ) from None
+        if len(data) != row * (stop - start):
+            raise DatasetError(f"{self.path}: rows {start}..{stop - 1} are cut short: truncated")
+        array = np.frombuffer(data, dtype=header.dtype).reshape(shape)
+        return array.astype(array.dtype.newbyteorder("=")) if not array.dtype.isnative else array
+
+
+class _ZarrRows:
+    """A Zarr array's rows. Opened with check=True, a local Zarr folder is looked through first:
+    anything that is neither a folder nor a regular file (a FIFO would block a read for ever)
+    and any metadata file over MAX_METADATA is refused; and a chunk over MAX_CHUNK bytes."""
+
+    def __init__(self, path: str, *, check: bool = True) -> None:
+        try:
+            import zarr
+        except ImportError:
+            raise DatasetError(f"{path}: reading Zarr needs zarr: pip install zarr") from None
+        if check and "://" not in path:
+            _look_through(path)
+        try:
+            self.array = zarr.open_array(path, mode="r")
+            dtype = np.dtype(self.array.dtype)
+            chunks = tuple(self.array.chunks)
+        except Exception as error:  # FileNotFoundError, zarr's errors, a damaged zarr.json
+            raise DatasetError(
+                f"{path} is not a readable .npy file or Zarr array ({type(error).__name__}:"
+                f" {_first_line(error)})"
+            ) from None
+        self.path, self.shape, self.dtype = path, tuple(self.array.shape), dtype
+        self.ndim = len(self.shape)
+        chunk, bound = math.prod(chunks) * dtype.itemsize, min(MAX_CHUNK, memory_available() // 4)
+        if check and chunk > bound:
+            raise DatasetError(
+                f"{path}: declares chunks of shape {chunks} {dtype.name}, {size_text(chunk)}"
+                f" each; xpnet reads chunks of at most {size_text(bound)} here (a read of a few"
+                " rows decodes whole chunks): rechunk the array"
+            )
+
+    def rows(self, start: int, stop: int) -> np.ndarray:
+        try:
+            return np.asarray(self.array[start:stop])
+        except MemoryError:
+            raise DatasetError(
+                f"{self.path}: rows {start}..{stop - 1} cannot be read: a Zarr chunk decodes to"
+                " more memory than this process has (a damaged or crafted chunk)"
+            ) from None
+        except Exception as error:  # a damaged chunk: the codec's error, a wrong size, ...
+            raise DatasetError(
+                f"{self.path}: rows {start}..{stop - 1} cannot be read: a Zarr chunk is damaged"
+                f" ({type(error).__name__}: {_first_line(error)})"
+            ) from None
+
+
+def _look_through(path: str) -> None:
+    """Refuse a local Zarr folder holding what a read could block on, or oversized metadata."""
+    top = Path(path)
+    try:
+        if not top.is_dir():
+            kind = "does not exist" if not top.exists() else "is neither an .npy file nor a folder"
+            raise DatasetError(f"{path} is not a readable .npy file or Zarr array ({kind})")
+        for folder, _, files in os.walk(top):
+            for name in files:
+                entry = Path(folder, name)
+                mode = entry.stat().st_mode if entry.exists() else stat.S_IFREG
+                if not stat.S_ISREG(mode):
+                    raise DatasetError(
+                        f"{path}: {entry} is not a regular file (a FIFO or a device would block"
+                        " a read): a Zarr array is a folder of regular files"
+                    )
+                if name in ZARR_METADATA and entry.stat().st_size > MAX_METADATA:
+                    raise DatasetError(
+                        f"{path}: {entry} holds {size_text(entry.stat().st_size)}; Zarr"
+                        f" metadata is a few hundred bytes, at most {size_text(MAX_METADATA)}"
+                    )
+    except OSError as error:
+        raise DatasetError(f"{path} cannot be read ({error})") from None
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).splitlines() or [""])[0][:300]
+
+
+def _open(path: str, *, check: bool = True):
+    """The rows of a .npy file or a Zarr array (a folder, or a URL zarr opens); DatasetError
+    naming the path where it cannot be read."""
+    return _NpyRows(path) if path.endswith(".npy") else _ZarrRows(path, check=check)
 
 
 class ArrayFiles(RowSource):
-    """x and t from .npy files or Zarr arrays. x: (N, ...) uint8 or float; t: integer labels
-    (N,) or one-hot (N, classes)."""
+    """x and t from .npy files or Zarr arrays, read by row ranges.
 
-    def __init__(self, x_path: str | Path, t_path: str | Path, classes: int = 10) -> None:
+    Only headers and metadata are read here: the shapes, dtypes and sizes are checked before
+    any row is (an .npy file must hold exactly what its header declares; a local Zarr folder
+    must hold only folders and regular files, with metadata and chunks of bounded size).
+
+    Parameters
+    ----------
+    x_path : str or pathlib.Path
+        Images (N, ...), uint8 pixels or floats: an .npy file or a Zarr array.
+    t_path : str or pathlib.Path
+        Integer labels (N,) or one-hot rows (N, classes), the same kinds of file.
+    classes : int, optional
+        The number of classes (the network's output_size).
+    features : int, optional
+        The values per row the network takes (its input_size); None: any.
+
+    Raises
+    ------
+    DatasetError
+        A file that cannot be read (missing, a FIFO, permission denied), declares more than it
+        holds, or whose shapes and dtypes do not fit, naming the file and what it declares.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, numpy as np
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> np.save(folder / "x.npy", np.zeros((5, 784), np.uint8))
+    >>> np.save(folder / "t.npy", np.arange(5))
+    >>> source = ArrayFiles(folder / "x.npy", folder / "t.npy", features=784)
+    >>> source.samples, source.read(1, 3)[1].tolist()
+    (5, [1, 2])
+    """
+
+    def __init__(
+        self,
+        x_path: str | Path,
+        t_path: str | Path,
+        classes: int = 10,
+        *,
+        features: int | None = None,
+    ) -> None:
         self.x_path, self.t_path, self.classes = str(x_path), str(t_path), int(classes)
+        self.features = features
         x, t = _open(self.x_path), _open(self.t_path)
         self.x_shape, self.t_shape = tuple(x.shape), tuple(t.shape)
-        if x.dtype != np.uint8 and not np.issubdtype(x.dtype, np.floating):
+        if x.dtype != np.uint8 and x.dtype.kind != "f":
             raise DatasetError(f"{self.x_path}: x must be uint8 pixels or floats; got {x.dtype}")
         if len(x.shape) < 2 or x.shape[0] == 0:
             raise DatasetError(f"{self.x_path}: x must have shape (N, ...), N > 0; got {x.shape}")
-        labels = t.ndim == 1 and np.issubdtype(t.dtype, np.integer)
-        if t.shape[:1] != x.shape[:1] or not (labels or t.shape[1:] == (self.classes,)):
+        if features is not None and math.prod(x.shape[1:]) != features:
+            raise DatasetError(
+                f"{self.x_path}: declares shape {x.shape}, {math.prod(x.shape[1:])} values a"
+                f" row; the checkpoint's network takes {features} (input_size)"
+            )
+        labels = t.ndim == 1 and t.dtype.kind in "iu"
+        one_hot = t.shape[1:] == (self.classes,) and t.dtype.kind in "biuf"
+        if t.shape[:1] != x.shape[:1] or not (labels or one_hot):
             raise DatasetError(
                 f"{self.t_path}: t must be integer labels of shape ({x.shape[0]},) or one-hot of"
                 f" shape ({x.shape[0]}, {self.classes}) for x of shape {x.shape}; got"
@@ -105,8 +305,8 @@ class ArrayFiles(RowSource):
             )
 
     def _rows(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
-        x, t = _open(self.x_path), _open(self.t_path)
-        return np.asarray(x[start:stop]), np.asarray(t[start:stop])
+        x, t = _open(self.x_path, check=False), _open(self.t_path, check=False)
+        return x.rows(start, stop), t.rows(start, stop)
 
     def __str__(self) -> str:
         return f"{self.x_path} and {self.t_path}"
@@ -126,7 +326,28 @@ def _test_split(dataset: str, data_dir: str | None) -> tuple[np.ndarray, np.ndar
 
 
 class TiledDigits(RowSource):
-    """The test split of "mnist" (from its cache in data_dir) or "sample", repeated."""
+    """The test split of "mnist" (from its cache in data_dir) or "sample", repeated: a data set as
+    large as wanted, read block by block.
+
+    Parameters
+    ----------
+    dataset : {"mnist", "sample"}
+    repeat : int, optional
+        How many times the test split is repeated.
+    data_dir : path, optional
+        Where MNIST's cache is.
+
+    Raises
+    ------
+    ValueError
+        For another dataset or a repeat that is not a positive integer.
+
+    Examples
+    --------
+    >>> source = TiledDigits("sample", repeat=3)
+    >>> source.samples, str(source)
+    (3000, "the bundled sample's 1000 test images, repeated 3 times")
+    """
 
     classes = 10
 
@@ -159,10 +380,28 @@ def as_dask(source: RowSource, chunk_rows: int, dtype: str = "float32"):
 
     The task graph holds the source once (paths and names, a few bytes) and one read task per
     chunk; nothing is read until a compute.
+
+    Parameters
+    ----------
+    source : RowSource
+    chunk_rows : int
+        Rows per chunk.
+    dtype : str, optional
+        x's dtype.
+
+    Returns
+    -------
+    x, t : dask.array.Array
     """
     import dask
     import dask.array as da
 
+    chunks = -(-source.samples // chunk_rows)
+    if chunks > MAX_CHUNKS:
+        raise DatasetError(
+            f"{source}: {source.samples} rows make {chunks} chunks of {chunk_rows} rows, each a"
+            f" task of the graph; at most {MAX_CHUNKS}: read larger chunks"
+        )
     shared = dask.delayed(source, pure=True)  # one key for the source, shared by every chunk
     xs, ts = [], []
     t_dtype = np.int64 if len(source.t_shape) == 1 else np.dtype(dtype)

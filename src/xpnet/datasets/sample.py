@@ -25,12 +25,32 @@ def load_mnist_sample(
     test_size: int = 1000,
     seed: int = 0,
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """The bundled 5,000 digits as ((x_train, t_train), (x_test, t_test)), like load_mnist.
+    """The bundled 5,000 MNIST digits, offline, in load_mnist's format.
 
-    The digits are shuffled by np.random.default_rng(seed).permutation, then the first
-    5000 - test_size are the training set and the rest the test set (4000/1000 by default).
-    Shapes and dtypes follow load_mnist's normalize, flatten and one_hot_label.
+    The digits (500 per class) are shuffled by ``np.random.default_rng(seed).permutation``;
+    the first ``5000 - test_size`` are the training set and the rest the test set.
 
+    Parameters
+    ----------
+    normalize, flatten, one_hot_label : bool, optional
+        As for load_mnist.
+    test_size : int, optional
+        Images in the test set, 1 to 4999.
+    seed : int, optional
+        The shuffle's seed.
+
+    Returns
+    -------
+    (x_train, t_train), (x_test, t_test) : tuple of tuples of ndarray
+        4,000 and 1,000 images by default.
+
+    Raises
+    ------
+    ValueError
+        When test_size is outside 1..4999.
+
+    Examples
+    --------
     >>> (x_train, t_train), (x_test, t_test) = load_mnist_sample()
     >>> x_train.shape, x_train.dtype, t_test.shape
     ((4000, 784), dtype('float32'), (1000,))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from array_api_compat import is_cupy_namespace
 
 from ..backends import dtype_name
 from .choice import FastPathUnavailable
@@ -66,7 +67,7 @@ class Launcher:
 
 def _cupy(trainer, name: str):
     backend = trainer.net.backend
-    if backend.name != "cupy":
+    if not is_cupy_namespace(backend.xp):
         raise FastPathUnavailable(name, f"it needs a CuPy network; this one is on {backend.name}")
     import cupy
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import time
 
+from array_api_compat import is_jax_namespace
+
 from ..step import training_step
 
 __all__ = ["PROGRAMS", "ScanPath"]
@@ -34,7 +36,7 @@ class ScanPath:
         from .choice import FastPathUnavailable
 
         backend = trainer.net.backend
-        if backend.name != "jax" or not backend.compiles:
+        if not is_jax_namespace(backend.xp) or not backend.compiles:
             raise FastPathUnavailable(
                 self.name, f"it needs a JAX network; this one is on {backend.name}"
             )

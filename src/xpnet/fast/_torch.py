@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import time
 
+from array_api_compat import is_torch_namespace
+
 from ..backends import array_namespace
 from ..step import training_step
 
@@ -52,7 +54,7 @@ class GraphPath:
         from .choice import FastPathUnavailable
 
         backend = trainer.net.backend
-        on_cuda = backend.name == "torch" and backend.device.type == "cuda"
+        on_cuda = is_torch_namespace(backend.xp) and backend.device.type == "cuda"
         if capture and not on_cuda:
             where = f"{backend.name} on {backend.device}"
             raise FastPathUnavailable(

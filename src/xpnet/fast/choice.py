@@ -70,18 +70,7 @@ def auto_paths(backend) -> tuple[tuple[str, ...], str]:
     dispatches a step); NumPy, array-api-strict and torch on the CPU have no path faster than
     their eager step, whose calls already run straight into BLAS.
     """
-    name = backend.name
-    if name == "jax":
-        return ("jax-scan",), ""
-    if name == "cupy":
-        return ("cupy-graph", "cupy-fused"), ""
-    if name == "torch" and getattr(backend.device, "type", None) == "cuda":
-        return ("torch-graph",), ""
-    if name == "torch":
-        return (), "torch on the CPU has no faster step than its eager one"
-    if name == "dask":
-        return (), "dask trains nowhere (it evaluates)"
-    return (), f"{name} has no faster step than its eager one"
+    return backend.library.fast_paths_on(backend.device)
 
 
 def _requirements(trainer) -> str:
