@@ -58,6 +58,7 @@ def gpu_block(result: dict) -> str | None:
 BLOCKS = {
     "results": (("train-cpu.json", "numgrad-cpu.json"), results_block),
     "dask": (("dask-cpu.json",), dask_report),
+    "fast": (("fast-cpu.json",), fast_report),
     "gpu": (("gpu-cuda.json",), gpu_block),
 }
 
