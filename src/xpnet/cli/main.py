@@ -15,7 +15,7 @@ from ..checkpoint import CheckpointError
 from ..datasets import DatasetError
 from ..threads import use_threads
 from .parser import build_parser
-from .words import Exit, for_the_command_line, notices
+from .words import Exit, for_the_command_line, notices, stdout_to_devnull
 
 __all__ = ["Terminated", "main", "stdout_to_devnull"]
 
@@ -65,16 +65,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"xpnet {args.command}: interrupted", file=sys.stderr)
         return Exit.INTERRUPTED
-
-
-def stdout_to_devnull() -> None:
-    """Point stdout at /dev/null, after its reader closed the pipe (``xpnet train | head``): the
-    lines still printed go nowhere, and Python's flush at exit raises no second BrokenPipeError."""
-    import os
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
 
 
 class Terminated(KeyboardInterrupt):

@@ -345,7 +345,7 @@ def say(line: str, file=None) -> None:
         tqdm.write(line, file=file)
         file.flush()
     except BrokenPipeError:  # `xpnet train | head` read its lines: the run goes on, its files
-        from .main import stdout_to_devnull  # are the record; what it prints goes nowhere
+        from .words import stdout_to_devnull  # are the record; what it prints goes nowhere
 
         stdout_to_devnull()
 

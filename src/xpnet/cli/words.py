@@ -18,7 +18,15 @@ from typing import ClassVar
 from ..backends import DeviceFallbackWarning, Float64Notice
 from ..errors import PYTHON, Explained, Words
 
-__all__ = ["CLI", "CommandLineWords", "Exit", "flag", "for_the_command_line", "notices"]
+__all__ = [
+    "CLI",
+    "CommandLineWords",
+    "Exit",
+    "flag",
+    "for_the_command_line",
+    "notices",
+    "stdout_to_devnull",
+]
 
 
 class Exit(enum.IntEnum):
@@ -149,3 +157,13 @@ def notices():
     with warnings.catch_warnings():
         warnings.showwarning = show
         yield
+
+
+def stdout_to_devnull() -> None:
+    """Point stdout at /dev/null, after its reader closed the pipe (``xpnet train | head``): the
+    lines still printed go nowhere, and Python's flush at exit raises no second BrokenPipeError."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

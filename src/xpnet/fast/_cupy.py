@@ -26,9 +26,9 @@ import numpy as np
 from array_api_compat import is_cupy_namespace
 
 from ..backends import dtype_name
-from .choice import FastPathUnavailable
 from .fused import Cublas, FusedStep, make_buffers
 from .kernels import ACTIVATION_KERNELS, column_sum_sgd, gather, loss_write, softmax_rows
+from .path import FastPathUnavailable
 
 __all__ = ["FusedPath", "GraphPath"]
 

@@ -33,7 +33,7 @@ class ScanPath:
     name = "jax-scan"
 
     def __init__(self, trainer) -> None:
-        from .choice import FastPathUnavailable
+        from .path import FastPathUnavailable
 
         backend = trainer.net.backend
         if not is_jax_namespace(backend.xp) or not backend.compiles:

@@ -51,7 +51,7 @@ class GraphPath:
     name = "torch-graph"
 
     def __init__(self, trainer, *, capture: bool = True) -> None:
-        from .choice import FastPathUnavailable
+        from .path import FastPathUnavailable
 
         backend = trainer.net.backend
         on_cuda = is_torch_namespace(backend.xp) and backend.device.type == "cuda"
