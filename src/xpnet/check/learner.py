@@ -296,7 +296,7 @@ def _where(function) -> str:
 def learner_frames(error: BaseException) -> list:
     """The frames of error's traceback in the user's files: not xpnet's, not an installed
     package's or the standard library's (the book's common/ may sit beside the file's folder)."""
-    from .importing import _installed
+    from .folders import _installed
 
     xpnet_files = str(Path(__file__).resolve().parents[1])
     return [
