@@ -5,8 +5,10 @@
   network included, with the likely mistake in words (diagnosis.py) and the wrong layer
   (layers.py);
 - both return a :class:`GradientCheck` (report.py; ``NetworkCheck`` is the same class);
-- learner.py, importing.py, building.py: a learner's file imported, its class built and checked
-  for ``xpnet check``; trainable.py: such a net trained by xpnet's loop.
+- learner.py: a learner's file for ``xpnet check``, in three steps: imported (importing.py, with
+  folders.py and offline.py) and its class found, built (building.py), checked with the targets
+  it takes (checking.py); locating.py shows the learner's errors in their own code;
+  trainable.py, training.py: such a net trained by xpnet's loop.
 """
 
 from .gradcheck import gradient_check
