@@ -11,14 +11,13 @@ xpnet's step.
 from __future__ import annotations
 
 import cProfile
-import inspect
 import pstats
 from pathlib import Path
 
 import numpy as np
 
 import xpnet
-from xpnet.backends import device_name, host_rng, to_numpy
+from xpnet.backends import device_name, host_rng, synchronize, to_numpy
 
 from . import measure, textbook
 from .gpu import gpu_pool
@@ -28,41 +27,26 @@ STEP_ITERS = 599  # steps 1..599 of a run: the steps before the next evaluation 
 # -- the Trainer's step, as plan/LAYOUT.md names it ----------------------------------------------
 # Trainer(..., step="auto"|"eager"|<a fast path's name>), trainer.step(i) (the eager reference
 # step), trainer.run_steps(i0, i1) (steps inside one epoch as one call) and trainer.step_path.
-# The fallbacks to a Trainer without the fast paths below are the benchmarks' one shim: remove
-# once issue 20's fast paths are on main.
 
 
 def new_trainer(net, train_data, test_data, *, step: str = "auto", **options) -> xpnet.Trainer:
     """xpnet.Trainer(net, train_data, test_data, step=step, **options)."""
-    if "step" in inspect.signature(xpnet.Trainer).parameters:
-        return xpnet.Trainer(net, train_data, test_data, step=step, **options)
-    trainer = xpnet.Trainer(net, train_data, test_data, **options)  # remove with the shim
-    if step == "eager":
-        trainer._compiled = None  # today's Trainer compiles its step on JAX by itself
-    elif step != "auto":
-        raise ValueError(f"step={step!r} needs the fast paths of issue 20; use 'auto' or 'eager'")
-    return trainer
+    return xpnet.Trainer(net, train_data, test_data, step=step, **options)
 
 
 def step_path(trainer) -> str:
     """The name of the step the trainer runs ("eager", "jax-scan", ...)."""
-    path = getattr(trainer, "step_path", None)
-    if path is None:  # remove once the fast paths land
-        path = "eager" if trainer._compiled is None else "compiled"
-    return path
+    return trainer.step_path
 
 
 def run_steps(trainer, start: int, stop: int) -> None:
-    """Steps start..stop-1, as training runs them: one trainer.run_steps call per epoch."""
-    many = getattr(trainer, "run_steps", None)
-    if many is None:  # remove after the fast paths land: today's Trainer steps one at a time
-        for i in range(start, stop):
-            trainer.step(i)
-        return
-    per_epoch = trainer.iters_per_epoch
+    """Steps start..stop-1 as Trainer.run makes them: one trainer.run_steps call from one log
+    point to the next (every log_every steps, and each epoch's end), so that a fast path runs
+    the calls training runs (jax-scan: programs of 49 and 50 steps for the book's run)."""
+    per_epoch, every = trainer.iters_per_epoch, trainer.log_every
     while start < stop:
-        end = min(stop, (start // per_epoch + 1) * per_epoch)
-        many(start, end)
+        end = min(stop, (start // per_epoch + 1) * per_epoch, (start // every + 1) * every)
+        trainer.run_steps(start, end)
         start = end
 
 
@@ -84,9 +68,9 @@ def load_data(source: str = "sample"):
     return data, text
 
 
-def initial_weights(seed: int) -> dict[str, np.ndarray]:
+def initial_weights(seed: int, sizes: tuple = textbook.SIZES) -> dict[str, np.ndarray]:
     """xpnet's seeded initial weights, float64 on the host: every contestant starts from them."""
-    net = xpnet.TwoLayerNet(*textbook.SIZES, seed=seed)
+    net = xpnet.TwoLayerNet(*sizes, seed=seed)
     return {key: to_numpy(value) for key, value in net.params.items()}
 
 
@@ -95,10 +79,21 @@ def initial_weights(seed: int) -> dict[str, np.ndarray]:
 
 class Xpnet:
     """xpnet's TwoLayerNet and Trainer with the book's settings, as `xpnet.train` runs them.
-    step: the Trainer's step= ("auto": what a user gets)."""
+    step: the Trainer's step= ("auto": what a user gets); sizes and batch_size: the book's
+    unless given (suite gpu's size sweep)."""
 
-    def __init__(self, data, backend, dtype: str = "float32", *, step: str = "auto") -> None:
+    def __init__(
+        self,
+        data,
+        backend,
+        dtype: str = "float32",
+        *,
+        step: str = "auto",
+        sizes: tuple = textbook.SIZES,
+        batch_size: int = textbook.BATCH_SIZE,
+    ) -> None:
         self.data, self.backend, self.dtype, self.step = data, backend, dtype, step
+        self.sizes, self.batch_size = sizes, batch_size
         self.name = f"xpnet {backend.name} {dtype}" + ("" if step == "auto" else f" ({step})")
         self.device = device_name(backend)
         self.memory: dict = {}
@@ -106,7 +101,7 @@ class Xpnet:
     def fresh(self, init, seed) -> None:  # init: the same weights, drawn by xpnet from seed
         backend = self.backend
         net = xpnet.TwoLayerNet(
-            *textbook.SIZES, xp=backend.xp, device=backend.device, dtype=self.dtype, seed=seed
+            *self.sizes, xp=backend.xp, device=backend.device, dtype=self.dtype, seed=seed
         )
         train_data, test_data = self.data
         self.trainer = new_trainer(
@@ -114,7 +109,7 @@ class Xpnet:
             train_data,
             test_data,
             step=self.step,
-            batch_size=textbook.BATCH_SIZE,
+            batch_size=self.batch_size,
             learning_rate=textbook.LEARNING_RATE,
             seed=seed,
         )
@@ -160,6 +155,13 @@ class Xpnet:
         return self.trainer.history.train_loss[:n]
 
     def synchronize(self) -> None:
+        """Wait until the device has made every step queued. JAX has no device-wide barrier:
+        wait for the arrays the last step wrote (the parameters and the loss buffer)."""
+        trainer = getattr(self, "trainer", None)
+        if self.backend.name == "jax" and trainer is not None:
+            for value in (*trainer.net.params.values(), trainer._losses):
+                synchronize(value)
+            return
         self.backend.synchronize()
 
 

@@ -122,3 +122,57 @@ def cuda_graph_check(trainer, calls: int = 200) -> dict:
     except Exception as error:  # the report says why capture failed; that is the finding
         result.update(status="capture failed", error=f"{type(error).__name__}: {error}")
     return result
+
+
+def gpu_events(device):
+    """(record, elapsed_ms) of CUDA events on the current stream of a CuPy or torch-CUDA
+    device -- record() marks a point in the stream, elapsed_ms(a, b) waits for b and gives the
+    GPU's time between them -- or None for a device without (the CPU, JAX)."""
+    module = type(device).__module__.split(".")[0]
+    if module == "cupy":
+        import cupy
+
+        def record():
+            event = cupy.cuda.Event()
+            event.record()
+            return event
+
+        def elapsed_ms(a, b):
+            b.synchronize()
+            return cupy.cuda.get_elapsed_time(a, b)
+
+        return record, elapsed_ms
+    if module == "torch" and device.type == "cuda":
+        import torch
+
+        def record():
+            event = torch.cuda.Event(enable_timing=True)
+            event.record()
+            return event
+
+        def elapsed_ms(a, b):
+            b.synchronize()
+            return a.elapsed_time(b)
+
+        return record, elapsed_ms
+    return None
+
+
+def gpu_clocks() -> dict:
+    """nvidia-smi's clocks (MHz), temperature and power now: a figure means little without them."""
+    import subprocess
+
+    fields = ["clocks.sm", "clocks.mem", "clocks.max.sm", "temperature.gpu", "power.draw"]
+    try:
+        done = subprocess.run(
+            ["nvidia-smi", f"--query-gpu={','.join(fields)}", "--format=csv,noheader,nounits"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return {"error": f"{type(error).__name__}: {error}"}
+    if done.returncode != 0:
+        return {"error": done.stderr.strip() or done.stdout.strip()}
+    first = done.stdout.strip().splitlines()[0].split(", ")
+    return dict(zip(fields, first, strict=False))

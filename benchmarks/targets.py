@@ -51,6 +51,18 @@ TARGETS = {  # name: (comparison, limit, sentence); all set by issue 5
         15.0,
         "Training by numerical gradient: 10000 iterations < {limit:g} min on this CPU",
     ),
+    # on the CPU: suite fast (issue 20)
+    "cpu_numpy_vs_torch_manual": (
+        "<=",
+        0.7,
+        "CPU, one step: xpnet on NumPy ≤ {limit} × PyTorch eager with manual gradients",
+    ),
+    "cpu_jax_fast_vs_numpy": (
+        "<=",
+        1.0,
+        "CPU, one step: xpnet's JAX fast path (jax-scan, which auto takes) ≤ {limit} × xpnet on"
+        " NumPy",
+    ),
     # on the GPU: suite gpu
     "gpu_step_vs_torch": (
         "<=",

@@ -18,6 +18,8 @@ class _TorchPeer:
     """What both PyTorch peers share: data moved to the device once per run, batch indices
     drawn on the device (torch.randint), losses kept there, the book's evaluation rule."""
 
+    batch_size = BATCH_SIZE  # the book's; suite gpu's size sweep sets others
+
     def __init__(self, data, device="cpu", dtype="float32"):
         import torch
 
@@ -38,7 +40,7 @@ class _TorchPeer:
         self.t_train, self.t_test = move(t_train, torch.int64), move(t_test, torch.int64)
         self.generator = torch.Generator(device=device)
         self.generator.manual_seed(seed)
-        self.iters_per_epoch = max(self.x_train.shape[0] // BATCH_SIZE, 1)
+        self.iters_per_epoch = max(self.x_train.shape[0] // self.batch_size, 1)
         self.losses = torch.zeros(self.iters_per_epoch, dtype=self.torch_dtype, device=device)
         self.iteration = 0
         self.evaluation = {}
@@ -49,7 +51,7 @@ class _TorchPeer:
         train_size = self.x_train.shape[0]
         for i in range(self.iteration, self.iteration + iters_num):
             batch = torch.randint(
-                train_size, (BATCH_SIZE,), device=self.torch_device, generator=self.generator
+                train_size, (self.batch_size,), device=self.torch_device, generator=self.generator
             )
             self.losses[i % self.iters_per_epoch] = self._sgd_step(batch)
             if evaluate and i % self.iters_per_epoch == 0:
@@ -101,8 +103,8 @@ class TorchManual(_TorchPeer):
             h = torch.relu(a1)  # Relu1
             y = torch.addmm(p["b2"], h, p["W2"])  # Affine2
             log_y = torch.log_softmax(y, dim=1)  # SoftmaxWithLoss, from the logits
-            loss = -(t * log_y).sum() / BATCH_SIZE
-            dy = (torch.exp(log_y) - t) / BATCH_SIZE  # (softmax - t) / N
+            loss = -(t * log_y).sum() / self.batch_size
+            dy = (torch.exp(log_y) - t) / self.batch_size  # (softmax - t) / N
             grads = {"W2": h.T @ dy, "b2": dy.sum(dim=0)}
             dh = (dy @ p["W2"].T).masked_fill_(a1 <= 0, 0.0)  # Relu backward
             grads["W1"], grads["b1"] = x.T @ dh, dh.sum(dim=0)  # dx of Affine1: not needed

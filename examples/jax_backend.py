@@ -5,9 +5,10 @@ place. Prints, for a TwoLayerNet(784, 50, 10) on JAX and the same seed on NumPy:
   1. the gradient three ways on 3 images of the bundled sample: xpnet's backprop, jax.grad
      through xpnet's own layers (net.loss of a copy whose params are JAX's tracers), and the
      numerical gradient (a float64 copy of the net; on JAX it is perturbed by copies);
-  2. training, --iters steps on the 4000-image sample: the Trainer compiles each step on JAX
-     (jax.jit: batch, loss, gradients and the SGD update in one call, xpnet.compiled) and the
-     run equals NumPy's from the same seed, step by step.
+  2. training, --iters steps on the 4000-image sample: the Trainer compiles its steps on JAX
+     (step "jax-scan" of xpnet.fast: the steps between two log points as one lax.scan in one
+     jax.jit, each step batch, loss, gradients and the SGD update), and the run equals
+     NumPy's from the same seed, step by step.
 float64 needs JAX's jax_enable_x64: xpnet turns it on (a notice says so). Where JAX is not
 installed or cannot reach --device, it says so in one line and stops. Draws no figure.
 
@@ -52,8 +53,9 @@ def gradients_three_ways(net, x, t) -> None:
 
 def train(backend, data, args) -> tuple[dict, list[float]]:
     net = xpnet.TwoLayerNet(784, 50, 10, xp=backend.xp, device=backend.device, seed=args.seed)
-    history = Trainer(net, *data, seed=args.seed).run(args.iters)
-    kind = "compiled (jax.jit)" if backend.compiles else "eager"
+    trainer = Trainer(net, *data, seed=args.seed)
+    history = trainer.run(args.iters)
+    kind = "compiled (jax.jit)" if trainer.step_path == "jax-scan" else "eager"
     print(f"  {backend.name:<6} {kind:<19} final loss {history.train_loss[-1]:.6f}")
     return {key: to_numpy(value) for key, value in net.params.items()}, history.train_loss
 

@@ -7,15 +7,24 @@
 #
 # In order, each part under its own `timeout` and inside one overall budget
 # (GPU_ACCEPTANCE_BUDGET_S, default 480 s): nvidia-smi; a preflight that stops the run with one
-# line when no GPU is usable; the test suite on CuPy and on PyTorch's CUDA device; the examples
-# with --device cuda; `xpnet train --device cuda` on the bundled sample (float32, 10000 steps,
+# line when no GPU is usable; the fast paths' tests (tests/fast: cupy-fused, cupy-graph,
+# torch-graph and, where JAX sees the GPU, jax-scan, each equal to the eager step, resumable,
+# stoppable, never waiting for the GPU; a path that cannot be built FAILS there, through
+# XPNET_FAST_REQUIRED); the GPU benchmarks against PyTorch eager on the same GPU (`python -m
+# benchmarks measure gpu`: every fast path, host and GPU time apart, the size sweep), early so
+# that the budget never skips them; the test suite on CuPy and on PyTorch's CUDA device; the
+# examples
+# with --device cuda; `xpnet train --step` of each fast path against --step eager (float64, 600
+# steps, 1e-12); `xpnet train --device cuda` on the bundled sample (float32, 10000 steps,
 # against the same run on the CPU; float64, against the CPU to rounding) and `--grad numerical`;
 # the GPU checks of the training step (tests/test_gpu.py: it never waits for the GPU, CuPy's pool
 # does not grow, the numerical gradient is NumPy's), JAX's tests on its GPU and its compiled step
 # timed against the eager one; the GPU benchmarks against PyTorch eager on the same GPU
 # (`python -m benchmarks measure gpu`). OUTDIR/summary.txt has one line per part. Python is
 # $PYTHON (default python3); where array-api-compat is missing and a folder .whl of wheels is
-# here (no network on the GPU machine), they are installed first.
+# here (no network on the GPU machine), they are installed first: array-api-compat,
+# array-api-strict, array-api-extra, pooch, platformdirs and nvmath-python (cupy-graph's cuBLAS
+# handle: its cp312 manylinux_2_28 wheel, ~5.5 MB; what it needs is in the image).
 set -uo pipefail
 
 OUTDIR=${1:?usage: scripts/gpu_acceptance.sh OUTDIR}
@@ -60,7 +69,7 @@ part() {
     local t0=$SECONDS
     echo "=== $name (limit ${limit} s): $*" >"$OUTDIR/$name.log"
     if declare -F "$1" >/dev/null; then  # a function of this script: timeout needs a program
-        set -- bash -c "$(declare -f "$1"); $(declare -p PY OUTDIR FLAGS); $(printf '%q ' "$@")"
+        set -- bash -c "$(declare -f "$1"); $(declare -p PY OUTDIR FLAGS STEPS); $(printf '%q ' "$@")"
     fi
     timeout -k 5 "$limit" "$@" >>"$OUTDIR/$name.log" 2>&1
     local code=$?
@@ -83,9 +92,20 @@ fi
 if [ "$DEVICE" = cpu ]; then  # the dry run: the same parts on CPU backends, the tests cut short
     CUPY=numpy TORCH=torch-cpu JAX=jax-cpu FLAGS=(--device cpu)
     TESTS=(tests/backends/test_devices.py tests/test_train.py)
+    FAST_BACKENDS=numpy,torch-cpu  # the CPU stand-ins of the GPU paths
+    FAST_REQUIRED=fused-twins-numpy,fused-cuda-on-cpu,torch-graph-form-cpu
+    FAST_TESTS=(tests/fast/test_fast_paths.py -k "equals_the_reference and relu")  # cut short
+    STEPS=(numpy:auto)
 else  # tests/test_gpu.py runs in its own part, gpu-checks
     CUPY=cupy TORCH=torch-cuda JAX=jax-cuda FLAGS=(--device cuda)
-    TESTS=(tests --ignore=tests/test_gpu.py)
+    TESTS=(tests --ignore=tests/test_gpu.py --ignore=tests/fast)  # tests/fast: in tests-fast
+    FAST_BACKENDS=cupy,torch-cuda
+    FAST_REQUIRED=cupy-fused,cupy-graph,torch-graph
+    FAST_TESTS=(tests/fast)
+    if "$PY" -c "import jax; jax.devices('gpu')" 2>/dev/null; then
+        FAST_BACKENDS+=,jax-cuda FAST_REQUIRED+=,jax-scan-cuda
+    fi
+    STEPS=(cupy:cupy-graph cupy:cupy-fused torch:torch-graph)
 fi
 
 preflight() {  # preflight DEVICE: a line for CuPy and one for PyTorch; exit 2 when neither can run
@@ -118,6 +138,12 @@ cat "$OUTDIR/preflight.log"
 
 XDIST=()  # several test processes where pytest-xdist is installed (the GPU machine has it)
 "$PY" -c "import xdist" 2>/dev/null && XDIST=(-n "${GPU_ACCEPTANCE_WORKERS:-6}")
+# the fast paths, each against the eager step on its GPU backend (issue 20)
+part tests-fast 150 env XPNET_BACKEND=$FAST_BACKENDS XPNET_FAST_REQUIRED=$FAST_REQUIRED \
+    XLA_PYTHON_CLIENT_PREALLOCATE=false "$PY" -m pytest -q -p no:cacheprovider -rs "${XDIST[@]}" \
+    "${FAST_TESTS[@]}"
+part bench 170 env XLA_PYTHON_CLIENT_PREALLOCATE=false "$PY" -m benchmarks measure gpu \
+    "${FLAGS[@]}" --json "$OUTDIR/bench_gpu.json"
 part tests-cupy 200 env XPNET_BACKEND=$CUPY "$PY" -m pytest -q -p no:cacheprovider -rs "${XDIST[@]}" \
     "${TESTS[@]}"
 # the tests that take no backend ran above already: here, those of the torch CUDA device
@@ -160,6 +186,28 @@ EOF
 }
 part train-float32 90 train float32 10000 f32
 part train-float64 60 train float64 600 f64
+steps() {  # each fast path through `xpnet train --step`, float64, against --step eager there
+    local pair backend step common=(--dataset sample --seed 0 --iters 600 --dtype float64 --no-plot
+        --no-progress --overwrite --hidden-size 20)
+    for pair in "${STEPS[@]}"; do
+        backend=${pair%%:*} step=${pair#*:}
+        "$PY" -m xpnet train "${FLAGS[@]}" --backend "$backend" --step "$step" "${common[@]}" \
+            --out "$OUTDIR/runs/step-$step" || return 1
+        "$PY" -m xpnet train "${FLAGS[@]}" --backend "$backend" --step eager "${common[@]}" \
+            --out "$OUTDIR/runs/step-$step-eager" || return 1
+        "$PY" - "$OUTDIR/runs/step-$step" "$OUTDIR/runs/step-$step-eager" <<'EOF' || return 1
+import json, sys
+import numpy as np
+fast, eager = sys.argv[1:]
+path = json.load(open(f"{fast}/config.json"))["step"]
+a, b = (np.loadtxt(f"{d}/loss.csv", delimiter=",", skiprows=1, ndmin=2)[:, -1] for d in (fast, eager))
+worst = float(np.max(np.abs(a - b) / np.abs(b)))
+print(f"--step {path}: 600 float64 steps, max relative loss difference to --step eager {worst:.1e}")
+sys.exit(0 if worst <= 1e-12 else 1)
+EOF
+    done
+}
+part train-steps 90 steps
 part train-numerical 60 "$PY" -m xpnet train "${FLAGS[@]}" --grad numerical --dataset sample \
     --iters 100 --seed 0 --no-plot --no-progress --overwrite --out "$OUTDIR/runs/numerical"
 # the step never waits for the GPU, CuPy's pool does not grow, the numerical gradient is NumPy's
@@ -176,7 +224,6 @@ else
     part bench-jax 60 env XLA_PYTHON_CLIENT_PREALLOCATE=false "$PY" -m benchmarks measure jax \
         --quick "${FLAGS[@]}" --json "$OUTDIR/bench_jax.json"
 fi
-part bench 170 "$PY" -m benchmarks measure gpu "${FLAGS[@]}" --json "$OUTDIR/bench_gpu.json"
 
 note "gpu_acceptance: done in $((SECONDS - START)) s; $(grep -c '^PASS' "$SUMMARY") passed, $(grep -c -E '^(FAIL|TIMEOUT)' "$SUMMARY") failed or timed out"
 grep -q -E '^(FAIL|TIMEOUT)' "$SUMMARY" && exit 1

@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from .fast import fast_report
 from .gpu import gpu_report
 from .others import cli_report, dask_report, jax_report, threads_report
 from .targets import cpu_targets
@@ -22,6 +23,7 @@ REPORTS = {
     "numgrad": numgrad_report,
     "gpu": gpu_report,
     "jax": jax_report,
+    "fast": fast_report,
     "dask": dask_report,
     "threads": threads_report,
     "cli": cli_report,
@@ -56,6 +58,7 @@ def gpu_block(result: dict) -> str | None:
 BLOCKS = {
     "results": (("train-cpu.json", "numgrad-cpu.json"), results_block),
     "dask": (("dask-cpu.json",), dask_report),
+    "fast": (("fast-cpu.json",), fast_report),
     "gpu": (("gpu-cuda.json",), gpu_block),
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import statistics
 
+from .gpu_fast import fast_table, sweep_table
 from .gpu_lines import _graph_text, _memory_line, _who, gpu_header
 from .tables import accuracy, ratio, table
 from .targets import _ok, gpu_targets
@@ -45,6 +46,10 @@ def gpu_report(result: dict) -> str:
         + _part_text(result, "cupy_capture", lambda part: _graph_text(part["graph"])),
         "#### 6. Where xpnet's step spends its host time (cProfile)",
         _part_text(result, "profile", _profiles),
+        "#### 7. The fast paths: host time and GPU time apart",
+        _part_text(result, "fast", lambda part: fast_table(part, lambda n: _who(result, n))),
+        "#### 8. Size sweep (batch × hidden)",
+        _part_text(result, "sweep", lambda part: sweep_table(part, lambda n: _who(result, n))),
     ]
     errors = [
         f"- part {name}: {p['error']}"

@@ -5,6 +5,7 @@ and all of them at the end (``gpu_summary``, the last lines of its output). Stan
 from __future__ import annotations
 
 from ..targets import limit, met
+from .gpu_fast import fast_line, sweep_line
 from .tables import mib, percent, ratio
 
 GPU_PART_NUMBERS = {
@@ -17,6 +18,8 @@ GPU_PART_NUMBERS = {
     "cuda_graph": "5",
     "profile": "6",
     "cupy_capture": "5",
+    "fast": "7",
+    "sweep": "8",
 }
 
 
@@ -82,6 +85,10 @@ def gpu_summary_line(result: dict, name: str) -> str | None:
         line = "cProfile of xpnet's step, host time: " + ", ".join(
             f"{n} {p['total_us_per_step']:.0f} µs/step" for n, p in part["profiles"].items()
         )
+    elif name == "fast":
+        line = fast_line(part)
+    elif name == "sweep":
+        line = sweep_line(part)
     else:
         line = "CuPy stream capture (expected to fail): " + _graph_text(part["graph"])
     return f"{number}. {line}"

@@ -54,6 +54,12 @@ SUITES = _suites(
         ("device", "repeats", "threads", "seed", "quick"),
         {"repeats": 7},
     ),
+    fast=(
+        "each fast path beside the eager step it replaces and PyTorch eager manual, on one"
+        " device: what step='auto' rests on (~3-5 min on the CPU; --quick 1-2)",
+        ("device", "repeats", "threads", "seed", "quick"),
+        {"repeats": 7},
+    ),
     dask=(
         "xpnet.evaluate on Dask of a set larger than the cluster's memory, against NumPy (~1 min)",
         ("repeats", "threads", "quick"),

@@ -17,8 +17,12 @@ after every part, and each part's one-line summary goes to stderr as it ends.
    after warm-up, extrapolated to 10000 iterations (target: under a minute); the CPU as peer;
 4. memory: CuPy's memory pool after warm-up, after the runs and within each run: no growth;
 5. cuda_graph: a CUDA-graph-captured step on the torch backend (torch.cuda.graph); last of all,
-   cupy_capture: CuPy's refusal to capture, in one line;
-6. profile: cProfile of xpnet's step on each GPU backend, where its host time goes.
+   cupy_capture: CuPy's own matmul refusing to capture, in one line (cupy-graph's GEMMs go
+   through nvmath-python's cuBLAS handle instead);
+6. profile: cProfile of xpnet's step on each GPU backend, where its host time goes;
+7. fast: each contestant's step with host time and GPU time apart (CUDA events), the capture
+   or compile time apart, the GPU clocks (gpu_fast.py);
+8. sweep: batch x hidden from 100 x 50 to 10000 x 4096, beside one CPU core and torch eager.
 
 --budget-s (default 110) is the wall time it plans for: parts take fewer rounds, and runs fewer
 steps, when time is short. Exit status: 0 every part ran, 1 some part or contestant failed (the
@@ -48,16 +52,21 @@ from .gpu_parts import Parts
 
 BOOK_ITERS = 10_000
 # Parts 1 and 2's contestants: name -> (xpnet's backend on the GPU, or a peer; the Trainer's
-# step=). Issue 20 adds its cases here, the fast path beside the eager step and torch eager
-# (e.g. "xpnet-eager": ("cupy", "eager") while "xpnet" keeps "auto"); a path the Trainer cannot
-# build is recorded as that contestant's error, never stood in for.
+# step=): each fast path beside the eager step it replaces and torch eager (issue 20). A path
+# the Trainer cannot build is recorded as that contestant's error, never stood in for; only a
+# dry run, on the CPU, runs a named GPU path as step="auto" of its stand-in.
 CONTESTANTS = {
     "xpnet": ("cupy", "auto"),
+    "xpnet-eager": ("cupy", "eager"),
+    "xpnet-fused": ("cupy", "cupy-fused"),
+    "xpnet-graph": ("cupy", "cupy-graph"),
     "xpnet-torch": ("torch", "auto"),
+    "xpnet-torch-eager": ("torch", "eager"),
+    "xpnet-jax": ("jax", "jax-scan"),
     "torch-manual": ("torch-manual", None),
     "xpnet-cpu": ("numpy-cpu", "auto"),
 }
-RUN_NAMES = ("xpnet", "torch-manual", "xpnet-cpu")
+RUN_NAMES = ("xpnet", "xpnet-torch", "torch-manual", "xpnet-cpu")
 # the sizes of a real run, and of a dry run on the CPU (each overridden by its flag)
 SIZES = {
     "gpu": dict(repeats=7, full_repeats=3, iters=BOOK_ITERS, cpu_iters=None, budget_s=110.0),
@@ -109,6 +118,8 @@ def make_contestant(name: str, data, gpu: str):
         backend = xpnet.get_backend("cpu")
     else:
         backend = xpnet.get_backend(gpu, backend=None if gpu == "cpu" and kind == "cupy" else kind)
+    if gpu == "cpu" and step not in ("auto", "eager", "jax-scan"):
+        step = "auto"  # a dry run: the GPU path's stand-in runs what the CPU has
     return cs.Xpnet(data, backend, "float32", step=step)
 
 

@@ -20,6 +20,7 @@ from .. import measure
 from ..gpu import cuda_graph_check, gpu_pool
 from ..machine import gpu_facts, machine_info
 from ..textbook import BATCH_SIZE
+from .gpu_fast import fast_part, sweep_part
 from .numgrad import numerical_trainer, time_evaluation
 
 RUN_SHARE = 0.12  # of the budget, at most, for one contestant's run: 3 of them fit in part 2's
@@ -31,8 +32,8 @@ def _error(error: BaseException) -> str:
 
 
 class Parts:
-    ORDER = ("gpu", "warm_up", "steps", "run", "numerical", "memory", "cuda_graph", "profile")
-    ORDER += ("cupy_capture",)  # last: nothing after it can suffer
+    ORDER = ("gpu", "warm_up", "steps", "fast", "run", "numerical", "memory", "cuda_graph")
+    ORDER += ("profile", "sweep", "cupy_capture")  # last: nothing after it can suffer
 
     def __init__(self, args, result: dict, budget, make_contestant, step_names, run_names):
         self.args, self.result, self.budget = args, result, budget
@@ -277,6 +278,12 @@ class Parts:
     def cupy_capture(self) -> dict:
         """Expected to fail: CuPy's cuBLAS wrapper refuses to run under stream capture."""
         return self._graph("xpnet", "no xpnet contestant on CuPy")
+
+    def fast(self) -> dict:
+        return fast_part(self)
+
+    def sweep(self) -> dict:
+        return sweep_part(self)
 
     def profile(self) -> dict:
         """cProfile of xpnet's step on each backend of the GPU run: where its host time goes."""

@@ -29,7 +29,7 @@ from .errors import Arg, XpnetTypeError
 from .functions import check_labels_shape, cross_entropy_error, softmax
 from .gradient import numerical_gradient
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
-from .numgrad import ACTIVATION_FUNCTIONS, batched_numerical_gradient
+from .numgrad import batched_numerical_gradient
 
 __all__ = ["SimpleNet", "TwoLayerNet", "check_params"]
 
@@ -256,7 +256,7 @@ def _loss_with(net: TwoLayerNet, key: str, x: Array, t: Array):
 
     def loss(value: Array) -> Array:
         net.params[key] = value
-        return net.last_layer.forward(net._predict(x), t)
+        return net.last_layer.forward(net._forward(x), t)
 
     return loss
 
@@ -364,23 +364,33 @@ class TwoLayerNet:
         )
 
     def _build_layers(self) -> None:
+        self.layers, self.last_layer = self._new_layers()
+
+    def _new_layers(self) -> tuple[dict, SoftmaxWithLoss]:
+        """The book's layers, reading this net's ``params`` by name: (layers, last_layer)."""
         activation = self.config["activation"]
-        self.layers = {
+        layers = {
             "Affine1": Affine(self.params, "W1", "b1"),
             f"{activation.capitalize()}1": ACTIVATIONS[activation](),
             "Affine2": Affine(self.params, "W2", "b2"),
         }
-        self.last_layer = SoftmaxWithLoss()
+        return layers, SoftmaxWithLoss()
+
+    def _with_params(self, params: dict[str, Array]) -> TwoLayerNet:
+        """The same network reading ``params`` (a dict keyed like net.params) through layers
+        of its own: for a copy's parameters, or a compiler's traced ones (xpnet.fast)."""
+        twin = copy.copy(self)
+        twin.params = params
+        twin._build_layers()
+        return twin
 
     @on_own_device
     def copy(self, dtype: Any = None) -> TwoLayerNet:
         """A deep copy on the same backend, cast to dtype ("float32"/"float64"; default: same)."""
         xp = self.backend.xp
-        other = copy.copy(self)
-        other.dtype = resolve_dtype(xp, dtype if dtype is not None else self.dtype)
-        other.config = {**self.config, "dtype": dtype_name(other.dtype)}
-        other.params = {key: xp.astype(value, other.dtype) for key, value in self.params.items()}
-        other._build_layers()
+        dtype = resolve_dtype(xp, dtype if dtype is not None else self.dtype)
+        other = self._with_params({key: xp.astype(p, dtype) for key, p in self.params.items()})
+        other.dtype, other.config = dtype, {**self.config, "dtype": dtype_name(dtype)}
         return other
 
     # -- forward ---------------------------------------------------------------------------------
@@ -389,20 +399,14 @@ class TwoLayerNet:
     def predict(self, x: Array) -> Array:
         """x: (N, D_in) -> logits (N, C), before softmax. Keeps nothing for backward."""
         self._check_inputs(x)
-        return self._infer(x)
+        return self._forward(x, keep=False)
 
-    def _infer(self, x: Array) -> Array:
-        """The forward pass without the layers' caches (no ReLU mask): for evaluation."""
-        xp, p = self.backend.xp, self.params
-        x = xp.reshape(x, (x.shape[0], -1)) if x.ndim != 2 else x
-        a = x @ p["W1"]
-        a += p["b1"]  # in place: no second (N, H) array
-        y = ACTIVATION_FUNCTIONS[self.config["activation"]](a) @ p["W2"]
-        y += p["b2"]
-        return y
-
-    def _predict(self, x: Array) -> Array:
-        for layer in self.layers.values():
+    def _forward(self, x: Array, *, keep: bool = True) -> Array:
+        """The forward pass, the one every method runs: the layers in order, x -> logits.
+        keep=False runs fresh layers, so that what the net's own layers keep for backward
+        (the last loss's inputs, its ReLU mask) stays as it was."""
+        layers = self.layers if keep else self._new_layers()[0]
+        for layer in layers.values():
             x = layer.forward(x)
         return x
 
@@ -410,14 +414,14 @@ class TwoLayerNet:
     def loss(self, x: Array, t: Array) -> Array:
         """Mean softmax cross-entropy of predict(x) against t -> 0-d array."""
         self._check_inputs(x, t)
-        return self.last_layer.forward(self._predict(x), t)
+        return self.last_layer.forward(self._forward(x), t)
 
     @on_own_device
     def accuracy(self, x: Array, t: Array) -> float:
         """Fraction of samples whose largest logit is the true class (a Python float: a sync)."""
         self._check_inputs(x, t)
         xp = self.backend.xp
-        y = xp.argmax(self._infer(x), axis=1)
+        y = xp.argmax(self._forward(x, keep=False), axis=1)
         if t.ndim != 1:
             t = xp.argmax(t, axis=1)
         return float(xp.count_nonzero(y == t)) / x.shape[0]
@@ -434,7 +438,7 @@ class TwoLayerNet:
     def _loss_and_gradient(self, x: Array, t: Array) -> tuple[Array, dict[str, Array]]:
         """loss_and_gradient without the input checks: for the Trainer, whose data were checked
         once when it was built (the checks cost ~3% of a CPU step)."""
-        loss = self.last_layer.forward(self._predict(x), t)
+        loss = self.last_layer.forward(self._forward(x), t)
         dout = self.last_layer.backward(1.0)
         first, *rest = self.layers.values()
         for layer in reversed(rest):

@@ -38,7 +38,9 @@ class SGD:
             raise ValueError(f"lr must be a positive number; got {lr!r}")
         self.lr = float(lr)  # a Python float never changes the parameters' dtype
 
-    def update(self, params: dict[str, Array], grads: dict[str, Array]) -> None:
+    def update(
+        self, params: dict[str, Array], grads: dict[str, Array], *, lr: float | Array | None = None
+    ) -> None:
         """params[key] -= lr * grads[key], for each key of grads.
 
         Parameters
@@ -48,9 +50,14 @@ class SGD:
             immutable: JAX).
         grads : dict of str to array
             Gradients keyed like params.
+        lr : float or 0-d array, optional
+            The rate, ``self.lr`` by default; a 0-d array of the parameters' library and dtype
+            where the rate must not be a Python number frozen into a compiled or captured step
+            (xpnet.fast).
         """
+        lr = self.lr if lr is None else lr
         for key, grad in grads.items():
-            params[key] -= self.lr * grad
+            params[key] -= lr * grad
 
     def state_dict(self) -> dict:
         """The optimizer's settings, JSON-able, for a checkpoint.

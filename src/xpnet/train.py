@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 
 from .arguments import check_keywords
-from .backends import Array, host_rng, to_numpy, updated
-from .compiled import compiled_step
+from .backends import Array, host_rng, to_numpy
 from .errors import Do, Explained, Use
 from .history import EpochRecord, History
 from .optim import SGD
+from .step import training_step
 from .threads import use_threads
 
 __all__ = ["DivergenceError", "EpochRecord", "History", "Trainer", "TrainingInterrupted", "train"]
@@ -97,8 +97,13 @@ class Trainer:
     accuracy, backend and dtype). train_data, test_data: (x, t) host arrays, x (N, ...) and t
     labels (N,) or one-hot (N, C); checked once here, then moved to the net's device.
     grad: "backprop" or "numerical". on_divergence: "stop" raises DivergenceError at the first
-    log point after a non-finite loss; "continue" keeps going. Where the net's library compiles
-    (JAX), a backprop step with SGD runs as one compiled call (xpnet.compiled).
+    log point after a non-finite loss; "continue" keeps going.
+
+    step: "auto" (the fastest correct path for the net's backend and device: xpnet.fast),
+    "eager" (the Array API reference step, op by op), or a fast path's name ("jax-scan",
+    "torch-graph", "cupy-fused", "cupy-graph"), which raises FastPathUnavailable where it
+    cannot be built. ``step_path`` is the name of the step in use and ``step_reason`` why no
+    faster one runs ("" when the fastest does).
     """
 
     def __init__(
@@ -115,6 +120,7 @@ class Trainer:
         on_divergence: str = "stop",
         log_every: int = 50,
         eval_chunk: int = 10_000,
+        step: str = "auto",
     ) -> None:
         from .check.trainable import trainable
         from .validate import check_training_data
@@ -133,7 +139,6 @@ class Trainer:
         self.train_size = int(self.x_train.shape[0])
         self.batch_size, self.grad, self.seed = int(batch_size), grad, seed
         self.optimizer = optimizer or SGD(lr=learning_rate)
-        self._compiled = compiled_step(net, self.optimizer, grad)  # JAX: one jit call a step
         self.on_divergence, self.log_every, self.eval_chunk = on_divergence, log_every, eval_chunk
         self.iters_per_epoch = max(self.train_size // self.batch_size, 1)
         self.rng = host_rng(seed)
@@ -148,6 +153,10 @@ class Trainer:
         self._flushed = 0  # iterations whose loss is already in history.train_loss
         self._stop = False
         self._warned = False
+        from .fast import choose
+
+        with self.net.backend.activate():  # a fast path is built (compiled, captured) here
+            self._fast, self.step_path, self.step_reason = choose(self, step)
 
     def _to_device(self, data) -> tuple[Array, Array]:
         """Move host (x, t), as check_training_data returns them, to the net's device once, in
@@ -188,21 +197,17 @@ class Trainer:
         backend = self.net.backend
         with bar, self._catch_interrupt(), backend.quiet_overflow(), backend.activate():
             while self.iteration < iters_num:
-                i = self.iteration
-                self.step(i)
-                self.iteration = i + 1
-                if i % self.iters_per_epoch == 0:  # the book evaluates at i = 0, E, 2E, ...
-                    self._flush()
+                start = self.iteration
+                reached = self.run_steps(start, self._next_stop(start, iters_num))
+                if (reached - 1) % self.iters_per_epoch == 0:  # the book evaluates after step
+                    self._flush()  # 0, E, 2E, ... (the first step of each epoch)
                     record = self._evaluate(time.perf_counter() - tick)
                     tick = time.perf_counter()
                     if callback is not None:
                         callback(record)
-                elif (
-                    self.iteration % self.log_every == 0
-                    or self.iteration % self.iters_per_epoch == 0
-                ):
+                elif reached % self.log_every == 0 or reached % self.iters_per_epoch == 0:
                     self._flush()
-                bar.update(1)
+                bar.update(reached - start)
                 if self.iteration == self._flushed and self.history.train_loss:
                     bar.set_postfix(loss=f"{self.history.train_loss[-1]:.4f}", refresh=False)
                 if self._stop:
@@ -218,27 +223,56 @@ class Trainer:
                     callback(record)
         return self.history
 
+    def _next_stop(self, i: int, iters_num: int) -> int:
+        """The iteration after step i where the loop must look: an evaluation (after the first
+        step of an epoch), a log point (every log_every steps, and each epoch's end), or the
+        run's end; the steps up to it lie inside one epoch."""
+        E, every = self.iters_per_epoch, self.log_every
+        if i % E == 0:
+            return i + 1
+        epoch_end = (i // E + 1) * E
+        return min(epoch_end, (i // every + 1) * every, iters_num)
+
+    def run_steps(self, i0: int, i1: int) -> int:
+        """Steps i0..i1-1, inside one epoch, as one call where a fast path is built (else the
+        eager step, one after another); returns the iteration reached and sets
+        ``self.iteration`` to it: i1, or earlier where Ctrl-C or SIGTERM asked to stop (the
+        eager step and the CUDA-graph paths stop at the end of the step, jax-scan at the end
+        of its call). The losses stay in the device buffer until the next log point.
+        """
+        E = self.iters_per_epoch
+        if not (0 <= i0 < i1 and i0 // E == (i1 - 1) // E):
+            raise ValueError(
+                f"run_steps needs 0 <= i0 < i1 inside one epoch of {E} steps; got {i0}, {i1}"
+            )
+        with self.net.backend.activate():
+            if self._fast is not None:
+                self.iteration = self._fast.run(i0, i1)
+                return self.iteration
+            for i in range(i0, i1):
+                self.step(i)
+                self.iteration = i + 1
+                if self._stop:
+                    break
+        return self.iteration
+
     def step(self, i: int) -> None:
-        """Step i: gather its batch, compute loss and gradients, update the parameters, keep the
-        loss in the device buffer. Between log points this is the whole loop, and with "backprop"
-        it never makes the host wait: no value read back, no Python number made into a device
-        array (tests/backends/test_syncs.py records both with PyTorch)."""
-        xp, net = self.net.backend.xp, self.net
-        if self._compiled is not None:  # the same step, one compiled call (xpnet.compiled)
-            batches, j = self._epoch_batches(i)
-            self._losses = self._compiled(self.x_train, self.t_train, batches, j, self._losses)
-            return
-        batch = self._batch(i)
-        x_batch = xp.take(self.x_train, batch, axis=0)
-        t_batch = xp.take(self.t_train, batch, axis=0)
-        if self.grad == "backprop":
-            # the data were checked once, in __init__: the library's net skips its per-call checks
-            loss_and_gradient = getattr(net, "_loss_and_gradient", net.loss_and_gradient)
-            loss, grads = loss_and_gradient(x_batch, t_batch)
-        else:
-            loss, grads = net.loss(x_batch, t_batch), net.numerical_gradient(x_batch, t_batch)
-        self.optimizer.update(net.params, grads)
-        self._losses = updated(self._losses, i % self.iters_per_epoch, loss)  # JAX: a new array
+        """The eager reference step i (xpnet.step.training_step, op by op): gather its batch,
+        compute loss and gradients, update the parameters, keep the loss in the device buffer.
+        With "backprop" it never makes the host wait: no value read back, no Python number
+        made into a device array (tests/backends/test_syncs.py records both with PyTorch).
+        Every fast path runs the same function, traced or captured."""
+        batches, j = self._epoch_batches(i)
+        self._losses = training_step(
+            self.net,
+            self.x_train,
+            self.t_train,
+            batches[j, :],
+            self.optimizer,
+            self._losses,
+            j,
+            grad=self.grad,
+        )
 
     def _batch(self, i: int) -> Array:
         """Row indices of step i's batch: drawn with replacement, one epoch's worth at a time."""
@@ -433,6 +467,7 @@ def train(
     callback=None,
     progress: bool | None = None,
     threads: int | None = None,
+    step: str = "auto",
     **unexpected: Any,
 ) -> History:
     """Train net by mini-batch SGD, the book's way; returns the History.
@@ -446,6 +481,7 @@ def train(
     notebook (as Keras's fit does; in a notebook it stays when the run ends); False silences it.
     threads: BLAS/OpenMP/PyTorch threads while training (xpnet.threads.use_threads); None is
     xpnet's default, 1, unless OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS is set.
+    step: "auto", "eager" or a fast path's name, as for Trainer.
     """
     check_keywords("train", unexpected, train)  # lr=0.1 -> "pass learning_rate=0.1"
     with use_threads(threads):
@@ -458,5 +494,6 @@ def train(
             grad=grad,
             seed=seed,
             on_divergence=on_divergence,
+            step=step,
         )
         return trainer.run(iters_num, callback=callback, progress=progress)

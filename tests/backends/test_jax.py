@@ -15,7 +15,6 @@ from conftest import assert_close
 
 import xpnet
 from xpnet.backends import to_numpy
-from xpnet.compiled import compiled_step
 from xpnet.datasets import load_mnist_sample
 from xpnet.optim import SGD
 from xpnet.train import Trainer
@@ -36,10 +35,8 @@ def sample():
 
 def make_trainer(backend, sample, *, compiled=True, dtype="float64", grad="backprop"):
     net = xpnet.TwoLayerNet(784, 20, 10, xp=backend.xp, device=backend.device, dtype=dtype, seed=0)
-    trainer = Trainer(net, *sample, batch_size=40, learning_rate=0.2, grad=grad, seed=3)
-    if not compiled:
-        trainer._compiled = None  # the eager step: the layers run op by op
-    return trainer
+    step = "auto" if compiled else "eager"  # eager: the layers run op by op
+    return Trainer(net, *sample, batch_size=40, learning_rate=0.2, grad=grad, seed=3, step=step)
 
 
 def params_of(net) -> dict:
@@ -47,19 +44,23 @@ def params_of(net) -> dict:
 
 
 def test_the_trainer_compiles_its_step_on_jax(jax_backend, sample):
-    assert make_trainer(jax_backend, sample)._compiled is not None
-    assert make_trainer(jax_backend, sample, grad="numerical")._compiled is None
+    assert make_trainer(jax_backend, sample).step_path == "jax-scan"
+    assert make_trainer(jax_backend, sample, grad="numerical").step_path == "eager"
     net = make_trainer(jax_backend, sample).net
-    assert compiled_step(net, SGD(0.1), "backprop") is not None
-    assert compiled_step(net, type("Momentum", (SGD,), {})(0.1), "backprop") is None  # stateful
+
+    def path(net, optimizer):
+        return Trainer(net, *sample, batch_size=40, optimizer=optimizer, seed=3).step_path
+
+    assert path(net, SGD(0.1)) == "jax-scan"
+    assert path(net, type("Momentum", (SGD,), {})(0.1)) == "eager"  # stateful
     numpy_net = make_trainer(xpnet.get_backend("cpu"), sample).net
-    assert compiled_step(numpy_net, SGD(0.1), "backprop") is None  # NumPy runs eagerly
+    assert path(numpy_net, SGD(0.1)) == "eager"  # NumPy runs eagerly
 
 
 def test_compiled_step_equals_the_eager_step(jax_backend, sample):
     compiled = make_trainer(jax_backend, sample)
     eager = make_trainer(jax_backend, sample, compiled=False)
-    assert compiled._compiled is not None
+    assert compiled.step_path == "jax-scan" and eager.step_path == "eager"
     compiled.run(45)
     eager.run(45)
     np.testing.assert_allclose(compiled.history.train_loss, eager.history.train_loss, rtol=1e-12)

@@ -68,6 +68,7 @@ class Library:
     immutable: ClassVar[bool] = False  # arrays cannot be written in place (JAX)
     compiles: ClassVar[bool] = False  # compiles pure functions of arrays (JAX's jit)
     enters_device: ClassVar[bool] = False  # new arrays go to a current device, not device=
+    fast_paths: ClassVar[tuple[str, ...]] = ()  # xpnet.fast's paths for it, fastest first
 
     # -- the library and its namespace --------------------------------------------------------
 
@@ -182,6 +183,14 @@ class Library:
     def quiet_overflow(self) -> contextlib.AbstractContextManager:
         """A context where overflow to inf/NaN is not warned about (the trainer reports it)."""
         return NOTHING
+
+    def fast_paths_on(self, device: Any) -> tuple[tuple[str, ...], str]:
+        """(the fast paths ``step="auto"`` tries on device, fastest first; why the eager step
+        where there are none). The paths live in xpnet.fast; BENCHMARKS.md ("Fast paths") has
+        the measurements each library's choice rests on."""
+        if self.fast_paths:
+            return self.fast_paths, ""
+        return (), f"{self.name} has no faster step than its eager one"
 
     def compile(self, function: Callable, donate: tuple[int, ...]) -> Callable:
         """function compiled by the library; only where ``compiles``."""

@@ -24,6 +24,7 @@ class CuPy(Library):
     name = module = device_module = "cupy"
     title = "CuPy"
     array_kind = ("a cupy array", "cupy arrays")
+    fast_paths = ("cupy-graph", "cupy-fused")
     cpu, gpu, enters_device = False, True, True
     owns_namespace = staticmethod(is_cupy_namespace)
 

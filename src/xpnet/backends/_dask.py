@@ -21,6 +21,9 @@ class Dask(Library):
     lazy = True
     owns_namespace = staticmethod(is_dask_namespace)
 
+    def fast_paths_on(self, device):
+        return (), "dask trains nowhere (it evaluates)"
+
     def namespace(self):
         self.load()
         import array_api_compat.dask.array as xp

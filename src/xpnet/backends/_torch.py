@@ -22,6 +22,11 @@ class Torch(Library):
     gpu = True
     owns_namespace = staticmethod(is_torch_namespace)
 
+    def fast_paths_on(self, device):
+        if getattr(device, "type", None) == "cuda":
+            return ("torch-graph",), ""
+        return (), "torch on the CPU has no faster step than its eager one"
+
     def load(self, device: str = "cpu"):
         torch = super().load(device)
         from ..threads import limit_torch

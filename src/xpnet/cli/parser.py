@@ -13,6 +13,7 @@ import argparse
 
 from .. import __version__
 from ..backends import BACKENDS, DTYPES
+from ..fast import STEPS
 from . import check, evaluate, info, train
 from .argparsing import CommandParser, Help, positive_float, positive_int, seed
 from .settings import DEFAULT_ITERS, DEFAULTS
@@ -139,6 +140,14 @@ def _train_flags(train: argparse.ArgumentParser) -> None:
     setting("--dtype", "floating-point type of the network and data", choices=DTYPES)
     _data_flags(train, default=None)
     _threads_flag(train)
+    train.add_argument(
+        "--step",
+        choices=STEPS,
+        default="auto",
+        help="the training step: auto (the fastest correct one for the backend and device),"
+        " eager (the Array API reference step, op by op) or a fast path by name (default: auto;"
+        " a step changes speed, not results, so a resumed run may take another)",
+    )
     length = train.add_mutually_exclusive_group()
     length.add_argument(
         "--iters",

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..backends import Float64Notice, device_name, get_backend
 from ..checkpoint import load_checkpoint, load_params
+from ..fast import auto_paths
 from ..nets import TwoLayerNet
 from ..train import DivergenceError, History, Trainer, TrainingInterrupted
 from ..validate import refuse_lazy_backend
@@ -166,6 +167,7 @@ class Run:
             grad=s["grad"],
             seed=s["seed"],
             on_divergence="continue" if s["keep_going"] else "stop",
+            step=getattr(self.args, "step", "auto"),
         )
         self.target = s.target(self.trainer.iters_per_epoch)
         if self.checkpoint is not None:
@@ -207,7 +209,7 @@ class Run:
         shown = f"; every {_nth(self.every)} epoch shown" if self.every > 1 else ""
         say(
             f"{self.target} iterations, {per_epoch} an epoch, lr {s['lr']:g}, batch size "
-            f"{s['batch_size']}, {s['grad']}{shown} (all in metrics.csv)"
+            f"{s['batch_size']}, {s['grad']}, step {_step(trainer)}{shown} (all in metrics.csv)"
         )
         say(f"{'epoch':>9} {'iteration':>9} {'loss':>7} {'train acc':>9} {'test acc':>9} seconds")
         progress = sys.stderr.isatty() if self.args.progress is None else self.args.progress
@@ -324,6 +326,7 @@ class Run:
             "backend": self.backend.name,
             "device": device_name(self.backend),
             "device_description": self.backend.describe(),
+            "step": self.trainer.step_path,
             "xpnet": __version__,
             "python": platform.python_version(),
             "command": sys.argv,
@@ -345,6 +348,14 @@ def say(line: str, file=None) -> None:
         from .main import stdout_to_devnull  # are the record; what it prints goes nowhere
 
         stdout_to_devnull()
+
+
+def _step(trainer) -> str:
+    """The step in use; why it is the eager one where the backend has faster ones."""
+    faster = auto_paths(trainer.net.backend)[0]
+    if trainer.step_path == "eager" and faster and trainer.step_reason:
+        return f"eager ({trainer.step_reason})"
+    return trainer.step_path
 
 
 def _nth(n: int) -> str:

@@ -65,6 +65,7 @@ class CommandLineWords(Words):
         "grad": "--grad",
         "iters_num": "--iters",
         "threads": "--threads",
+        "step": "--step",
     }
     actions: ClassVar[dict[str, str]] = {
         "use_sample_data": "--dataset sample",

@@ -1,0 +1,142 @@
+"""Which step a Trainer runs: the eager reference step, or one of its backend's fast paths.
+
+``Trainer(..., step=...)`` asks :func:`choose`:
+
+- ``"eager"``: the Array API reference step (:func:`xpnet.step.training_step`, op by op);
+- a fast path's name (:data:`PATHS`): that path, built now, or :class:`FastPathUnavailable`
+  saying in one line why it cannot be built here;
+- ``"auto"``: the first path of :func:`auto_paths` for the net's backend and device that can be
+  built here, else the eager step; the reason the others could not is kept.
+
+A fast path runs the steps between two log points of an epoch as one call, ``run(i0, i1) ->
+the iteration reached`` (earlier than i1 only when Ctrl-C asked it to stop), and equals the
+eager step to rounding (tests/fast/). It asks the Backend only its public attributes (name, xp,
+device, compiles, compile); each library's path lives in its own module, imported only here.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Protocol
+
+from ..backends import DeviceUnavailableError
+from ..errors import Explained, Use
+
+__all__ = [
+    "PATHS",
+    "STEPS",
+    "FastPath",
+    "FastPathUnavailable",
+    "FastPathWarning",
+    "auto_paths",
+    "build",
+    "choose",
+]
+
+PATHS = ("jax-scan", "torch-graph", "cupy-graph", "cupy-fused")
+STEPS = ("auto", "eager", *PATHS)
+
+
+class FastPathUnavailable(DeviceUnavailableError):
+    """A fast path cannot be built for this net, backend or machine. ``path`` is its name and
+    ``reason`` says why, in one line (the message: ``step="torch-graph" cannot run here: ...``).
+    A DeviceUnavailableError: what was asked for exists, but not here."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__("{step} cannot run here: {reason}", step=Use("step", path), reason=reason)
+        self.path, self.reason = path, reason
+
+
+class FastPathWarning(Explained, UserWarning):
+    """step="auto": a fast path that should have been built failed unexpectedly; training goes on
+    with the next one (or the eager step)."""
+
+
+class FastPath(Protocol):
+    """What a Trainer asks of a fast path."""
+
+    name: str
+
+    def run(self, i0: int, i1: int) -> int:
+        """Steps i0..i1-1 (inside one epoch); returns the iteration reached."""
+        ...
+
+
+def auto_paths(backend) -> tuple[tuple[str, ...], str]:
+    """(the paths step="auto" tries for backend, fastest first; why the eager step where none).
+
+    From the measurements in BENCHMARKS.md ("Fast paths"): on the CPU, JAX's scan beats JAX's
+    eager step by far (one XLA program for the steps between log points instead of ~35
+    dispatches a step); NumPy, array-api-strict and torch on the CPU have no path faster than
+    their eager step, whose calls already run straight into BLAS.
+    """
+    return backend.library.fast_paths_on(backend.device)
+
+
+def _requirements(trainer) -> str:
+    """Why no fast path can run this trainer's step ("" when one may)."""
+    from ..nets import TwoLayerNet
+    from ..optim import SGD
+
+    if trainer.grad != "backprop":
+        return "grad='numerical' runs eagerly (its index search has data-dependent shapes)"
+    if type(trainer.optimizer) is not SGD:
+        return f"only SGD's update is fused, not {type(trainer.optimizer).__name__}'s"
+    if not isinstance(trainer.net, TwoLayerNet):
+        return f"the fast paths build on TwoLayerNet's layers, not {type(trainer.net).__name__}'s"
+    return ""
+
+
+def build(name: str, trainer) -> FastPath:
+    """The fast path ``name`` for trainer, built now (compiled or captured where it is built
+    before the first step). Raises FastPathUnavailable with the one-line reason."""
+    if name not in PATHS:
+        raise ValueError(f"step must be one of {', '.join(STEPS)}; got {name!r}")
+    reason = _requirements(trainer)
+    if reason:
+        raise FastPathUnavailable(name, reason)
+    if name == "jax-scan":
+        from ._jax import ScanPath as path
+    elif name == "torch-graph":
+        from ._torch import GraphPath as path
+    elif name == "cupy-fused":
+        from ._cupy import FusedPath as path
+    else:
+        from ._cupy import GraphPath as path
+    return path(trainer)
+
+
+def choose(trainer, step: str) -> tuple[FastPath | None, str, str]:
+    """(the fast path or None for the eager step, the name of the step in use, why not faster).
+
+    A named path is built or raises; "auto" tries auto_paths() in order and falls back to the
+    eager step. A path that fails with anything but FastPathUnavailable (a capture the
+    library refused, say) is named in a FastPathWarning, and the next one is tried.
+    """
+    if step not in STEPS:
+        raise ValueError(f"step must be one of {', '.join(STEPS)}; got {step!r}")
+    if step == "eager":
+        return None, "eager", "step='eager' asks for the reference step"
+    if step != "auto":
+        return build(step, trainer), step, ""
+    names, reason = auto_paths(trainer.net.backend)
+    reason = _requirements(trainer) or reason
+    if reason:
+        return None, "eager", reason
+    reasons = []
+    for name in names:
+        try:
+            return build(name, trainer), name, "; ".join(reasons)
+        except FastPathUnavailable as error:
+            reasons.append(f"{name}: {error.reason}")
+        except Exception as error:  # a library's refusal the path could not foresee
+            reasons.append(f"{name} failed: {type(error).__name__}: {error}")
+            warnings.warn(
+                FastPathWarning(
+                    "step {step} failed to build ({error}); trying the next step",
+                    step=Use("step", name),
+                    error=f"{type(error).__name__}: {error}",
+                ),
+                stacklevel=3,
+            )
+    return None, "eager", "; ".join(reasons)

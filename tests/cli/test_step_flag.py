@@ -1,0 +1,45 @@
+"""`xpnet train --step`: the header line names the step in use; --step eager forces the
+reference step; a fast path that cannot run here is refused in one line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import TRAINING
+from flags import cli_flags
+
+from xpnet.cli import main
+
+QUICK = ["--dataset", "sample", "--hidden-size", "10", "--iters", "3", "--no-progress", "--no-plot"]
+
+
+def header(out: str) -> str:
+    return next(line for line in out.splitlines() if " iterations, " in line)
+
+
+@pytest.mark.skip_lazy(reason=TRAINING)
+def test_the_header_names_the_step_and_config_json_keeps_it(backend, tmp_path, capsys):
+    for step in ("auto", "eager"):
+        folder = tmp_path / step
+        code = main(["train", *cli_flags(backend), *QUICK, "--step", step, "--out", str(folder)])
+        line = header(capsys.readouterr().out)
+        assert code == 0
+        path = json.loads((folder / "config.json").read_text())["step"]
+        assert f", step {path}" in line
+        if step == "eager":
+            assert path == "eager" and "step eager (all in metrics.csv)" in line
+        elif backend.name == "jax":
+            assert path == "jax-scan"
+
+
+def test_a_fast_path_that_cannot_run_here_is_refused_in_one_line(tmp_path, capsys):
+    code = main(
+        ["train", "--device", "cpu", *QUICK, "--step", "cupy-graph", "--out", str(tmp_path)]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines() == [
+        "xpnet train: error: --step cupy-graph cannot run here: it needs a CuPy network; this one"
+        " is on numpy"
+    ]

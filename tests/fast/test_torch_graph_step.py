@@ -1,0 +1,124 @@
+"""What torch.cuda.graph records of the step, checked on the CPU (torch-graph's CPU proxies).
+
+A CUDA graph replays the kernels it captured with the arguments they had: a Python number the
+step used (its index, the learning rate) would be replayed forever, and a host read inside the
+captured region is an error. Here the very function the capture records,
+xpnet.fast._torch.graph_step, is traced by make_fx at two steps with two learning rates: the
+traces are the same program, so nothing of either is frozen into it (and the same trace of the
+eager step's own inputs, a Python index and rate, differs: the check can fail). And a
+TorchDispatchMode over graph_step sees no op that reads the host or makes a tensor from Python.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch.fx.experimental.proxy_tensor import make_fx  # noqa: E402
+from torch.utils._python_dispatch import TorchDispatchMode  # noqa: E402
+
+import xpnet  # noqa: E402
+from xpnet.fast._torch import graph_step  # noqa: E402
+from xpnet.step import training_step  # noqa: E402
+from xpnet.train import Trainer  # noqa: E402
+
+HOST = {  # ops that wait for a value on the host, or make a tensor from Python data
+    "aten._local_scalar_dense",
+    "aten.item",
+    "aten.is_nonzero",
+    "aten.equal",
+    "aten.nonzero",
+    "aten.masked_select",
+    "aten.lift_fresh",
+    "aten.lift_fresh_copy",
+    "aten.lift",
+    "aten.scalar_tensor",
+}
+KEYS = ("W1", "b1", "W2", "b2")
+
+
+@pytest.fixture(scope="module")
+def trainer():
+    rng = torch.Generator().manual_seed(0)
+    x = torch.rand(120, 12, generator=rng, dtype=torch.float64).numpy()
+    t = torch.randint(0, 5, (120,), generator=rng).numpy()
+    net = xpnet.TwoLayerNet(12, 8, 5, device=torch.device("cpu"), seed=0)
+    return Trainer(net, (x, t), (x[:20], t[:20]), batch_size=10, seed=0, step="eager")
+
+
+def tensors(trainer, slot: int, lr: float) -> list:
+    """The inputs of a captured step: the parameters, the data, the epoch's batch indices, the
+    loss buffer, the slot and the learning rate (copies: tracing runs the step)."""
+    batches, _ = trainer._epoch_batches(0)
+    params = [torch.clone(trainer.net.params[key]) for key in KEYS]
+    slot_tensor = torch.tensor([slot])
+    lr_tensor = torch.tensor(lr, dtype=torch.float64)
+    state = [trainer.x_train, trainer.t_train, batches, torch.clone(trainer._losses)]
+    return [*params, *state, slot_tensor, lr_tensor]
+
+
+def traced_code(trainer, slot: int, lr: float, *, frozen: bool = False) -> str:
+    """make_fx's code of one step at (slot, lr): graph_step, or with frozen=True the eager
+    step's own way of being told them (a Python index and the optimizer's Python rate)."""
+    net, optimizer = trainer.net, trainer.optimizer
+
+    def step(W1, b1, W2, b2, x_train, t_train, batches, losses, slot_tensor, lr_tensor):
+        twin = net._with_params(dict(zip(KEYS, (W1, b1, W2, b2), strict=True)))
+        if not frozen:
+            graph_step(twin, optimizer, x_train, t_train, batches, losses, slot_tensor, lr_tensor)
+            return
+        optimizer.lr = lr
+        training_step(twin, x_train, t_train, batches[slot, :], optimizer, losses, slot)
+
+    return make_fx(step)(*tensors(trainer, slot, lr)).code
+
+
+def test_the_captured_step_freezes_neither_its_index_nor_the_learning_rate(trainer):
+    here, there = traced_code(trainer, 3, 0.2), traced_code(trainer, 7, 0.05)
+    assert here == there
+    assert "aten.mm" in here and "index_put_" in here and "add_" in here
+    assert not [op for op in HOST if op.removeprefix("aten.") + "." in here]
+    assert "0.2" not in here and "0.05" not in here
+
+
+def test_the_check_sees_a_frozen_index_and_learning_rate(trainer):
+    """The eager step's inputs, traced alike, give two programs: what the check would catch."""
+    saved = trainer.optimizer.lr
+    try:
+        here, there = (
+            traced_code(trainer, 3, 0.2, frozen=True),
+            traced_code(trainer, 7, 0.05, frozen=True),
+        )
+    finally:
+        trainer.optimizer.lr = saved
+    assert here != there
+    assert "0.2" in here and "0.05" in there
+
+
+class HostReads(TorchDispatchMode):
+    """Every op inside, and those of HOST or across two devices."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ops, self.host = [], []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = str(func.overloadpacket)
+        self.ops.append(name)
+        devices = {a.device for a in (*args, *kwargs.values()) if isinstance(a, torch.Tensor)}
+        if name in HOST or len(devices) > 1:
+            self.host.append(str(func))
+        return func(*args, **kwargs)
+
+
+def test_the_captured_step_reads_nothing_back_to_the_host(trainer):
+    W1, b1, W2, b2, x_train, t_train, batches, losses, slot, lr = tensors(trainer, 4, 0.1)
+    twin = trainer.net._with_params(dict(zip(KEYS, (W1, b1, W2, b2), strict=True)))
+    with HostReads() as recorder:
+        for _ in range(3):
+            graph_step(twin, trainer.optimizer, x_train, t_train, batches, losses, slot, lr)
+    assert recorder.ops.count("aten.mm") == 3 * 5  # forward 2, backward 3 (no dx of x)
+    assert recorder.host == []
+    assert slot.tolist() == [7]  # the step advanced its own slot, on the device
+    assert bool((losses[4:7] > 0).all()) and not bool(losses[7:].any())
