@@ -8,8 +8,9 @@ in an OrderedDict, the book's -log(y + 1e-7)), each time with one mistake (--mis
   none             no mistake: the book's network, which passes
 (default: all four in turn), checked on the first 3 images of the bundled MNIST sample in float64
 on the chosen backend. Prints check_network's report for each: the table (largest |entry| of
-backprop's and of the numerical gradient, the relative error), then which parameters are wrong,
-why, and where the mistake lies. `xpnet check my_two_layer_net.py` does the same for a file.
+backprop's and of the numerical gradient, their max and mean abs difference, the relative error),
+then which parameters are wrong, why, and where the mistake lies. `xpnet check
+my_two_layer_net.py` does the same for a file.
 
     python examples/check_broken_network.py --device cpu [--mistake sum]
 """

@@ -3,7 +3,8 @@
 Builds the 784-50-10 TwoLayerNet twice -- with ReLU (chapter 5) and with sigmoid (chapter 4) --
 and compares net.gradient (backprop) with net.numerical_gradient on the first 3 images of the
 bundled MNIST sample, in float64 on the chosen backend. Prints xpnet's gradient_check table
-(max abs, mean abs and max relative difference per parameter) and the time each check took.
+(per parameter: the largest |entry| of each gradient, the max and mean abs difference and the
+relative error: the columns of `xpnet check`) and the time each check took.
 The book prints the mean abs difference for its ReLU net:
   W1 2.2e-13   b1 9.7e-13   W2 8.4e-13   b2 1.2e-10
 (b2's is largest: the central difference's own error, about h^2/6 times the third derivative,

@@ -2,11 +2,13 @@
 
 - :func:`gradient_check` (gradcheck.py): xpnet's own TwoLayerNet, the book's mean-abs figure;
 - :func:`check_network` (netcheck.py): any object with the book's interface, a learner's own
-  network included, with the likely mistake in words (diagnosis.py) and the wrong layer
-  (layers.py);
+  network included, held to the book's interface (interface.py), with the likely mistake in
+  words (diagnosis.py) and the wrong layer (layers.py);
 - both return a :class:`GradientCheck` (report.py; ``NetworkCheck`` is the same class);
-- learner.py, importing.py, building.py: a learner's file imported, its class built and checked
-  for ``xpnet check``; trainable.py: such a net trained by xpnet's loop.
+- learner.py: a learner's file for ``xpnet check``, in three steps: imported (importing.py, with
+  folders.py and offline.py) and its class found, built (building.py), checked with the targets
+  it takes (checking.py); locating.py shows the learner's errors in their own code;
+  trainable.py, training.py: such a net trained by xpnet's loop.
 """
 
 from .gradcheck import gradient_check

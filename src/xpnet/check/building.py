@@ -7,14 +7,28 @@ The book builds ``TwoLayerNet(input_size=784, hidden_size=50, output_size=10)`` 
 of ``__init__`` is read by its name: a size gets the book's size (a hidden size is always 50, so
 that a check stays quick), a required option a neutral value, an option with a default keeps it.
 A required parameter that no rule knows is refused by name.
+
+:func:`build_arguments` gives the arguments, :func:`call_text` the call as the learner would write
+it, and :func:`build` makes the net with them (NumPy's global generator seeded, what it prints
+kept), refusing a net without ``params`` with the fix.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import io
 import re
+from typing import TYPE_CHECKING
 
-__all__ = ["BOOK_SIZES", "build_arguments", "call_text"]
+import numpy as np
+
+from .locating import _place, learner_frames
+
+if TYPE_CHECKING:
+    from .learner import Learner
+
+__all__ = ["BOOK_SIZES", "build", "build_arguments", "call_text"]
 
 BOOK_SIZES = {"input_size": 784, "hidden_size": 50, "output_size": 10}
 HIDDEN_LIST = [50, 50]  # MultiLayerNet: two hidden layers, so that a layer between is checked
@@ -126,3 +140,41 @@ def call_text(cls: type, args: list, kwargs: dict) -> str:
     shown += [repr(v) for v in args[len(shown) :]]
     shown += [f"{k}={v!r}" for k, v in kwargs.items()]
     return f"{cls.__name__}({', '.join(shown)})"
+
+
+def build(learner: Learner, **sizes):
+    """An instance of the learner's class, built with the book's sizes (or ``sizes``) under the
+    names of its signature, NumPy's global generator seeded with ``seed`` (default 0). Returns
+    (net, the call as text). Raises LearnerError when the signature needs what xpnet cannot
+    give, and passes on an error raised inside the learner's ``__init__``."""
+    from .learner import LearnerError
+
+    seed = sizes.pop("seed", 0)
+    cls = learner.cls
+    args, kwargs = build_arguments(cls, **sizes)
+    np.random.seed(seed)  # noqa: NPY002 (the book's nets draw from this generator)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            net = cls(*args, **kwargs)
+    except TypeError as error:
+        if learner_frames(error):  # raised inside their __init__: their bug
+            raise
+        raise LearnerError(
+            f"cannot build {call_text(cls, args, kwargs)} as the book does: {error}"
+        ) from None
+    params = getattr(net, "params", None)
+    if not isinstance(params, dict) or not params:
+        book = f"{cls.__name__}(input_size=784, hidden_size=50, output_size=10)"
+        raise LearnerError(
+            f"{call_text(cls, args, kwargs)} has {_described(params)} for net.params: xpnet"
+            f" checks the parameters in it (cannot build {book} as the book does, with"
+            f" params['W1'] ...). Fill self.params in {cls.__name__}.__init__"
+            f" ({_place(cls.__init__)})"
+        )
+    return net, call_text(cls, args, kwargs)
+
+
+def _described(params) -> str:
+    if params is None:
+        return "no dict"
+    return "an empty dict" if isinstance(params, dict) else f"a {type(params).__name__}"

@@ -14,9 +14,11 @@ measure is at most the tolerance. The measures, one vocabulary for both checks:
   :func:`~xpnet.check_network` decides by it (1e-4 in float64, see :mod:`xpnet.check.netcheck`).
 
 Every parameter carries both, and ``max abs`` and ``max rel`` (the largest element-wise relative
-difference) besides. ``str()`` is the text that ``xpnet check`` and ``xpnet gradcheck`` print;
-``repr()`` is one short line; ``_repr_html_()`` is a table for notebooks, the same columns for
-both checks.
+difference, which decides nothing) besides. ``str()`` is the text that ``xpnet check`` and
+``xpnet gradcheck`` print, ``_repr_html_()`` a notebook's table: both are one table of
+:data:`COLUMNS`, whose measures are named as the criterion names them, its cells made by one
+function (:func:`_rows`) for both checks, then the verdict and the diagnosis. ``repr()`` is one
+short line.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ MEASURES = {  # criterion -> (ParameterCheck attribute, the words of the verdict
         "max |backprop - numerical| / max(max |backprop|, max |numerical|)",
     ),
 }
-HTML_COLUMNS = (  # a notebook's table: every figure, the same for both checks
+COLUMNS = (  # the table of both checks, as text and in a notebook
     *("param", "shape", "backprop", "numerical", "max abs", "mean abs", "rel error", "result"),
 )
 
@@ -153,20 +155,18 @@ class GradientCheck:
         )
 
     def __str__(self) -> str:
-        if self.title == "gradient check":
-            return _gradcheck_text(self)
-        return _check_text(self)
+        lines = [_table(self)] if self.parameters else []
+        lines.append(_verdict(self))
+        lines += [textwrap.fill(line, WIDTH, subsequent_indent="  ") for line in _diagnosis(self)]
+        return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        """A notebook's view: one table (the same columns for both checks), then the diagnosis."""
-        head = "".join(f"<th>{c}</th>" for c in HTML_COLUMNS)
-        rows = []
-        for p in self.parameters:
-            cells = [p.name, _shape(p.shape)]
-            cells += [_number(v) for v in (p.backprop_max, p.numerical_max, p.max_abs)]
-            cells += [_number(v) for v in (p.mean_abs, p.error)]
-            cells.append("ok" if p.passed else "WRONG")
-            rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+        """A notebook's view: the table of ``str()``, then the verdict and the diagnosis."""
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in _columns(self))
+        rows = [
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
+            for cells in _rows(self)
+        ]
         lines = _verdict(self), *_diagnosis(self)
         said = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
         table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -176,42 +176,40 @@ class GradientCheck:
 NetworkCheck = GradientCheck  # check_network's name for it (xpnet <= 0.x): the same class
 
 
-def _check_text(check: GradientCheck) -> str:
-    lines = [_table(check)] if check.parameters else []
-    lines.append(_verdict(check))
-    lines += [textwrap.fill(line, WIDTH, subsequent_indent="  ") for line in _diagnosis(check)]
-    return "\n".join(lines)
+def _columns(check: GradientCheck) -> tuple[str, ...]:
+    """COLUMNS, with "yours" for "backprop" where a net's own numerical gradient was checked."""
+    gradient = "backprop" if check.method == "gradient" else "yours"
+    return tuple(gradient if column == "backprop" else column for column in COLUMNS)
 
 
-def _gradcheck_text(check: GradientCheck) -> str:
-    """The book's table: the figures of its gradient check, each parameter's mark, the verdict."""
-    lines = [f"{'param':<6} {'max abs':>10} {'mean abs':>10} {'max rel':>10}"]
-    for p in check.parameters:
-        mark = "" if p.passed else "  <- over tolerance"
-        figures = f"{_float(p.max_abs)} {_float(p.mean_abs)} {_float(p.max_relative)}"
-        lines.append(f"{p.name:<6} {figures}{mark}")
-    words = MEASURES[check.criterion][1]
-    if check.passed:
-        lines.append(f"gradient check PASSED: {words} <= {check.tolerance:g} for every parameter")
-    else:
-        lines.append(f"gradient check FAILED: {words} > {check.tolerance:g} for some parameter")
-    return "\n".join(lines + _diagnosis(check))  # unwrapped, as it always printed
-
-
-def _table(check: GradientCheck) -> str:
-    method = "backprop" if check.method == "gradient" else "yours"
-    rows = [f"{'param':<6} {'shape':<11} {method:>10} {'numerical':>10} {'rel error':>10}  result"]
+def _rows(check: GradientCheck) -> list[tuple[str, ...]]:
+    """The cells of each parameter's row under _columns(check), in the text and in a notebook."""
+    rows = []
     for p in check.parameters:
         backprop = "missing" if p.gradient_shape is None else _number(p.backprop_max)
+        figures = (_number(v) for v in (p.numerical_max, p.max_abs, p.mean_abs, p.error))
         result = "ok" if p.passed else "WRONG"
         if p.gradient_shape not in (p.shape, None):
             result += f": gradient of shape {_shape(p.gradient_shape)}"
-        rows.append(
-            f"{p.name:<6} {_shape(p.shape):<11} {backprop:>10} {_number(p.numerical_max):>10}"
-            f" {_number(p.error):>10}  {result}"
-        )
-    rows.append(f"({method}, numerical: largest |entry| of each gradient)")
-    return "\n".join(rows)
+        rows.append((p.name, _shape(p.shape), backprop, *figures, result))
+    return rows
+
+
+def _table(check: GradientCheck) -> str:
+    """The text table: a header of _columns, a row per parameter, what the figures are."""
+    columns = _columns(check)
+    lines = [_line(columns), *(_line(cells) for cells in _rows(check))]
+    gradient = columns[COLUMNS.index("backprop")]
+    lines.append(
+        f"({gradient}, numerical: largest |entry| of each gradient; max abs, mean abs:"
+        f" |{gradient} - numerical|)"
+    )
+    return "\n".join(lines)
+
+
+def _line(cells: tuple[str, ...]) -> str:
+    name, shape, *figures, result = cells
+    return f"{name:<6} {shape:<11} " + " ".join(f"{f:>10}" for f in figures) + f"  {result}"
 
 
 def _verdict(check: GradientCheck) -> str:
@@ -243,7 +241,3 @@ def _shape(shape: tuple[int, ...]) -> str:
 
 def _number(value: float | None) -> str:
     return "-" if value is None else f"{value:.2e}"
-
-
-def _float(value: float | None) -> str:
-    return f"{'-':>10}" if value is None else f"{value:10.3e}"

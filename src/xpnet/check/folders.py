@@ -1,0 +1,177 @@
+"""The folders that answer a learner's imports: found, put on the path, set aside afterwards.
+
+``python FILE.py`` puts the file's own folder first on ``sys.path``; the book's files reach
+further, to ``common/``, ``dataset/`` or ``ch03/`` beside their folder, through a path they set up
+themselves (``sys.path.append(os.pardir)``, an absolute path of another machine). For each
+top-level module the file imports, read from its source and from the learner's modules it reaches
+(:data:`SCANNED` files at most), that is not installed, :func:`find_folders` looks for the folder
+that holds it in the file's folder, its ancestors up to the repository's root (the folder with
+``.git``), and the current folder (:func:`_places`); :class:`_Fallback` answers the import from
+the nearest one where the learner's own path finds nothing (:func:`_relation` says where, for the
+note). Nothing else from there runs.
+
+Same-named modules imported before are set aside meanwhile (:func:`_local_names`,
+:func:`_set_aside`), and :func:`_within` tells the learner's modules, which are dropped from
+``sys.modules`` afterwards, so that each check imports its own. :func:`_installed`: the folders of
+the standard library and of installed packages, which are never the learner's.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.abc
+import importlib.machinery
+import os
+import sys
+import sysconfig
+from pathlib import Path
+
+__all__ = ["SCANNED", "find_folders"]
+
+SCANNED = 60  # learner modules read for their imports, at most
+
+
+def find_folders(path: Path) -> tuple[dict[Path, list[str]], set[str]]:
+    """{folder: [names]} for the top-level modules path's code imports that are not installed,
+    each in the nearest folder that holds it; and the set of names found nowhere."""
+    places = _places(path.parent)
+    found: dict[Path, list[str]] = {}
+    missing: set[str] = set()
+    queue, read, asked = [path], set(), set()
+    while queue and len(read) < SCANNED:
+        source = queue.pop(0)
+        if source in read:
+            continue
+        read.add(source)
+        for name, parts in _imports(source):
+            if name in asked:
+                continue
+            asked.add(name)
+            where = next((p for p in places if _offers(p, name)), None)
+            if where is None:
+                if not _installed_module(name):
+                    missing.add(name)
+                continue
+            if where != path.parent and _installed_module(name):
+                continue  # an installed package wins, as for the learner
+            found.setdefault(where, []).append(name)
+            queue += _module_files(where, name, parts)
+    return found, missing
+
+
+def _places(folder: Path) -> list[Path]:
+    """The file's folder, its ancestors up to the repository's root, the current folder."""
+    places = [folder]
+    for parent in folder.parents:
+        if (places[-1] / ".git").exists():
+            break
+        places.append(parent)
+        if parent == Path.home() or parent.parent == parent:
+            break
+    cwd = Path.cwd()
+    return places + ([cwd] if cwd not in places else [])
+
+
+def _imports(source: Path) -> list[tuple[str, tuple[str, ...]]]:
+    """(top-level name, dotted parts) of every absolute import in the file."""
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8", errors="replace"))
+    except (SyntaxError, OSError, ValueError):
+        return []
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [(a.name.split(".")[0], tuple(a.name.split("."))) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append((node.module.split(".")[0], tuple(node.module.split("."))))
+    return names
+
+
+def _offers(folder: Path, name: str) -> bool:
+    return (folder / f"{name}.py").is_file() or (folder / name).is_dir()
+
+
+def _module_files(folder: Path, name: str, parts: tuple[str, ...]) -> list[Path]:
+    """The files an import of parts from folder reads: the module, or its package's modules."""
+    target = folder.joinpath(*parts)
+    if target.with_suffix(".py").is_file():
+        return [target.with_suffix(".py")]
+    base = folder / name
+    if base.is_dir():
+        return sorted(base.rglob("*.py"))[:SCANNED]
+    return [base.with_suffix(".py")] if base.with_suffix(".py").is_file() else []
+
+
+def _installed_module(name: str) -> bool:
+    if name in sys.builtin_module_names or name in sys.stdlib_module_names:
+        return True
+    try:
+        spec = importlib.machinery.PathFinder.find_spec(name, [p for p in sys.path if p])
+    except (ImportError, ValueError):
+        return False
+    origin = (spec.origin or "") if spec else ""
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return bool(spec) and any(str(p).startswith(_installed()) for p in [origin, *locations])
+
+
+def _relation(where: Path, folder: Path) -> str:
+    if where == Path.cwd() and where not in folder.parents:
+        return "the current folder"
+    if (where / ".git").exists():
+        return "the repository's root"
+    depth = len(folder.relative_to(where).parts) if where in folder.parents else 0
+    return "the folder above it" if depth == 1 else f"{depth} folders above it"
+
+
+class _Fallback(importlib.abc.MetaPathFinder):
+    """Finds the top-level modules that the learner's path does not, each in its folder."""
+
+    def __init__(self, folders: dict[str, Path]) -> None:
+        self.folders, self.used = folders, set()
+
+    def find_spec(self, fullname, path=None, target=None):
+        where = self.folders.get(fullname) if path is None else None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, [str(where)]) if where else None
+        if spec is not None:
+            self.used.add(fullname)
+        return spec
+
+
+def _within(file: str | None, folders: list[Path]) -> bool:
+    file = os.path.abspath(file) if file else ""
+    return bool(file) and any(file.startswith(str(f) + os.sep) for f in folders)
+
+
+def _local_names(folder: Path) -> set[str]:
+    """The top-level modules and packages the folder offers to an import (common, utils, ...)."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return set()
+    return {
+        p.stem if p.suffix == ".py" else p.name
+        for p in entries
+        if (p.suffix == ".py" or p.is_dir()) and p.stem.isidentifier()
+    }
+
+
+def _set_aside(names: set[str]) -> dict:
+    """Take out of sys.modules the modules of these names (and their submodules) that are the
+    user's own files, not installed packages or the standard library; return them."""
+    installed = _installed()
+    taken = {
+        key: module
+        for key, module in sys.modules.items()
+        if key.split(".", 1)[0] in names
+        and not (getattr(module, "__file__", None) or "").startswith(installed)
+        and getattr(module, "__file__", None)
+        and not key.startswith("xpnet")
+    }
+    for key in taken:
+        del sys.modules[key]
+    return taken
+
+
+def _installed() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    return tuple({paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")})

@@ -1,0 +1,140 @@
+"""The book's interface, held to before check_network compares a figure.
+
+:func:`~xpnet.check.check_network` compares gradients only of a net that keeps the book's
+contract; what breaks it is said as a problem or an error, not as a wrong parameter:
+
+- ``params``: a non-empty dict of floating-point arrays (:func:`_params_of`, :func:`_dtype_name`:
+  "float64", or "float32" when any is), writable in place where the library's arrays are
+  (:func:`_write`); x takes the parameters' float64 (:func:`_as_dtype`);
+- ``loss(x, t)``: a scalar (:func:`_not_scalar`), read as one (:func:`_scalar`);
+- ``gradient(x, t)`` (or ``numerical_gradient``, :data:`METHODS`): a dict keyed like params
+  (:func:`_gradients`, which copies it: layers may reuse their arrays);
+- neither changes x, t or the parameters (:class:`_Watch`, a with-block around each call).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..backends import Array, array_namespace
+
+__all__ = ["METHODS"]
+
+METHODS = ("gradient", "numerical_gradient")
+
+
+def _params_of(net: Any, checked: str) -> dict[str, Array]:
+    if checked not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}; got {checked!r}")
+    for method in ("loss", checked):
+        if not callable(getattr(net, method, None)):
+            raise TypeError(
+                f"net must have a method {method}(x, t), as the book's TwoLayerNet does; "
+                f"{type(net).__name__} has none"
+            )
+    params = getattr(net, "params", None)
+    if not isinstance(params, dict) or not params:
+        raise TypeError(
+            f"net.params must be a non-empty dict of parameter name -> array; got "
+            f"{type(params).__name__}"
+        )
+    return dict(params)
+
+
+def _write(name: str, p: Array, value: Array) -> None:
+    """p[...] = value, or a TypeError naming the parameter when p cannot be written in place."""
+    try:
+        p[...] = value
+    except (TypeError, ValueError, NotImplementedError) as error:
+        raise TypeError(
+            f"check_network perturbs net.params[{name!r}] in place, as the book's numerical"
+            f" gradient does, but this {type(p).__name__} cannot be written in place ({error})."
+            " Check the network with NumPy or PyTorch arrays"
+        ) from None
+
+
+def _gradients(grads, params, problems, notes, call) -> dict[str, Array]:
+    """The backprop gradients, copied (layers may reuse their arrays), or {} with a problem."""
+    if not isinstance(grads, dict):
+        problems.append(
+            f"{call} must return a dict name -> array like params; got {type(grads).__name__}"
+        )
+        return {}
+    extra = [name for name in grads if name not in params]
+    if extra:
+        notes.append(f"{call} also returns {', '.join(map(str, extra))}, not in params")
+    return {name: _copy(g) if hasattr(g, "shape") else g for name, g in grads.items()}
+
+
+class _Watch:
+    """A with-block that notes a problem when it changed x and t (or the params dict's arrays)."""
+
+    def __init__(self, x, t, call: str, problems: list[str]) -> None:
+        self.call, self.problems, self.params = call, problems, isinstance(x, dict)
+        self.items = x.items() if self.params else (("x", x), ("t", t))
+        self.saved = [(name, a, _copy(a)) for name, a in self.items if hasattr(a, "shape")]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if exc[0] is not None:
+            return
+        for name, a, copy in self.saved:
+            if not _equal(a, copy):
+                self.problems.append(
+                    f"{self.call} changes params[{name!r}]: computing a gradient must not"
+                    " update the parameters (the optimizer does that)"
+                    if self.params
+                    else f"{self.call} changes {name} in place: work on a copy (x = x - m,"
+                    f" not x -= m), or every later call sees other data"
+                )
+
+
+def _equal(a, b) -> bool:
+    xp = array_namespace(b)
+    return tuple(a.shape) == tuple(b.shape) and bool(xp.all((a == b) | (a != a)))
+
+
+def _copy(a: Array) -> Array:
+    return array_namespace(a).asarray(a, copy=True)
+
+
+def _not_scalar(loss) -> str:
+    if loss is None:
+        return "loss(x, t) returns None: it must return the loss (a return statement missing?)"
+    if isinstance(loss, int | float):
+        return ""
+    shape = tuple(getattr(loss, "shape", ()))
+    if math.prod(shape) != 1:
+        return (
+            f"loss(x, t) must return a scalar; got shape {shape}: one value per sample?"
+            " Take the mean over the batch"
+        )
+    return ""
+
+
+def _scalar(loss):
+    return loss if isinstance(loss, int | float) else array_namespace(loss).reshape(loss, ())
+
+
+def _dtype_name(params: dict[str, Array]) -> str:
+    names = set()
+    for name, p in params.items():
+        xp = array_namespace(p)
+        if not xp.isdtype(p.dtype, "real floating"):
+            raise TypeError(
+                f"net.params[{name!r}] must be a floating-point array; got dtype {p.dtype}."
+                " Build the parameters with floats (the book: weight_init_std * randn)"
+            )
+        names.add("float64" if p.dtype == xp.float64 else "float32")
+    return "float32" if "float32" in names else "float64"
+
+
+def _as_dtype(x: Array, param: Array) -> Array:
+    """x in float64 when the parameters are float64 and x is floating-point; else x as it is."""
+    xp = array_namespace(x)
+    if xp.isdtype(x.dtype, "real floating") and param.dtype == array_namespace(param).float64:
+        return xp.astype(x, xp.float64)
+    return x

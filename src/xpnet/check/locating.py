@@ -1,0 +1,78 @@
+"""Where in the learner's code: the frames of a traceback that are theirs, the line of a definition.
+
+A learner is shown their own code, never xpnet's: :func:`learner_frames` keeps the frames of a
+traceback in the learner's files (not xpnet's, not an installed package's or the standard
+library's), :func:`learner_traceback` is the error with those frames (and xpnet's hint, where
+there is one), :func:`_brief` the error in one line with the place it was raised. :func:`_place`
+("line N") and :func:`_where` ("folder/file.py, line N") locate a class or function of theirs
+for a message.
+"""
+
+from __future__ import annotations
+
+import inspect
+import traceback
+from pathlib import Path
+
+__all__ = ["learner_frames", "learner_traceback"]
+
+
+def learner_traceback(error: BaseException) -> str:
+    """The error and the frames of its traceback in the learner's files (none of xpnet's),
+    with a hint where xpnet has one (see check_learner)."""
+    where = "".join(traceback.format_list(learner_frames(error))).rstrip()
+    text = f"{type(error).__name__}: {error}"
+    said = f"{text} {getattr(error, 'xpnet_before', '')}(raised in your code)\n{where}"
+    hint = getattr(error, "xpnet_hint", "")
+    return (said if where else text) + (f"\nhint: {hint}" if hint else "")
+
+
+def learner_frames(error: BaseException) -> list:
+    """The frames of error's traceback in the user's files: not xpnet's, not an installed
+    package's or the standard library's (the book's common/ may sit beside the file's folder)."""
+    from .folders import _installed
+
+    xpnet_files = str(Path(__file__).resolve().parents[1])
+    return [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith((*_installed(), xpnet_files, "<"))
+    ]
+
+
+def _brief(error: BaseException) -> str:
+    frames = learner_frames(error)
+    where = f" in {frames[-1].name} ({Path(frames[-1].filename).name}, line {frames[-1].lineno})"
+    text = str(error).splitlines()[0] if str(error) else ""
+    return f"{type(error).__name__}: {text.strip()}" + (where if frames else "")
+
+
+def _place(obj) -> str:
+    """ "line N" of a function, or of a class (found in its file: the learner's module is not in
+    sys.modules, where inspect looks for classes)."""
+    if inspect.isclass(obj):
+        import ast
+
+        functions = [f for f in vars(obj).values() if inspect.isfunction(f)]
+        try:
+            tree = ast.parse(Path(inspect.getsourcefile(functions[0])).read_text())
+        except (IndexError, TypeError, OSError, SyntaxError):
+            return "its file"
+        lines = [
+            n.lineno
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ClassDef) and n.name == obj.__name__
+        ]
+        return f"line {lines[0]}" if lines else "its file"
+    try:
+        return f"line {inspect.getsourcelines(obj)[1]}"
+    except (TypeError, OSError):
+        return "its file"
+
+
+def _where(function) -> str:
+    try:
+        path = Path(inspect.getsourcefile(function))
+        return f"{path.parent.name}/{path.name}, line {inspect.getsourcelines(function)[1]}"
+    except (TypeError, OSError):
+        return "its file"

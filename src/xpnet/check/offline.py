@@ -1,0 +1,91 @@
+"""MNIST offline while a learner's file is imported: the book's ``load_mnist`` and xpnet's.
+
+The book's training scripts load MNIST at import (``from dataset.mnist import load_mnist``), which
+would download MNIST, or fail offline. While :func:`~xpnet.check.importing.import_file` runs,
+``load_mnist`` of the book's ``dataset/mnist.py`` (any module named ``mnist`` that defines one)
+answers from the bundled sample with the book's arguments (:class:`_OfflineMnist`, whose
+:class:`_Loader` replaces the function after the module runs); where the file imports
+``dataset.mnist`` and there is none, a stand-in package is made (:class:`_Package`). And
+``xpnet.load_mnist`` answers from the sample too (:func:`_xpnet_mnist_offline`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+
+__all__: list[str] = []
+
+
+class _OfflineMnist(importlib.abc.MetaPathFinder):
+    """Answers the book's load_mnist from the bundled sample: any module named ``mnist`` that
+    defines load_mnist gets the sample's, and ``dataset.mnist`` is made when there is none."""
+
+    def __init__(self, *, stand_in: bool) -> None:
+        self.stand_in, self.made, self.answered = stand_in, False, False
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == "dataset" and self.stand_in:  # no dataset/ anywhere: the stand-in's
+            if importlib.machinery.PathFinder.find_spec(fullname, path) is None:
+                self.made = True
+                return importlib.util.spec_from_loader(fullname, _Package(), is_package=True)
+        if fullname.rsplit(".", 1)[-1] != "mnist":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None:
+            if not (self.stand_in and fullname == "dataset.mnist"):
+                return None
+            self.made = True
+            return importlib.util.spec_from_loader(fullname, _Loader(self, None))
+        spec.loader = _Loader(self, spec.loader)
+        return spec
+
+
+class _Package(importlib.abc.Loader):
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module) -> None:
+        module.__path__ = []
+
+
+class _Loader(importlib.abc.Loader):
+    def __init__(self, finder: _OfflineMnist, inner) -> None:
+        self.finder, self.inner = finder, inner
+
+    def create_module(self, spec):
+        return self.inner.create_module(spec) if self.inner else None
+
+    def exec_module(self, module) -> None:
+        if self.inner is not None:
+            self.inner.exec_module(module)
+            if not callable(getattr(module, "load_mnist", None)):
+                return
+        module.load_mnist = self.load_mnist
+
+    def load_mnist(self, normalize=True, flatten=True, one_hot_label=False, **_):
+        from ..datasets import load_mnist_sample
+
+        self.finder.answered = True
+        return load_mnist_sample(normalize=normalize, flatten=flatten, one_hot_label=one_hot_label)
+
+
+@contextlib.contextmanager
+def _xpnet_mnist_offline():
+    """xpnet.load_mnist answers from the sample while the file is imported."""
+    import xpnet
+    import xpnet.datasets as datasets
+
+    from ..datasets import load_mnist_sample
+
+    def load_mnist(normalize=True, flatten=True, one_hot_label=False, **_):
+        return load_mnist_sample(normalize=normalize, flatten=flatten, one_hot_label=one_hot_label)
+
+    saved = xpnet.load_mnist, datasets.load_mnist
+    xpnet.load_mnist = datasets.load_mnist = load_mnist
+    try:
+        yield
+    finally:
+        xpnet.load_mnist, datasets.load_mnist = saved
