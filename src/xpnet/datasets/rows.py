@@ -164,6 +164,11 @@ class _ZarrRows:
     and any metadata file over MAX_METADATA is refused; and a chunk over MAX_CHUNK bytes."""
 
     def __init__(self, path: str, *, check: bool = True) -> None:
+        if "://" not in path and os.path.exists(path) and not os.path.isdir(path):
+            raise DatasetError(  # said alike whether zarr is installed or not
+                f"{path} is not a readable .npy file or Zarr array (neither .npy data nor a"
+                " Zarr array's folder)"
+            )
         try:
             import zarr
         except ImportError:
