@@ -207,9 +207,10 @@ class Run:
         self.epochs = (self.target - 1) // per_epoch + 1  # the book's evaluations
         self.every = max(1, math.ceil(self.epochs / LINES))
         shown = f"; every {_nth(self.every)} epoch shown" if self.every > 1 else ""
+        step = _step(trainer, getattr(self.args, "step", "auto"))
         say(
             f"{self.target} iterations, {per_epoch} an epoch, lr {s['lr']:g}, batch size "
-            f"{s['batch_size']}, {s['grad']}, step {_step(trainer)}{shown} (all in metrics.csv)"
+            f"{s['batch_size']}, {s['grad']}, step {step}{shown} (all in metrics.csv)"
         )
         say(f"{'epoch':>9} {'iteration':>9} {'loss':>7} {'train acc':>9} {'test acc':>9} seconds")
         progress = sys.stderr.isatty() if self.args.progress is None else self.args.progress
@@ -350,10 +351,11 @@ def say(line: str, file=None) -> None:
         stdout_to_devnull()
 
 
-def _step(trainer) -> str:
-    """The step in use; why it is the eager one where the backend has faster ones."""
+def _step(trainer, asked: str | None) -> str:
+    """The step in use; why it is the eager one where the backend has faster ones (unless
+    --step eager asked for it)."""
     faster = auto_paths(trainer.net.backend)[0]
-    if trainer.step_path == "eager" and faster and trainer.step_reason:
+    if trainer.step_path == "eager" and asked != "eager" and faster and trainer.step_reason:
         return f"eager ({trainer.step_reason})"
     return trainer.step_path
 
