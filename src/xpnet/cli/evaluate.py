@@ -241,13 +241,40 @@ def _quiet_when_stopped():
     """On Ctrl-C or SIGTERM, silence what Dask logs here while the client and cluster close (the
     gather's tasks "never retrieved", closed comms): the command says "interrupted", once. (Its
     LocalCluster's workers log only what is CRITICAL: a busy worker's heartbeat to the scheduler
-    that closed first is no news.)"""
+    that closed first is no news.)
+
+    The loggers fall silent in the signal's handler, before its exception unwinds: the frames
+    it leaves release the gather's futures, and the client's own thread may log their tasks at
+    once, before any ``except`` here would run."""
+    import signal
+    import threading
+
+    def silence():
+        for name in ("asyncio", "distributed", "tornado"):
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        numbers = [signal.SIGINT, signal.SIGTERM] + (
+            [signal.SIGHUP] if hasattr(signal, "SIGHUP") else []
+        )
+        for number in numbers:
+            handler = signal.getsignal(number)
+            if callable(handler):  # xpnet's Terminated, Python's KeyboardInterrupt
+
+                def silenced(signum, frame, handler=handler):
+                    silence()
+                    handler(signum, frame)
+
+                previous[number] = signal.signal(number, silenced)
     try:
         yield
     except KeyboardInterrupt:  # also xpnet.cli's Terminated
-        for name in ("asyncio", "distributed", "tornado"):
-            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+        silence()
         raise
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def local_cluster(workers: int = 2, memory_limit: str | int = "auto", *, logs: int = logging.ERROR):
