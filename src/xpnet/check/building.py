@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .found import LearnerError
 from .locating import _place, learner_frames
 
 if TYPE_CHECKING:
-    from .learner import Learner
+    from .found import Learner
 
 __all__ = ["BOOK_SIZES", "build", "build_arguments", "call_text"]
 
@@ -80,8 +81,6 @@ def build_arguments(cls: type, **given) -> tuple[list, dict]:
     >>> build_arguments(Net, weight_init_std=0.5)[1]["weight_init_std"]
     0.5
     """
-    from .learner import LearnerError
-
     try:
         signature = inspect.signature(cls.__init__)
     except (TypeError, ValueError):
@@ -147,8 +146,6 @@ def build(learner: Learner, **sizes):
     names of its signature, NumPy's global generator seeded with ``seed`` (default 0). Returns
     (net, the call as text). Raises LearnerError when the signature needs what xpnet cannot
     give, and passes on an error raised inside the learner's ``__init__``."""
-    from .learner import LearnerError
-
     seed = sizes.pop("seed", 0)
     cls = learner.cls
     args, kwargs = build_arguments(cls, **sizes)

@@ -22,7 +22,7 @@ import numpy as np
 from .locating import _brief, _where, learner_frames
 
 if TYPE_CHECKING:
-    from .learner import Learner
+    from .found import Learner
 
 __all__ = ["SAMPLES", "LearnerCheck", "check_learner"]
 

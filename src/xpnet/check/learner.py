@@ -15,18 +15,19 @@ Read it as three steps, each a function:
    form the net takes (:mod:`xpnet.check.checking`).
 
 The learner's errors are shown in their own code (:mod:`xpnet.check.locating`). This module holds
-step 1 and :class:`LearnerError`, and gathers the names of all three steps, so that a caller of
-the whole (``xpnet check``, ``xpnet train --net``) imports them from one place.
+step 1 (what it finds, and its error, are :mod:`xpnet.check.found`) and gathers the names of all
+three steps, so that a caller of the whole (``xpnet check``, ``xpnet train --net``) imports
+them from one place.
 """
 
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .building import BOOK_SIZES, build
 from .checking import SAMPLES, LearnerCheck, check_learner
+from .found import Learner, LearnerError
 from .importing import TIME_LIMIT, ImportTimeout, import_file, stopped_at
 from .locating import _brief, _place, learner_frames, learner_traceback
 
@@ -43,28 +44,6 @@ __all__ = [
     "load_class",
     "load_learner",
 ]
-
-
-class LearnerError(Exception):
-    """The file or class cannot be used; the message says what was found, what is missing and
-    the fix, in the learner's terms."""
-
-
-@dataclass
-class Learner:
-    """The class found in a learner's file, the file, and the notes of its import."""
-
-    cls: type
-    path: Path
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def method(self) -> str:
-        """The method that check_network checks: backprop's gradient, where the class has it."""
-        return "gradient" if callable(getattr(self.cls, "gradient", None)) else "numerical_gradient"
-
-    def describe(self) -> str:
-        return f"{self.cls.__name__} of {self.path}"
 
 
 def load_class(spec: str) -> type:
