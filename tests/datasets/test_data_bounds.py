@@ -443,12 +443,12 @@ def test_data_dir_without_a_home_folder_is_a_private_temporary_folder(tmp_path, 
 
 def test_rows_read_once_per_chunk_do_not_reread_the_zarr_folder(tmp_path, monkeypatch):
     """The folder is looked through once, when the source is made, not for every chunk."""
-    from xpnet.datasets import rows
+    from xpnet.datasets.rows import files  # where ArrayFiles looks _look_through up
 
     x, t = zarr_digits(tmp_path)
     source = ArrayFiles(x, t, features=784)
     calls = []
-    monkeypatch.setattr(rows, "_look_through", lambda path: calls.append(path))
+    monkeypatch.setattr(files, "_look_through", lambda path: calls.append(path))
     start = time.perf_counter()
     for start_row in range(0, 3000, 1000):
         source.read(start_row, start_row + 1000)
