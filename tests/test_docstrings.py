@@ -28,6 +28,8 @@ MODULES = [  # numpydoc here; backends/, check/, cli/, train.py and nets.py are 
     "xpnet.numgrad",
     "xpnet.datasets.common",
     "xpnet.datasets.mnist",
+    "xpnet.datasets.download",
+    "xpnet.datasets.cache",
     "xpnet.datasets.sample",
     "xpnet.datasets.rows.source",
     "xpnet.datasets.rows.files",
