@@ -28,8 +28,13 @@ MODULES = [  # numpydoc here; backends/, check/, cli/, train.py and nets.py are 
     "xpnet.numgrad",
     "xpnet.datasets.common",
     "xpnet.datasets.mnist",
+    "xpnet.datasets.download",
+    "xpnet.datasets.cache",
     "xpnet.datasets.sample",
-    "xpnet.datasets.rows",
+    "xpnet.datasets.rows.source",
+    "xpnet.datasets.rows.files",
+    "xpnet.datasets.rows.tiled",
+    "xpnet.datasets.rows.dask_arrays",
 ]
 CHECKS = {  # numpydoc's codes: no docstring, a parameter undocumented or unknown, no Returns
     "GL08",

@@ -26,6 +26,7 @@ import xpnet
 from xpnet.checkpoint import save_checkpoint
 from xpnet.cli import main
 from xpnet.datasets import DatasetError, data_dir
+from xpnet.datasets import cache as cache_module
 from xpnet.datasets import mnist as mnist_module
 from xpnet.datasets.rows import ArrayFiles, RowSource, as_dask
 
@@ -311,7 +312,7 @@ def test_an_mnist_cache_declaring_70000_training_images_is_refused_unread(limite
     big = Member("x_train.npy", compressed=stream, file_size=size, crc=0)
     path = tmp_path / "mnist.npz"
     path.write_bytes(zip_bytes(cache_members(x_train=big)))
-    message = limited("xpnet.datasets.mnist:_read_cache", str(path)).raised("DatasetError")
+    message = limited("xpnet.datasets.cache:read_cache", str(path)).raised("DatasetError")
     assert message == (
         f"{path} is not a valid MNIST cache (declares shape (70000, 28, 28) uint8 (52.3 MiB);"
         " expected uint8 images of shape (N, 28, 28), N from 1 to 60000)"
@@ -322,11 +323,11 @@ def test_an_mnist_cache_with_a_foreign_member_or_labels_of_another_length_is_ref
     path = tmp_path / "mnist.npz"
     path.write_bytes(zip_bytes([*cache_members(), Member("../evil.npy", npy(np.zeros(1)))]))
     with pytest.raises(DatasetError, match=r"holds a member named '\.\./evil\.npy'"):
-        mnist_module._read_cache(path)
+        cache_module.read_cache(path)
     short = Member("t_test.npy", npy(np.arange(9, dtype=np.uint8)))
     path.write_bytes(zip_bytes(cache_members(t_test=short)))
     with pytest.raises(DatasetError, match=r"expected uint8 labels of shape \(10,\)"):
-        mnist_module._read_cache(path)
+        cache_module.read_cache(path)
 
 
 def test_a_fifo_as_the_mnist_cache_is_replaced_from_the_verified_files(mnist_dir):
@@ -443,12 +444,12 @@ def test_data_dir_without_a_home_folder_is_a_private_temporary_folder(tmp_path, 
 
 def test_rows_read_once_per_chunk_do_not_reread_the_zarr_folder(tmp_path, monkeypatch):
     """The folder is looked through once, when the source is made, not for every chunk."""
-    from xpnet.datasets import rows
+    from xpnet.datasets.rows import files  # where ArrayFiles looks _look_through up
 
     x, t = zarr_digits(tmp_path)
     source = ArrayFiles(x, t, features=784)
     calls = []
-    monkeypatch.setattr(rows, "_look_through", lambda path: calls.append(path))
+    monkeypatch.setattr(files, "_look_through", lambda path: calls.append(path))
     start = time.perf_counter()
     for start_row in range(0, 3000, 1000):
         source.read(start_row, start_row + 1000)

@@ -24,6 +24,7 @@ from xpnet.datasets import (
     load_mnist,
     mnist_available,
 )
+from xpnet.datasets import cache as cache_module
 from xpnet.datasets import mnist as mnist_module
 
 CLOSED = "http://127.0.0.1:1/"  # nothing listens on port 1: connection refused at once
@@ -311,7 +312,7 @@ def test_failed_cache_write_keeps_the_previous_cache(mnist_files, monkeypatch):
 
     monkeypatch.setattr(np, "savez", broken)
     with pytest.raises(OSError, match="No space left"):
-        mnist_module._write_cache(cache, arrays)
+        cache_module.write_cache(cache, arrays)
     assert cache.read_bytes() == before
     assert sorted(p.name for p in directory.iterdir()) == sorted(
         [*mnist_module.CHECKSUMS, cache.name]

@@ -1,27 +1,24 @@
-"""MNIST: verified download from mirrors, IDX parsing, and one .npz cache; the book's load_mnist.
+"""MNIST: its mirrors, checksums and files, and the book's load_mnist.
 
 How to read it: `load_mnist` asks `_mnist_arrays` for four uint8 arrays. Those come from the
-cache `mnist.npz` when it is valid, else from the four published .gz files, which `fetch_mnist`
-downloads (mirror after mirror, each file checked against its SHA-256 before it is kept) and
-`read_idx` parses; the cache is then written atomically. `book_format` gives the book's shapes.
-The cache is plain uint8 arrays, loaded with allow_pickle=False: files are data, never code.
+cache `mnist.npz` when it is valid (:mod:`.cache`), else from the four published .gz files, which
+`fetch_mnist` downloads (:mod:`.download`: mirror after mirror, each file checked against its
+SHA-256 before it is kept) and `read_idx` parses (:mod:`.idx`); the cache is then written
+atomically. `book_format` gives the book's shapes.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from ..atomic import atomic_write
-from ..errors import Do
-from ..npyfiles import Archive, UnreadableFile
-from .common import IMAGE_SHAPE, DatasetError, book_format, check_digits, data_dir
+from .cache import CACHE_NAME, read_cache, write_cache
+from .common import DatasetError, book_format, check_digits, data_dir
+from .download import SAMPLE, SAMPLE_HINT, download_verified, verified_files
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 
 MIRRORS = (
@@ -40,12 +37,6 @@ PARTS = {  # cache key -> (file name, IDX magic number)
     "x_test": ("t10k-images-idx3-ubyte.gz", IMAGES_MAGIC),
     "t_test": ("t10k-labels-idx1-ubyte.gz", LABELS_MAGIC),
 }
-CACHE_NAME = "mnist.npz"
-CACHE_MEMBERS = tuple(f"{key}.npy" for key in PARTS)
-SPLIT_SIZES = {"train": 60_000, "test": 10_000}
-_SAMPLE_HINT = "or use the bundled 5,000-image sample: {sample}"  # a field of SAMPLE
-
-SAMPLE = {"sample": Do("use_sample_data")}
 
 Arrays = dict[str, np.ndarray]
 
@@ -147,10 +138,10 @@ def mnist_available(root: str | os.PathLike | None = None) -> bool:
     """
     directory = data_dir(root)
     try:
-        _read_cache(directory / CACHE_NAME)
+        read_cache(directory / CACHE_NAME)
         return True
     except DatasetError:
-        return _local_files(directory, CHECKSUMS) is not None
+        return verified_files(directory, CHECKSUMS) is not None
 
 
 def mnist_mirrors() -> list[str]:
@@ -199,64 +190,10 @@ def fetch_mnist(
     DatasetError
         When no mirror gives a verified file.
     """
-    import pooch  # imported here so that `import xpnet` stays fast
-
     directory = data_dir(root)
     checksums = CHECKSUMS if checksums is None else checksums
     mirrors = mnist_mirrors() if mirrors is None else list(mirrors)
-    show = progress and sys.stderr.isatty()
-    paths = {}
-    for name, sha256 in checksums.items():
-        path = directory / name
-        if path.is_file() and pooch.file_hash(str(path)) == sha256:
-            paths[name] = path
-            continue
-        failures = []
-        for base in mirrors:
-            url = base + name
-            try:
-                pooch.retrieve(
-                    url,
-                    known_hash=f"sha256:{sha256}",
-                    fname=name,
-                    path=directory,
-                    progressbar=show,
-                )
-            except (OSError, ValueError) as error:  # requests' errors are OSErrors
-                failures.append(f"{url}: {_reason(error)}")
-            else:
-                paths[name] = path
-                break
-        else:
-            tried = "; ".join(failures) or "no mirror given"
-            raise DatasetError(
-                f"could not download a verified {name} ({tried}). Check the network, "
-                f"set XPNET_MNIST_MIRRORS to mirrors that have the files, "
-                f"or put the files into {directory}, {_SAMPLE_HINT}",
-                **SAMPLE,
-            )
-    return paths
-
-
-def _reason(error: BaseException) -> str:
-    """A short reason for a failed download: the checksum pair, or the innermost cause."""
-    match = re.search(r"expected (?:sha256:)?(\w+) but got (\w+)", str(error))
-    if isinstance(error, ValueError) and match:
-        return f"SHA-256 mismatch, expected {match[1]}, got {match[2]}"
-    while error.__cause__ is not None or error.__context__ is not None:
-        error = error.__cause__ or error.__context__
-    return str(error) or type(error).__name__
-
-
-def _local_files(directory: Path, checksums: Mapping[str, str]) -> dict[str, Path] | None:
-    """{file name: path} when every file is in `directory` with its SHA-256, else None."""
-    import pooch
-
-    paths = {name: directory / name for name in checksums}
-    for name, path in paths.items():
-        if not path.is_file() or pooch.file_hash(str(path)) != checksums[name]:
-            return None
-    return paths
+    return download_verified(directory, checksums, mirrors, progress=progress)
 
 
 def _mnist_arrays(directory: Path, *, download: bool, progress: bool) -> Arrays:
@@ -265,20 +202,20 @@ def _mnist_arrays(directory: Path, *, download: bool, progress: bool) -> Arrays:
     problem = None
     if cache.exists():
         try:
-            return _read_cache(cache)
+            return read_cache(cache)
         except DatasetError as error:
             problem = str(error)
     if download:
         paths = fetch_mnist(directory, progress=progress)
     else:
-        paths = _local_files(directory, CHECKSUMS)
+        paths = verified_files(directory, CHECKSUMS)
         if paths is None and problem:
             raise DatasetError(f"{problem}; delete it and run `xpnet download mnist`")
         if paths is None:
             raise DatasetError(
                 f"MNIST is not in {directory} and download=False: call "
                 f"xpnet.load_mnist(download=True), put the four verified .gz files there, "
-                f"{_SAMPLE_HINT}",
+                f"{SAMPLE_HINT}",
                 **SAMPLE,
             )
     if problem:
@@ -288,52 +225,5 @@ def _mnist_arrays(directory: Path, *, download: bool, progress: bool) -> Arrays:
         images, labels = PARTS[f"x_{split}"][0], PARTS[f"t_{split}"][0]
         source = f"MNIST {split} files {images} and {labels} in {directory}"
         check_digits(arrays[f"x_{split}"], arrays[f"t_{split}"], source)
-    _write_cache(cache, arrays)
+    write_cache(cache, arrays)
     return arrays
-
-
-def _read_cache(path: Path) -> Arrays:
-    """The arrays of a cache file, checked; DatasetError when it is missing or not valid.
-
-    Read bounded (:mod:`xpnet.npyfiles`): the zip directory and each member's header first,
-    which must declare uint8 images (N, 28, 28) and labels (N,) with N at most MNIST's own.
-    """
-    try:
-        rule = f"an MNIST cache holds {', '.join(CACHE_MEMBERS)}"
-        with Archive(
-            path, kind="MNIST cache", allowed=CACHE_MEMBERS.__contains__, rule=rule
-        ) as cache:
-            missing = [name for name in CACHE_MEMBERS if name not in cache.members]
-            if missing:
-                raise cache.refuse(None, f"lacks {', '.join(missing)}")
-            headers = {key: cache.header(f"{key}.npy") for key in PARTS}
-            _check_cache_headers(cache, headers)
-            arrays = {key: cache.read(f"{key}.npy", headers[key]) for key in PARTS}
-    except UnreadableFile as error:  # never unpickles: data, not code
-        raise DatasetError(f"{path} is not a valid MNIST cache ({error.detail})") from None
-    for split in ("train", "test"):
-        check_digits(arrays[f"x_{split}"], arrays[f"t_{split}"], f"{path} ({split})")
-    return arrays
-
-
-def _check_cache_headers(cache: Archive, headers: dict) -> None:
-    """uint8 images (N, 28, 28) with N up to MNIST's size of the split, and N uint8 labels."""
-    for split, limit in SPLIT_SIZES.items():
-        images, labels = headers[f"x_{split}"], headers[f"t_{split}"]
-        n = images.shape[0] if len(images.shape) == 3 else 0
-        if images.dtype != np.uint8 or images.shape[1:] != IMAGE_SHAPE or not 0 < n <= limit:
-            raise cache.refuse(
-                f"x_{split}.npy",
-                f"declares {images}; expected uint8 images of shape (N, 28, 28), N from 1 to"
-                f" {limit}",
-            )
-        if labels.dtype != np.uint8 or labels.shape != (n,):
-            raise cache.refuse(
-                f"t_{split}.npy", f"declares {labels}; expected uint8 labels of shape ({n},)"
-            )
-
-
-def _write_cache(path: Path, arrays: Arrays) -> None:
-    """Write `arrays` to `path` atomically: a temporary file in the same folder, then a rename."""
-    # uncompressed: loads in milliseconds; uint8 keeps it small
-    atomic_write(path, lambda file: np.savez(file, **arrays))

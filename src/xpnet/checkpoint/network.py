@@ -1,0 +1,67 @@
+"""A loaded checkpoint meets a network: its TwoLayerNet configuration, its parameters copied in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .format import TWO_LAYER_SIZES, Checkpoint, CheckpointError, short_repr
+
+__all__ = ["check_params_fit", "load_params", "two_layer_config"]
+
+
+def two_layer_config(checkpoint: Checkpoint, path: Any = "checkpoint") -> dict:
+    """The TwoLayerNet configuration of a checkpoint, as load_checkpoint checked it.
+
+    Parameters
+    ----------
+    checkpoint : Checkpoint
+        What load_checkpoint returned.
+    path : object, optional
+        How messages name the file.
+
+    Returns
+    -------
+    dict
+        meta.net: input_size, hidden_size, output_size, dtype (and activation, weight_init_std).
+
+    Raises
+    ------
+    CheckpointError
+        The checkpoint holds another kind of network (no TwoLayerNet sizes in meta.net).
+
+    Examples
+    --------
+    >>> two_layer_config(Checkpoint(net={"input_size": 6, "hidden_size": 4, "output_size": 3,
+    ...                                  "dtype": "float64"}, params={}))["hidden_size"]
+    4
+    """
+    net = checkpoint.net
+    if not all(key in net for key in TWO_LAYER_SIZES):
+        raise CheckpointError(
+            f"{path} holds a network of another kind (parameters {sorted(checkpoint.params)},"
+            f" meta.net {short_repr(net)}); xpnet reads TwoLayerNet checkpoints"
+        )
+    return net
+
+
+def check_params_fit(checkpoint: Checkpoint, net, *, path: Any = "checkpoint") -> None:
+    """Raise CheckpointError unless the checkpoint's parameters have the net's names and shapes."""
+    expected = {name: tuple(value.shape) for name, value in net.params.items()}
+    got = {name: tuple(value.shape) for name, value in checkpoint.params.items()}
+    if set(expected) != set(got):
+        raise CheckpointError(
+            f"{path} holds parameters {sorted(got)}; the network has {sorted(expected)}"
+        )
+    for name, shape in expected.items():
+        if got[name] != shape:
+            raise CheckpointError(
+                f"{path}: parameter {name} has shape {got[name]} but the network expects {shape}"
+                f" (checkpoint network: {checkpoint.net}); build the net with the same sizes"
+            )
+
+
+def load_params(net, checkpoint: Checkpoint, *, path: Any = "checkpoint") -> None:
+    """Copy a checkpoint's parameters into net (replacing its dict entries, in net's dtype)."""
+    check_params_fit(checkpoint, net, path=path)
+    for name, value in checkpoint.params.items():
+        net.params[name] = net.backend.asarray(value, dtype=net.dtype)
