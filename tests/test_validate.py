@@ -3,6 +3,8 @@ device): each bad input named with the argument, what was expected and what came
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from conftest import TRAINING
@@ -102,7 +104,9 @@ def test_the_first_non_finite_value_is_found_past_the_first_chunk():
     assert _first_non_finite(x) is None
     x[37, 2, 1], x[41, 0, 0] = np.inf, np.nan
     assert _first_non_finite(x, rows=8) == (37, 2, 1)
-    huge = np.full((3, 2), 1e308)  # finite, but their sum overflows: no error
-    assert _first_non_finite(huge, rows=2) is None
+    huge = np.full((3, 2), 1e308)  # finite, but their sum overflows: no error, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _first_non_finite(huge, rows=2) is None
     huge[2, 1] = -np.inf
     assert _first_non_finite(huge, rows=2) == (2, 1)

@@ -119,7 +119,9 @@ def _first_non_finite(x: np.ndarray, rows: int = 4096) -> tuple[int, ...] | None
     """The index of x's first NaN or infinity, or None. A float64 sum first (it is finite when
     every element is, and makes no temporary); only when it is not, a search in chunks of rows
     (so no 60000x784 boolean array either way)."""
-    if np.isfinite(x.sum(dtype=np.float64)):
+    with np.errstate(over="ignore", invalid="ignore"):  # the search below says what was wrong
+        total = x.sum(dtype=np.float64)
+    if np.isfinite(total):
         return None
     for start in range(0, x.shape[0], rows):
         bad = np.argwhere(~np.isfinite(x[start : start + rows]))
