@@ -18,6 +18,7 @@ import xpnet
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = [  # numpydoc here; backends/, check/, cli/, train.py and nets.py are their owners'
     "xpnet.functions",
+    "xpnet.labels",
     "xpnet.gradient",
     "xpnet.layers",
     "xpnet.optim",

@@ -12,7 +12,8 @@ network's ``params`` dict, their single owner, and keeps only the gradients ``dW
 from __future__ import annotations
 
 from .backends import Array, array_namespace
-from .functions import check_labels_shape, one_hot, relu, sigmoid
+from .functions import relu, sigmoid
+from .labels import check_labels_shape, one_hot
 
 __all__ = ["AddLayer", "Affine", "MulLayer", "Relu", "Sigmoid", "SoftmaxWithLoss"]
 

@@ -26,8 +26,9 @@ from .backends import (
     resolve_dtype,
 )
 from .errors import Arg, XpnetTypeError
-from .functions import check_labels_shape, cross_entropy_error, softmax
+from .functions import cross_entropy_error, softmax
 from .gradient import numerical_gradient
+from .labels import check_labels_shape
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 from .numgrad import batched_numerical_gradient
 
