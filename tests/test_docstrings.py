@@ -21,6 +21,7 @@ MODULES = [  # numpydoc here; backends/, check/, cli/, train.py and nets.py are 
     "xpnet.labels",
     "xpnet.gradient",
     "xpnet.layers",
+    "xpnet.layer_naive",
     "xpnet.optim",
     "xpnet.evaluation",
     "xpnet.history",
