@@ -18,8 +18,10 @@ import xpnet
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = [  # numpydoc here; backends/, check/, cli/, train.py and nets.py are their owners'
     "xpnet.functions",
+    "xpnet.labels",
     "xpnet.gradient",
     "xpnet.layers",
+    "xpnet.layer_naive",
     "xpnet.optim",
     "xpnet.evaluation",
     "xpnet.history",

@@ -8,24 +8,21 @@ also when ``f`` raises, from a saved copy (never from a view into ``x``).
 Arrays that cannot be written in place (JAX) get perturbed copies instead (the switchboard's
 ``updated``), so there ``f`` must compute from its argument: a closure that ignores it would see
 no perturbation and give a zero gradient, and gets a clear error instead.
+What x and f may be, and those errors, are ``xpnet.gradient_arguments``'.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
-import numbers
-import warnings
 from collections.abc import Callable
 
 from .arguments import array_namespace, check_count, check_positive_number
-from .backends import (
-    LAZY_BACKENDS,
-    Array,
-    library_of,
-    on_device_of,
-    updated,
-    writes_in_place,
+from .backends import Array, on_device_of, updated, writes_in_place
+from .gradient_arguments import (
+    IgnoredArgumentError,
+    _check_reads_argument,
+    _scalar,
+    check_float_input,
 )
 
 __all__ = [
@@ -110,7 +107,7 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
     [6.0, 8.0]
     """
     xp = array_namespace(x)
-    check_float_input(x, "x", "numerical_gradient")
+    check_float_input(x, "x", "numerical_gradient", h=h)
     in_place = writes_in_place(x)
     with on_device_of(x):  # CuPy: new arrays and kernels on x's GPU, not the current one
         saved = xp.asarray(x, copy=True)  # a copy, not a view: x[idx] is a view in torch, CuPy
@@ -130,26 +127,6 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
             _check_reads_argument(f, x, grad)
             f(x)  # last called with x itself: a closure that stores its argument keeps x
     return grad
-
-
-class IgnoredArgumentError(ValueError):
-    """numerical_gradient on immutable arrays (JAX): f does not depend on its argument."""
-
-
-def _check_reads_argument(f: Callable[[Array], Array], x: Array, grad: Array) -> None:
-    """Raise when a gradient made from perturbed copies is all zero because f ignores its
-    argument: f stays finite when every element of x is NaN (one more call, one sync)."""
-    xp = array_namespace(x)
-    if bool(xp.any(grad != 0)) or not math.isfinite(float(f(xp.full_like(x, xp.nan)))):
-        return
-    raise IgnoredArgumentError(
-        "numerical_gradient: f ignores its argument (its value did not move when x did, and"
-        " stays finite when x is all NaN). Arrays of this library are immutable, so f is called"
-        " with perturbed copies of x, and a closure such as lambda W: net.loss(x, t), which reads"
-        " the network's own weights, never sees them (the gradient would be all zero). Compute"
-        " from the argument instead: def f(W): net.params['W1'] = W; return net.loss(x, t)"
-        " -- or use net.numerical_gradient(x, t)"
-    )
 
 
 def numerical_gradient_rows(f: Callable[[Array], Array], X: Array, *, h: float = H) -> Array:
@@ -186,7 +163,7 @@ def numerical_gradient_rows(f: Callable[[Array], Array], X: Array, *, h: float =
     xp = array_namespace(X)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D, one point per row; got shape {tuple(X.shape)}")
-    check_float_input(X, "X", "numerical_gradient_rows")
+    check_float_input(X, "X", "numerical_gradient_rows", h=h)
     with on_device_of(X):
         rows = []
         for i in range(X.shape[0]):
@@ -259,53 +236,3 @@ def gradient_descent(
         if history is not None:
             return x, xp.stack(history)
         return x
-
-
-def _scalar(value):
-    """f's value as a number or 0-d array; an error naming f when it is anything else."""
-    shape = getattr(value, "shape", None)
-    if shape is None:
-        if isinstance(value, numbers.Real) and not isinstance(value, bool):
-            return value
-        raise TypeError(
-            f"numerical_gradient: f must return a scalar (a number or a 0-d array); f(x) returned"
-            f" {type(value).__name__} {value!r:.60}. Return the function's value"
-        )
-    if math.prod(shape) != 1:
-        raise ValueError(
-            f"numerical_gradient: f must return a scalar (a number or a 0-d array); f(x) returned"
-            f" an array of shape {tuple(shape)}. Reduce it to one number, e.g. with xp.sum"
-        )
-    return value if len(shape) == 0 else array_namespace(value).reshape(value, ())
-
-
-def check_float_input(x: Array, name: str, caller: str) -> None:
-    """Raise for integer, bool, float16 or bfloat16 x, warn for float32 x: the numerical gradient
-    perturbs x in place, so it cannot upcast."""
-    xp = array_namespace(x)
-    if library_of(x) in LAZY_BACKENDS:
-        raise TypeError(
-            f"{caller} perturbs {name} in place, element by element, and every write to a"
-            f" {library_of(x)} array extends its task graph (quadratic in its size): pass a NumPy"
-            f" array ({name} = {name}.compute()); a TwoLayerNet of {library_of(x)} arrays has"
-            " net.numerical_gradient(x, t), which works on them"
-        )
-    if not xp.isdtype(x.dtype, "real floating"):
-        raise TypeError(
-            f"{caller} perturbs {name} in place by h={H}, so {name} must be a floating-point "
-            f"array; got dtype {x.dtype}. Convert it first: {name} = xp.astype({name}, xp.float64)"
-        )
-    eps = float(xp.finfo(x.dtype).eps)
-    if eps > float(xp.finfo(xp.float32).eps):  # float16, bfloat16: 1 + h rounds back to 1
-        raise TypeError(
-            f"{caller} perturbs {name} in place by h={H}, a step too small for dtype {x.dtype} "
-            f"(spacing {eps:g} near 1: {name} + h rounds back to {name} and the gradient comes "
-            f"out 0). Convert it first: {name} = xp.astype({name}, xp.float64)"
-        )
-    if x.dtype == xp.float32:
-        warnings.warn(
-            f"{caller}: {name} is float32, whose rounding error at h={H} is about 1e-3 of the "
-            f"result; use float64 for accurate numerical gradients",
-            UserWarning,
-            stacklevel=3,
-        )

@@ -7,134 +7,17 @@ RuntimeError; no method writes into its arguments.
 
 Parameters are not held by the layers: :class:`Affine` reads ``W`` and ``b`` by name from the
 network's ``params`` dict, their single owner, and keeps only the gradients ``dW`` and ``db``.
+The book's first nodes, MulLayer and AddLayer (5.4), are in ``xpnet.layer_naive``, re-exported.
 """
 
 from __future__ import annotations
 
 from .backends import Array, array_namespace
-from .functions import check_labels_shape, one_hot, relu, sigmoid
+from .functions import relu, sigmoid
+from .labels import check_labels_shape, one_hot
+from .layer_naive import AddLayer, MulLayer, check_forward_ran
 
 __all__ = ["AddLayer", "Affine", "MulLayer", "Relu", "Sigmoid", "SoftmaxWithLoss"]
-
-
-def _check_forward_ran(layer: object, cached: object) -> None:
-    if cached is None:
-        name = type(layer).__name__
-        raise RuntimeError(
-            f"{name}.backward was called before {name}.forward: backward uses what forward"
-            " keeps, so run forward first"
-        )
-
-
-class MulLayer:
-    """A multiplication node, out = x * y (5.4.1), for arrays of one shape or plain Python numbers.
-
-    Attributes
-    ----------
-    x, y : array or number
-        forward's inputs, kept for backward (None before the first forward).
-
-    Examples
-    --------
-    The book's apple: 2 apples at 100 each.
-
-    >>> apple_layer = MulLayer()
-    >>> apple_layer.forward(100, 2)
-    200
-    >>> apple_layer.backward(1.1)  # (d out/dx, d out/dy) * dout = (y, x) * dout
-    (2.2, 110.00000000000001)
-    """
-
-    def __init__(self) -> None:
-        self.x = self.y = None
-
-    def forward(self, x, y):
-        """x * y, keeping x and y for backward.
-
-        Parameters
-        ----------
-        x, y : array or number
-            Of one shape (or broadcastable), of one library.
-
-        Returns
-        -------
-        array or number
-            x * y.
-        """
-        self.x, self.y = x, y
-        return x * y
-
-    def backward(self, dout):
-        """The gradients of forward's inputs from the upstream gradient.
-
-        Parameters
-        ----------
-        dout : array or number
-            d loss / d out.
-
-        Returns
-        -------
-        dx, dy : array or number
-            dout * y and dout * x (the inputs swapped: d(xy)/dx = y).
-
-        Raises
-        ------
-        RuntimeError
-            When forward has not run yet.
-        """
-        _check_forward_ran(self, self.x)
-        return dout * self.y, dout * self.x  # swap: d(xy)/dx = y, d(xy)/dy = x
-
-
-class AddLayer:
-    """An addition node, out = x + y (5.4.2); backward passes dout on to both inputs.
-
-    Examples
-    --------
-    >>> add_layer = AddLayer()
-    >>> add_layer.forward(200, 450)
-    650
-    >>> add_layer.backward(1.1)
-    (1.1, 1.1)
-    """
-
-    def __init__(self) -> None:
-        self.forwarded = None  # nothing to keep: d(x + y)/dx = d(x + y)/dy = 1
-
-    def forward(self, x, y):
-        """x + y.
-
-        Parameters
-        ----------
-        x, y : array or number
-
-        Returns
-        -------
-        array or number
-            x + y.
-        """
-        self.forwarded = True
-        return x + y
-
-    def backward(self, dout):
-        """The gradients of both inputs: dout, unchanged (d(x + y)/dx = d(x + y)/dy = 1).
-
-        Parameters
-        ----------
-        dout : array or number
-
-        Returns
-        -------
-        dx, dy : array or number
-            dout and dout.
-
-        Raises
-        ------
-        RuntimeError
-            When forward has not run yet.
-        """
-        _check_forward_ran(self, self.forwarded)
-        return dout, dout
 
 
 class Relu:
@@ -190,7 +73,7 @@ class Relu:
         RuntimeError
             When forward has not run yet.
         """
-        _check_forward_ran(self, self.mask)
+        check_forward_ran(self, self.mask)
         return dout * self.mask  # a new array: dout is not written
 
 
@@ -246,7 +129,7 @@ class Sigmoid:
         RuntimeError
             When forward has not run yet.
         """
-        _check_forward_ran(self, self.out)
+        check_forward_ran(self, self.out)
         return dout * (1.0 - self.out) * self.out  # d sigmoid = y (1 - y)
 
 
@@ -323,7 +206,7 @@ class Affine:
         RuntimeError
             When forward has not run yet.
         """
-        _check_forward_ran(self, self.x)
+        check_forward_ran(self, self.x)
         xp = array_namespace(dout)
         self.dW = self.x.T @ dout
         self.db = xp.sum(dout, axis=0)
@@ -415,5 +298,5 @@ class SoftmaxWithLoss:
         RuntimeError
             When forward has not run yet.
         """
-        _check_forward_ran(self, self.y)
+        check_forward_ran(self, self.y)
         return (self.y - self.t) * (dout / self.y.shape[0])

@@ -1,7 +1,9 @@
-"""The networks of chapters 4-5: SimpleNet and TwoLayerNet.
+"""The networks of chapters 4-5: TwoLayerNet, and SimpleNet (from ``xpnet.simple_net``).
 
 A network's parameters live in one dict, ``net.params``, which is their only owner: the layers
 read them from it by name, so replacing an entry or updating it in place both take effect.
+Where they live and the checks of them and of every input are ``xpnet.placement``'s
+(``check_params`` is re-exported here).
 """
 
 from __future__ import annotations
@@ -11,241 +13,16 @@ import math
 from types import SimpleNamespace
 from typing import Any
 
-from array_api_compat import device as device_of
-
 from .arguments import check_count, check_positive_number, check_seed
-from .backends import (
-    Array,
-    Backend,
-    array_namespace,
-    dtype_name,
-    get_backend,
-    host_rng,
-    library_for,
-    on_own_device,
-    resolve_dtype,
-)
-from .errors import Arg, XpnetTypeError
-from .functions import check_labels_shape, cross_entropy_error, softmax
+from .backends import Array, Backend, dtype_name, host_rng, on_own_device, resolve_dtype
 from .gradient import numerical_gradient
+from .labels import check_labels_shape
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 from .numgrad import batched_numerical_gradient
+from .placement import backend_for, check_array, check_params
+from .simple_net import SimpleNet
 
 __all__ = ["SimpleNet", "TwoLayerNet", "check_params"]
-
-
-def check_array(a: Any, name: str, backend: Backend, param: Array) -> None:
-    """Raise unless a is an array of backend's library on the device of param (one of the net's
-    parameters). name: the argument's name, for the message. Reads metadata only: no GPU sync."""
-    want = backend.library
-    try:
-        if array_namespace(a) is backend.xp and device_of(a) == backend.device:
-            return  # the common case, answered without a library lookup
-    except TypeError:
-        pass
-    got = library_for(a)
-    if got is None:
-        raise TypeError(
-            f"{name} must be {want.array_kind[0]}; got {type(a).__name__}."
-            f" Move it with {name} = net.backend.asarray({name})"
-        )
-    if got is not want:
-        raise TypeError(
-            f"{name} is {got.array_kind[0]} but the network's parameters are"
-            f" {want.array_kind[1]}; create the net with xp=... / device=... or move {name}"
-            " with net.backend.asarray"
-        )
-    here = device_of(param)
-    if device_of(a) != here:
-        raise ValueError(
-            f"{name} is on device {device_of(a)} but the network's parameters are on {here};"
-            f" move {name} there first: array_api_compat.to_device({name}, net.backend.device)"
-        )
-
-
-def backend_for(caller: str, backend: Backend | None, xp: Any, device: Any) -> Backend:
-    """The Backend a network's arguments name: backend= as it is, else get_backend(device, xp=xp).
-
-    Raises
-    ------
-    TypeError
-        When backend= comes with xp= or device=, or is no Backend.
-    """
-    if backend is None:
-        return get_backend(device, xp=xp)
-    if xp is not None or device is not None:
-        given = [key for key, value in (("xp", xp), ("device", device)) if value is not None]
-        raise XpnetTypeError(
-            "{caller}: got {backend}= and {given}; give either {backend}= (a Backend) or"
-            " {xp}=/{device}=, not both",
-            caller=caller,
-            backend=Arg("backend"),
-            xp=Arg("xp"),
-            device=Arg("device"),
-            given=" and ".join(f"{key}=" for key in given),
-        )
-    if not isinstance(backend, Backend):
-        raise XpnetTypeError(
-            "{caller}: {backend} must be a Backend, such as xpnet.get_backend('cpu'); got {got!r}",
-            caller=caller,
-            backend=Arg("backend"),
-            got=backend,
-        )
-    return backend
-
-
-def check_params(params: dict, backend: Backend) -> None:
-    """Check that every parameter is an array of backend's library, on one device.
-
-    Reads metadata only: no GPU sync. The nets' public methods and Trainer.run call it.
-
-    Parameters
-    ----------
-    params : dict
-        The net's parameters, name -> array (``net.params``).
-    backend : Backend
-        The net's backend (``net.backend``).
-
-    Raises
-    ------
-    TypeError
-        Naming a parameter that is no array of backend's library (one replaced by another
-        library's array, or by a list), its library and the fix.
-    ValueError
-        Naming a parameter on another device than the first parameter.
-
-    Examples
-    --------
-    >>> net = TwoLayerNet(6, 4, 3)
-    >>> net.params["W2"] = [[0.0] * 3] * 4
-    >>> check_params(net.params, net.backend)
-    Traceback (most recent call last):
-    TypeError: net.params['W2'] is a list, not an array of the network's library (numpy arrays); put it back with net.params['W2'] = net.backend.asarray(value)
-    """  # noqa: E501
-    want, here = backend.library.array_kind[1], None
-    for name, value in params.items():
-        fix = f"put it back with net.params[{name!r}] = net.backend.asarray(value)"
-        got = library_for(value)
-        if got is None:
-            raise TypeError(
-                f"net.params[{name!r}] is {_a(type(value).__name__)}, not an array of the"
-                f" network's library ({want}); {fix}"
-            )
-        if got is not backend.library:
-            raise TypeError(
-                f"net.params[{name!r}] is {got.array_kind[0]} but the network's other"
-                f" parameters are {want}; {fix}, or build the net on {got.name}"
-                " (xp=... / device=...)"
-            )
-        here = device_of(value) if here is None else here
-        if device_of(value) != here:
-            raise ValueError(
-                f"net.params[{name!r}] is on device {device_of(value)} but the network's"
-                f" parameters are on {here}; {fix}"
-            )
-
-
-def _a(noun: str) -> str:
-    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
-
-
-class SimpleNet:
-    """The book's simpleNet: one 2x3 weight W, predict = x @ W, loss = softmax cross-entropy.
-
-    Parameters
-    ----------
-    W : array_like of shape (2, 3), optional
-        The initial weight (host data or an array); by default drawn from a standard normal
-        with the seeded host generator.
-    xp, device : optional
-        The namespace and device the weight lives on (default: NumPy on the CPU); see
-        :func:`xpnet.get_backend`.
-    backend : Backend, optional
-        Where the weight lives, instead of xp= and device=.
-    dtype : str or dtype
-        "float64" (the default) or "float32".
-    seed : int, optional
-        Seed of the host generator that draws W.
-
-    Raises
-    ------
-    ValueError
-        When W is not of shape (2, 3). predict and loss raise TypeError/ValueError naming x or t
-        when it is no array of W's library and device, or has a shape W does not take (metadata
-        only: no GPU sync).
-    TypeError
-        When backend= comes with xp= or device=.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> W = [[0.47355232, 0.9977393, 0.84668094], [0.85557411, 0.03563661, 0.69422093]]
-    >>> net = SimpleNet(W=W)
-    >>> round(float(net.loss(np.array([0.6, 0.9]), np.array([0, 0, 1]))), 6)
-    0.928068
-    """
-
-    def __init__(
-        self,
-        W: Any = None,
-        *,
-        xp: Any = None,
-        device: Any = None,
-        backend: Backend | None = None,
-        dtype: Any = "float64",
-        seed: int | None = None,
-    ) -> None:
-        self.backend: Backend = backend_for("SimpleNet", backend, xp, device)
-        if W is None:
-            W = host_rng(check_seed("SimpleNet", seed)).standard_normal((2, 3))
-        W = self.backend.asarray(W, dtype=dtype)
-        if tuple(W.shape) != (2, 3):
-            raise ValueError(
-                f"SimpleNet: W must have shape (2, 3), 2 inputs by 3 classes; got shape"
-                f" {tuple(W.shape)}. Pass a 2x3 array (or no W, for a random one)"
-            )
-        self.params = {"W": W}
-
-    def __repr__(self) -> str:
-        return f"SimpleNet(W of shape (2, 3), dtype={dtype_name(self.W.dtype)!r}) on {self.backend}"
-
-    @property
-    def W(self) -> Array:
-        return self.params["W"]
-
-    @W.setter
-    def W(self, value: Array) -> None:
-        self.params["W"] = value
-
-    @on_own_device
-    def predict(self, x: Array) -> Array:
-        """x: (2,) or (N, 2) -> scores (3,) or (N, 3)."""
-        self._check_inputs(x)
-        return x @ self.W
-
-    @on_own_device
-    def loss(self, x: Array, t: Array) -> Array:
-        """Cross-entropy of softmax(predict(x)) against t -> 0-d array. t: for x (2,), a 0-d
-        label or one-hot (3,); for x (N, 2), labels (N,) or one-hot (N, 3)."""
-        self._check_inputs(x, t)
-        return cross_entropy_error(softmax(x @ self.W), t)
-
-    def _check_inputs(self, x: Array, t: Array | None = None) -> None:
-        """Raise unless x (and t) are arrays of W's library and device, with shapes W takes.
-        Only shapes, dtypes and devices are read: no GPU sync."""
-        check_params(self.params, self.backend)
-        check_array(x, "x", self.backend, self.W)
-        D, C = self.W.shape
-        if x.ndim not in (1, 2) or x.shape[-1] != D:
-            raise ValueError(f"x must have shape ({D},) or (N, {D}); got {tuple(x.shape)}")
-        if not self.backend.xp.isdtype(x.dtype, "real floating"):
-            raise TypeError(
-                f"x must be floating-point; got dtype {x.dtype}."
-                f" Convert it first: x = xp.astype(x, net.W.dtype)"
-            )
-        if t is not None:
-            check_array(t, "t", self.backend, self.W)
-            check_labels_shape(SimpleNamespace(shape=(*x.shape[:-1], C)), t)
 
 
 def _loss_with(net: TwoLayerNet, key: str, x: Array, t: Array):
