@@ -8,7 +8,7 @@ also when ``f`` raises, from a saved copy (never from a view into ``x``).
 Arrays that cannot be written in place (JAX) get perturbed copies instead (the switchboard's
 ``updated``), so there ``f`` must compute from its argument: a closure that ignores it would see
 no perturbation and give a zero gradient, and gets a clear error instead.
-What x and f may be, and those errors, are ``xpnet.gradient_arguments``'.
+What x and f may be, and the errors that say so, live in ``xpnet.gradient_arguments``.
 """
 
 from __future__ import annotations
