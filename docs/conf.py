@@ -12,6 +12,7 @@ results from benchmarks' committed JSON once there is some.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 
@@ -49,3 +50,14 @@ html_static_path: list[str] = []
 html_show_sourcelink = False
 suppress_warnings: list[str] = []
 nitpicky = False
+
+
+def _drop_type_docstring(app, what, name, obj, options, lines):
+    """A constant's docstring is its type's (tuple's, typing.Any's): drop it, so that what the API
+    page writes under the directive is the whole description."""
+    if what == "data" and obj.__doc__ and "\n".join(lines).strip() == inspect.cleandoc(obj.__doc__):
+        lines.clear()
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _drop_type_docstring, priority=400)  # before numpydoc

@@ -41,7 +41,9 @@ print(list(net.layers), type(net.last_layer).__name__)
 
 # %%
 report = xpnet.gradient_check(net, x, t)
-print(report)
+report
+
+# %%
 report.passed
 
 # %% [markdown]

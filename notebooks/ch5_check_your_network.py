@@ -93,7 +93,7 @@ class TwoLayerNet:
 (x_train, t_train), _ = xpnet.load_mnist_sample()
 x, t = x_train[:3].astype(np.float64), t_train[:3]
 report = xpnet.check_network(TwoLayerNet(784, 50, 10), x, t)
-print(report)
+report
 
 # %% [markdown]
 # `report.passed` is False, and each parameter's result is there too:

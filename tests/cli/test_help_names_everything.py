@@ -1,5 +1,6 @@
 """`xpnet --help` names every backend (it named three of six), and `xpnet train --help` says what
-each printed row holds, the "seconds" column included."""
+each printed row holds, the "seconds" column included, and that its --backend dask only
+evaluates."""
 
 from __future__ import annotations
 
@@ -18,3 +19,12 @@ def test_train_help_explains_the_rows_columns():
     text = " ".join(train.format_help().split())
     assert "the seconds since the previous row" in text
     assert "mean training loss of the steps since the previous row" in text
+
+
+def test_train_help_says_dask_only_evaluates():
+    commands = build_parser()._subparsers._group_actions[0].choices
+    for name, says_so in [("train", True), ("evaluate", False)]:
+        backend = next(a for a in commands[name]._actions if "--backend" in a.option_strings)
+        assert "dask" in backend.choices  # the choice stays: train refuses it with the reason
+        says = "dask evaluates only: xpnet evaluate CHECKPOINT --backend dask" in backend.help
+        assert says is says_so

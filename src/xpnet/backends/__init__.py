@@ -57,43 +57,21 @@ from ._cupy import CUDA_HINT
 from ._dtypes import DTYPES, dtype_name, resolve_dtype, to_numpy_dtype
 from ._strict import API_VERSION as STRICT_API_VERSION
 
+# The public API, documented on docs/api/backends.md. The other names imported above are the
+# switchboard's answers for the rest of xpnet (``from ..backends import compute``): importable,
+# not public API, so not listed (pyproject.toml tells ruff that they are re-exports).
 __all__ = [
     "BACKENDS",
-    "CUDA_HINT",
-    "DTYPES",
-    "IMMUTABLE",
-    "LAZY_BACKENDS",
-    "LIBRARIES",
-    "STRICT_API_VERSION",
     "Array",
     "Backend",
     "DeviceFallbackWarning",
     "DeviceUnavailableError",
     "Float64Notice",
-    "Library",
     "Namespace",
-    "array_namespace",
     "available",
-    "backend_of",
-    "compute",
-    "device_name",
-    "device_of",
-    "dtype_name",
     "get_backend",
-    "gpu_name",
-    "host_rng",
-    "library_for",
-    "library_of",
-    "namespace_name",
-    "on_device_of",
-    "on_gpu",
-    "on_own_device",
-    "resolve_dtype",
     "synchronize",
     "to_numpy",
-    "to_numpy_dtype",
-    "updated",
-    "writes_in_place",
 ]
 
 _CUDA = re.compile(r"^cuda(?::(\d+))?$")

@@ -132,6 +132,16 @@ def _library_or_raise(x: Array) -> Library:
 def to_numpy(x: Any) -> np.ndarray:
     """A host NumPy copy (or the array itself, for NumPy) of an array of any backend.
 
+    Parameters
+    ----------
+    x : array of any backend, or array-like
+        On any device; a lazy (Dask) array is computed.
+
+    Returns
+    -------
+    numpy.ndarray
+        x's values on the host, in x's dtype.
+
     Examples
     --------
     >>> to_numpy([1.0, 2.0])
@@ -232,5 +242,18 @@ def on_gpu(x: Array) -> bool:
 
 
 def synchronize(x: Array) -> None:
-    """Wait for the device that holds x (no-op on CPU; on JAX, until x itself is computed)."""
+    """Wait for the device that holds x (no-op on CPU; on JAX, until x itself is computed).
+
+    Time GPU work with it: a GPU library returns before its kernels finish.
+
+    Parameters
+    ----------
+    x : array
+        An array of any backend, on the device to wait for.
+
+    Raises
+    ------
+    TypeError
+        When x is no array of a known library.
+    """
     _library_or_raise(x).wait(x, device_of(x))

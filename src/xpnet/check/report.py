@@ -50,7 +50,7 @@ class ParameterCheck:
     Figures are None where they cannot be computed (a gradient that is missing or of another
     shape). ``error`` is the ``rel error`` measure, ``mean_abs`` the ``mean abs`` one
     (:data:`MEASURES`); ``max_relative``: the largest element-wise
-    |b - n| / max(|b|, |n|), large for entries whose gradient is tiny (so it decides nothing).
+    ``|b - n| / max(|b|, |n|)``, large for entries whose gradient is tiny (so it decides nothing).
     ``factor``: c when backprop = c * numerical for a constant c != 1 (a sum where the loss takes
     the mean gives c = N, the batch size). ``passed``: the check's measure is at most its
     tolerance. ``reason``: what is wrong, in words ("" when it passed).

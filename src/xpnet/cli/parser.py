@@ -130,7 +130,7 @@ def _train_flags(train: argparse.ArgumentParser) -> None:
         action = train.add_argument(flag, default=None, **kw)  # dest: the setting's key
         action.help = f"{help} (default: {DEFAULTS[action.dest]})"
 
-    _device_flags(train)
+    _device_flags(train, dask="; dask evaluates only: xpnet evaluate CHECKPOINT --backend dask")
     train.add_argument(  # issue 23: a learner's own network (xpnet.check.training)
         "--net",
         metavar="FILE.py[:CLASS]",
@@ -274,7 +274,7 @@ def _evaluate_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _device_flags(parser: argparse.ArgumentParser) -> None:
+def _device_flags(parser: argparse.ArgumentParser, *, dask: str = "") -> None:
     parser.add_argument(
         "--device",
         default="auto",
@@ -285,7 +285,7 @@ def _device_flags(parser: argparse.ArgumentParser) -> None:
         "--backend",
         choices=BACKENDS,
         default=None,
-        help="array library (default: numpy on cpu, cupy on cuda)",
+        help=f"array library (default: numpy on cpu, cupy on cuda{dask})",
     )
 
 
