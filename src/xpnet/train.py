@@ -10,11 +10,6 @@ backend, and a run resumed from :meth:`Trainer.state_dict` equals one never stop
 
 from __future__ import annotations
 
-import copy
-import math
-import signal
-import sys
-import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -23,71 +18,21 @@ from typing import Any
 import numpy as np
 
 from .arguments import check_keywords
-from .backends import Array, host_rng, to_numpy
-from .errors import Do, Explained, Use
+from .backends import Array, to_numpy
+from .divergence import DivergenceError, diverged, stuck
+from .divergence import TrainingWarning as TrainingWarning  # xpnet.train.TrainingWarning
+from .epochs import accuracy, record_epoch
 from .history import EpochRecord, History
 from .optim import SGD
+from .progress import interactive, progress_bar
+from .schedule import Batches, next_stop
 from .step import training_step
+from .stopsignals import StopSignals, TrainingInterrupted
 from .threads import use_threads
 
 __all__ = ["DivergenceError", "EpochRecord", "History", "Trainer", "TrainingInterrupted", "train"]
 
 GRADS = ("backprop", "numerical")
-# Ctrl-C, `kill` or a job scheduler, and a closed terminal (SIGHUP, where there is one)
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM) + (
-    (signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()
-)
-
-
-def _smaller(lr: float) -> str:
-    """The learning rate to suggest after lr failed: the book's 0.1, or a tenth of a smaller lr
-    (a template for :mod:`xpnet.errors`, whose field ``{smaller}`` is that setting)."""
-    return "{smaller} (the book's)" if lr > 0.1 else "{smaller}"
-
-
-def _smaller_rate(lr: float) -> Use:
-    return Use("learning_rate", 0.1 if lr > 0.1 else lr / 10)
-
-
-def _interactive() -> bool:
-    """Whether a progress bar has someone to watch it: a terminal, or a Jupyter kernel."""
-    return sys.stderr.isatty() or "ipykernel" in sys.modules
-
-
-def progress_bar(**options):
-    """A tqdm bar: in a Jupyter kernel its widget where ipywidgets is installed, else its text
-    bar, never tqdm.auto's "IProgress not found" warning. In a notebook the bar stays when the
-    run ends (a saved notebook keeps it); in a terminal it goes, the lines printed stay."""
-    import importlib.util
-
-    notebook = "ipykernel" in sys.modules
-    if notebook and importlib.util.find_spec("ipywidgets") is not None:
-        from tqdm.notebook import tqdm
-    else:
-        from tqdm.std import tqdm
-    return tqdm(leave=notebook, **options)
-
-
-class DivergenceError(Explained, RuntimeError):
-    """The training loss became NaN or infinite. ``history`` holds the run up to that point.
-    The message is a template with fields (:mod:`xpnet.errors`)."""
-
-    def __init__(self, message: str, /, *, iteration: int, history: History, **fields) -> None:
-        super().__init__(message, **fields)
-        self.iteration, self.history = iteration, history
-
-
-class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C (SIGINT), SIGTERM or SIGHUP (a closed terminal) stopped training between two
-    steps; the Trainer's state is whole and resumable. ``signal`` is the signal's number."""
-
-    def __init__(self, message: str, *, signum: int = signal.SIGINT) -> None:
-        super().__init__(message)
-        self.signal = signum
-
-
-class TrainingWarning(Explained, UserWarning):
-    """A run that is going badly without failing (a loss stuck above chance level)."""
 
 
 class Trainer:
@@ -141,17 +86,17 @@ class Trainer:
         self.optimizer = optimizer or SGD(lr=learning_rate)
         self.on_divergence, self.log_every, self.eval_chunk = on_divergence, log_every, eval_chunk
         self.iters_per_epoch = max(self.train_size // self.batch_size, 1)
-        self.rng = host_rng(seed)
+        self._batches = Batches(
+            net.backend, self.train_size, self.batch_size, self.iters_per_epoch, seed
+        )
         self.iteration = 0
         self.history = History()
-        self._chunk = self._chunk_state = None  # the current epoch's batch indices, on device
-        self._chunk_index = -1
         with self.net.backend.activate():  # CuPy ignores device= here: enter the net's GPU
             self._losses = self.net.backend.xp.zeros(
                 self.iters_per_epoch, dtype=self.net.dtype, device=self.net.backend.device
             )
         self._flushed = 0  # iterations whose loss is already in history.train_loss
-        self._stop = False
+        self._signals = StopSignals()
         self._warned = False
         from .fast import choose
 
@@ -189,13 +134,13 @@ class Trainer:
         bar = progress_bar(
             total=iters_num,
             initial=self.iteration,
-            disable=not (_interactive() if progress is None else progress),
+            disable=not (interactive() if progress is None else progress),
             unit="it",
             dynamic_ncols=True,
         )
         tick = time.perf_counter()
         backend = self.net.backend
-        with bar, self._catch_interrupt(), backend.quiet_overflow(), backend.activate():
+        with bar, self._signals, backend.quiet_overflow(), backend.activate():
             while self.iteration < iters_num:
                 start = self.iteration
                 reached = self.run_steps(start, self._next_stop(start, iters_num))
@@ -224,14 +169,13 @@ class Trainer:
         return self.history
 
     def _next_stop(self, i: int, iters_num: int) -> int:
-        """The iteration after step i where the loop must look: an evaluation (after the first
-        step of an epoch), a log point (every log_every steps, and each epoch's end), or the
-        run's end; the steps up to it lie inside one epoch."""
-        E, every = self.iters_per_epoch, self.log_every
-        if i % E == 0:
-            return i + 1
-        epoch_end = (i // E + 1) * E
-        return min(epoch_end, (i // every + 1) * every, iters_num)
+        return next_stop(i, iters_num, self.iters_per_epoch, self.log_every)
+
+    @property
+    def _stop(self) -> int | bool:
+        """The stop signal run() received (its number), else False: the eager loop and the
+        fast paths stop at the end of the step."""
+        return self._signals.received
 
     def run_steps(self, i0: int, i1: int) -> int:
         """Steps i0..i1-1, inside one epoch, as one call where a fast path is built (else the
@@ -282,14 +226,7 @@ class Trainer:
     def _epoch_batches(self, i: int) -> tuple[Array, int]:
         """(batches, j): the batch indices of step i's epoch, (iters_per_epoch, batch_size) on
         the device, drawn when the epoch begins; step i's batch is row j of them."""
-        k, j = divmod(i, self.iters_per_epoch)
-        if k != self._chunk_index:
-            self._chunk_state = copy.deepcopy(self.rng.bit_generator.state)
-            draws = self.rng.integers(
-                0, self.train_size, size=(self.iters_per_epoch, self.batch_size)
-            )
-            self._chunk, self._chunk_index = self.net.backend.asarray(draws), k
-        return self._chunk, j
+        return self._batches.epoch(i)
 
     def _flush(self) -> None:
         """Bring the losses since the last flush to the host (one sync) and check them."""
@@ -300,109 +237,42 @@ class Trainer:
         values = to_numpy(self._losses[start - offset : stop - offset]).astype(np.float64)
         self.history.train_loss.extend(values.tolist())
         self._flushed = stop
-        bad = np.flatnonzero(~np.isfinite(values))
-        if bad.size and self.on_divergence == "stop":
-            first = start + int(bad[0]) + 1
-            lr = self.optimizer.lr
-            raise DivergenceError(
-                "training diverged: the loss became {loss} at iteration {at} with {lr};"
-                f" try {_smaller(lr)}, or keep going with {{keep_going}}",
-                iteration=first,
-                history=self.history,
-                loss=values[bad[0]],
-                at=first,
-                lr=Use("learning_rate", lr),
-                smaller=_smaller_rate(lr),
-                keep_going=Do("keep_going"),
-            )
+        if self.on_divergence == "stop":
+            error = diverged(values, start, self.optimizer.lr, self.history)
+            if error is not None:
+                raise error
 
     def _evaluate(self, seconds: float) -> EpochRecord:
-        previous = self.history.epochs[-1].iteration if self.history.epochs else 0
-        recent = self.history.train_loss[previous : self.iteration]
-        record = EpochRecord(
-            epoch=len(self.history.epochs) + 1,
-            iteration=self.iteration,
-            loss=float(np.mean(recent)),
+        record = record_epoch(
+            self.history,
+            self.iteration,
             train_acc=self.accuracy(self.x_train, self.t_train),
             test_acc=self.accuracy(self.x_test, self.t_test),
             seconds=seconds,
         )
-        self.history.epochs.append(record)
         self._warn_if_stuck()
         return record
 
     def accuracy(self, x: Array, t: Array) -> float:
         """Accuracy over a whole set, evaluated in chunks so memory stays bounded."""
-        n, correct = int(x.shape[0]), 0.0
-        for start in range(0, n, self.eval_chunk):
-            stop = min(start + self.eval_chunk, n)
-            correct += self.net.accuracy(x[start:stop, ...], t[start:stop, ...]) * (stop - start)
-        return correct / n
+        return accuracy(self.net, x, t, self.eval_chunk)
 
     def _warn_if_stuck(self) -> None:
+        if self._warned or len(self.history.train_loss) < self.iters_per_epoch:
+            return
         window = self.history.train_loss[-self.iters_per_epoch :]
-        chance = 2 * math.log(self.num_classes)
-        if (
-            not self._warned
-            and len(self.history.train_loss) >= self.iters_per_epoch
-            and min(window) > chance
-        ):
+        warning = stuck(window, self.num_classes, self.optimizer.lr)
+        if warning is not None:
             self._warned = True
-            lr = self.optimizer.lr
-            warnings.warn(
-                TrainingWarning(
-                    f"the training loss has stayed above 2*ln({self.num_classes}) = {chance:.2f}"
-                    " (worse than guessing) for a whole epoch with {lr}: it is probably too"
-                    f" large; try {_smaller(lr)}",
-                    lr=Use("learning_rate", lr),
-                    smaller=_smaller_rate(lr),
-                ),
-                stacklevel=4,
-            )
-
-    def _catch_interrupt(self):
-        """While training, the first Ctrl-C (or SIGTERM, as a job scheduler or `kill` sends it,
-        or SIGHUP, a closed terminal) stops at the end of the step; a second one at once."""
-        trainer = self
-
-        class Guard:
-            def __enter__(self):
-                self.installed = threading.current_thread() is threading.main_thread()
-                if self.installed:
-                    self.previous = {
-                        number: signal.signal(number, self.handle) for number in STOP_SIGNALS
-                    }
-
-            def handle(self, signum, frame):
-                trainer._stop = signum
-                if signum == getattr(signal, "SIGHUP", None):
-                    _leave_the_closed_terminal()  # printing to it now would fail the save
-                # the second press stops at once: the previous Python handler takes it or, where
-                # SIGINT was ignored or left to the system (nohup, a background job), Python's own
-                previous = self.previous[signum]
-                if signum == signal.SIGINT and not callable(previous):
-                    previous = signal.default_int_handler
-                elif previous is None or previous == signal.SIG_IGN:
-                    previous = signal.SIG_DFL  # a second SIGTERM ends the process
-                signal.signal(signum, previous)
-
-            def __exit__(self, *exc):
-                trainer._stop = False
-                if self.installed:
-                    for number, previous in self.previous.items():
-                        signal.signal(number, signal.SIG_DFL if previous is None else previous)
-
-        return Guard()
+            warnings.warn(warning, stacklevel=4)
 
     # -- resuming --------------------------------------------------------------------------------
 
     def state_dict(self) -> dict:
         """JSON-able state: the settings, the iteration count and the host RNG's state."""
-        in_chunk = self.iteration // self.iters_per_epoch == self._chunk_index
-        rng_state = self._chunk_state if in_chunk else self.rng.bit_generator.state
         return {
             "iteration": self.iteration,
-            "rng_state": rng_state,
+            "rng_state": self._batches.state(self.iteration),
             "batch_size": self.batch_size,
             "learning_rate": self.optimizer.lr,
             "grad": self.grad,
@@ -418,9 +288,8 @@ class Trainer:
                 f"the checkpoint was trained on {state['train_size']} images with batch_size "
                 f"{state['batch_size']}; this run has {self.train_size} and {self.batch_size}"
             )
-        self.rng.bit_generator.state = state["rng_state"]
+        self._batches.load(state["rng_state"])
         self.iteration = self._flushed = int(state["iteration"])
-        self._chunk_index = -1
         self.history = history
         while history.epochs and (history.epochs[-1].iteration - 1) % self.iters_per_epoch:
             history.epochs.pop()  # the final model's evaluation: off the book's schedule
@@ -433,24 +302,6 @@ def _check_params(net) -> None:
         from .nets import check_params
 
         check_params(net.params, backend)
-
-
-def _leave_the_closed_terminal() -> None:
-    """After SIGHUP, point stdout and stderr that were a terminal at os.devnull: the terminal
-    is gone, and a write to it (the progress bar, the resume hint) would raise EIO. A hung-up
-    terminal no longer says it is one (isatty is False), so every character device goes: a
-    log file or a pipe stays."""
-    import os
-    import stat
-
-    for fd in (1, 2):
-        try:
-            if stat.S_ISCHR(os.fstat(fd).st_mode):
-                null = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(null, fd)
-                os.close(null)
-        except OSError:
-            pass
 
 
 def train(
