@@ -2,7 +2,7 @@
 (:class:`DivergenceError`), or it stayed worse than guessing for a whole epoch
 (:class:`TrainingWarning`). Both name the learning rate that ran and a smaller one to try, as
 fields of an :mod:`xpnet.errors` template, so Python and the command line each say it in their
-own words. :class:`xpnet.train.Trainer` finds both; this module only words them.
+own words. :class:`xpnet.Trainer` finds both; this module only words them.
 """
 
 from __future__ import annotations
