@@ -1,5 +1,4 @@
-"""The Trainer: the mini-batch SGD loop of chapters 4-5 (the book's train_neuralnet.py), on any
-backend.
+"""The Trainer: the book's mini-batch SGD loop (train_neuralnet.py, chapters 4-5), any backend.
 
 Read it as the book's loop with three changes that keep a GPU busy:
 - the data set is moved to the device once, and each batch is gathered there (``xp.take``);
