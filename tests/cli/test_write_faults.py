@@ -261,9 +261,9 @@ def test_a_file_size_limit_in_a_real_process_leaves_whole_rows(tmp_path):
         [sys.executable, "-c", (
             "import resource, sys; from pathlib import Path\n"
             f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
-            "from xpnet.cli.runfolder import _append\n"
+            "from xpnet.cli.runrecord import append_rows\n"
             "try:\n"
-            f"    _append(Path({str(path)!r}), b'716,2.25\\n717,2.20\\n')\n"
+            f"    append_rows(Path({str(path)!r}), b'716,2.25\\n717,2.20\\n')\n"
             "except OSError as error:\n"
             "    sys.exit(error.errno)\n"
         )],

@@ -1,10 +1,9 @@
 """The command line as it reads: every command, its flags, and the function that runs it.
 
 :func:`build_parser` holds it all, command by command; each command's parser has its function
-as the ``execute`` default (``args.execute(args)``: :func:`xpnet.cli.main.main`). The train
-command's settings have no argparse default (None: not given), so that a run can merge the
-defaults, a checkpoint and the command line by one rule (:mod:`xpnet.cli.settings`); their
-help names the default. How a flag's value is checked: :mod:`xpnet.cli.argparsing`.
+as the ``execute`` default (``args.execute(args)``: :func:`xpnet.cli.main.main`). Each
+command's flags are added in :mod:`xpnet.cli.flags`; how a flag's value is checked:
+:mod:`xpnet.cli.argparsing`.
 """
 
 from __future__ import annotations
@@ -12,11 +11,10 @@ from __future__ import annotations
 import argparse
 
 from .. import __version__
-from ..backends import BACKENDS, DTYPES
-from ..fast import STEPS
+from ..backends import BACKENDS
 from . import check, evaluate, info, train
-from .argparsing import CommandParser, Help, positive_float, positive_int, seed
-from .settings import DEFAULT_ITERS, DEFAULTS
+from .argparsing import CommandParser, Help, positive_float
+from .flags import evaluate_flags, gradcheck_flags, train_flags
 from .words import CLI, for_the_command_line  # at home in words.py; named here too (LAYOUT.md)
 
 __all__ = ["CLI", "build_parser", "for_the_command_line"]
@@ -54,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(execute=execute)
         return sub
 
-    _train_flags(
+    train_flags(
         command(
             "train",
             train.train_command,
@@ -65,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
             + RESUME_RULE,
         )
     )
-    _gradcheck_flags(
+    gradcheck_flags(
         command(
             "gradcheck",
             check.gradcheck_command,
@@ -92,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="seconds the file's top-level code may run when imported",
     )
-    _evaluate_flags(
+    evaluate_flags(
         command(
             "evaluate",
             evaluate.evaluate_command,
@@ -121,198 +119,3 @@ RESUME_RULE = (
     "--out folder: a second run into it is refused while it runs, and a folder holding another "
     "run is refused unless resumed or --overwrite is given."
 )
-
-
-def _train_flags(train: argparse.ArgumentParser) -> None:
-    """The train command's flags; a setting's flag has no argparse default (None: not given)."""
-
-    def setting(flag: str, help: str, **kw) -> None:
-        action = train.add_argument(flag, default=None, **kw)  # dest: the setting's key
-        action.help = f"{help} (default: {DEFAULTS[action.dest]})"
-
-    _device_flags(train, dask="; dask evaluates only: xpnet evaluate CHECKPOINT --backend dask")
-    train.add_argument(  # issue 23: a learner's own network (xpnet.check.training)
-        "--net",
-        metavar="FILE.py[:CLASS]",
-        help="train your own network class (checked as xpnet check does, first) instead of"
-        " xpnet's TwoLayerNet (default: xpnet's)",
-    )
-    setting("--dtype", "floating-point type of the network and data", choices=DTYPES)
-    _data_flags(train, default=None)
-    _threads_flag(train)
-    train.add_argument(
-        "--step",
-        choices=STEPS,
-        default="auto",
-        help="the training step: auto (the fastest correct one for the backend and device),"
-        " eager (the Array API reference step, op by op) or a fast path by name (default: auto;"
-        " a step changes speed, not results, so a resumed run may take another)",
-    )
-    length = train.add_mutually_exclusive_group()
-    length.add_argument(
-        "--iters",
-        type=positive_int,
-        metavar="N",
-        help=f"total SGD steps (default: {DEFAULT_ITERS}, the book's iters_num)",
-    )
-    length.add_argument(
-        "--epochs",
-        type=positive_int,
-        metavar="N",
-        help="total steps as N epochs of train_size/batch_size steps (default: --iters)",
-    )
-    setting("--batch-size", "images per step", type=positive_int, metavar="N")
-    setting("--lr", "learning rate", type=positive_float, metavar="LR")
-    setting("--hidden-size", "hidden units", type=positive_int, metavar="N")
-    setting("--weight-init-std", "std of the initial weights", type=positive_float, metavar="S")
-    setting(
-        "--activation", "relu: the chapter-5 net; sigmoid: chapter 4's", choices=("relu", "sigmoid")
-    )
-    setting(
-        "--grad", "backpropagation or the numerical gradient", choices=("backprop", "numerical")
-    )
-    setting("--seed", "seed of the weights and batches", type=seed, metavar="N")
-    train.add_argument(
-        "--out",
-        metavar="DIR",
-        help="the run's folder (default: a new folder under runs/; with "
-        "--resume, the checkpoint's folder)",
-    )
-    train.add_argument(
-        "--resume",
-        metavar="CHECKPOINT",
-        help="continue the run of this checkpoint.npz (or "
-        "run folder) up to --iters/--epochs (default: start a new run)",
-    )
-    train.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace the run already in --out (default: refuse)",
-    )
-    setting(
-        "--keep-going",
-        "do not stop when the loss becomes NaN or infinite",
-        action=argparse.BooleanOptionalAction,
-    )
-    train.add_argument(
-        "--no-plot", action="store_true", help="do not draw accuracy/loss PNGs (default: draw)"
-    )
-    train.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="show a progress bar (default: when stderr is a terminal)",
-    )
-
-
-def _gradcheck_flags(gradcheck: argparse.ArgumentParser) -> None:
-    _device_flags(gradcheck)
-    _data_flags(gradcheck)
-    gradcheck.add_argument(
-        "--activation", choices=("relu", "sigmoid"), default="relu", help="the network's"
-    )
-    gradcheck.add_argument(
-        "--hidden-size", type=positive_int, default=50, metavar="N", help="units"
-    )
-    gradcheck.add_argument("--samples", type=positive_int, default=3, metavar="N", help="images")
-    gradcheck.add_argument("--seed", type=seed, default=0, metavar="N", help="seed of the weights")
-    _threads_flag(gradcheck)
-
-
-def _evaluate_flags(parser: argparse.ArgumentParser) -> None:
-    _device_flags(parser)
-    parser.add_argument(
-        "checkpoint",
-        metavar="CHECKPOINT",
-        help="a checkpoint.npz of xpnet train, or its run's folder",
-    )
-    parser.add_argument(
-        "--dataset",
-        choices=("auto", "mnist", "sample"),
-        default="auto",
-        help="whose test images: auto is MNIST when cached (xpnet download mnist), else the"
-        " bundled sample's 1000",
-    )
-    parser.add_argument(
-        "--data-dir",
-        default=None,
-        help="where MNIST is kept (default: $XPNET_DATA_DIR, else ~/.cache/xpnet)",
-    )
-    parser.add_argument(
-        "--tile",
-        type=positive_int,
-        default=1,
-        metavar="K",
-        help="repeat the --dataset's test images K times: a large set of real digits (default 1)",
-    )
-    parser.add_argument(
-        "--data",
-        metavar="X",
-        help="images: an .npy file or a Zarr array (N, 784) (default: --dataset's test images)",
-    )
-    parser.add_argument(
-        "--labels", metavar="T", help="labels (N,) or one-hot (N, 10), as --data (default: none)"
-    )
-    parser.add_argument(
-        "--chunk-rows", type=positive_int, default=10_000, help="rows per chunk (default: 10000)"
-    )
-    parser.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="dask: an existing cluster's scheduler (tcp://host:8786); default: a LocalCluster",
-    )
-    parser.add_argument(
-        "--workers",
-        type=positive_int,
-        default=None,
-        help="dask: LocalCluster's worker processes (default: 2)",
-    )
-    parser.add_argument(
-        "--memory-limit",
-        metavar="BYTES",
-        help="dask: LocalCluster memory limit per worker, e.g. 500MiB (default: dask's share)",
-    )
-
-
-def _device_flags(parser: argparse.ArgumentParser, *, dask: str = "") -> None:
-    parser.add_argument(
-        "--device",
-        default="auto",
-        metavar="{cpu,cuda,cuda:N,auto}",
-        help="where to compute (default: auto, a GPU when one is usable, else the CPU)",
-    )
-    parser.add_argument(
-        "--backend",
-        choices=BACKENDS,
-        default=None,
-        help=f"array library (default: numpy on cpu, cupy on cuda{dask})",
-    )
-
-
-def _data_flags(parser: argparse.ArgumentParser, default: str | None = "auto") -> None:
-    parser.add_argument(
-        "--dataset",
-        choices=("auto", "mnist", "sample"),
-        default=default,
-        help="auto: full MNIST when cached or downloadable, else the bundled 5,000-image sample"
-        " (default: auto)",
-    )
-    parser.add_argument(
-        "--data-dir",
-        default=None,
-        metavar="DIR",
-        help="where MNIST is kept (default: $XPNET_DATA_DIR, else ~/.cache/xpnet)",
-    )
-
-
-def _threads_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--threads",
-        type=positive_int,
-        default=None,
-        metavar="N",
-        help=(
-            "BLAS/OpenMP/PyTorch threads (default: 1, fastest at these sizes and safe on a busy "
-            "machine; OPENBLAS_, OMP_ or MKL_NUM_THREADS, when set, is respected instead)"
-        ),
-    )

@@ -10,7 +10,8 @@ a run is resumed they are first rewritten from the checkpoint, so they hold exac
 checkpoint's history. Every other file is written to a temporary file and renamed
 (:mod:`xpnet.atomic`), so a failed run never leaves half a file, and a diverged run never
 replaces a finite checkpoint; temporary files of writes that were killed are removed when the
-next run takes the folder. Files get the permissions the umask gives (as any new file).
+next run takes the folder. Files get the permissions the umask gives (as any new file). The
+lock itself is :mod:`xpnet.cli.runlock`'s, the CSVs' rows :mod:`xpnet.cli.runrecord`'s.
 
 A write that fails (a full disk, a quota, a file-size limit, a read-only file system, no
 permission) raises :class:`RunFileError`, one line that names the file, the checkpoint that is
@@ -20,9 +21,7 @@ kept (and its iteration) and the command that resumes from it.
 from __future__ import annotations
 
 import contextlib
-import csv
 import errno
-import io
 import json
 import os
 import time
@@ -33,6 +32,8 @@ import numpy as np
 from ..atomic import atomic_path, atomic_write, remove_stale
 from ..backends import to_numpy
 from ..checkpoint import CheckpointError, save_checkpoint
+from .runlock import LOCK, RunFolderError, take
+from .runrecord import LOSSES, METRICS, append_rows, csv_text, loss_rows, metric_rows
 
 __all__ = ["RUN_FILES", "RunFileError", "RunFolder", "RunFolderError", "out_path", "resume_path"]
 
@@ -45,12 +46,6 @@ RUN_FILES = (
     "accuracy.png",
     "loss.png",
 )
-METRICS = ["epoch", "iteration", "loss", "train_acc", "test_acc", "seconds"]
-LOCK = ".xpnet-train.lock"
-
-
-class RunFolderError(OSError):
-    """The folder is another run's (running now, or finished and not to be replaced)."""
 
 
 class RunFileError(OSError):
@@ -97,17 +92,7 @@ class RunFolder:
                 with self._writing(self / LOCK):
                     self.path.mkdir(parents=True, exist_ok=True)
                     handle = open(self / LOCK, "a+")
-                if not _try_lock(handle):
-                    handle.seek(0)
-                    holder = handle.read().strip() or "unknown"
-                    raise RunFolderError(
-                        f"{self.path} is in use by another xpnet train (process {holder}); wait "
-                        "for it to end, or choose another --out"
-                    )
-                handle.seek(0)
-                handle.truncate()
-                handle.write(str(os.getpid()))
-                handle.flush()
+                take(handle, self.path)  # RunFolderError where another run holds it
                 self._lock = handle
                 self.stale = remove_stale(self.path, RUN_FILES)  # no write is under way now
                 yield self
@@ -149,23 +134,23 @@ class RunFolder:
     def start_csvs(self, history) -> None:
         """Write metrics.csv and loss.csv afresh, holding exactly ``history`` (a resumed run's)."""
         for name, header, rows in (
-            ("metrics.csv", METRICS, _metric_rows(history.epochs)),
-            ("loss.csv", ["iteration", "loss"], _loss_rows(history.train_loss, 0)),
+            ("metrics.csv", METRICS, metric_rows(history.epochs)),
+            ("loss.csv", LOSSES, loss_rows(history.train_loss, 0)),
         ):
-            text = _csv_text([header, *rows])
+            text = csv_text([header, *rows])
             with self._writing(self / name):
                 atomic_write(self / name, lambda handle, text=text: handle.write(text))
         self._records_written, self._losses_written = len(history.epochs), len(history.train_loss)
 
     def append(self, history) -> None:
         """Append the losses and evaluations recorded since the last call, one write per file."""
-        new = _metric_rows(history.epochs[self._records_written :])
+        new = metric_rows(history.epochs[self._records_written :])
         with self._writing(self / "metrics.csv"):
-            _append(self / "metrics.csv", _csv_text(new))
+            append_rows(self / "metrics.csv", csv_text(new))
         self._records_written = len(history.epochs)
-        new = _loss_rows(history.train_loss[self._losses_written :], self._losses_written)
+        new = loss_rows(history.train_loss[self._losses_written :], self._losses_written)
         with self._writing(self / "loss.csv"):
-            _append(self / "loss.csv", _csv_text(new))
+            append_rows(self / "loss.csv", csv_text(new))
         self._losses_written = len(history.train_loss)
 
     def save(self, net, *, arrays: dict, state: dict, diverged: bool = False) -> Path:
@@ -247,57 +232,5 @@ def out_path(out: str | None, source: Path | None) -> Path:
     return path
 
 
-def _try_lock(handle) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        import msvcrt
-
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-            return True
-        except OSError:
-            return False
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        return False
-
-
 def _same_file(a: Path, b: Path) -> bool:
     return b.exists() and Path(a).resolve() == b.resolve()
-
-
-def _metric_rows(records) -> list[list]:
-    return [[r.epoch, r.iteration, r.loss, r.train_acc, r.test_acc, r.seconds] for r in records]
-
-
-def _loss_rows(losses, before: int) -> list[list]:
-    return [[before + i + 1, loss] for i, loss in enumerate(losses)]
-
-
-def _csv_text(rows: list[list]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue().encode()
-
-
-def _append(path: Path, data: bytes) -> None:
-    """Whole rows appended on an O_APPEND descriptor: a write cut short (a file-size limit, a
-    full disk) is undone, so the file ends with whole rows only (the folder's lock keeps other
-    writers out). The file is created as any new file is (0666 less the umask)."""
-    if not data:
-        return
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
-    try:
-        size = os.fstat(fd).st_size
-        try:
-            while data:
-                data = data[os.write(fd, data) :]
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, size)  # no torn row: the rows of this call go, all of them
-            raise
-    finally:
-        os.close(fd)

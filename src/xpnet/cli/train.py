@@ -4,26 +4,27 @@ Read :meth:`Run.execute` first: lock the folder, claim it, build, write the file
 finish (or say how the run stopped). The settings are merged once, when the Run is made
 (:meth:`xpnet.cli.settings.Settings.from_command_line`: the resume rule lives there), from a
 resumed checkpoint's as :mod:`xpnet.cli.runstate` reads them; the folder and its files belong
-to :class:`xpnet.cli.runfolder.RunFolder`.
+to :class:`xpnet.cli.runfolder.RunFolder`. The lines printed are worded in
+:mod:`xpnet.cli.printing`, config.json and the figures in :mod:`xpnet.cli.runfiles`.
 """
 
 from __future__ import annotations
 
 import math
-import platform
 import signal
 import sys
 import time
 import warnings
 from pathlib import Path
 
-from ..backends import Float64Notice, device_name, get_backend
+from ..backends import Float64Notice, get_backend
 from ..checkpoint import load_checkpoint, load_params
-from ..fast import auto_paths
 from ..nets import TwoLayerNet
 from ..train import DivergenceError, History, Trainer, TrainingInterrupted
 from ..validate import refuse_lazy_backend
 from .data import load_data
+from .printing import COLUMNS, epoch_line, plan, say, show_warning, step_text
+from .runfiles import draw_plots, run_config
 from .runfolder import RunFolder, out_path, resume_path
 from .runstate import run_part, saved_settings
 from .settings import Settings
@@ -116,7 +117,9 @@ class Run:
             self._build()
             if self._finished():
                 return Exit.OK
-            self.folder.write_config(self._config())
+            self.folder.write_config(
+                run_config(self.settings, self.backend, self.trainer, self.source)
+            )
             self.folder.start_csvs(self.trainer.history)
             try:
                 history = self._train()
@@ -206,17 +209,13 @@ class Run:
         per_epoch = trainer.iters_per_epoch
         self.epochs = (self.target - 1) // per_epoch + 1  # the book's evaluations
         self.every = max(1, math.ceil(self.epochs / LINES))
-        shown = f"; every {_nth(self.every)} epoch shown" if self.every > 1 else ""
-        step = _step(trainer, getattr(self.args, "step", "auto"))
-        say(
-            f"{self.target} iterations, {per_epoch} an epoch, lr {s['lr']:g}, batch size "
-            f"{s['batch_size']}, {s['grad']}, step {step}{shown} (all in metrics.csv)"
-        )
-        say(f"{'epoch':>9} {'iteration':>9} {'loss':>7} {'train acc':>9} {'test acc':>9} seconds")
+        step = step_text(trainer, getattr(self.args, "step", "auto"))
+        say(plan(self.target, per_epoch, s, step, self.every))
+        say(COLUMNS)
         progress = sys.stderr.isatty() if self.args.progress is None else self.args.progress
         start = time.perf_counter()
         with warnings.catch_warnings():
-            warnings.showwarning = _show_warning
+            warnings.showwarning = show_warning
             history = trainer.run(self.target, callback=self._record, progress=progress)
         self.seconds = time.perf_counter() - start
         return history
@@ -269,10 +268,7 @@ class Run:
         k = record.epoch
         if final or k == 1 or k % self.every == 0 or k == self.epochs:
             label = "final" if final else f"{k}/{self.epochs}"
-            say(
-                f"{label:>9} {record.iteration:>9} {record.loss:>7.3f} {record.train_acc:>9.4f} "
-                f"{record.test_acc:>9.4f} {record.seconds:>7.2f}"
-            )
+            say(epoch_line(label, record))
         path = self._save()  # first: a CSV that cannot be written still leaves this state
         self.folder.append(self.trainer.history)
         if path.name == "diverged.npz" and not self._told:
@@ -295,74 +291,8 @@ class Run:
         )
 
     def _plots(self, history) -> None:
-        from ..plot import have_matplotlib, plot_accuracy, plot_loss
-
         if self.args.no_plot:
-            return
-        if not have_matplotlib():
-            print(
-                "notice: matplotlib is not installed, so no plots were drawn: pip install "
-                '"xpnet[plot]"',
-                file=sys.stderr,
-            )
             return
         s = self.settings
         name = f"TwoLayerNet ({s['activation']})" if self.learner is None else self.learner.title
-        title = (
-            f"{name}, {s['dataset']}: lr {s['lr']:g}, batch size "
-            f"{s['batch_size']}, {self.trainer.iteration} steps, {s['grad']}"
-        )
-        per_epoch = self.trainer.iters_per_epoch
-        self.folder.write_plot(
-            "accuracy.png",
-            lambda path: plot_accuracy(history, path, title=title, iters_per_epoch=per_epoch),
-        )
-        self.folder.write_plot("loss.png", lambda path: plot_loss(history, path, title=title))
-
-    def _config(self) -> dict:
-        from .. import __version__
-
-        return {
-            **self.settings.record(self.trainer.iters_per_epoch),
-            "backend": self.backend.name,
-            "device": device_name(self.backend),
-            "device_description": self.backend.describe(),
-            "step": self.trainer.step_path,
-            "xpnet": __version__,
-            "python": platform.python_version(),
-            "command": sys.argv,
-            "resumed_from": str(self.source) if self.source else None,
-            "changed_on_resume": self.settings.changes,
-            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        }
-
-
-def say(line: str, file=None) -> None:
-    """One line above the progress bar (tqdm.write), on stdout unless file is given."""
-    from tqdm.auto import tqdm
-
-    file = file or sys.stdout
-    try:
-        tqdm.write(line, file=file)
-        file.flush()
-    except BrokenPipeError:  # `xpnet train | head` read its lines: the run goes on, its files
-        from .words import stdout_to_devnull  # are the record; what it prints goes nowhere
-
-        stdout_to_devnull()
-
-
-def _step(trainer, asked: str | None) -> str:
-    """The step in use; why it is the eager one where the backend has faster ones (unless
-    --step eager asked for it)."""
-    faster = auto_paths(trainer.net.backend)[0]
-    if trainer.step_path == "eager" and asked != "eager" and faster and trainer.step_reason:
-        return f"eager ({trainer.step_reason})"
-    return trainer.step_path
-
-
-def _nth(n: int) -> str:
-    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
-
-
-def _show_warning(message, category, *args, **kwargs) -> None:
-    print(f"warning: {for_the_command_line(message)}", file=sys.stderr)
+        draw_plots(self.folder, history, name=name, settings=s, trainer=self.trainer)
