@@ -195,7 +195,7 @@ def test_set_up_copies_device_data_to_the_host_once(backend, sample, monkeypatch
 
     # where to_numpy is looked up: Backend.asarray's module, validate, trainer (import_module:
     # xpnet.train is also the function train())
-    for name in ("backends._backend", "validate", "trainer"):
+    for name in ("backends._backend", "validate", "training.trainer"):
         monkeypatch.setattr(importlib.import_module(f"xpnet.{name}"), "to_numpy", counting_to_numpy)
     trainer = Trainer(net, data[:2], data[2:], batch_size=50, seed=0)
     assert copies == {id(a): 1 for a in data}

@@ -24,7 +24,7 @@ AS_IN_A_KERNEL_WITHOUT_IPYWIDGETS = textwrap.dedent(
     sys.modules["ipywidgets"] = None  # not installed: tqdm.auto would warn "IProgress not found"
     warnings.simplefilter("error")
     import xpnet
-    from xpnet.progress import progress_bar
+    from xpnet.training.progress import progress_bar
     bar = progress_bar(total=3)
     print(type(bar).__module__, bar.leave)
     bar.close()
@@ -54,7 +54,7 @@ def test_in_a_kernel_without_ipywidgets_the_bar_is_text_and_stays():
 
 @ONCE
 def test_outside_a_notebook_the_bar_goes_when_the_run_ends():
-    from xpnet.progress import progress_bar
+    from xpnet.training.progress import progress_bar
 
     bar = progress_bar(total=1, disable=True)
     assert bar.leave is ("ipykernel" in sys.modules)

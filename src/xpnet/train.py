@@ -1,10 +1,11 @@
 """Training, the book's way: :func:`train` in one call, and the names a training script
 imports (from here or from ``xpnet``).
 
-:func:`train` makes a :class:`~xpnet.trainer.Trainer` (the mini-batch SGD loop, resumable) and
-runs it; a run's record is a :class:`~xpnet.history.History` of
+:func:`train` makes a :class:`~xpnet.training.trainer.Trainer` (the mini-batch SGD loop,
+resumable) and runs it; a run's record is a :class:`~xpnet.history.History` of
 :class:`~xpnet.history.EpochRecord`; it stops with :class:`DivergenceError`
-(:mod:`xpnet.divergence`) or :class:`TrainingInterrupted` (:mod:`xpnet.stopsignals`).
+(:mod:`xpnet.training.divergence`) or :class:`TrainingInterrupted`
+(:mod:`xpnet.training.stopsignals`). The loop's parts are the modules of :mod:`xpnet.training`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from .arguments import check_keywords
-from .divergence import DivergenceError
-from .divergence import TrainingWarning as TrainingWarning  # xpnet.train.TrainingWarning
 from .history import EpochRecord, History
-from .stopsignals import TrainingInterrupted
 from .threads import use_threads
-from .trainer import Trainer
+from .training.divergence import DivergenceError
+from .training.divergence import TrainingWarning as TrainingWarning  # xpnet.train.TrainingWarning
+from .training.stopsignals import TrainingInterrupted
+from .training.trainer import Trainer
 
 __all__ = ["DivergenceError", "EpochRecord", "History", "Trainer", "TrainingInterrupted", "train"]
 

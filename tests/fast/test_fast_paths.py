@@ -115,10 +115,11 @@ def test_progress_bar_and_evaluations_follow_the_eager_step(case, sample, monkey
     evaluations (the book's after steps 1, 16, 31, ..., and the final model)."""
     import importlib
 
-    train_module = importlib.import_module("xpnet.trainer")  # where Trainer.run looks
+    train_module = importlib.import_module("xpnet.training.trainer")  # where Trainer.run looks
     shown = {}
 
-    class Bar:  # what Trainer.run asks of its progress bar (xpnet.trainer.progress_bar), recorded
+    # what Trainer.run asks of its progress bar (xpnet.training.trainer.progress_bar), recorded
+    class Bar:
         def __init__(self, *, total, initial, **options):
             self.total, self.n, self.postfixes = total, initial, []
             shown[len(shown)] = self

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .backends import Array
-from .history import EpochRecord, History
+from ..backends import Array
+from ..history import EpochRecord, History
 
 __all__ = ["accuracy", "record_epoch"]
 

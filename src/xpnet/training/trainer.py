@@ -17,14 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from .backends import Array, to_numpy
+from ..backends import Array, to_numpy
+from ..history import EpochRecord, History
+from ..optim import SGD
+from ..step import training_step
 from .divergence import diverged, stuck
 from .epochs import accuracy, record_epoch
-from .history import EpochRecord, History
-from .optim import SGD
 from .progress import interactive, progress_bar
 from .schedule import Batches, next_stop
-from .step import training_step
 from .stopsignals import StopSignals, TrainingInterrupted
 
 __all__ = ["Trainer"]
@@ -64,8 +64,8 @@ class Trainer:
         eval_chunk: int = 10_000,
         step: str = "auto",
     ) -> None:
-        from .check.trainable import trainable
-        from .validate import check_training_data
+        from ..check.trainable import trainable
+        from ..validate import check_training_data
 
         net = trainable(net)  # issue 23: a learner's book-style net gets xpnet's interface
         if grad not in GRADS:
@@ -95,7 +95,7 @@ class Trainer:
         self._flushed = 0  # iterations whose loss is already in history.train_loss
         self._signals = StopSignals()
         self._warned = False
-        from .fast import choose
+        from ..fast import choose
 
         with self.net.backend.activate():  # a fast path is built (compiled, captured) here
             self._fast, self.step_path, self.step_reason = choose(self, step)
@@ -296,6 +296,6 @@ def _check_params(net) -> None:
     """The parameters of a net with a backend are arrays of its library (xpnet.nets)."""
     backend = getattr(net, "backend", None)
     if backend is not None and isinstance(getattr(net, "params", None), dict):
-        from .nets import check_params
+        from ..nets import check_params
 
         check_params(net.params, backend)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 
-from .backends import Array, host_rng
+from ..backends import Array, host_rng
 
 __all__ = ["Batches", "next_stop"]
 

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import Do, Explained, Use
+from ..errors import Do, Explained, Use
 
 if TYPE_CHECKING:
-    from .history import History
+    from ..history import History
 
 __all__ = ["DivergenceError", "TrainingWarning", "diverged", "stuck"]
 
