@@ -84,6 +84,12 @@ class LearnerNet:
                 f"net.params must be a non-empty dict of parameter name -> array; got"
                 f" {type(params).__name__}"
             )
+        if not any(callable(getattr(net, m, None)) for m in ("predict", "accuracy")):
+            raise TypeError(
+                f"net must have predict(x) or accuracy(x, t), which the training measures its"
+                f" accuracy with; {type(net).__name__} has neither: add predict(x), returning the"
+                f" scores of shape (N, C)"
+            )
         if form not in (None, "labels", "one-hot"):
             raise ValueError(f"form must be 'labels', 'one-hot' or None; got {form!r}")
         self.net, self.form = net, form
