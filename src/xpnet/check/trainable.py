@@ -45,7 +45,8 @@ def trainable(net, *, form: str | None = None, source: dict | None = None):
     Raises
     ------
     TypeError
-        When net has neither xpnet's interface nor the book's.
+        When net has neither xpnet's interface nor the book's (with predict(x) or
+        accuracy(x, t), for the accuracy).
 
     Examples
     --------
@@ -57,6 +58,8 @@ def trainable(net, *, form: str | None = None, source: dict | None = None):
     ...         return 0.0
     ...     def gradient(self, x, t):
     ...         return {"W": np.zeros((4, 3)), "b": np.zeros(3)}
+    ...     def predict(self, x):
+    ...         return x @ self.params["W"] + self.params["b"]
     >>> wrapped = trainable(Net())
     >>> wrapped.config["input_size"], wrapped.config["output_size"], wrapped.dtype
     (4, 3, dtype('float64'))
