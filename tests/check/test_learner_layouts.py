@@ -300,3 +300,27 @@ def test_a_class_imported_from_an_installed_package_is_not_the_learners(tmp_path
     path = write(tmp_path / "run.py", "from xpnet import TwoLayerNet\n")
     with pytest.raises(LearnerError, match="found none: it defines no class"):
         load_learner(str(path))
+
+
+def test_xpnets_own_load_mnist_at_import_is_answered_from_the_sample(tmp_path, monkeypatch):
+    """A learner's file that loads MNIST through xpnet at import (either spelling) gets the
+    bundled sample, not a download, and is told so; after the import, load_mnist is itself."""
+    import xpnet
+    import xpnet.datasets.mnist as mnist
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("load_mnist went for the files")
+
+    monkeypatch.setattr(mnist, "_mnist_arrays", no_download)
+    path = write(
+        tmp_path / "net.py",
+        "import xpnet\nfrom xpnet import load_mnist\n\n"
+        "(x, t), _ = load_mnist(one_hot_label=True)\n(x2, t2), _ = xpnet.load_mnist()\n\n\n"
+        "class Net:\n    SHAPES = x.shape, t.shape, t2.shape\n"
+        "    def loss(self, x, t): ...\n    def gradient(self, x, t): ...\n",
+    )
+    learner = load_learner(str(path))
+    assert learner.cls.SHAPES == ((4000, 784), (4000, 10), (4000,))
+    assert "MNIST for net.py's top-level code came from xpnet's bundled sample" in learner.notes
+    with pytest.raises(AssertionError, match="went for the files"):
+        xpnet.load_mnist()
