@@ -268,3 +268,59 @@ def test_xpnet_check_gives_a_verdict_on_the_chapter_4_net_run_from_the_root(
     assert "note: ch04/two_layer_net.py" not in out  # common is in the current folder
     assert "note: TwoLayerNet takes one-hot targets t of shape (3, 10)" in out
     assert "check PASSED on a batch of 3, float64" in out
+
+
+def test_a_training_script_that_imports_the_net_checks_the_imported_class(tmp_path, monkeypatch):
+    """The book's ch04/train_neuralnet.py: `from two_layer_net import TwoLayerNet`, then the
+    training loop without a __main__ guard. The file defines no class; the one it imports from
+    the learner's own file is checked, as defined when the time limit stopped the loop."""
+    repo = tmp_path / "repo"
+    book_repo(repo)
+    write(repo / "ch04" / "two_layer_net.py", CH04_NET)
+    path = write(
+        repo / "ch04" / "train_neuralnet.py",
+        "import sys, os\nsys.path.append(os.pardir)\nfrom two_layer_net import TwoLayerNet\n"
+        "net = TwoLayerNet(12, 6, 4)\nwhile True:\n    pass\n",
+    )
+    monkeypatch.chdir(repo)
+    learner = load_learner(str(path.relative_to(repo)), time_limit=0.5)
+    assert learner.cls.__name__ == "TwoLayerNet"
+    assert note_of(learner, "defines no network class of its own; it imports TwoLayerNet").endswith(
+        "(from two_layer_net.py)"
+    )
+    assert "TwoLayerNet was checked as defined by then" in note_of(learner, "still running")
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    result = check_learner(net, learner, x, t, num_classes=4)
+    assert result.form == "one-hot"
+    assert result.check.passed == oracle_passes(net, x, np.eye(4)[t]) is True
+
+
+def test_a_class_imported_from_an_installed_package_is_not_the_learners(tmp_path):
+    path = write(tmp_path / "run.py", "from xpnet import TwoLayerNet\n")
+    with pytest.raises(LearnerError, match="found none: it defines no class"):
+        load_learner(str(path))
+
+
+def test_xpnets_own_load_mnist_at_import_is_answered_from_the_sample(tmp_path, monkeypatch):
+    """A learner's file that loads MNIST through xpnet at import (either spelling) gets the
+    bundled sample, not a download, and is told so; after the import, load_mnist is itself."""
+    import xpnet
+    import xpnet.datasets.mnist as mnist
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("load_mnist went for the files")
+
+    monkeypatch.setattr(mnist, "_mnist_arrays", no_download)
+    path = write(
+        tmp_path / "net.py",
+        "import xpnet\nfrom xpnet import load_mnist\n\n"
+        "(x, t), _ = load_mnist(one_hot_label=True)\n(x2, t2), _ = xpnet.load_mnist()\n\n\n"
+        "class Net:\n    SHAPES = x.shape, t.shape, t2.shape\n"
+        "    def loss(self, x, t): ...\n    def gradient(self, x, t): ...\n",
+    )
+    learner = load_learner(str(path))
+    assert learner.cls.SHAPES == ((4000, 784), (4000, 10), (4000,))
+    assert "MNIST for net.py's top-level code came from xpnet's bundled sample" in learner.notes
+    with pytest.raises(AssertionError, match="went for the files"):
+        xpnet.load_mnist()

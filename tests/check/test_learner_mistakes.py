@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from xpnet import check_network
-from xpnet.check.learner import build, load_learner
+from xpnet.check.learner import build, check_learner, load_learner
 
-from .learner_shapes import BOOK, batch, edit, oracle_passes
+from .learner_shapes import BOOK, CH04_NET, batch, book_repo, edit, oracle_passes, write
 
 MISTAKES = {
     "relu-mask": ("common/layers.py", "        dout[self.mask] = 0\n", ""),
@@ -148,3 +148,60 @@ def test_a_relu_input_at_the_kink_is_checked_again_with_a_finer_step():
     check = check_network(Net(1.0), x, t)
     assert check.passed and "agrees with h=1e-06" in " ".join(check.notes)
     assert not check_network(Net(2.0), x, t).passed
+
+
+LABELS_ONLY_NET = """
+import numpy as np
+
+
+class SoftmaxNet:
+    def __init__(self, input_size, hidden_size, output_size):
+        self.params = {"W": 0.1 * np.random.randn(input_size, output_size)}
+
+    def _probs(self, x):
+        a = x @ self.params["W"]
+        e = np.exp(a - a.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def loss(self, x, t):
+        return -np.mean(np.log(self._probs(x)[np.arange(len(t)), t]))
+
+    def gradient(self, x, t):
+        d = self._probs(x)
+        d[np.arange(len(t)), t] -= 1
+        return {"W": x.T @ d / len(t)}
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "form"), [(CH04_NET, "one-hot"), (LABELS_ONLY_NET, "labels")], ids=["ch04", "own"]
+)
+def test_the_form_of_targets_is_found_in_both_directions(tmp_path, source, form):
+    """Labels first: the book's ch04 net (needs one-hot: y - t) is retried with one-hot rows and
+    said so; a net that indexes with t (needs labels; one-hot rows raise in it) is checked with
+    the labels and no note. The oracle judges each with the form it takes."""
+    repo = tmp_path / "repo"
+    book_repo(repo)
+    learner = load_learner(str(write(repo / "ch04" / "net.py", source)))
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    result = check_learner(net, learner, x, t, num_classes=4)
+    assert result.form == form
+    assert result.check.passed == oracle_passes(net, x, t if form == "labels" else np.eye(4)[t])
+    assert result.check.passed is True
+    assert any("takes one-hot targets" in note for note in result.notes) == (form == "one-hot")
+
+
+def test_a_backward_without_w_t_names_the_layer_and_the_shapes(tmp_path):
+    folder = tmp_path / "noT"
+    shutil.copytree(BOOK, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    edit(folder / "common" / "layers.py", "np.dot(dout, self.W.T)", "np.dot(dout, self.W)")
+    learner = load_learner(str(folder / "two_layer_net.py"))
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    with pytest.raises(ValueError, match="not aligned") as raised:
+        check_learner(net, learner, x, t, num_classes=4)
+    hint = raised.value.xpnet_hint
+    assert hint.startswith("Affine2 (Affine.backward, common/layers.py, line ")
+    assert "with x (3, 6), dout (3, 4), W (6, 4), b (4,)" in hint
+    assert "dx = dout @ W.T has the shape of x" in hint

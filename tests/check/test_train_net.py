@@ -100,3 +100,25 @@ def test_train_net_refuses_a_device_and_a_dtype_it_cannot_honour(tmp_path, capsy
     assert code == 2 and "--backend torch: --net trains the learner's network" in err
     code, _, err = train(["--net", spec, "--dtype", "float32"], capsys)
     assert code == 2 and "--dtype float32: TwoLayerNet makes float64 parameters" in err
+
+
+def test_train_net_refuses_a_net_without_predict_or_accuracy_before_training(tmp_path, capsys):
+    """Checked right, yet the training could not measure its accuracy after the first epoch:
+    refused before training, naming what to add."""
+    path = tmp_path / "net.py"
+    path.write_text(
+        "import numpy as np\n\n\nclass Net:\n"
+        "    def __init__(self, input_size, hidden_size, output_size):\n"
+        "        self.params = {'W': np.zeros((input_size, output_size))}\n"
+        "    def loss(self, x, t):\n        return float(np.sum(x @ self.params['W']))\n"
+        "    def gradient(self, x, t):\n"
+        "        return {'W': x.T @ np.ones((x.shape[0], self.params['W'].shape[1]))}\n"
+    )
+    code, out, err = train(
+        ["--net", str(path), "--iters", "5", "--out", str(tmp_path / "r")], capsys
+    )
+    assert code == 2 and out == ""
+    assert "has neither predict(x) nor accuracy(x, t)" in err and "Add predict(x)" in err
+    assert not (tmp_path / "r" / "checkpoint.npz").exists()
+    with pytest.raises(TypeError, match="Net has neither: add predict"):
+        xpnet.train(build(load_learner(str(path)))[0], *xpnet.load_mnist_sample(), iters_num=1)

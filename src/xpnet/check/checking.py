@@ -138,6 +138,9 @@ def _hinted(error: BaseException, net, before: str = "") -> BaseException:
     from .layers import find_layers
 
     error.xpnet_before = before
+    raised_in = _layer_that_raised(error, net)
+    if raised_in is not None and isinstance(error, ValueError | IndexError):
+        error.xpnet_hint = raised_in
     if isinstance(error, TypeError) and "NoneType" in str(error):
         silent = [
             f"{type(layer).__name__}.{method} ({_where(getattr(type(layer), method))})"
@@ -151,6 +154,39 @@ def _hinted(error: BaseException, net, before: str = "") -> BaseException:
                 " is missing"
             )
     return error
+
+
+def _layer_that_raised(error: BaseException, net) -> str | None:
+    """Which of the net's layers raised error in its forward or backward, with the shapes it
+    had and what they should give (for y = x @ W + b: dx = dout @ W.T, dW = x.T @ dout)."""
+    from .layers import find_layers
+
+    names = {id(layer): name for name, layer in find_layers(net)}
+    tb, frame = error.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name in ("forward", "backward"):
+            frame = tb.tb_frame if id(tb.tb_frame.f_locals.get("self")) in names else frame
+        tb = tb.tb_next
+    if frame is None:
+        return None
+    layer, method = frame.f_locals["self"], frame.f_code.co_name
+    shapes = [
+        f"{n} {tuple(v.shape)}"
+        for n in ("x", "dout", "W", "b")
+        for v in [frame.f_locals.get(n, getattr(layer, n, None))]
+        if hasattr(v, "shape")
+    ]
+    place = _where(getattr(type(layer), method))
+    said = (
+        f"{names[id(layer)]} ({type(layer).__name__}.{method}, {place}) raised it, with"
+        f" {', '.join(shapes)}"
+    )
+    if method == "backward" and hasattr(getattr(layer, "W", None), "shape"):
+        said += (
+            ": for y = x @ W + b, dx = dout @ W.T has the shape of x, dW = x.T @ dout the shape"
+            " of W, db = sum(dout, axis=0) the shape of b"
+        )
+    return said
 
 
 def _returns_nothing(function) -> bool:

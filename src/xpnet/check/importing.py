@@ -29,8 +29,9 @@ import threading
 import traceback
 from pathlib import Path
 
+from ..datasets.mnist import answered_from_sample
 from .folders import _Fallback, _local_names, _places, _relation, _set_aside, _within, find_folders
-from .offline import _OfflineMnist, _xpnet_mnist_offline
+from .offline import _OfflineMnist
 
 __all__ = ["ImportTimeout", "Imported", "import_file"]
 
@@ -69,8 +70,9 @@ def import_file(path: Path, *, time_limit: float = TIME_LIMIT) -> Imported:
     sys.meta_path.append(fallback)  # after the path the learner's own code sets up
     error = None
     try:
-        with _xpnet_mnist_offline(), contextlib.redirect_stdout(printed), _limit(time_limit):
-            spec.loader.exec_module(module)
+        with answered_from_sample() as answered, contextlib.redirect_stdout(printed):
+            with _limit(time_limit):
+                spec.loader.exec_module(module)
     except (Exception, ImportTimeout) as raised:
         error = raised
     finally:
@@ -91,7 +93,7 @@ def import_file(path: Path, *, time_limit: float = TIME_LIMIT) -> Imported:
         for name, where in others.items()
         if name in fallback.used
     ]
-    if finder.answered:
+    if finder.answered or answered:
         notes.append(f"MNIST for {path.name}'s top-level code came from xpnet's bundled sample")
     lines = printed.getvalue().count("\n")
     if lines:

@@ -5,8 +5,9 @@ Read it as three steps, each a function:
 1. :func:`load_learner` (here) imports the file as it runs for the learner
    (:mod:`xpnet.check.importing`: its folders, offline MNIST, a time limit) and finds the class:
    the one named, or the one class of the file with ``loss`` and ``gradient`` (or, a net of
-   chapter 4 before backprop, ``loss`` and ``numerical_gradient``); when there is none, the
-   message says what the file defines and the fix;
+   chapter 4 before backprop, ``loss`` and ``numerical_gradient``), or, where the file defines
+   none (a training script), the one it imports from the learner's own files; when there is
+   none, the message says what the file defines and the fix;
 2. :func:`build` reads the class's signature and builds it with the book's sizes under the
    learner's names (:mod:`xpnet.check.building`), NumPy's global generator seeded (0), so that a
    check is repeatable;
@@ -65,8 +66,11 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
     imported = import_file(path, time_limit=time_limit)
     module, notes = imported.module, imported.notes
     own = _own_classes(module)
+    theirs = [] if any(_is_net(c) for c in own) else _imported_nets(module)
+    if theirs:  # a training script: the net comes from the learner's own module
+        notes.append(_imported_note(path, theirs))
     if imported.error is not None:
-        if not own:  # nothing to check: the learner's bug, shown where it is
+        if not own and not theirs:  # nothing to check: the learner's bug, shown where it is
             if isinstance(imported.error, ImportTimeout):
                 raise LearnerError(_timeout(path, imported.error, time_limit, None)) from None
             missing = getattr(imported.error, "name", None) or ""
@@ -75,14 +79,14 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
             ):
                 raise LearnerError(_not_found(path, imported, missing)) from None
             raise LearnerError(learner_traceback(imported.error)) from None
-        notes.append(_stopped(path, imported.error, time_limit, own))
+        notes.append(_stopped(path, imported.error, time_limit, own or theirs))
     if class_name:
         found = getattr(module, class_name, None)
         if not inspect.isclass(found):
             raise LearnerError(f"{path.name} has no class {class_name}; {_classes_in(module)}")
         return Learner(found, path, notes)
-    with_gradient = [c for c in own if _has(c, "loss") and _has(c, "gradient")]
-    numerical_only = [c for c in own if _has(c, "loss") and _has(c, "numerical_gradient")]
+    with_gradient = [c for c in own + theirs if _has(c, "loss") and _has(c, "gradient")]
+    numerical_only = [c for c in own + theirs if _has(c, "loss") and _has(c, "numerical_gradient")]
     candidates = with_gradient or numerical_only
     if len(candidates) != 1:
         raise LearnerError(_no_single_class(path, path_text, own, candidates))
@@ -93,6 +97,29 @@ def _own_classes(module) -> list[type]:
     return [
         c for c in vars(module).values() if inspect.isclass(c) and c.__module__ == module.__name__
     ]
+
+
+def _is_net(cls: type) -> bool:
+    return _has(cls, "loss") and (_has(cls, "gradient") or _has(cls, "numerical_gradient"))
+
+
+def _imported_nets(module) -> list[type]:
+    """The network classes the module imports from the learner's own files (the book's
+    train_neuralnet.py: from two_layer_net import TwoLayerNet), not from xpnet or a package."""
+    from .locating import _is_theirs
+
+    found = [c for c in vars(module).values() if inspect.isclass(c) and _is_net(c)]
+    return [c for c in dict.fromkeys(found) if _is_theirs(c)]
+
+
+def _imported_note(path: Path, classes: list[type]) -> str:
+    said = ", ".join(f"{c.__name__} (from {_file_of(c)})" for c in classes)
+    return f"{path.name} defines no network class of its own; it imports {said}"
+
+
+def _file_of(cls: type) -> str:
+    functions = [f for f in vars(cls).values() if inspect.isfunction(f)]
+    return Path(functions[0].__code__.co_filename).name if functions else cls.__module__
 
 
 def _has(cls: type, method: str) -> bool:
@@ -170,6 +197,6 @@ def _timeout(path: Path, error: BaseException, time_limit: float, names: str | N
     said = (
         f"{path.name}'s top-level code was still running after {time_limit:g} s{at}: training"
         f" at import? Put it under if __name__ == '__main__':, so that importing the file only"
-        f" defines"
+        f" defines its classes and functions"
     )
     return f"{said}; {names} was checked as defined by then" if names else said

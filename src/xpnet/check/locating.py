@@ -40,6 +40,16 @@ def learner_frames(error: BaseException) -> list:
     ]
 
 
+def _is_theirs(cls: type) -> bool:
+    """Whether the class is defined in the user's files (by its methods' code), not in xpnet,
+    an installed package or the standard library."""
+    from .folders import _installed
+
+    xpnet_files = str(Path(__file__).resolve().parents[1])
+    files = [f.__code__.co_filename for f in vars(cls).values() if inspect.isfunction(f)]
+    return bool(files) and not files[0].startswith((*_installed(), xpnet_files, "<"))
+
+
 def _brief(error: BaseException) -> str:
     frames = learner_frames(error)
     where = f" in {frames[-1].name} ({Path(frames[-1].filename).name}, line {frames[-1].lineno})"

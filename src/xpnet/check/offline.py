@@ -6,12 +6,12 @@ would download MNIST, or fail offline. While :func:`~xpnet.check.importing.impor
 answers from the bundled sample with the book's arguments (:class:`_OfflineMnist`, whose
 :class:`_Loader` replaces the function after the module runs); where the file imports
 ``dataset.mnist`` and there is none, a stand-in package is made (:class:`_Package`). And
-``xpnet.load_mnist`` answers from the sample too (:func:`_xpnet_mnist_offline`).
+``xpnet.load_mnist`` answers from the sample too, within
+:func:`xpnet.datasets.mnist.answered_from_sample`, which it consults.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -70,22 +70,3 @@ class _Loader(importlib.abc.Loader):
 
         self.finder.answered = True
         return load_mnist_sample(normalize=normalize, flatten=flatten, one_hot_label=one_hot_label)
-
-
-@contextlib.contextmanager
-def _xpnet_mnist_offline():
-    """xpnet.load_mnist answers from the sample while the file is imported."""
-    import xpnet
-    import xpnet.datasets as datasets
-
-    from ..datasets import load_mnist_sample
-
-    def load_mnist(normalize=True, flatten=True, one_hot_label=False, **_):
-        return load_mnist_sample(normalize=normalize, flatten=flatten, one_hot_label=one_hot_label)
-
-    saved = xpnet.load_mnist, datasets.load_mnist
-    xpnet.load_mnist = datasets.load_mnist = load_mnist
-    try:
-        yield
-    finally:
-        xpnet.load_mnist, datasets.load_mnist = saved

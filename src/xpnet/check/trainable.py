@@ -45,7 +45,8 @@ def trainable(net, *, form: str | None = None, source: dict | None = None):
     Raises
     ------
     TypeError
-        When net has neither xpnet's interface nor the book's.
+        When net has neither xpnet's interface nor the book's (with predict(x) or
+        accuracy(x, t), for the accuracy).
 
     Examples
     --------
@@ -57,6 +58,8 @@ def trainable(net, *, form: str | None = None, source: dict | None = None):
     ...         return 0.0
     ...     def gradient(self, x, t):
     ...         return {"W": np.zeros((4, 3)), "b": np.zeros(3)}
+    ...     def predict(self, x):
+    ...         return x @ self.params["W"] + self.params["b"]
     >>> wrapped = trainable(Net())
     >>> wrapped.config["input_size"], wrapped.config["output_size"], wrapped.dtype
     (4, 3, dtype('float64'))
@@ -83,6 +86,12 @@ class LearnerNet:
             raise TypeError(
                 f"net.params must be a non-empty dict of parameter name -> array; got"
                 f" {type(params).__name__}"
+            )
+        if not any(callable(getattr(net, m, None)) for m in ("predict", "accuracy")):
+            raise TypeError(
+                f"net must have predict(x) or accuracy(x, t), which the training measures its"
+                f" accuracy with; {type(net).__name__} has neither: add predict(x), returning the"
+                f" scores of shape (N, C)"
             )
         if form not in (None, "labels", "one-hot"):
             raise ValueError(f"form must be 'labels', 'one-hot' or None; got {form!r}")

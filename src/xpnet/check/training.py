@@ -94,6 +94,12 @@ def prepare(spec: str, settings, given: dict, *, time_limit: float, seed: int) -
             f"{learner.describe()} has no gradient(x, t) (backprop): xpnet train steps with it."
             f" Add gradient(x, t) (the book's chapter 5), or train xpnet's own network"
         )
+    if not any(callable(getattr(learner.cls, m, None)) for m in ("predict", "accuracy")):
+        raise LearnerError(
+            f"{learner.describe()} has neither predict(x) nor accuracy(x, t): xpnet train"
+            " measures the accuracy after each epoch with one of them. Add predict(x), returning"
+            " the scores of shape (N, 10) (the book's chapter 4)"
+        )
     net, call = build(learner, seed=seed, **sizes)
     dtype = dtype_name(next(iter(net.params.values())).dtype)
     if "dtype" in given and given["dtype"] != dtype:
