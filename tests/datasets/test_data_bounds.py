@@ -265,6 +265,27 @@ def test_a_damaged_zarr_chunk_on_dask_workers_is_one_line(tmp_path, checkpoint, 
     one_line(code, err, f"{x}: rows 2000..2999 cannot be read: a Zarr chunk is damaged")
 
 
+
+def test_one_damaged_chunk_among_many_is_named_in_one_line_by_a_real_process(tmp_path, checkpoint):
+    """40 chunks read in one range (zarr reads them concurrently), the 23rd damaged: the line
+    names its file and rows, and no read left pending is reported after it at exit."""
+    x, t = zarr_digits(tmp_path, n=4000, chunk=100)
+    (x / "c" / "22" / "0").write_bytes(b"damaged" * 30)
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "default"}
+    for _ in range(3):  # the pending reads were reported at exit in about one run of four
+        run = subprocess.run(
+            [sys.executable, "-m", "xpnet", "evaluate", str(checkpoint), "--backend", "numpy",
+             "--data", str(x), "--labels", str(t), "--chunk-rows", "4000"],
+            capture_output=True, text=True, timeout=120, env=env,
+        )  # fmt: skip
+        assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+        assert run.stderr.startswith(
+            f"xpnet evaluate: error: {x}: rows 0..3999 cannot be read: a Zarr chunk is damaged"
+            " (RuntimeError: Zstd decompression error"
+        ), run.stderr
+        assert run.stderr.endswith(f": {x}/c/22/0, the chunk of rows 2200..2299\n"), run.stderr
+
+
 # -- the MNIST cache and its IDX files ------------------------------------------------------------
 
 

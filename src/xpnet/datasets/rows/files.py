@@ -17,6 +17,7 @@ import numpy as np
 
 from ...npyfiles import UnreadableFile, memory_available, open_regular, read_header, size_text
 from ..common import DatasetError
+from .damaged import damaged_chunk
 from .source import RowSource
 
 __all__ = ["ArrayFiles"]
@@ -113,9 +114,11 @@ class _ZarrRows:
                 " more memory than this process has (a damaged or crafted chunk)"
             ) from None
         except Exception as error:  # a damaged chunk: the codec's error, a wrong size, ...
+            said = f"{type(error).__name__}: {_first_line(error)}"
+            chunk = damaged_chunk(self.array, self.path, start, stop, said)
             raise DatasetError(
                 f"{self.path}: rows {start}..{stop - 1} cannot be read: a Zarr chunk is damaged"
-                f" ({type(error).__name__}: {_first_line(error)})"
+                f" ({said})" + (f": {chunk}" if chunk else "")
             ) from None
 
 
