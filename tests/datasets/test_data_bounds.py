@@ -265,8 +265,7 @@ def test_a_damaged_zarr_chunk_on_dask_workers_is_one_line(tmp_path, checkpoint, 
     one_line(code, err, f"{x}: rows 2000..2999 cannot be read: a Zarr chunk is damaged")
 
 
-
-def test_one_damaged_chunk_among_many_is_named_in_one_line_by_a_real_process(tmp_path, checkpoint):
+def test_one_damaged_chunk_among_many_is_named_in_one_line(tmp_path, checkpoint):
     """40 chunks read in one range (zarr reads them concurrently), the 23rd damaged: the line
     names its file and rows, and no read left pending is reported after it at exit."""
     x, t = zarr_digits(tmp_path, n=4000, chunk=100)
