@@ -181,6 +181,17 @@ def test_a_fifo_inside_a_zarr_folder_is_named_before_any_read(limited, tmp_path)
     assert message.startswith(f"{x}: {chunk} is not a regular file (a FIFO or a device would")
 
 
+def test_an_unreadable_zarr_chunk_says_permission_denied_before_any_read(tmp_path, monkeypatch):
+    """chmod 000 cannot deny root, who runs these tests here: os.access is made to refuse."""
+    x, t = zarr_digits(tmp_path)
+    chunk = x / "c" / "1" / "0"
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != chunk and real_access(p, mode))
+    with pytest.raises(DatasetError) as refused:
+        ArrayFiles(x, t)
+    assert str(refused.value) == f"{x}: {chunk} cannot be read: permission denied"
+
+
 def test_a_damaged_zarr_chunk_is_one_line(tmp_path, checkpoint, capsys):
     x, t = zarr_digits(tmp_path)
     chunk = x / "c" / "1" / "0"

@@ -123,7 +123,8 @@ class _ZarrRows:
 
 
 def _look_through(path: str) -> None:
-    """Refuse a local Zarr folder holding what a read could block on, or oversized metadata."""
+    """Refuse a local Zarr folder holding what a read could block on, a file the user may not
+    read, or oversized metadata."""
     top = Path(path)
     try:
         if not top.is_dir():
@@ -138,6 +139,8 @@ def _look_through(path: str) -> None:
                         f"{path}: {entry} is not a regular file (a FIFO or a device would block"
                         " a read): a Zarr array is a folder of regular files"
                     )
+                if not os.access(entry, os.R_OK):  # said now, not as a damaged chunk later
+                    raise DatasetError(f"{path}: {entry} cannot be read: permission denied")
                 if name in ZARR_METADATA and entry.stat().st_size > MAX_METADATA:
                     raise DatasetError(
                         f"{path}: {entry} holds {size_text(entry.stat().st_size)}; Zarr"
