@@ -368,6 +368,22 @@ def test_a_fifo_as_the_mnist_cache_is_replaced_from_the_verified_files(mnist_dir
     assert x.shape == (20, 784) and (mnist_dir / "mnist.npz").is_file()
 
 
+def test_a_data_folder_this_user_may_not_look_into_is_named(mnist_dir, monkeypatch):
+    """Another user's folder of mode 700 as XPNET_DATA_DIR: os.access is made to refuse (root,
+    who runs these tests here, is never denied), as each file's stat would."""
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != mnist_dir and real_access(p, mode))
+    said = (
+        f"the data folder {mnist_dir} cannot be read: permission denied; give a folder of yours"
+        " (--data-dir DIR, XPNET_DATA_DIR, or root=)"
+    )
+    for read in (xpnet.load_mnist, mnist_module.fetch_mnist):
+        with pytest.raises(DatasetError) as refused:
+            read()
+        assert str(refused.value) == said
+    assert mnist_module.mnist_available() is False
+
+
 def test_the_mnist_cache_honours_the_umask(mnist_dir):
     previous = os.umask(0o027)
     try:
