@@ -516,6 +516,38 @@ def test_an_unreadable_checkpoint_says_permission_denied(tmp_path, monkeypatch):
         load_checkpoint(path)
 
 
+@pytest.mark.parametrize("command", ["evaluate", "train"])
+def test_a_run_folder_the_user_may_not_look_into_says_permission_denied(
+    tmp_path, monkeypatch, capsys, command
+):
+    """Another user's run folder of mode 700 (umask 077): neither its checkpoint's stat nor its
+    open is allowed, injected as in the test above (root is never denied)."""
+    from xpnet.cli import main
+
+    folder = tmp_path / "run"
+    save_checkpoint(folder / "checkpoint.npz", xpnet.TwoLayerNet(6, 4, 3, seed=0))
+    inside, real_stat, real_open = str(folder) + os.sep, os.stat, os.open
+
+    def deny(real):
+        def denied(name, *args, **kwargs):
+            if os.fspath(name).startswith(inside):
+                raise PermissionError(13, "Permission denied", os.fspath(name))
+            return real(name, *args, **kwargs)
+
+        return denied
+
+    monkeypatch.setattr(os, "stat", deny(real_stat))
+    monkeypatch.setattr(os, "open", deny(real_open))
+    argv = (
+        ["evaluate", str(folder)] if command == "evaluate" else ["train", "--resume", str(folder)]
+    )
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"xpnet {command}: error: checkpoint {folder / 'checkpoint.npz'} cannot be read:"
+        " permission denied\n"
+    )
+
+
 def test_a_checkpoint_another_user_can_read_honours_the_umask(tmp_path):
     previous = os.umask(0o022)
     try:

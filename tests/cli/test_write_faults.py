@@ -225,6 +225,28 @@ def test_the_run_folder_that_cannot_be_created_is_named(tmp_path, capsys, monkey
     )
 
 
+@pytest.mark.parametrize("code", ["EROFS", "EACCES"])
+def test_a_resumed_run_whose_lock_cannot_be_written_keeps_the_resumed_checkpoint(
+    tmp_path, capsys, monkeypatch, code
+):
+    """The folder became read-only (or not the user's) since the run: the lock is the first
+    write, and the resumed checkpoint is kept; the message says how to resume elsewhere."""
+    import xpnet.cli.runfolder as runfolder
+
+    assert main(train(tmp_path, "--iters", "41")) == 0
+    capsys.readouterr()
+    number = getattr(errno, code)
+
+    def refused(path, *args, **kwargs):
+        raise OSError(number, os.strerror(number), str(path))
+
+    monkeypatch.setattr(runfolder, "open", refused, raising=False)
+    assert main(["train", *SAMPLE, "--resume", str(tmp_path), "--iters", "100"]) == 2
+    checkpoint = tmp_path / "checkpoint.npz"
+    assert capsys.readouterr().err == expected_line(tmp_path / LOCK, code, checkpoint, 41)
+    assert load_checkpoint(checkpoint).state["trainer"]["iteration"] == 41
+
+
 # -- rows whole or absent -------------------------------------------------------------------------
 
 

@@ -181,6 +181,17 @@ def test_a_fifo_inside_a_zarr_folder_is_named_before_any_read(limited, tmp_path)
     assert message.startswith(f"{x}: {chunk} is not a regular file (a FIFO or a device would")
 
 
+def test_an_unreadable_zarr_chunk_says_permission_denied_before_any_read(tmp_path, monkeypatch):
+    """chmod 000 cannot deny root, who runs these tests here: os.access is made to refuse."""
+    x, t = zarr_digits(tmp_path)
+    chunk = x / "c" / "1" / "0"
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != chunk and real_access(p, mode))
+    with pytest.raises(DatasetError) as refused:
+        ArrayFiles(x, t)
+    assert str(refused.value) == f"{x}: {chunk} cannot be read: permission denied"
+
+
 def test_a_damaged_zarr_chunk_is_one_line(tmp_path, checkpoint, capsys):
     x, t = zarr_digits(tmp_path)
     chunk = x / "c" / "1" / "0"
@@ -265,6 +276,26 @@ def test_a_damaged_zarr_chunk_on_dask_workers_is_one_line(tmp_path, checkpoint, 
     one_line(code, err, f"{x}: rows 2000..2999 cannot be read: a Zarr chunk is damaged")
 
 
+def test_one_damaged_chunk_among_many_is_named_in_one_line(tmp_path, checkpoint):
+    """40 chunks read in one range (zarr reads them concurrently), the 23rd damaged: the line
+    names its file and rows, and no read left pending is reported after it at exit."""
+    x, t = zarr_digits(tmp_path, n=4000, chunk=100)
+    (x / "c" / "22" / "0").write_bytes(b"damaged" * 30)
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "default"}
+    for _ in range(3):  # the pending reads were reported at exit in about one run of four
+        run = subprocess.run(
+            [sys.executable, "-m", "xpnet", "evaluate", str(checkpoint), "--backend", "numpy",
+             "--data", str(x), "--labels", str(t), "--chunk-rows", "4000"],
+            capture_output=True, text=True, timeout=120, env=env,
+        )  # fmt: skip
+        assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+        assert run.stderr.startswith(
+            f"xpnet evaluate: error: {x}: rows 0..3999 cannot be read: a Zarr chunk is damaged"
+            " (RuntimeError: Zstd decompression error"
+        ), run.stderr
+        assert run.stderr.endswith(f": {x}/c/22/0, the chunk of rows 2200..2299\n"), run.stderr
+
+
 # -- the MNIST cache and its IDX files ------------------------------------------------------------
 
 
@@ -335,6 +366,22 @@ def test_a_fifo_as_the_mnist_cache_is_replaced_from_the_verified_files(mnist_dir
     with pytest.warns(UserWarning, match=r"mnist\.npz is not a valid MNIST cache \(is a FIFO"):
         (x, _), _ = xpnet.load_mnist(download=False, normalize=False)
     assert x.shape == (20, 784) and (mnist_dir / "mnist.npz").is_file()
+
+
+def test_a_data_folder_this_user_may_not_look_into_is_named(mnist_dir, monkeypatch):
+    """Another user's folder of mode 700 as XPNET_DATA_DIR: os.access is made to refuse (root,
+    who runs these tests here, is never denied), as each file's stat would."""
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != mnist_dir and real_access(p, mode))
+    said = (
+        f"the data folder {mnist_dir} cannot be read: permission denied; give a folder of yours"
+        " (--data-dir DIR, XPNET_DATA_DIR, or root=)"
+    )
+    for read in (xpnet.load_mnist, mnist_module.fetch_mnist):
+        with pytest.raises(DatasetError) as refused:
+            read()
+        assert str(refused.value) == said
+    assert mnist_module.mnist_available() is False
 
 
 def test_the_mnist_cache_honours_the_umask(mnist_dir):

@@ -210,7 +210,11 @@ def resume_path(text: str, named: str = "--resume") -> Path:
     the file itself, or a run folder's checkpoint.npz."""
     path = Path(text)
     if path.is_dir():
-        if not (path / "checkpoint.npz").is_file():
+        try:
+            found = (path / "checkpoint.npz").is_file()
+        except PermissionError:  # a folder the user may not look into: load_checkpoint says so
+            return path / "checkpoint.npz"
+        if not found:
             raise CheckpointError(
                 f"{named} {text}: that is a folder without a checkpoint.npz; give a run's folder "
                 "or its checkpoint file"

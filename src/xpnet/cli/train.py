@@ -97,6 +97,8 @@ class Run:
         }
         self.learner = prepare_for_run(args, self.settings, given, self.checkpoint, self.source)
         self.folder = RunFolder(out_path(args.out, self.source))
+        if self.checkpoint is not None:  # kept from the start: a failed lock or first write says so
+            self.folder.kept = (self.source, int(self.checkpoint.state["trainer"]["iteration"]))
         self._told = False  # whether the run said that its parameters stopped being finite
 
     def execute(self) -> int:

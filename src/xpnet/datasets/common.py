@@ -102,6 +102,44 @@ def _temporary_data_dir() -> Path:
     return folder
 
 
+def looked_into(directory: Path) -> Path:
+    """The data folder, once it is known that this user may look into it (where it exists).
+
+    Parameters
+    ----------
+    directory : pathlib.Path
+        The data folder (:func:`data_dir`).
+
+    Returns
+    -------
+    pathlib.Path
+        ``directory`` itself.
+
+    Raises
+    ------
+    DatasetError
+        It exists and this user may not read it (another user's folder of mode 700, where each
+        file's stat would fail with a raw PermissionError), naming it and the fix.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> looked_into(folder) == folder
+    True
+    """
+    try:
+        exists = directory.is_dir()
+    except PermissionError:
+        exists = True  # a folder above it may not be looked into either
+    if exists and not os.access(directory, os.R_OK | os.X_OK):
+        raise DatasetError(
+            f"the data folder {directory} cannot be read: permission denied; give a folder of"
+            " yours (--data-dir DIR, XPNET_DATA_DIR, or root=)"
+        )
+    return directory
+
+
 def check_digits(images: np.ndarray, labels: np.ndarray, source: str) -> None:
     """Raise DatasetError unless images are uint8 (N, 28, 28) and labels uint8 (N,) in 0..9.
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .cache import CACHE_NAME, read_cache, write_cache
-from .common import DatasetError, book_format, check_digits, data_dir
+from .common import DatasetError, book_format, check_digits, data_dir, looked_into
 from .download import SAMPLE, SAMPLE_HINT, download_verified, verified_files
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 
@@ -159,7 +159,10 @@ def mnist_available(root: str | os.PathLike | None = None) -> bool:
     >>> mnist_available(tempfile.mkdtemp())
     False
     """
-    directory = data_dir(root)
+    try:
+        directory = looked_into(data_dir(root))
+    except DatasetError:  # a folder this user may not look into: nothing loads from it
+        return False
     try:
         read_cache(directory / CACHE_NAME)
         return True
@@ -213,7 +216,7 @@ def fetch_mnist(
     DatasetError
         When no mirror gives a verified file.
     """
-    directory = data_dir(root)
+    directory = looked_into(data_dir(root))
     checksums = CHECKSUMS if checksums is None else checksums
     mirrors = mnist_mirrors() if mirrors is None else list(mirrors)
     return download_verified(directory, checksums, mirrors, progress=progress)
@@ -221,7 +224,7 @@ def fetch_mnist(
 
 def _mnist_arrays(directory: Path, *, download: bool, progress: bool) -> Arrays:
     """uint8 x_train, t_train, x_test, t_test: from the cache, else from verified .gz files."""
-    cache = directory / CACHE_NAME
+    cache = looked_into(directory) / CACHE_NAME
     problem = None
     if cache.exists():
         try:

@@ -17,6 +17,7 @@ import numpy as np
 
 from ...npyfiles import UnreadableFile, memory_available, open_regular, read_header, size_text
 from ..common import DatasetError
+from .damaged import damaged_chunk
 from .source import RowSource
 
 __all__ = ["ArrayFiles"]
@@ -113,14 +114,17 @@ class _ZarrRows:
                 " more memory than this process has (a damaged or crafted chunk)"
             ) from None
         except Exception as error:  # a damaged chunk: the codec's error, a wrong size, ...
+            said = f"{type(error).__name__}: {_first_line(error)}"
+            chunk = damaged_chunk(self.array, self.path, start, stop, said)
             raise DatasetError(
                 f"{self.path}: rows {start}..{stop - 1} cannot be read: a Zarr chunk is damaged"
-                f" ({type(error).__name__}: {_first_line(error)})"
+                f" ({said})" + (f": {chunk}" if chunk else "")
             ) from None
 
 
 def _look_through(path: str) -> None:
-    """Refuse a local Zarr folder holding what a read could block on, or oversized metadata."""
+    """Refuse a local Zarr folder holding what a read could block on, a file the user may not
+    read, or oversized metadata."""
     top = Path(path)
     try:
         if not top.is_dir():
@@ -135,6 +139,8 @@ def _look_through(path: str) -> None:
                         f"{path}: {entry} is not a regular file (a FIFO or a device would block"
                         " a read): a Zarr array is a folder of regular files"
                     )
+                if not os.access(entry, os.R_OK):  # said now, not as a damaged chunk later
+                    raise DatasetError(f"{path}: {entry} cannot be read: permission denied")
                 if name in ZARR_METADATA and entry.stat().st_size > MAX_METADATA:
                     raise DatasetError(
                         f"{path}: {entry} holds {size_text(entry.stat().st_size)}; Zarr"
