@@ -95,16 +95,32 @@ def test_an_unusable_file_or_class_is_one_line_and_exit_2(spec, message, capsys)
     assert message in err and len(err.strip().splitlines()) == 1
 
 
-def test_an_error_in_the_learners_code_shows_its_place(tmp_path, capsys):
+def test_a_backward_that_raises_fails_the_check_and_shows_its_place(tmp_path, capsys):
+    """The forward pass ran and a layer's backward raised: backprop is wrong, a verdict (exit 1)
+    with the learner's own frames, not a file xpnet could not use (exit 2)."""
     folder = copy_learner(tmp_path)
     edit(folder / "common" / "layers.py", "        dx = np.dot(dout, self.W.T)\n",
          "        dx = np.dot(dout, self.W)\n")  # fmt: skip
+    assert main(["check", str(folder / "two_layer_net.py")]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"xpnet check: TwoLayerNet of {folder / 'two_layer_net.py'} on 3 images")
+    said = out.split("check FAILED: backprop raised an error after the forward pass ran")[1]
+    assert "ValueError: shapes (3,10) and (50,10) not aligned" in said
+    assert "(raised in your code)" in said
+    assert f'File "{folder / "common" / "layers.py"}", line 42, in backward' in said
+    assert "hint: Affine2 (Affine.backward" in said
+    assert "xpnet" not in said.split("(raised in your code)")[1].replace(str(tmp_path), "")
+
+
+def test_an_error_in_the_learners_forward_is_no_verdict(tmp_path, capsys):
+    """A forward pass that raises may be xpnet's input, not the learner's bug: exit 2."""
+    folder = copy_learner(tmp_path)
+    edit(folder / "common" / "layers.py", "        out = np.dot(self.x, self.W) + self.b\n",
+         "        out = np.dot(self.x, self.W.T) + self.b\n")  # fmt: skip
     assert main(["check", str(folder / "two_layer_net.py")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("xpnet check: error: ValueError: shapes (3,10) and (50,10) not aligned")
-    assert "(raised in your code)" in err
-    assert f'File "{folder / "common" / "layers.py"}", line 42, in backward' in err
-    assert "xpnet" not in err.split("(raised in your code)")[1].replace(str(tmp_path), "")
+    assert err.startswith("xpnet check: error: ValueError: shapes (3,784) and (50,784)")
+    assert f'File "{folder / "common" / "layers.py"}", line ' in err
 
 
 def test_an_import_error_in_the_learners_file_shows_its_place(tmp_path):

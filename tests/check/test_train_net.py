@@ -94,6 +94,18 @@ def test_a_failing_check_stops_before_training_with_the_report(tmp_path, capsys)
     assert "xpnet train: no training: TwoLayerNet's gradient fails the check above" in text
 
 
+def test_a_backward_that_raises_stops_before_training_with_its_place(tmp_path, capsys):
+    folder = tmp_path / "learner"
+    shutil.copytree(BOOK, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    edit(folder / "common" / "layers.py", "np.dot(dout, self.W.T)", "np.dot(dout, self.W)")
+    out = tmp_path / "run"
+    code, text, _ = train(["--net", str(folder / "two_layer_net.py"), "--out", str(out)], capsys)
+    assert code == 1 and not out.exists()
+    assert "check FAILED: backprop raised an error after the forward pass ran" in text
+    assert "hint: Affine2 (Affine.backward" in text
+    assert "xpnet train: no training: TwoLayerNet's backprop raises" in text
+
+
 def test_train_net_refuses_a_device_and_a_dtype_it_cannot_honour(tmp_path, capsys):
     spec = str(BOOK / "two_layer_net.py")
     code, _, err = train(["--net", spec, "--backend", "torch"], capsys)

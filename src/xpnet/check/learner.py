@@ -30,7 +30,7 @@ from .building import BOOK_SIZES, build
 from .checking import SAMPLES, LearnerCheck, check_learner
 from .found import Learner, LearnerError
 from .importing import TIME_LIMIT, ImportTimeout, import_file, stopped_at
-from .locating import _brief, _place, learner_frames, learner_traceback
+from .locating import _brief, _place, backprop_raised, learner_frames, learner_traceback
 
 __all__ = [
     "BOOK_SIZES",
@@ -38,6 +38,7 @@ __all__ = [
     "Learner",
     "LearnerCheck",
     "LearnerError",
+    "backprop_raised",
     "build",
     "check_learner",
     "learner_frames",

@@ -14,7 +14,7 @@ import inspect
 import traceback
 from pathlib import Path
 
-__all__ = ["learner_frames", "learner_traceback"]
+__all__ = ["backprop_raised", "learner_frames", "learner_traceback"]
 
 
 def learner_traceback(error: BaseException) -> str:
@@ -25,6 +25,15 @@ def learner_traceback(error: BaseException) -> str:
     said = f"{text} {getattr(error, 'xpnet_before', '')}(raised in your code)\n{where}"
     hint = getattr(error, "xpnet_hint", "")
     return (said if where else text) + (f"\nhint: {hint}" if hint else "")
+
+
+def backprop_raised(error: BaseException) -> str:
+    """The verdict on a net whose forward pass ran and whose backward raised (check_learner
+    marks such an error ``xpnet_in_backward``): the check failed, and where."""
+    return (
+        "check FAILED: backprop raised an error after the forward pass ran (backprop is wrong"
+        f" in your code, not the data): {learner_traceback(error)}"
+    )
 
 
 def learner_frames(error: BaseException) -> list:

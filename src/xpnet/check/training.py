@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..backends import dtype_name
-from .learner import LearnerError, build, check_learner, load_learner
+from .learner import LearnerError, backprop_raised, build, check_learner, load_learner
 from .trainable import LearnerNet
 
 __all__ = [
@@ -107,9 +107,18 @@ def prepare(spec: str, settings, given: dict, *, time_limit: float, seed: int) -
             f"--dtype {given['dtype']}: {learner.cls.__name__} makes {dtype} parameters, which"
             " xpnet cannot change without breaking the layers that hold them: drop --dtype"
         )
-    result = check_learner(net, learner)
-    source = {"file": str(learner.path), "class": learner.cls.__name__}
     head = f"xpnet train --net: {learner.cls.__name__} of {spec.partition(':')[0]}, {call}"
+    try:
+        result = check_learner(net, learner)
+    except Exception as error:
+        if not getattr(error, "xpnet_in_backward", False):
+            raise
+        refusal = (
+            f"xpnet train: no training: {learner.cls.__name__}'s backprop raises. Fix it"
+            " (xpnet check shows the same), then train"
+        )
+        raise CheckFailed("\n".join([head, backprop_raised(error), refusal])) from None
+    source = {"file": str(learner.path), "class": learner.cls.__name__}
     notes = [f"note: {note}" for note in learner.notes + result.notes]
     if not result.check.passed:
         refusal = (

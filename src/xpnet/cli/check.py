@@ -13,6 +13,7 @@ from ..backends import get_backend
 from ..check.learner import (
     SAMPLES,
     LearnerError,
+    backprop_raised,
     build,
     check_learner,
     learner_traceback,
@@ -47,16 +48,24 @@ def check_command(args) -> int:
         print(f"xpnet check: error: {for_the_command_line(error)}", file=sys.stderr)
         return Exit.USAGE
     except Exception as error:  # raised inside the learner's network
-        print(f"xpnet check: error: {learner_traceback(error)}", file=sys.stderr)
-        return Exit.USAGE
+        if not getattr(error, "xpnet_in_backward", False):
+            print(f"xpnet check: error: {learner_traceback(error)}", file=sys.stderr)
+            return Exit.USAGE
+        _header(learner, args.file)  # the forward ran, a backward raised: a verdict
+        print(backprop_raised(error))
+        return Exit.FAILED
     cls = learner.cls
-    print(f"xpnet check: {cls.__name__} of {args.file.partition(':')[0]} on {SAMPLES} images")
+    _header(learner, args.file)
     if call != f"{cls.__name__}{BOOK_CALL}":
         print(f"built as {call}")
     for note in learner.notes + result.notes:
         print(f"note: {note}")
     print(result.check)
     return Exit.OK if result.check.passed else Exit.FAILED
+
+
+def _header(learner, file: str) -> None:
+    print(f"xpnet check: {learner.cls.__name__} of {file.partition(':')[0]} on {SAMPLES} images")
 
 
 def gradcheck_command(args) -> int:
