@@ -48,8 +48,14 @@ _FROM_SAMPLE = contextvars.ContextVar("load_mnist_from_sample", default=None)
 
 @contextlib.contextmanager
 def answered_from_sample():
-    """Within it, load_mnist answers from the bundled sample, never the files or the network;
-    yields a list that gains one entry per call so answered."""
+    """Within it, load_mnist answers from the bundled sample, never the files or the network
+    (``xpnet check`` imports a learner's file so, offline).
+
+    Yields
+    ------
+    list
+        One entry per call of load_mnist answered from the sample while the context is open.
+    """
     answered: list = []
     token = _FROM_SAMPLE.set(answered)
     try:
