@@ -104,7 +104,7 @@ def test_a_backward_that_raises_fails_the_check_and_shows_its_place(tmp_path, ca
     assert main(["check", str(folder / "two_layer_net.py")]) == 1
     out = capsys.readouterr().out
     assert out.startswith(f"xpnet check: TwoLayerNet of {folder / 'two_layer_net.py'} on 3 images")
-    said = out.split("check FAILED: backprop raised an error after the forward pass ran")[1]
+    said = out.split("check FAILED: gradient(x, t) raised an error in your code after loss(x")[1]
     assert "ValueError: shapes (3,10) and (50,10) not aligned" in said
     assert "(raised in your code)" in said
     assert f'File "{folder / "common" / "layers.py"}", line 42, in backward' in said

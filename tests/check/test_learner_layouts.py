@@ -173,6 +173,21 @@ def test_the_chapter_4_net_takes_one_hot_targets_and_says_so(tmp_path):
     assert "in gradient (two_layer_net.py, line" in said
 
 
+def test_a_chapter_4_gradient_that_raises_in_both_forms_fails_the_check(tmp_path, capsys):
+    """W2.T missing in a hand-written gradient (no layers): loss(x, t) runs, gradient(x, t)
+    raises with labels and with one-hot rows: backprop is wrong, exit 1 with its line."""
+    from xpnet.cli import main
+
+    repo = tmp_path / "repo"
+    book_repo(repo)
+    path = write(repo / "ch04" / "two_layer_net.py", CH04_NET.replace("dy, W2.T", "dy, W2"))
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "check FAILED: gradient(x, t) raised an error in your code after loss(x, t)" in out
+    assert "(it takes one-hot targets: class labels raised ValueError" in out
+    assert f'File "{path}", line ' in out and "in gradient" in out
+
+
 def test_a_chapter_4_net_with_only_numerical_gradient_is_checked_against_xpnets(tmp_path):
     repo = tmp_path / "repo"
     book_repo(repo)

@@ -101,7 +101,7 @@ def test_a_backward_that_raises_stops_before_training_with_its_place(tmp_path, c
     out = tmp_path / "run"
     code, text, _ = train(["--net", str(folder / "two_layer_net.py"), "--out", str(out)], capsys)
     assert code == 1 and not out.exists()
-    assert "check FAILED: backprop raised an error after the forward pass ran" in text
+    assert "check FAILED: gradient(x, t) raised an error in your code after loss(x, t) ran" in text
     assert "hint: Affine2 (Affine.backward" in text
     assert "xpnet train: no training: TwoLayerNet's backprop raises" in text
 

@@ -138,9 +138,6 @@ def _hinted(error: BaseException, net, before: str = "") -> BaseException:
     from .layers import find_layers
 
     error.xpnet_before = before
-    frame = _raising_layer_frame(error, net)
-    # a layer's backward raised after the whole forward pass ran: backprop is wrong (a verdict)
-    error.xpnet_in_backward = frame is not None and frame.f_code.co_name == "backward"
     raised_in = _layer_that_raised(error, net)
     if raised_in is not None and isinstance(error, ValueError | IndexError):
         error.xpnet_hint = raised_in
@@ -165,7 +162,11 @@ def _layer_that_raised(error: BaseException, net) -> str | None:
     from .layers import find_layers
 
     names = {id(layer): name for name, layer in find_layers(net)}
-    frame = _raising_layer_frame(error, net)
+    tb, frame = error.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name in ("forward", "backward"):
+            frame = tb.tb_frame if id(tb.tb_frame.f_locals.get("self")) in names else frame
+        tb = tb.tb_next
     if frame is None:
         return None
     layer, method = frame.f_locals["self"], frame.f_code.co_name
@@ -186,20 +187,6 @@ def _layer_that_raised(error: BaseException, net) -> str | None:
             " of W, db = sum(dout, axis=0) the shape of b"
         )
     return said
-
-
-def _raising_layer_frame(error: BaseException, net):
-    """The innermost frame of error's traceback that is the forward or backward of one of the
-    net's layers, or None."""
-    from .layers import find_layers
-
-    layers = {id(layer) for _, layer in find_layers(net)}
-    tb, frame = error.__traceback__, None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_name in ("forward", "backward"):
-            frame = tb.tb_frame if id(tb.tb_frame.f_locals.get("self")) in layers else frame
-        tb = tb.tb_next
-    return frame
 
 
 def _returns_nothing(function) -> bool:

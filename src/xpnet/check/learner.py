@@ -30,7 +30,14 @@ from .building import BOOK_SIZES, build
 from .checking import SAMPLES, LearnerCheck, check_learner
 from .found import Learner, LearnerError
 from .importing import TIME_LIMIT, ImportTimeout, import_file, stopped_at
-from .locating import _brief, _place, backprop_raised, learner_frames, learner_traceback
+from .locating import (
+    _brief,
+    _place,
+    backprop_raised,
+    learner_frames,
+    learner_traceback,
+    raised_in_backprop,
+)
 
 __all__ = [
     "BOOK_SIZES",
@@ -45,6 +52,7 @@ __all__ = [
     "learner_traceback",
     "load_class",
     "load_learner",
+    "raised_in_backprop",
 ]
 
 

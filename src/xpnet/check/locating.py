@@ -14,7 +14,7 @@ import inspect
 import traceback
 from pathlib import Path
 
-__all__ = ["backprop_raised", "learner_frames", "learner_traceback"]
+__all__ = ["backprop_raised", "learner_frames", "learner_traceback", "raised_in_backprop"]
 
 
 def learner_traceback(error: BaseException) -> str:
@@ -27,12 +27,19 @@ def learner_traceback(error: BaseException) -> str:
     return (said if where else text) + (f"\nhint: {hint}" if hint else "")
 
 
+def raised_in_backprop(error: BaseException) -> bool:
+    """Whether error was raised in the learner's own code by gradient(x, t), after loss(x, t)
+    ran on the same x and t (check_network marks it ``xpnet_in_backward``): their backprop is
+    wrong, a verdict, not a file that xpnet could not use."""
+    return bool(getattr(error, "xpnet_in_backward", False) and learner_frames(error))
+
+
 def backprop_raised(error: BaseException) -> str:
-    """The verdict on a net whose forward pass ran and whose backward raised (check_learner
-    marks such an error ``xpnet_in_backward``): the check failed, and where."""
+    """The verdict on a net whose loss(x, t) ran and whose gradient(x, t) raised in its own
+    code (:func:`raised_in_backprop`): the check failed, and where."""
     return (
-        "check FAILED: backprop raised an error after the forward pass ran (backprop is wrong"
-        f" in your code, not the data): {learner_traceback(error)}"
+        "check FAILED: gradient(x, t) raised an error in your code after loss(x, t) ran on the"
+        f" same x and t (backprop is wrong, not the data): {learner_traceback(error)}"
     )
 
 

@@ -149,7 +149,11 @@ def _check(net, params, x, t, tolerance, method) -> GradientCheck:
             return result()
         call = f"{method}(x, t)"
         with _Watch(x, t, call, problems), _Watch(params, None, call, problems):
-            grads = getattr(net, method)(x, t)
+            try:
+                grads = getattr(net, method)(x, t)
+            except Exception as error:  # loss(x, t) ran: backprop raises (a verdict for check)
+                error.xpnet_in_backward = method == "gradient"
+                raise
         grads = _gradients(grads, params, problems, notes, call)
         if problems:
             return result()

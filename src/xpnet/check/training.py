@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..backends import dtype_name
-from .learner import LearnerError, backprop_raised, build, check_learner, load_learner
+from .learner import (
+    LearnerError,
+    backprop_raised,
+    build,
+    check_learner,
+    load_learner,
+    raised_in_backprop,
+)
 from .trainable import LearnerNet
 
 __all__ = [
@@ -111,7 +118,7 @@ def prepare(spec: str, settings, given: dict, *, time_limit: float, seed: int) -
     try:
         result = check_learner(net, learner)
     except Exception as error:
-        if not getattr(error, "xpnet_in_backward", False):
+        if not raised_in_backprop(error):
             raise
         refusal = (
             f"xpnet train: no training: {learner.cls.__name__}'s backprop raises. Fix it"

@@ -18,6 +18,7 @@ from ..check.learner import (
     check_learner,
     learner_traceback,
     load_learner,
+    raised_in_backprop,
 )
 from .data import load_data
 from .words import Exit, for_the_command_line
@@ -48,7 +49,7 @@ def check_command(args) -> int:
         print(f"xpnet check: error: {for_the_command_line(error)}", file=sys.stderr)
         return Exit.USAGE
     except Exception as error:  # raised inside the learner's network
-        if not getattr(error, "xpnet_in_backward", False):
+        if not raised_in_backprop(error):
             print(f"xpnet check: error: {learner_traceback(error)}", file=sys.stderr)
             return Exit.USAGE
         _header(learner, args.file)  # the forward ran, a backward raised: a verdict
