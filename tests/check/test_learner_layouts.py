@@ -339,3 +339,55 @@ def test_xpnets_own_load_mnist_at_import_is_answered_from_the_sample(tmp_path, m
     assert "MNIST for net.py's top-level code came from xpnet's bundled sample" in learner.notes
     with pytest.raises(AssertionError, match="went for the files"):
         xpnet.load_mnist()
+
+
+def test_a_notebook_exported_as_a_script_is_checked_without_its_magics(tmp_path, capsys):
+    """jupyter nbconvert --to script writes get_ipython().run_line_magic(...) lines, which fail
+    outside Jupyter: they find a stand-in that does nothing, and a note says so."""
+    path = book_repo(
+        tmp_path / "repo",
+        header="""\
+        import sys, os
+        sys.path.append(os.pardir)
+        get_ipython().run_line_magic('matplotlib', 'inline')
+        get_ipython().system('pip install numpy')
+        """,
+    )
+    assert main(["check", str(path)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "calls get_ipython() (a notebook exported as a script): %matplotlib, system()" in out
+    assert "check PASSED" in out
+
+
+def test_input_at_import_ends_at_once_instead_of_waiting_unseen(tmp_path, monkeypatch):
+    """Its prompt would be hidden (what the file prints is kept) and the check would wait for
+    the time limit: standard input is empty during the import."""
+    path = book_repo(tmp_path / "repo")
+    with path.open("a") as file:
+        file.write("\nepochs = int(input('epochs? '))\n")
+    monkeypatch.setattr(sys, "stdin", _NeverAnswers())
+    learner = load_learner(str(path), time_limit=5)
+    assert learner.cls.__name__ == "TwoLayerNet"
+    assert "raised EOFError" in " ".join(learner.notes)
+
+
+class _NeverAnswers:
+    def readline(self, *args):
+        raise AssertionError("the learner's input() read the terminal")
+
+    read = readline
+
+
+def test_of_several_network_classes_the_books_name_is_checked_and_the_others_said(tmp_path):
+    path = book_repo(tmp_path / "repo")
+    with path.open("a") as file:
+        file.write("\n\nclass TwoLayerNetWithDropout(TwoLayerNet):\n    pass\n")
+    learner = load_learner(str(path))
+    assert learner.cls.__name__ == "TwoLayerNet"
+    assert "also defines TwoLayerNetWithDropout: checked TwoLayerNet, the book's name" in (
+        " ".join(learner.notes)
+    )
+    edit(path, "class TwoLayerNet:", "class MyNet:")
+    edit(path, "(TwoLayerNet):", "(MyNet):")
+    with pytest.raises(LearnerError, match=r"found MyNet, TwoLayerNetWithDropout\. Name it"):
+        load_learner(str(path))

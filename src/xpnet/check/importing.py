@@ -10,6 +10,9 @@ would find its imports, and more:
   ``sys.modules`` afterwards, so each check imports its own.
 - **MNIST offline**: the book's ``load_mnist`` and ``xpnet.load_mnist`` answer from the bundled
   sample, with the book's arguments (:mod:`xpnet.check.offline`).
+- **a notebook exported as a script** (``jupyter nbconvert --to script``): its
+  ``get_ipython().run_line_magic(...)`` lines find a stand-in that does nothing, with a note;
+  standard input is empty, so an ``input()`` at import ends at once instead of waiting unseen.
 - **top-level work**: what the module prints is kept, not shown; it runs under a time limit
   (``time_limit`` seconds, where the platform has SIGALRM: :func:`_limit`). When the top-level
   code raises or runs out of time *after* defining classes, the module as defined by then is
@@ -69,9 +72,12 @@ def import_file(path: Path, *, time_limit: float = TIME_LIMIT) -> Imported:
     sys.meta_path.insert(0, finder)
     sys.meta_path.append(fallback)  # after the path the learner's own code sets up
     error = None
+    shell = _NotebookShell()
+    if "get_ipython" in path.read_text(encoding="utf-8", errors="replace"):
+        module.get_ipython = lambda: shell
     try:
         with answered_from_sample() as answered, contextlib.redirect_stdout(printed):
-            with _limit(time_limit):
+            with _limit(time_limit), _empty_stdin():
                 spec.loader.exec_module(module)
     except (Exception, ImportTimeout) as raised:
         error = raised
@@ -93,12 +99,41 @@ def import_file(path: Path, *, time_limit: float = TIME_LIMIT) -> Imported:
         for name, where in others.items()
         if name in fallback.used
     ]
+    if shell.calls:
+        notes.append(
+            f"{path.name} calls get_ipython() (a notebook exported as a script):"
+            f" {', '.join(dict.fromkeys(shell.calls))} not run (there is no notebook here)"
+        )
     if finder.answered or answered:
         notes.append(f"MNIST for {path.name}'s top-level code came from xpnet's bundled sample")
     lines = printed.getvalue().count("\n")
     if lines:
         notes.append(f"{path.name}'s top-level code printed {lines} line(s), not shown")
     return Imported(module, notes, error, missing, _places(folder))
+
+
+class _NotebookShell:
+    """``get_ipython()`` for a notebook exported as a script: every magic and shell command
+    (``run_line_magic``, ``run_cell_magic``, ``system``, ...) does nothing, and is counted."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str):
+        def skipped(*args, **kwargs) -> None:
+            self.calls.append(f"%{args[0]}" if name.endswith("_magic") and args else f"{name}()")
+
+        return skipped
+
+
+@contextlib.contextmanager
+def _empty_stdin():
+    """An empty standard input: input() at import raises EOFError at once."""
+    stdin, sys.stdin = sys.stdin, io.StringIO()
+    try:
+        yield
+    finally:
+        sys.stdin = stdin
 
 
 @contextlib.contextmanager

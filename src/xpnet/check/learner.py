@@ -56,6 +56,9 @@ __all__ = [
 ]
 
 
+BOOK_CLASS = "TwoLayerNet"  # among several network classes in one file, the book's is checked
+
+
 def load_class(spec: str) -> type:
     """The network class of ``FILE.py`` or ``FILE.py:CLASS`` (see :func:`load_learner`)."""
     return load_learner(spec).cls
@@ -97,6 +100,14 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
     with_gradient = [c for c in own + theirs if _has(c, "loss") and _has(c, "gradient")]
     numerical_only = [c for c in own + theirs if _has(c, "loss") and _has(c, "numerical_gradient")]
     candidates = with_gradient or numerical_only
+    book = [c for c in candidates if c.__name__ == BOOK_CLASS]
+    if len(candidates) > 1 and len(book) == 1:  # the book's name chooses; the others are said
+        others = ", ".join(c.__name__ for c in candidates if c is not book[0])
+        notes.append(
+            f"{path.name} also defines {others}: checked {BOOK_CLASS}, the book's name; check"
+            f" another with xpnet check {path_text}:CLASS"
+        )
+        candidates = book
     if len(candidates) != 1:
         raise LearnerError(_no_single_class(path, path_text, own, candidates))
     return Learner(candidates[0], path, notes)
