@@ -73,12 +73,14 @@ def test_a_module_of_the_same_name_imported_before_is_set_aside(tmp_path, monkey
 
 
 def test_two_candidate_classes_need_a_name(tmp_path, capsys):
+    """Neither has the book's name (TwoLayerNet, which would be checked: test_learner_layouts)."""
     folder = copy_learner(tmp_path)
     path = folder / "two_layer_net.py"
-    path.write_text(path.read_text() + "\n\nclass Other(TwoLayerNet):\n    pass\n")
+    text = path.read_text().replace("class TwoLayerNet:", "class Mine:")
+    path.write_text(text + "\n\nclass Other(Mine):\n    pass\n")
     assert main(["check", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "found TwoLayerNet, Other" in err and f"xpnet check {path}:CLASS" in err
+    assert "found Mine, Other" in err and f"xpnet check {path}:CLASS" in err
     assert load_class(f"{path}:Other").__name__ == "Other"
 
 
