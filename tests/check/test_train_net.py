@@ -134,3 +134,23 @@ def test_train_net_refuses_a_net_without_predict_or_accuracy_before_training(tmp
     assert not (tmp_path / "r" / "checkpoint.npz").exists()
     with pytest.raises(TypeError, match="Net has neither: add predict"):
         xpnet.train(build(load_learner(str(path)))[0], *xpnet.load_mnist_sample(), iters_num=1)
+
+
+def test_time_limit_bounds_the_import_of_a_net_that_works_at_import(tmp_path, capsys):
+    folder = tmp_path / "learner"
+    shutil.copytree(BOOK, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    path = folder / "two_layer_net.py"
+    path.write_text(path.read_text() + "\nimport time\n\ntime.sleep(60)\n")
+    args = ["--net", str(path), "--time-limit", "1", "--iters", "20", "--out", str(tmp_path / "r")]
+    code, text, _ = train(args, capsys)
+    assert code == 0, text
+    assert "top-level code was still running after 1 s" in " ".join(text.split())
+
+
+def test_time_limit_without_net_is_refused_naming_both_flags(tmp_path, capsys):
+    code, text, err = train(["--time-limit", "3", "--out", str(tmp_path / "r")], capsys)
+    assert code == 2 and not text and not (tmp_path / "r").exists()
+    assert err.strip() == (
+        "xpnet train: error: --time-limit 3: it limits the top-level code of --net FILE.py when"
+        " imported, and no --net was given: drop --time-limit, or add --net"
+    )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..backends import dtype_name
+from .importing import TIME_LIMIT
 from .learner import (
     LearnerError,
     backprop_raised,
@@ -152,7 +153,13 @@ def prepare_for_run(args, settings, given: dict, checkpoint, checkpoint_path) ->
     spec = getattr(args, "net", None)
     if checkpoint is not None:
         refuse_other_source(checkpoint.net.get("learner"), spec, checkpoint_path)
+    time_limit = getattr(args, "time_limit", None)
     if spec is None:
+        if time_limit is not None:
+            raise LearnerError(
+                f"--time-limit {time_limit:g}: it limits the top-level code of --net FILE.py"
+                " when imported, and no --net was given: drop --time-limit, or add --net"
+            )
         return None
     if args.backend not in (None, "numpy") or args.device not in ("auto", "cpu"):
         asked = " ".join(
@@ -164,9 +171,8 @@ def prepare_for_run(args, settings, given: dict, checkpoint, checkpoint_path) ->
             f"{asked}: --net trains the learner's network on the arrays it makes itself (NumPy"
             " on the CPU for the book's code): drop them"
         )
-    prepared = prepare(
-        spec, settings, given, time_limit=getattr(args, "time_limit", 20.0), seed=settings["seed"]
-    )
+    limit = TIME_LIMIT if time_limit is None else time_limit
+    prepared = prepare(spec, settings, given, time_limit=limit, seed=settings["seed"])
     settings.values["dtype"] = dtype_name(prepared.net.dtype)
     kept = ("dtype", "activation", "hidden_size", "weight_init_std")  # a checkpoint keeps these
     prepared.net.config.update({key: settings[key] for key in kept})  # in the net's config

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 
 from ..backends import BACKENDS, DTYPES
+from ..check.importing import TIME_LIMIT
 from ..fast import STEPS
 from .argparsing import positive_float, positive_int, seed
 from .settings import DEFAULT_ITERS, DEFAULTS
@@ -31,6 +32,14 @@ def train_flags(train: argparse.ArgumentParser) -> None:
         metavar="FILE.py[:CLASS]",
         help="train your own network class (checked as xpnet check does, first) instead of"
         " xpnet's TwoLayerNet (default: xpnet's)",
+    )
+    train.add_argument(
+        "--time-limit",
+        type=positive_float,
+        default=None,
+        metavar="S",
+        help="with --net: seconds your file's top-level code may run when imported (default:"
+        f" {TIME_LIMIT:g})",
     )
     setting("--dtype", "floating-point type of the network and data", choices=DTYPES)
     _data_flags(train, default=None)
