@@ -12,6 +12,7 @@ import argparse
 
 from .. import __version__
 from ..backends import BACKENDS
+from ..check.importing import TIME_LIMIT
 from . import check, evaluate, info, train
 from .argparsing import CommandParser, Help, positive_float
 from .flags import evaluate_flags, gradcheck_flags, train_flags
@@ -86,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     learner.add_argument(  # issue 23: a learner's file that trains at import is stopped
         "--time-limit",
         type=positive_float,
-        default=20.0,
+        default=TIME_LIMIT,
         metavar="S",
         help="seconds the file's top-level code may run when imported",
     )
