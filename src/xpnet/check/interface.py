@@ -15,6 +15,7 @@ contract; what breaks it is said as a problem or an error, not as a wrong parame
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from ..backends import Array, array_namespace
@@ -27,12 +28,22 @@ METHODS = ("gradient", "numerical_gradient")
 def _params_of(net: Any, checked: str) -> dict[str, Array]:
     if checked not in METHODS:
         raise ValueError(f"method must be one of {METHODS}; got {checked!r}")
-    for method in ("loss", checked):
+    name = type(net).__name__
+    return book_params(
+        net,
+        ("loss", checked),
+        lambda method: f"a method {method}(x, t), as the book's TwoLayerNet does; {name} has none",
+    )
+
+
+def book_params(
+    net: Any, methods: tuple[str, ...], lacking: Callable[[str], str]
+) -> dict[str, Array]:
+    """A copy of ``net.params`` of a net with the book's ``methods``; a TypeError otherwise,
+    "net must have " + ``lacking(method)`` (the caller's words) for a missing method."""
+    for method in methods:
         if not callable(getattr(net, method, None)):
-            raise TypeError(
-                f"net must have a method {method}(x, t), as the book's TwoLayerNet does; "
-                f"{type(net).__name__} has none"
-            )
+            raise TypeError(f"net must have {lacking(method)}")
     params = getattr(net, "params", None)
     if not isinstance(params, dict) or not params:
         raise TypeError(

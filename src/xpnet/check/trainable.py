@@ -74,19 +74,16 @@ class LearnerNet:
 
     def __init__(self, net, *, form: str | None = None, source: dict | None = None) -> None:
         from ..backends import backend_of
+        from .interface import book_params
 
-        for method in ("loss", "gradient"):
-            if not callable(getattr(net, method, None)):
-                raise TypeError(
-                    f"net must have xpnet's interface or the book's (params, loss(x, t),"
-                    f" gradient(x, t)); {type(net).__name__} has no {method}(x, t)"
-                )
-        params = getattr(net, "params", None)
-        if not isinstance(params, dict) or not params:
-            raise TypeError(
-                f"net.params must be a non-empty dict of parameter name -> array; got"
-                f" {type(params).__name__}"
-            )
+        params = book_params(
+            net,
+            ("loss", "gradient"),
+            lambda method: (
+                "xpnet's interface or the book's (params, loss(x, t), gradient(x, t));"
+                f" {type(net).__name__} has no {method}(x, t)"
+            ),
+        )
         if not any(callable(getattr(net, m, None)) for m in ("predict", "accuracy")):
             raise TypeError(
                 f"net must have predict(x) or accuracy(x, t), which the training measures its"
