@@ -351,6 +351,20 @@ def test_a_meta_that_is_no_json_object_is_refused(limited, tmp_path, text, patte
     refused(limited, write(tmp_path, replaced(checkpoint_members(), "meta.npy", meta)), pattern)
 
 
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [
+        ("[" * 100_000 + "]" * 100_000, r"\(its meta is JSON nested too deep to read; an xpnet"),
+        ('{"net": ' + "9" * 100_000 + "}", r"\(its meta is not JSON: Exceeds the limit"),
+        ("{not json", r"\(its meta is not JSON: Expecting property name enclosed in double q"),
+    ],
+    ids=["nested", "digits", "syntax"],
+)
+def test_a_meta_that_is_no_json_says_why(limited, tmp_path, text, pattern):
+    meta = Member("meta.npy", npy(np.array(text)), deflate=True)
+    refused(limited, write(tmp_path, replaced(checkpoint_members(), "meta.npy", meta)), pattern)
+
+
 def test_a_meta_of_numbers_is_refused(limited, tmp_path):
     meta = Member("meta.npy", npy(np.zeros(3)))
     path = write(tmp_path, replaced(checkpoint_members(), "meta.npy", meta))

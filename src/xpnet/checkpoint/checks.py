@@ -57,8 +57,17 @@ def read_meta(zf: Archive) -> dict:
     text = str(zf.read("meta.npy", header)[()])
     try:
         meta = json.loads(text)
-    except (ValueError, RecursionError):  # not JSON, nested too deep, an integer too long
-        raise zf.refuse(None, "is an .npz file but not an xpnet checkpoint") from None
+    except RecursionError:
+        raise zf.refuse(
+            None,
+            "is an .npz file but not an xpnet checkpoint (its meta is JSON nested too deep to"
+            " read; an xpnet meta is three levels deep)",
+        ) from None
+    except ValueError as error:  # not JSON, or an integer past Python's digit limit
+        said = str(error).split(":" if isinstance(error, json.JSONDecodeError) else ";")[0]
+        raise zf.refuse(
+            None, f"is an .npz file but not an xpnet checkpoint (its meta is not JSON: {said})"
+        ) from None
     if not isinstance(meta, dict):
         raise zf.refuse(
             None,
