@@ -34,6 +34,7 @@ from .locating import (
     _brief,
     _place,
     backprop_raised,
+    class_file,
     learner_frames,
     learner_traceback,
     raised_in_backprop,
@@ -138,8 +139,8 @@ def _imported_note(path: Path, classes: list[type]) -> str:
 
 
 def _file_of(cls: type) -> str:
-    functions = [f for f in vars(cls).values() if inspect.isfunction(f)]
-    return Path(functions[0].__code__.co_filename).name if functions else cls.__module__
+    file = class_file(cls)
+    return Path(file).name if file else cls.__module__
 
 
 def _has(cls: type, method: str) -> bool:

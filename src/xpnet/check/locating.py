@@ -62,8 +62,14 @@ def _is_theirs(cls: type) -> bool:
     from .folders import _installed
 
     xpnet_files = str(Path(__file__).resolve().parents[1])
-    files = [f.__code__.co_filename for f in vars(cls).values() if inspect.isfunction(f)]
-    return bool(files) and not files[0].startswith((*_installed(), xpnet_files, "<"))
+    file = class_file(cls)
+    return file is not None and not file.startswith((*_installed(), xpnet_files, "<"))
+
+
+def class_file(cls: type) -> str | None:
+    """The file that defines the class's methods (its first function's code), or None."""
+    functions = [f for f in vars(cls).values() if inspect.isfunction(f)]
+    return functions[0].__code__.co_filename if functions else None
 
 
 def _brief(error: BaseException) -> str:
