@@ -8,6 +8,8 @@ would find its imports, and more:
   that hold the other modules it imports answer where the path the file sets up itself finds
   nothing, with a note (:mod:`xpnet.check.folders`). The learner's modules are dropped from
   ``sys.modules`` afterwards, so each check imports its own.
+- **the book's common/, where the learner's repository has none**: a top-level ``common`` that no
+  folder holds is answered by xpnet's stand-in of it (:mod:`xpnet.check.standin`), with a note.
 - **MNIST offline**: the book's ``load_mnist`` and ``xpnet.load_mnist`` answer from the bundled
   sample, with the book's arguments (:mod:`xpnet.check.offline`).
 - **a notebook exported as a script** (``jupyter nbconvert --to script``): its
@@ -35,6 +37,8 @@ from pathlib import Path
 from ..datasets.mnist import answered_from_sample
 from .folders import _Fallback, _local_names, _places, _relation, _set_aside, _within, find_folders
 from .offline import _OfflineMnist
+from .standin import FOLDER as STAND_INS
+from .standin import PACKAGES as STAND_IN_PACKAGES
 
 __all__ = ["ImportTimeout", "Imported", "import_file"]
 
@@ -49,9 +53,10 @@ class Imported:
     """The module (as far as its top-level code got), the notes to print, and the error that
     stopped its top-level code (None when it ran to the end)."""
 
-    def __init__(self, module, notes, error, missing=(), places=()) -> None:
+    def __init__(self, module, notes, error, missing=(), places=(), stood_in=()) -> None:
         self.module, self.notes, self.error = module, notes, error
         self.missing, self.places = set(missing), list(places)  # names found nowhere; where looked
+        self.stood_in = set(stood_in)  # names that xpnet's stand-ins answered (common)
 
 
 def import_file(path: Path, *, time_limit: float = TIME_LIMIT) -> Imported:
@@ -63,12 +68,16 @@ def import_file(path: Path, *, time_limit: float = TIME_LIMIT) -> Imported:
     module = importlib.util.module_from_spec(spec)
     found, missing = find_folders(path)
     others = {name: where for where, names in found.items() if where != folder for name in names}
-    folders = [folder, *dict.fromkeys(others.values())]
+    stand_ins = {name: STAND_INS for name in STAND_IN_PACKAGES if name in missing}
+    folders = [folder, *dict.fromkeys([*others.values(), *stand_ins.values()])]
     shadowed = _set_aside(set().union(*(_local_names(f) for f in folders)))
     before = set(sys.modules)
     sys.path.insert(0, str(folder))
     printed = io.StringIO()
-    finder, fallback = _OfflineMnist(stand_in="dataset" in missing), _Fallback(others)
+    finder, fallback = (
+        _OfflineMnist(stand_in="dataset" in missing),
+        _Fallback({**others, **stand_ins}),
+    )
     sys.meta_path.insert(0, finder)
     sys.meta_path.append(fallback)  # after the path the learner's own code sets up
     error = None
@@ -99,6 +108,14 @@ def import_file(path: Path, *, time_limit: float = TIME_LIMIT) -> Imported:
         for name, where in others.items()
         if name in fallback.used
     ]
+    stood_in = [name for name in stand_ins if name in fallback.used]
+    notes += [
+        f"{path.name} imports {name}, and no folder holds a {name}/ package: xpnet's stand-in"
+        f" of the book's {name}/ (functions, gradient, layers of chapters 4-5) answered it, so"
+        f" the check judges {path.name}'s own code; put your {name}/ beside {path.name} or in"
+        " the folder above it to check yours"
+        for name in stood_in
+    ]
     if shell.calls:
         notes.append(
             f"{path.name} calls get_ipython() (a notebook exported as a script):"
@@ -109,7 +126,7 @@ def import_file(path: Path, *, time_limit: float = TIME_LIMIT) -> Imported:
     lines = printed.getvalue().count("\n")
     if lines:
         notes.append(f"{path.name}'s top-level code printed {lines} line(s), not shown")
-    return Imported(module, notes, error, missing, _places(folder))
+    return Imported(module, notes, error, missing, _places(folder), stood_in)
 
 
 class _NotebookShell:

@@ -87,6 +87,10 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
             if isinstance(imported.error, ImportTimeout):
                 raise LearnerError(_timeout(path, imported.error, time_limit, None)) from None
             missing = getattr(imported.error, "name", None) or ""
+            if isinstance(imported.error, ImportError) and (
+                missing.split(".")[0] in imported.stood_in
+            ):
+                raise LearnerError(_beyond_stand_in(path, imported, missing)) from None
             if isinstance(imported.error, ModuleNotFoundError) and (
                 missing.split(".")[0] in imported.missing
             ):
@@ -196,6 +200,19 @@ def _not_found(path: Path, imported, name: str) -> str:
         f"{line} imports {name}, but no folder holds a {top}/ package or {top}.py: xpnet check"
         f" looked beside {path.name}, in the folders above it up to the repository's root and in"
         f" the current folder ({looked}). Put {top}/ (the book's, or yours) in one of them"
+    )
+
+
+def _beyond_stand_in(path: Path, imported, name: str) -> str:
+    """An import of the book's common/ that xpnet's stand-in of it does not answer."""
+    top = name.split(".")[0]
+    looked = ", ".join(str(p) for p in imported.places)
+    return (
+        f"{_brief(imported.error)}. No folder holds a {top}/ package (xpnet check looked"
+        f" in {looked}), and xpnet's stand-in of the book's {top}/ has only what chapters 4-5"
+        f" use ({top}.functions, {top}.gradient, {top}.layers with Relu, Sigmoid, Affine and"
+        f" SoftmaxWithLoss). Put {top}/ (the book's, or yours) beside {path.name} or in the"
+        " folder above it"
     )
 
 
