@@ -391,3 +391,20 @@ def test_of_several_network_classes_the_books_name_is_checked_and_the_others_sai
     edit(path, "(TwoLayerNet):", "(MyNet):")
     with pytest.raises(LearnerError, match=r"found MyNet, TwoLayerNetWithDropout\. Name it"):
         load_learner(str(path))
+
+
+def test_a_library_this_python_lacks_is_named_with_its_pip_install(tmp_path, monkeypatch):
+    """`import cupy as np` (or matplotlib) where it is not installed: the advice is pip's, not a
+    folder to put it in."""
+    from xpnet.check import learner as learner_module
+
+    monkeypatch.setitem(learner_module.LIBRARIES, "xpnet_absent_gpu_lib", "absent-gpu-lib")
+    net_file = book_repo(tmp_path / "repo")
+    edit(net_file, "import numpy as np", "import xpnet_absent_gpu_lib as np")
+    with pytest.raises(LearnerError) as error:
+        load_learner(str(net_file))
+    said = str(error.value)
+    assert said.startswith("two_layer_net.py line 9 imports xpnet_absent_gpu_lib, a library")
+    assert said.endswith("-m pip install absent-gpu-lib")
+    assert "no folder holds" not in said
+    assert "cupy-cuda12x" in learner_module.LIBRARIES["cupy"]

@@ -24,6 +24,7 @@ them from one place.
 from __future__ import annotations
 
 import inspect
+import sys
 from pathlib import Path
 
 from .building import BOOK_SIZES, build
@@ -58,6 +59,21 @@ __all__ = [
 
 
 BOOK_CLASS = "TwoLayerNet"  # among several network classes in one file, the book's is checked
+LIBRARIES = {  # libraries learners' files import, by their import name: what pip installs
+    "cupy": "cupy-cuda12x (CuPy needs an NVIDIA GPU; on a CPU, import numpy as np instead)",
+    "matplotlib": "matplotlib",
+    "pylab": "matplotlib",
+    "PIL": "pillow",
+    "sklearn": "scikit-learn",
+    "cv2": "opencv-python",
+    "scipy": "scipy",
+    "pandas": "pandas",
+    "tqdm": "tqdm",
+    "torch": "torch",
+    "jax": "jax",
+    "tensorflow": "tensorflow",
+    "seaborn": "seaborn",
+}
 
 
 def load_class(spec: str) -> type:
@@ -195,6 +211,11 @@ def _not_found(path: Path, imported, name: str) -> str:
     frames = learner_frames(imported.error)
     line = f"{Path(frames[-1].filename).name} line {frames[-1].lineno}" if frames else path.name
     top = name.split(".")[0]
+    if top in LIBRARIES:
+        return (
+            f"{line} imports {name}, a library this Python does not have: install it with"
+            f" {Path(sys.executable).name} -m pip install {LIBRARIES[top]}"
+        )
     looked = ", ".join(str(p) for p in imported.places)
     return (
         f"{line} imports {name}, but no folder holds a {top}/ package or {top}.py: xpnet check"
