@@ -408,3 +408,57 @@ def test_a_library_this_python_lacks_is_named_with_its_pip_install(tmp_path, mon
     assert said.endswith("-m pip install absent-gpu-lib")
     assert "no folder holds" not in said
     assert "cupy-cuda12x" in learner_module.LIBRARIES["cupy"]
+
+
+@pytest.mark.parametrize(
+    "body", ["pass", "...", '"""Todo: backprop."""', "raise NotImplementedError", "return None"]
+)
+def test_a_placeholder_gradient_beside_a_numerical_gradient_checks_the_numerical(tmp_path, body):
+    """A chapter-4 net with the chapter-5 method stubbed (`def gradient(self, f, x): pass`)."""
+    repo = tmp_path / "repo"
+    book_repo(repo)
+    stub = f"    def gradient(self, f, x):\n        {body}\n"
+    path = write(repo / "ch04" / "two_layer_net.py", CH04_NET.split("    def gradient")[0] + stub)
+    learner = load_learner(str(path))
+    assert learner.placeholder_gradient and learner.method == "numerical_gradient"
+    net, _ = build(learner, input_size=5, hidden_size=3, output_size=4)
+    x, t = batch(D=5)
+    result = check_learner(net, learner, x, t, num_classes=4)
+    assert result.check.passed == oracle_passes(net, x, np.eye(4)[t], method="numerical_gradient")
+    assert result.check.passed and result.check.method == "numerical_gradient"
+    said = " ".join(result.notes)
+    assert (
+        "TwoLayerNet.gradient is a placeholder (its body does nothing: ch04/two_layer_net.py"
+        in said
+    )
+
+
+def test_a_written_gradient_is_no_placeholder():
+    from xpnet.check.found import is_placeholder
+
+    def written(self, x, t):
+        """Backprop."""
+        return None if x is None else {"W1": x}
+
+    def stub(self, x, t):
+        """Backprop, later."""
+        raise NotImplementedError("chapter 5")
+
+    assert not is_placeholder(written) and is_placeholder(stub)
+    assert not is_placeholder(len)  # no source: never called a placeholder
+
+
+def test_an_error_both_target_forms_raise_alike_is_not_blamed_on_one_hot(tmp_path):
+    """b2 sized like the hidden layer: forward raises the same for labels and one-hot rows."""
+    net_file = book_repo(tmp_path / "repo")
+    edit(
+        net_file,
+        'self.params["b2"] = np.zeros(output_size)',
+        'self.params["b2"] = np.zeros(hidden_size)',
+    )
+    learner = load_learner(str(net_file))
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    with pytest.raises(ValueError, match="broadcast") as error:
+        check_learner(net, learner, x, t, num_classes=4)
+    assert not getattr(error.value, "xpnet_before", "")

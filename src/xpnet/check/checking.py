@@ -83,7 +83,13 @@ def _check_learner(net, learner, x, labels, num_classes) -> LearnerCheck:
 
     one_hot = np.eye(num_classes)[labels]
     method, notes = learner.method, []
-    if method == "numerical_gradient":
+    if method == "numerical_gradient" and learner.placeholder_gradient:
+        notes.append(
+            f"{learner.cls.__name__}.gradient is a placeholder (its body does nothing:"
+            f" {_where(learner.cls.gradient)}): checked its numerical_gradient(x, t) against"
+            " xpnet's; write gradient(x, t) by backprop (chapter 5) to check that"
+        )
+    elif method == "numerical_gradient":
         notes.append(
             f"{learner.cls.__name__} has numerical_gradient(x, t) but no gradient(x, t)"
             " (backprop, chapter 5): checked its numerical gradient against xpnet's"
@@ -99,7 +105,7 @@ def _check_learner(net, learner, x, labels, num_classes) -> LearnerCheck:
             with contextlib.redirect_stdout(io.StringIO()):
                 check = check_network(net, x, one_hot, method=method)
         except Exception as other:
-            if not (_form_mismatch(error) and learner_frames(other)):
+            if not (_form_mismatch(error) and learner_frames(other)) or _same(error, other):
                 raise _hinted(error, net) from None
             raise _hinted(
                 other, net, f"(it takes one-hot targets: class labels raised {_brief(error)}) "
@@ -123,6 +129,11 @@ def _check_learner(net, learner, x, labels, num_classes) -> LearnerCheck:
                 " SoftmaxWithLoss.backward has one for each)"
             )
     return LearnerCheck(check, "labels", notes)
+
+
+def _same(error: BaseException, other: BaseException) -> bool:
+    """Whether two errors are one: the same type and message (one-hot rows got no further)."""
+    return type(error) is type(other) and str(error) == str(other)
 
 
 def _form_mismatch(error: BaseException) -> bool:

@@ -4,10 +4,13 @@ that says why a file or class cannot be used (:class:`LearnerError`). Each step 
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Learner", "LearnerError"]
+__all__ = ["Learner", "LearnerError", "is_placeholder"]
 
 
 class LearnerError(Exception):
@@ -25,8 +28,50 @@ class Learner:
 
     @property
     def method(self) -> str:
-        """The method that check_network checks: backprop's gradient, where the class has it."""
-        return "gradient" if callable(getattr(self.cls, "gradient", None)) else "numerical_gradient"
+        """The method that check_network checks: backprop's gradient, where the class has it;
+        numerical_gradient where it has none, or only a placeholder (:func:`is_placeholder`)
+        beside a numerical_gradient."""
+        gradient = getattr(self.cls, "gradient", None)
+        if callable(gradient) and not (self.placeholder_gradient and self._has_numerical):
+            return "gradient"
+        return "numerical_gradient"
+
+    @property
+    def placeholder_gradient(self) -> bool:
+        """Whether the class's gradient is a placeholder: its body only pass (or ...)."""
+        return is_placeholder(getattr(self.cls, "gradient", None))
+
+    @property
+    def _has_numerical(self) -> bool:
+        return callable(getattr(self.cls, "numerical_gradient", None))
 
     def describe(self) -> str:
         return f"{self.cls.__name__} of {self.path}"
+
+
+def is_placeholder(function) -> bool:
+    """Whether function's body does nothing: only ``pass``, ``...``, a docstring, ``return`` or
+    ``raise NotImplementedError`` (a method the learner has yet to write)."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (TypeError, OSError, SyntaxError):
+        return False
+    definition = tree.body[0] if tree.body else None
+    if not isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    return all(_does_nothing(statement) for statement in definition.body)
+
+
+def _does_nothing(statement: ast.stmt) -> bool:
+    if isinstance(statement, ast.Pass):
+        return True
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+        return True  # a docstring, or ...
+    if isinstance(statement, ast.Return):
+        return statement.value is None or (
+            isinstance(statement.value, ast.Constant) and statement.value.value is None
+        )
+    if isinstance(statement, ast.Raise) and statement.exc is not None:
+        raised = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+        return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
+    return False
