@@ -90,6 +90,8 @@ def test_a_package_found_nowhere_is_named_with_the_places_looked(tmp_path, monke
     assert said.startswith("two_layer_net.py line 10 imports mylib, but")
     assert "no folder holds a mylib/ package or mylib.py" in said
     assert str(net_file.parent) in said and str(tmp_path / "repo") in said
+    assert said.endswith("; or, if mylib is a library, install it: " + said.rsplit(": ", 1)[1])
+    assert said.rsplit(": ", 1)[1].endswith(" -m pip install mylib")
 
 
 def test_mnist_at_import_is_answered_offline_and_training_is_stopped(tmp_path, monkeypatch):

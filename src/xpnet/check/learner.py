@@ -59,6 +59,7 @@ __all__ = [
 
 
 BOOK_CLASS = "TwoLayerNet"  # among several network classes in one file, the book's is checked
+BOOK_FOLDERS = {"common", "dataset"}  # the book's own packages (and its chNN folders)
 LIBRARIES = {  # libraries learners' files import, by their import name: what pip installs
     "cupy": "cupy-cuda12x (CuPy needs an NVIDIA GPU; on a CPU, import numpy as np instead)",
     "matplotlib": "matplotlib",
@@ -221,6 +222,11 @@ def _not_found(path: Path, imported, name: str) -> str:
         f"{line} imports {name}, but no folder holds a {top}/ package or {top}.py: xpnet check"
         f" looked beside {path.name}, in the folders above it up to the repository's root and in"
         f" the current folder ({looked}). Put {top}/ (the book's, or yours) in one of them"
+    ) + (
+        ""
+        if top in BOOK_FOLDERS or top.startswith("ch")
+        else f"; or, if {top} is a library, install it: {Path(sys.executable).name} -m pip"
+        f" install {top}"
     )
 
 
