@@ -464,3 +464,21 @@ def test_an_error_both_target_forms_raise_alike_is_not_blamed_on_one_hot(tmp_pat
     with pytest.raises(ValueError, match="broadcast") as error:
         check_learner(net, learner, x, t, num_classes=4)
     assert not getattr(error.value, "xpnet_before", "")
+
+
+def test_a_python_2_import_beside_the_importing_module_is_found(tmp_path, monkeypatch):
+    """common/layers.py does `from functions import *` (Python 2 looked beside the module)."""
+    net_file = book_repo(tmp_path / "repo")
+    edit(
+        tmp_path / "repo" / "common" / "layers.py",
+        "from common.functions import",
+        "from functions import",
+    )
+    monkeypatch.chdir(tmp_path / "repo")
+    learner = load_learner(str(net_file))
+    said = note_of(learner, "imports functions")
+    assert f"found in {tmp_path / 'repo' / 'common'} (beside the module that imports it" in said
+    assert "functions" not in sys.modules
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    assert check_learner(net, learner, x, t, num_classes=4).check.passed is True

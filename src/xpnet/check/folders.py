@@ -6,7 +6,9 @@ themselves (``sys.path.append(os.pardir)``, an absolute path of another machine)
 top-level module the file imports, read from its source and from the learner's modules it reaches
 (:data:`SCANNED` files at most), that is not installed, :func:`find_folders` looks for the folder
 that holds it in the file's folder, its ancestors up to the repository's root (the folder with
-``.git``), and the current folder (:func:`_places`); :class:`_Fallback` answers the import from
+``.git``), and the current folder (:func:`_places`), and, for an import in another of the
+learner's modules, first beside that module (``common/layers.py``'s ``from functions import
+*``: Python 2 looked there, Python 3 does not); :class:`_Fallback` answers the import from
 the nearest one where the learner's own path finds nothing (:func:`_relation` says where, for the
 note). Nothing else from there runs.
 
@@ -47,7 +49,8 @@ def find_folders(path: Path) -> tuple[dict[Path, list[str]], set[str]]:
             if name in asked:
                 continue
             asked.add(name)
-            where = next((p for p in places if _offers(p, name)), None)
+            beside = [source.parent] if source.parent not in places else []  # Python 2's way
+            where = next((p for p in beside + places if _offers(p, name)), None)
             if where is None:
                 if not _installed_module(name):
                     missing.add(name)
@@ -117,6 +120,8 @@ def _installed_module(name: str) -> bool:
 def _relation(where: Path, folder: Path) -> str:
     if where == Path.cwd() and where not in folder.parents:
         return "the current folder"
+    if where != folder and where not in folder.parents:
+        return "beside the module that imports it, as Python 2 found it"
     if (where / ".git").exists():
         return "the repository's root"
     depth = len(folder.relative_to(where).parts) if where in folder.parents else 0
