@@ -57,6 +57,27 @@ def test_the_trainer_compiles_its_step_on_jax(jax_backend, sample):
     assert path(numpy_net, SGD(0.1)) == "eager"  # NumPy runs eagerly
 
 
+def test_programs_on_the_cpu_take_xpnets_matmuls(jax_backend):
+    """backend.compile applies xpnet's CPU options (matmuls on Eigen, not YNNPACK) and still
+    computes the function; a jaxlib without the option compiles with its defaults. A float32
+    16x16 matmul is YNNPACK's by default."""
+    from xpnet.backends._jax import CPU_OPTIONS
+
+    if jax_backend.device.platform != "cpu":
+        pytest.skip("the options are for XLA's CPU compiler")
+    xp = jax_backend.xp
+    x = xp.reshape(xp.arange(256.0, dtype=xp.float32, device=jax_backend.device), (16, 16))
+    program = jax_backend.compile(lambda x, w: x @ w + 1.0, (x, x.T))
+    assert_close(program(x, x.T), to_numpy(x) @ to_numpy(x).T + 1.0)
+    jax = pytest.importorskip("jax")
+    try:
+        jax.jit(lambda x: x).lower(x).compile(compiler_options=CPU_OPTIONS)
+    except RuntimeError:
+        pytest.skip(f"jax {jax.__version__} lacks the option {CPU_OPTIONS}")
+    text = program.as_text()
+    assert " dot(" in text and "__ynn_fusion" not in text  # Eigen's dot, no YNNPACK call
+
+
 def test_compiled_step_equals_the_eager_step(jax_backend, sample):
     compiled = make_trainer(jax_backend, sample)
     eager = make_trainer(jax_backend, sample, compiled=False)

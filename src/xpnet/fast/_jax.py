@@ -86,8 +86,7 @@ class ScanPath:
             return params, losses
 
         start = time.perf_counter()
-        jitted = net.backend.compile(run_steps, donate=(0, 1))
-        program = jitted.lower(*arguments).compile()
+        program = net.backend.compile(run_steps, arguments, donate=(0, 1))
         self.compile_seconds[steps] = time.perf_counter() - start
         PROGRAMS[key] = program
         return program
