@@ -57,6 +57,61 @@ def test_the_trainer_compiles_its_step_on_jax(jax_backend, sample):
     assert path(numpy_net, SGD(0.1)) == "eager"  # NumPy runs eagerly
 
 
+def test_programs_on_the_cpu_take_xpnets_matmuls(jax_backend):
+    """backend.compile applies xpnet's CPU options (matmuls on Eigen, not YNNPACK) and still
+    computes the function; a jaxlib without the option compiles with its defaults. A float32
+    16x16 matmul is YNNPACK's by default."""
+    from xpnet.backends._jax import CPU_OPTIONS
+
+    if jax_backend.device.platform != "cpu":
+        pytest.skip("the options are for XLA's CPU compiler")
+    xp = jax_backend.xp
+    x = xp.reshape(xp.arange(256.0, dtype=xp.float32, device=jax_backend.device), (16, 16))
+    program = jax_backend.compile(lambda x, w: x @ w + 1.0, (x, x.T))
+    assert_close(program(x, x.T), to_numpy(x) @ to_numpy(x).T + 1.0)
+    jax = pytest.importorskip("jax")
+    try:
+        jax.jit(lambda x: x).lower(x).compile(compiler_options=CPU_OPTIONS)
+    except RuntimeError:
+        pytest.skip(f"jax {jax.__version__} lacks the option {CPU_OPTIONS}")
+    text = program.as_text()
+    assert " dot(" in text and "__ynn_fusion" not in text  # Eigen's dot, no YNNPACK call
+
+
+def test_weight_gradients_are_computed_transposed_and_equal(jax_backend):
+    """xpnet.fast's rewrite of jax-scan's body: x.T @ dout with x (k, m), m > n, becomes
+    (dout.T @ x).T behind a barrier (a product laid out (n, m) in memory); a narrow y.T @ dout,
+    dout @ W.T and the values (against NumPy, through a nested jit) are as before."""
+    import jax
+
+    from xpnet.fast._jax_dots import wide_dots_transposed
+
+    rng = np.random.default_rng(0)
+    shapes = ((30, 12), (30, 4), (12, 4), (30, 2))
+    x, dout, W, y = (rng.standard_normal(shape) for shape in shapes)
+
+    def gradients(x, dout, W, y):
+        return {"dW": x.T @ dout, "narrow": y.T @ dout, "dx": jax.jit(jnp_matmul)(dout, W.T)}
+
+    def jnp_matmul(a, b):
+        return a @ b
+
+    xp, device = jax_backend.xp, jax_backend.device
+    arguments = tuple(xp.asarray(a, device=device) for a in (x, dout, W, y))
+    jitted = jax.jit(wide_dots_transposed(gradients))
+    got = jitted(*arguments)
+    for key, expected in {"dW": x.T @ dout, "narrow": y.T @ dout, "dx": dout @ W.T}.items():
+        assert_close(got[key], expected, rtol=1e-12, atol=1e-12)
+    lowered = jitted.lower(*arguments)
+    assert lowered.as_text().count("optimization_barrier") == 1
+    text = lowered.compile().as_text()
+    assert "f64[12,4]{1,0} dot(" not in text  # the product is (n, m) in memory, not (m, n)
+    assert "f64[2,4]{1,0} dot(" in text  # y.T @ dout (m = 2 < n = 4): as XLA makes it
+    plain = jax.jit(gradients).lower(*arguments)
+    assert "optimization_barrier" not in plain.as_text()
+    assert "f64[12,4]{1,0} dot(" in plain.compile().as_text()
+
+
 def test_compiled_step_equals_the_eager_step(jax_backend, sample):
     compiled = make_trainer(jax_backend, sample)
     eager = make_trainer(jax_backend, sample, compiled=False)

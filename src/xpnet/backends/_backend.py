@@ -111,13 +111,20 @@ class Backend:
         eagerly)."""
         return self.library.compiles
 
-    def compile(self, function: Callable, *, donate: tuple[int, ...] = ()) -> Callable:
-        """function compiled by the library (JAX: ``jax.jit``); only where :attr:`compiles`.
+    def compile(
+        self, function: Callable, arguments: tuple, *, donate: tuple[int, ...] = ()
+    ) -> Callable:
+        """function compiled by the library ahead of its first call, for arguments' shapes and
+        dtypes (JAX: ``jax.jit(...).lower(*arguments).compile(...)``, with xpnet's compiler
+        options for this device); only where :attr:`compiles`.
 
         Parameters
         ----------
         function : callable
             A pure function: arrays in, arrays out, no side effects.
+        arguments : tuple
+            Arguments of the calls to come (their values are not used, only what a compiled
+            program fixes of them).
         donate : tuple of int
             The positions of arguments whose buffers the result may reuse (they are invalid
             after the call).
@@ -127,7 +134,7 @@ class Backend:
         ValueError
             When the library runs eagerly.
         """
-        return self.library.compile(function, donate)
+        return self.library.compile(function, arguments, donate, self.device)
 
     def synchronize(self) -> None:
         """Wait until queued work on the device has finished (a no-op on CPU). JAX has no such

@@ -192,8 +192,10 @@ class Library:
             return self.fast_paths, ""
         return (), f"{self.name} has no faster step than its eager one"
 
-    def compile(self, function: Callable, donate: tuple[int, ...]) -> Callable:
-        """function compiled by the library; only where ``compiles``."""
+    def compile(
+        self, function: Callable, arguments: tuple, donate: tuple[int, ...], device: Any
+    ) -> Callable:
+        """function compiled by the library for arguments, on device; only where ``compiles``."""
         raise ValueError(f"backend {self.name!r} does not compile; it runs eagerly")
 
 

@@ -72,8 +72,24 @@ class Jax(Library):
     def wait(self, x, device) -> None:
         x.block_until_ready()
 
-    def compile(self, function, donate):
-        return self.load().jit(function, donate_argnums=donate)
+    def compile(self, function, arguments, donate, device):
+        lowered = self.load().jit(function, donate_argnums=donate).lower(*arguments)
+        if device.platform == "cpu":
+            try:
+                return lowered.compile(compiler_options=CPU_OPTIONS)
+            except RuntimeError as error:  # a jaxlib without the option: its default matmuls
+                if not any(name in str(error) for name in CPU_OPTIONS):
+                    raise
+        return lowered.compile()
+
+
+# XLA's CPU compiler (jaxlib 0.10) hands each matmul to YNNPACK by default, except one whose
+# left operand contracts its first axis (x.T @ dout), which Eigen does. For the book's shapes
+# on one thread (batch 100, 784-50-10) Eigen is the faster of the two: x @ W1 takes ~60% of
+# YNNPACK's time, and the compiled step 85-90% (BENCHMARKS.md, "Fast paths"). This keeps YNNPACK
+# for reductions only, in the programs xpnet compiles (XLA_FLAGS and the user's own jit are
+# left alone); a jaxlib that lacks the option compiles with its defaults.
+CPU_OPTIONS = {"xla_cpu_experimental_ynn_fusion_type": "LIBRARY_FUSION_TYPE_REDUCE"}
 
 
 def enable_float64(jax) -> None:

@@ -10,7 +10,9 @@ the program and no value of them compiles again. Each distinct K compiles once p
 with the book's schedule (an evaluation after the first step of each epoch, the losses read
 every ``log_every`` steps) K takes three or four values in a whole run. The parameters' and the
 loss buffer's arrays are donated: the program may write into them, so the arrays ``net.params``
-held before a call are invalid after it (keep a copy, not a reference, to compare).
+held before a call are invalid after it (keep a copy, not a reference, to compare). On the
+CPU the body's weight-gradient matmuls are computed transposed (:mod:`._jax_dots`: the same
+products, in the orientation XLA's CPU matmul is fast at).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import time
 from array_api_compat import is_jax_namespace
 
 from ..step import training_step
+from ._jax_dots import wide_dots_transposed
 
 __all__ = ["PROGRAMS", "ScanPath"]
 
@@ -70,6 +73,7 @@ class ScanPath:
 
         trainer = self.trainer
         net, optimizer = trainer.net, trainer.optimizer
+        on_cpu = net.backend.device.platform == "cpu"
 
         def run_steps(params, losses, j0, lr, x_train, t_train, batches):
             def one_step(carry, _):
@@ -80,14 +84,13 @@ class ScanPath:
                 )
                 return (twin.params, losses, j + 1), None
 
-            (params, losses, _), _ = jax.lax.scan(
-                one_step, (params, losses, j0), None, length=steps
-            )
+            # on the CPU, x.T @ dout in the orientation XLA's matmul is fast at (_jax_dots)
+            body = wide_dots_transposed(one_step) if on_cpu else one_step
+            (params, losses, _), _ = jax.lax.scan(body, (params, losses, j0), None, length=steps)
             return params, losses
 
         start = time.perf_counter()
-        jitted = net.backend.compile(run_steps, donate=(0, 1))
-        program = jitted.lower(*arguments).compile()
+        program = net.backend.compile(run_steps, arguments, donate=(0, 1))
         self.compile_seconds[steps] = time.perf_counter() - start
         PROGRAMS[key] = program
         return program
