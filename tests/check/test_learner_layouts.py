@@ -400,7 +400,7 @@ def test_a_library_this_python_lacks_is_named_with_its_pip_install(tmp_path, mon
     folder to put it in."""
     from xpnet.check import learner as learner_module
 
-    monkeypatch.setitem(learner_module.LIBRARIES, "xpnet_absent_gpu_lib", "absent-gpu-lib")
+    monkeypatch.setitem(learner_module.OTHER_LIBRARIES, "xpnet_absent_gpu_lib", "absent-gpu-lib")
     net_file = book_repo(tmp_path / "repo")
     edit(net_file, "import numpy as np", "import xpnet_absent_gpu_lib as np")
     with pytest.raises(LearnerError) as error:
@@ -409,7 +409,9 @@ def test_a_library_this_python_lacks_is_named_with_its_pip_install(tmp_path, mon
     assert said.startswith("two_layer_net.py line 9 imports xpnet_absent_gpu_lib, a library")
     assert said.endswith("-m pip install absent-gpu-lib")
     assert "no folder holds" not in said
-    assert "cupy-cuda12x" in learner_module.LIBRARIES["cupy"]
+    cupy = learner_module._pip_install("cupy")
+    assert "-m pip install cupy-cuda12x (CuPy needs an NVIDIA GPU" in cupy
+    assert learner_module._pip_install("array_api_strict").endswith("pip install array-api-strict")
 
 
 @pytest.mark.parametrize(

@@ -53,13 +53,15 @@ class Library:
     """One array library's facts, as xpnet asks them. Subclasses override what differs.
 
     ``name`` is the backend name a user types (``backend="torch"``), ``module`` what is imported,
-    ``title`` the library's own name for messages, ``extra`` the pip extra that installs it.
+    ``title`` the library's own name for messages, ``extra`` the pip extra that installs it
+    with xpnet, ``package`` what pip installs for the library alone (a learner's ``import torch``).
     """
 
     name: ClassVar[str] = ""
     module: ClassVar[str] = ""
     title: ClassVar[str] = ""
     extra: ClassVar[str] = ""
+    package: ClassVar[str] = ""
     device_module: ClassVar[str | None] = None  # the top module of its device objects' type
     array_kind: ClassVar[tuple[str, str]] = ("", "")  # "a torch tensor", "torch tensors"
     cpu: ClassVar[bool] = True  # runs on the CPU
@@ -85,6 +87,10 @@ class Library:
             f'backend "{self.name}" needs {self.title}, which is not installed:'
             f' pip install "xpnet[{self.extra}]"'
         )
+
+    def pip_install(self, python: str) -> str:
+        """The command that installs the library alone, for the Python named ``python``."""
+        return f"{python} -m pip install {self.package}"
 
     def namespace(self) -> Namespace:
         """The array-api-compat namespace (the library's own, where it is the standard's)."""

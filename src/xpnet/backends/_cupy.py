@@ -23,6 +23,7 @@ class CuPy(Library):
 
     name = module = device_module = "cupy"
     title = "CuPy"
+    package = "cupy-cuda12x"
     array_kind = ("a cupy array", "cupy arrays")
     fast_paths = ("cupy-graph", "cupy-fused")
     cpu, gpu, enters_device = False, True, True
@@ -30,6 +31,12 @@ class CuPy(Library):
 
     def __init__(self) -> None:
         self.problems: dict[int, str] = {}  # GPU index -> "" (CuPy runs there) or what is missing
+
+    def pip_install(self, python):
+        return (
+            super().pip_install(python) + " (CuPy needs an NVIDIA GPU with CUDA 12; for CUDA 13,"
+            " cupy-cuda13x; on a CPU, import numpy as np instead)"
+        )
 
     def not_installed(self, device):
         return DeviceUnavailableError(

@@ -16,6 +16,7 @@ class Dask(Library):
 
     name = module = "dask"
     title = "Dask"
+    package = '"dask[array]"'
     extra = "dask"
     array_kind = ("a dask array", "dask arrays")
     lazy = True

@@ -19,6 +19,7 @@ class Jax(Library):
 
     name = module = "jax"
     title = "JAX"
+    package = "jax"
     extra = "jax"
     device_module = "jaxlib"
     array_kind = ("a jax array", "jax arrays")

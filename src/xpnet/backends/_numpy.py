@@ -12,6 +12,7 @@ class NumPy(Library):
 
     name = module = "numpy"
     title = "NumPy"
+    package = "numpy"
     array_kind = ("a numpy array", "numpy arrays")
     owns_namespace = staticmethod(is_numpy_namespace)
     quiet_overflow = staticmethod(quiet_numpy_overflow)

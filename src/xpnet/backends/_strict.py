@@ -19,6 +19,7 @@ class Strict(Library):
 
     name = module = device_module = "array_api_strict"
     title = "array-api-strict"
+    package = "array-api-strict"
     array_kind = ("an array_api_strict array", "array_api_strict arrays")
     owns_namespace = staticmethod(is_array_api_strict_namespace)
     quiet_overflow = staticmethod(quiet_numpy_overflow)  # it computes with NumPy

@@ -17,6 +17,7 @@ class Torch(Library):
 
     name = module = device_module = "torch"
     title = "PyTorch"
+    package = "torch"
     extra = "torch"
     array_kind = ("a torch tensor", "torch tensors")
     gpu = True

@@ -27,6 +27,7 @@ import inspect
 import sys
 from pathlib import Path
 
+from ..backends import LIBRARIES
 from .building import BOOK_SIZES, build
 from .checking import SAMPLES, LearnerCheck, check_learner
 from .found import Learner, LearnerError
@@ -60,9 +61,8 @@ __all__ = [
 
 BOOK_CLASS = "TwoLayerNet"  # among several network classes in one file, the book's is checked
 BOOK_FOLDERS = {"common", "dataset"}  # the book's own packages (and its chNN folders)
-LIBRARIES = {  # libraries learners' files import, by their import name: what pip installs
-    "cupy": "cupy-cuda12x (CuPy needs an NVIDIA GPU; on a CPU, import numpy as np instead)",
-    "matplotlib": "matplotlib",
+OTHER_LIBRARIES = {  # libraries learners' files import, by import name: what pip installs
+    "matplotlib": "matplotlib",  # (the array libraries' own classes say theirs)
     "pylab": "matplotlib",
     "PIL": "pillow",
     "sklearn": "scikit-learn",
@@ -70,8 +70,6 @@ LIBRARIES = {  # libraries learners' files import, by their import name: what pi
     "scipy": "scipy",
     "pandas": "pandas",
     "tqdm": "tqdm",
-    "torch": "torch",
-    "jax": "jax",
     "tensorflow": "tensorflow",
     "seaborn": "seaborn",
 }
@@ -212,10 +210,10 @@ def _not_found(path: Path, imported, name: str) -> str:
     frames = learner_frames(imported.error)
     line = f"{Path(frames[-1].filename).name} line {frames[-1].lineno}" if frames else path.name
     top = name.split(".")[0]
-    if top in LIBRARIES:
+    install = _pip_install(top)
+    if install:
         return (
-            f"{line} imports {name}, a library this Python does not have: install it with"
-            f" {Path(sys.executable).name} -m pip install {LIBRARIES[top]}"
+            f"{line} imports {name}, a library this Python does not have: install it with {install}"
         )
     looked = ", ".join(str(p) for p in imported.places)
     return (
@@ -228,6 +226,15 @@ def _not_found(path: Path, imported, name: str) -> str:
         else f"; or, if {top} is a library, install it: {Path(sys.executable).name} -m pip"
         f" install {top}"
     )
+
+
+def _pip_install(top: str) -> str | None:
+    """The command that installs the library imported as ``top``; None for a name not known."""
+    python = Path(sys.executable).name
+    for library in LIBRARIES.values():
+        if library.module == top:
+            return library.pip_install(python)
+    return f"{python} -m pip install {OTHER_LIBRARIES[top]}" if top in OTHER_LIBRARIES else None
 
 
 def _beyond_stand_in(path: Path, imported, name: str) -> str:
