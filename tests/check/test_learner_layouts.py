@@ -484,3 +484,79 @@ def test_a_python_2_import_beside_the_importing_module_is_found(tmp_path, monkey
     net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
     x, t = batch()
     assert check_learner(net, learner, x, t, num_classes=4).check.passed is True
+
+
+def _as_package(root, net_file, *, init: bool):
+    """The book's repository turned into a package `book` run by `python -m`: common/'s modules
+    and the net import relatively (from ..common.layers import Affine)."""
+    book = root / "book"
+    book.mkdir()
+    (root / "common").rename(book / "common")
+    (root / "ch05").rename(book / "ch05")
+    for module in (book / "common").glob("*.py"):
+        module.write_text(module.read_text().replace("from common.", "from ."))
+    net = book / "ch05" / "two_layer_net.py"
+    edit(net, "from common.layers import Affine", "from ..common.layers import Affine")
+    if init:
+        for folder in (book, book / "common", book / "ch05"):
+            (folder / "__init__.py").touch()
+    return net
+
+
+@pytest.mark.parametrize("init", [True, False], ids=["__init__.py", "namespace packages"])
+@pytest.mark.parametrize("run_in", ["root", "file's folder"])
+def test_a_module_of_a_package_that_imports_relatively_is_checked_as_python_m_runs_it(
+    tmp_path, monkeypatch, init, run_in
+):
+    """book/ch05/two_layer_net.py: `from ..common.layers import Affine`, run by the learner as
+    python -m book.ch05.two_layer_net from the repository's root."""
+    root = tmp_path / "repo"
+    net_file = _as_package(root, book_repo(root), init=init)
+    monkeypatch.chdir(root if run_in == "root" else net_file.parent)
+    before = set(sys.modules)
+    learner = load_learner(str(net_file))
+    said = note_of(learner, "imports relatively")
+    assert "checked as module book.ch05.two_layer_net of its package" in said
+    assert f"with {root} on the path" in said
+    assert learner.cls.__init__.__globals__["Affine"].__module__ == "book.common.layers"
+    assert not {m for m in set(sys.modules) - before if m.split(".")[0] == "book"}
+    assert str(root) not in sys.path
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    assert check_learner(net, learner, x, t, num_classes=4).check.passed is True
+
+
+def test_a_net_in_a_packages_init_that_imports_relatively_is_checked(tmp_path, capsys):
+    """mynet/__init__.py defines the net with `from .layers import *`: checked as package mynet,
+    its __init__ run once."""
+    root = tmp_path / "repo"
+    book_repo(root)
+    package = root / "mynet"
+    package.mkdir()
+    layers = (root / "common" / "layers.py").read_text()
+    functions = (root / "common" / "functions.py").read_text()
+    (package / "functions.py").write_text(functions)
+    (package / "layers.py").write_text(layers.replace("from common.functions", "from .functions"))
+    net = (root / "ch05" / "two_layer_net.py").read_text()
+    init = package / "__init__.py"
+    init.write_text(
+        "RUNS = []\nRUNS.append(1)\n"
+        + net.replace("from common.layers import Affine", "from .layers import Affine")
+    )
+    learner = load_learner(str(init))
+    assert learner.cls.__module__ == "mynet" and learner.cls.__init__.__globals__["RUNS"] == [1]
+    assert "mynet" not in sys.modules and "mynet.layers" not in sys.modules
+    assert main(["check", str(init)]) == 0
+    assert "checked as module mynet of its package" in capsys.readouterr().out
+
+
+def test_a_relative_import_whose_module_is_missing_names_it(tmp_path):
+    """from .layers import Affine with no layers.py beside it: Python's own error, in the
+    learner's code, not a confusion about the module's name."""
+    net_file = book_repo(tmp_path / "repo")
+    edit(net_file, "from common.layers import Affine", "from .layers import Affine")
+    with pytest.raises(LearnerError) as error:
+        load_learner(str(net_file))
+    said = str(error.value)
+    assert "No module named 'ch05.layers'" in said
+    assert "xpnet_check" not in said and "no known parent package" not in said

@@ -62,6 +62,29 @@ def find_folders(path: Path) -> tuple[dict[Path, list[str]], set[str]]:
     return found, missing
 
 
+def package_of(path: Path) -> tuple[Path, str] | None:
+    """Where a file that imports relatively (``from .layers import Affine``) runs as part of a
+    package: (the folder above its top package, the file's dotted module name), as
+    ``python -m pkg.nets.two_layer_net`` run in that folder finds it. The package climbs as far as
+    the deepest relative import reaches and on while ``__init__.py`` files go. None for a file
+    with no relative import: it runs as a script, its own folder first on the path."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+    except (SyntaxError, OSError, ValueError):
+        return None
+    levels = [n.level for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level]
+    if not levels:
+        return None
+    parts = [] if path.stem == "__init__" else [path.stem]
+    folder = path.parent
+    while folder.parent != folder and (
+        len(parts) < max(levels) + (path.stem != "__init__") or (folder / "__init__.py").exists()
+    ):
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return folder, ".".join(parts)
+
+
 def _places(folder: Path) -> list[Path]:
     """The file's folder, its ancestors up to the repository's root, the current folder."""
     places = [folder]
@@ -142,6 +165,17 @@ class _Fallback(importlib.abc.MetaPathFinder):
         return spec
 
 
+def _source(module) -> str | None:
+    """Where the module comes from: its file, or a namespace package's first folder."""
+    file = getattr(module, "__file__", None)
+    if file is None and hasattr(module, "__path__"):
+        try:  # a namespace package's path is recomputed from its parent's, which may be gone
+            file = next(iter(module.__path__), None)
+        except (KeyError, AttributeError):
+            file = None
+    return file
+
+
 def _within(file: str | None, folders: list[Path]) -> bool:
     file = os.path.abspath(file) if file else ""
     return bool(file) and any(file.startswith(str(f) + os.sep) for f in folders)
@@ -168,8 +202,8 @@ def _set_aside(names: set[str]) -> dict:
         key: module
         for key, module in sys.modules.items()
         if key.split(".", 1)[0] in names
-        and not (getattr(module, "__file__", None) or "").startswith(installed)
-        and getattr(module, "__file__", None)
+        and not (_source(module) or "").startswith(installed)
+        and _source(module)
         and not key.startswith("xpnet")
     }
     for key in taken:

@@ -35,7 +35,17 @@ import traceback
 from pathlib import Path
 
 from ..datasets.mnist import answered_from_sample
-from .folders import _Fallback, _local_names, _places, _relation, _set_aside, _within, find_folders
+from .folders import (
+    _Fallback,
+    _local_names,
+    _places,
+    _relation,
+    _set_aside,
+    _source,
+    _within,
+    find_folders,
+    package_of,
+)
 from .offline import _OfflineMnist
 from .standin import FOLDER as STAND_INS
 from .standin import PACKAGES as STAND_IN_PACKAGES
@@ -63,16 +73,21 @@ def import_file(path: Path, *, time_limit: float = TIME_LIMIT) -> Imported:
     """Import the file at ``path`` (absolute) as described above. The learner's exceptions
     pass through unless the module already defines a class; see :class:`Imported`."""
     folder = path.parent
-    name = f"xpnet_check_{path.stem}"
-    spec = importlib.util.spec_from_file_location(name, path)
+    package = package_of(path)  # (the folder above its package, its dotted name) or None
+    name = package[1] if package else f"xpnet_check_{path.stem}"
+    spec = importlib.util.spec_from_file_location(
+        name, path, submodule_search_locations=[str(folder)] if path.stem == "__init__" else None
+    )
     module = importlib.util.module_from_spec(spec)
     found, missing = find_folders(path)
     others = {name: where for where, names in found.items() if where != folder for name in names}
     stand_ins = {name: STAND_INS for name in STAND_IN_PACKAGES if name in missing}
     folders = [folder, *dict.fromkeys([*others.values(), *stand_ins.values()])]
+    first = package[0] if package else folder  # first on the path: as python -m runs it there
+    folders += [first] if package else []
     shadowed = _set_aside(set().union(*(_local_names(f) for f in folders)))
     before = set(sys.modules)
-    sys.path.insert(0, str(folder))
+    sys.path.insert(0, str(first))
     printed = io.StringIO()
     finder, fallback = (
         _OfflineMnist(stand_in="dataset" in missing),
@@ -87,18 +102,21 @@ def import_file(path: Path, *, time_limit: float = TIME_LIMIT) -> Imported:
     try:
         with answered_from_sample() as answered, contextlib.redirect_stdout(printed):
             with _limit(time_limit), _empty_stdin():
+                if package:  # the packages above it first, then it, as Python imports them
+                    if "." in name:
+                        importlib.import_module(name.rpartition(".")[0])
+                    sys.modules[name] = module
                 spec.loader.exec_module(module)
     except (Exception, ImportTimeout) as raised:
         error = raised
     finally:
         sys.meta_path.remove(finder)
         sys.meta_path.remove(fallback)
-        sys.path.remove(str(folder))
-        for added in set(sys.modules) - before:  # the learner's own modules (common.layers ...)
-            if _within(getattr(sys.modules[added], "__file__", None), folders) or (
-                added.split(".")[0] == "dataset" and finder.made
-            ):
-                del sys.modules[added]
+        sys.path.remove(str(first))
+        added = {key: _source(sys.modules[key]) for key in set(sys.modules) - before}
+        for key, source in added.items():  # the learner's own modules (common.layers ...)
+            if _within(source, folders) or (key.split(".")[0] == "dataset" and finder.made):
+                del sys.modules[key]
         sys.modules.update(shadowed)
         for entry in [e for e in sys.path_importer_cache if not os.path.isabs(e)]:
             del sys.path_importer_cache[entry]  # '..' was resolved from this check's folder
@@ -108,6 +126,12 @@ def import_file(path: Path, *, time_limit: float = TIME_LIMIT) -> Imported:
         for name, where in others.items()
         if name in fallback.used
     ]
+    if package:
+        notes.insert(
+            0,
+            f"{path.name} imports relatively (from . import): checked as module {name} of its"
+            f" package, with {first} on the path, as python -m {name} run there imports it",
+        )
     stood_in = [name for name in stand_ins if name in fallback.used]
     notes += [
         f"{path.name} imports {name}, and no folder holds a {name}/ package: xpnet's stand-in"
