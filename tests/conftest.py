@@ -136,6 +136,19 @@ def xp(backend):
     return backend.xp
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _sigint_as_in_a_terminal():
+    """The tests run as under a terminal: Python's own SIGINT handler, even where pytest was
+    started with SIGINT ignored (nohup, a background job of a non-interactive shell, which its
+    subprocesses would inherit). The ignored case is tested on purpose: ``sigint_before``."""
+    saved = signal.getsignal(signal.SIGINT)
+    if saved == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    if saved == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, saved)
+
+
 @pytest.fixture(params=["python's handler", "ignored"])
 def sigint_before(request):
     """SIGINT's disposition before training: Python's own handler, or ignored (as under nohup
