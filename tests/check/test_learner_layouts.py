@@ -6,6 +6,7 @@ says what it found, what is missing and the fix."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -80,6 +81,63 @@ def test_a_sibling_module_and_its_own_imports_are_found(tmp_path, monkeypatch):
     assert "layers" not in sys.modules
 
 
+def test_every_module_of_a_package_is_read_for_its_imports(tmp_path, monkeypatch):
+    """The net imports common.gradient, its ch05/layers.py imports common.layers, which imports
+    mytools/ at the root, run from outside the repository: common/layers.py is read for its
+    imports too, not only the first module of common/ imported, so mytools/ is found."""
+    net_file = book_repo(tmp_path / "repo")
+    write(tmp_path / "repo" / "mytools" / "tools.py", "VALUE = 7\n")
+    layers = tmp_path / "repo" / "common" / "layers.py"
+    layers.write_text("from mytools.tools import VALUE\n" + layers.read_text())
+    write(net_file.parent / "layers.py", "from common.layers import *  # noqa\n")
+    edit(
+        net_file,
+        "from common.layers import Affine",
+        "from common.gradient import numerical_gradient  # noqa\nfrom layers import Affine",
+    )
+    monkeypatch.chdir(tmp_path)
+    learner = load_learner(str(net_file))
+    affine = learner.cls.__init__.__globals__["Affine"]
+    assert affine.forward.__globals__["VALUE"] == 7  # common/layers.py's globals
+    assert f"found in {tmp_path / 'repo'} (the repository's root)" in note_of(
+        learner, "imports mytools"
+    )
+
+
+def test_a_module_that_imports_its_own_package_is_checked_as_its_importers_import_it(
+    tmp_path, monkeypatch
+):
+    """lib/two_layer_net.py does `from lib import common as c` and `from common.layers import
+    ...`: ch04's scripts import it as lib.two_layer_net with the root on the path. As a script,
+    lib/ comes first on the path and lib/common.py hides the root's common/ ('common' is not a
+    package); imported as lib.two_layer_net it is checked, with a note saying so."""
+    net_file = book_repo(tmp_path / "repo", chapter="lib")
+    (net_file.parent / "__init__.py").touch()
+    write(net_file.parent / "common.py", "SCALE = 1.0\n")
+    edit(net_file, "import numpy as np", "import numpy as np\nfrom lib import common as c")
+    monkeypatch.chdir(tmp_path / "repo")
+    learner = load_learner(str(net_file))
+    said = note_of(learner, "imports its own package lib")
+    assert "'common' is not a package" in said
+    assert f"checked as module lib.two_layer_net, with {tmp_path / 'repo'} on the path" in said
+    assert learner.cls.__module__ == "lib.two_layer_net"
+    assert "lib" not in sys.modules and "lib.two_layer_net" not in sys.modules
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    assert check_learner(net, learner, x, t, num_classes=4).check.passed is True
+
+
+def test_a_script_that_fails_as_a_module_of_its_package_too_says_the_scripts_error(tmp_path):
+    net_file = book_repo(tmp_path / "repo", chapter="lib")
+    (net_file.parent / "__init__.py").touch()
+    edit(net_file, "import numpy as np", "import numpy as np\nfrom lib import absent_module")
+    with pytest.raises(LearnerError) as error:
+        load_learner(str(net_file))
+    said = str(error.value)
+    assert "cannot import name 'absent_module' from 'lib'" in said
+    assert "imports its own package" not in said
+
+
 def test_a_package_found_nowhere_is_named_with_the_places_looked(tmp_path, monkeypatch):
     net_file = book_repo(tmp_path / "repo")
     edit(net_file, "from common.layers import Affine", "from mylib.layers import Affine")
@@ -92,6 +150,61 @@ def test_a_package_found_nowhere_is_named_with_the_places_looked(tmp_path, monke
     assert str(net_file.parent) in said and str(tmp_path / "repo") in said
     assert said.endswith("; or, if mylib is a library, install it: " + said.rsplit(": ", 1)[1])
     assert said.rsplit(": ", 1)[1].endswith(" -m pip install mylib")
+
+
+@pytest.mark.parametrize("how", ["from layers", "from .layers"])
+@pytest.mark.parametrize("missing", ["library", "folder"])
+def test_what_the_learners_other_module_imports_and_no_one_has_is_named_there(
+    tmp_path, monkeypatch, missing, how
+):
+    """ch05/two_layer_net.py imports ch05/layers.py (absolutely, or relatively in a package),
+    whose line 2 imports what is nowhere: a library this Python lacks (pip's advice) or a package
+    no folder holds (where xpnet looked), said at the line of layers.py, not as a traceback."""
+    from xpnet.check import learner as learner_module
+
+    monkeypatch.setitem(learner_module.OTHER_LIBRARIES, "xpnet_absent_lib", "absent-lib")
+    name = {"library": "xpnet_absent_lib", "folder": "xpnet_absent_util"}[missing]
+    net_file = book_repo(tmp_path / "repo")
+    write(net_file.parent / "layers.py", f"from common.layers import *  # noqa\nimport {name}\n")
+    edit(net_file, "from common.layers import Affine", f"{how} import Affine")
+    if how == "from .layers":
+        (net_file.parent / "__init__.py").touch()
+    monkeypatch.chdir(tmp_path / "repo")
+    with pytest.raises(LearnerError) as error:
+        load_learner(str(net_file))
+    said = str(error.value)
+    assert said.startswith(f"layers.py line 2 imports {name}, ")
+    if missing == "library":
+        assert said.endswith("-m pip install absent-lib")
+    else:
+        assert "no folder holds a xpnet_absent_util/ package or xpnet_absent_util.py" in said
+        assert str(net_file.parent) in said and said.endswith("pip install xpnet_absent_util")
+    assert "Traceback" not in said and "layers" not in sys.modules
+    assert "ch05.layers" not in sys.modules
+
+
+def test_a_module_of_a_package_found_is_not_said_to_be_found_nowhere(tmp_path, monkeypatch):
+    """common/ is there but has no common/optimizer.py: Python's own error, with the frames."""
+    net_file = book_repo(tmp_path / "repo")
+    edit(net_file, "from common.layers import Affine", "from common.optimizer import Affine")
+    monkeypatch.chdir(tmp_path / "repo")
+    with pytest.raises(LearnerError) as error:
+        load_learner(str(net_file))
+    said = str(error.value)
+    assert "No module named 'common.optimizer'" in said and "no folder holds" not in said
+
+
+def test_without_a_git_folder_the_search_stops_below_the_filesystems_root(tmp_path):
+    from xpnet.check.folders import _places
+
+    folder = tmp_path / "repo" / "ch05"
+    folder.mkdir(parents=True)
+    places = _places(folder)
+    assert places[:3] == [folder, folder.parent, tmp_path]
+    assert Path(folder.anchor) not in places[:-1]  # the current folder, last, may be anything
+    (tmp_path / "repo" / ".git").mkdir()
+    assert _places(folder)[:2] == [folder, folder.parent]
+    assert tmp_path not in _places(folder)[:-1]
 
 
 def test_mnist_at_import_is_answered_offline_and_training_is_stopped(tmp_path, monkeypatch):

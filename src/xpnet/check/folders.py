@@ -39,27 +39,34 @@ def find_folders(path: Path) -> tuple[dict[Path, list[str]], set[str]]:
     places = _places(path.parent)
     found: dict[Path, list[str]] = {}
     missing: set[str] = set()
-    queue, read, asked = [path], set(), set()
+    queue, read = [path], set()
+    where_of: dict[str, Path | None] = {}  # each name's folder, None where it is not the learner's
     while queue and len(read) < SCANNED:
         source = queue.pop(0)
         if source in read:
             continue
         read.add(source)
         for name, parts in _imports(source):
-            if name in asked:
-                continue
-            asked.add(name)
-            beside = [source.parent] if source.parent not in places else []  # Python 2's way
-            where = next((p for p in beside + places if _offers(p, name)), None)
-            if where is None:
-                if not _installed_module(name):
-                    missing.add(name)
-                continue
-            if where != path.parent and _installed_module(name):
-                continue  # an installed package wins, as for the learner
-            found.setdefault(where, []).append(name)
-            queue += _module_files(where, name, parts)
+            if name not in where_of:
+                where_of[name] = _where(name, source, path, places, found, missing)
+            if where_of[name] is not None:  # each module of it that is imported is read
+                queue += _module_files(where_of[name], name, parts)
     return found, missing
+
+
+def _where(name, source, path, places, found, missing) -> Path | None:
+    """The folder that answers ``name`` imported in ``source`` (recorded in found), or None
+    (recorded in missing where nothing installed answers it either)."""
+    beside = [source.parent] if source.parent not in places else []  # Python 2's way
+    where = next((p for p in beside + places if _offers(p, name)), None)
+    if where is None:
+        if not _installed_module(name):
+            missing.add(name)
+        return None
+    if where != path.parent and _installed_module(name):
+        return None  # an installed package wins, as for the learner
+    found.setdefault(where, []).append(name)
+    return where
 
 
 def package_of(path: Path) -> tuple[Path, str] | None:
@@ -85,15 +92,31 @@ def package_of(path: Path) -> tuple[Path, str] | None:
     return folder, ".".join(parts)
 
 
+def module_of_own_package(path: Path) -> tuple[Path, str] | None:
+    """Where a file that imports its own package by name (``lib/two_layer_net.py``: ``from lib
+    import common``, beside ``lib/__init__.py``) runs as the module that its importers import
+    (``from lib.two_layer_net import TwoLayerNet``, the folder above ``lib/`` on the path): (that
+    folder, the dotted name), as :func:`package_of` says it; None when the file imports no package
+    that holds it."""
+    tops = {name for name, _ in _imports(path)}
+    parts = [] if path.stem == "__init__" else [path.stem]
+    folder, found = path.parent, None
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        parts.insert(0, folder.name)
+        if folder.name in tops:
+            found = (folder.parent, ".".join(parts))
+        folder = folder.parent
+    return found
+
+
 def _places(folder: Path) -> list[Path]:
-    """The file's folder, its ancestors up to the repository's root, the current folder."""
+    """The file's folder, its ancestors up to the repository's root (the home folder where
+    no .git marks one, never the filesystem's root), the current folder."""
     places = [folder]
     for parent in folder.parents:
-        if (places[-1] / ".git").exists():
+        if (places[-1] / ".git").exists() or places[-1] == Path.home() or parent.parent == parent:
             break
         places.append(parent)
-        if parent == Path.home() or parent.parent == parent:
-            break
     cwd = Path.cwd()
     return places + ([cwd] if cwd not in places else [])
 

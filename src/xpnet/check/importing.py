@@ -44,6 +44,7 @@ from .folders import (
     _source,
     _within,
     find_folders,
+    module_of_own_package,
     package_of,
 )
 from .offline import _OfflineMnist
@@ -71,9 +72,34 @@ class Imported:
 
 def import_file(path: Path, *, time_limit: float = TIME_LIMIT) -> Imported:
     """Import the file at ``path`` (absolute) as described above. The learner's exceptions
-    pass through unless the module already defines a class; see :class:`Imported`."""
-    folder = path.parent
+    pass through unless the module already defines a class; see :class:`Imported`.
+
+    A file that imports relatively is imported as the module of its package that ``python -m``
+    runs (:func:`package_of`). A script whose import fails where it imports its own package by
+    name (``lib/two_layer_net.py``: ``from lib import common``, with ``lib/common.py`` hiding the
+    root's ``common/`` from a script) is imported again as the module its importers import
+    (:func:`module_of_own_package`), with a note, when that gets further."""
     package = package_of(path)  # (the folder above its package, its dotted name) or None
+    imported = _import(path, package, time_limit)
+    own = None if package else module_of_own_package(path)
+    if own is None or not isinstance(imported.error, ImportError):
+        return imported
+    why = (
+        f"{path.name} imports its own package {own[1].split('.')[0]}: as a script (its folder"
+        f" first on the path) it raised {type(imported.error).__name__}: {imported.error};"
+        f" checked as module {own[1]}, with {own[0]} on the path, as the files that import it"
+        f" (from {own[1]} import ...) find it"
+    )
+    again = _import(path, own, time_limit, why)
+    return imported if isinstance(again.error, ImportError) else again
+
+
+def _import(
+    path: Path, package: tuple[Path, str] | None, time_limit: float, why: str | None = None
+) -> Imported:
+    """import_file's one try: as a script (package None) or as module package[1] with package[0]
+    first on the path, said by the first note (``why``, or that the file imports relatively)."""
+    folder = path.parent
     name = package[1] if package else f"xpnet_check_{path.stem}"
     spec = importlib.util.spec_from_file_location(
         name, path, submodule_search_locations=[str(folder)] if path.stem == "__init__" else None
@@ -129,8 +155,11 @@ def import_file(path: Path, *, time_limit: float = TIME_LIMIT) -> Imported:
     if package:
         notes.insert(
             0,
-            f"{path.name} imports relatively (from . import): checked as module {name} of its"
-            f" package, with {first} on the path, as python -m {name} run there imports it",
+            why
+            or (
+                f"{path.name} imports relatively (from . import): checked as module {name} of its"
+                f" package, with {first} on the path, as python -m {name} run there imports it"
+            ),
         )
     stood_in = [name for name in stand_ins if name in fallback.used]
     notes += [

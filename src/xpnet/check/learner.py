@@ -106,8 +106,8 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
                 missing.split(".")[0] in imported.stood_in
             ):
                 raise LearnerError(_beyond_stand_in(path, imported, missing)) from None
-            if isinstance(imported.error, ModuleNotFoundError) and (
-                missing.split(".")[0] in imported.missing
+            if isinstance(imported.error, ModuleNotFoundError) and _found_nowhere(
+                imported, missing.split(".")[0]
             ):
                 raise LearnerError(_not_found(path, imported, missing)) from None
             raise LearnerError(learner_traceback(imported.error)) from None
@@ -203,6 +203,18 @@ def _methods(cls: type) -> str:
 def _classes_in(module) -> str:
     names = [n for n, c in vars(module).items() if inspect.isclass(c)]
     return f"its classes: {', '.join(names)}" if names else "it defines no class"
+
+
+def _found_nowhere(imported, top: str) -> bool:
+    """Whether no place xpnet check looked in holds ``top`` (the file's own imports were
+    looked up before the import; a module the learner's other modules import, here)."""
+    if not top:
+        return False
+    if top in imported.missing:
+        return True
+    return not any(
+        (place / top).is_dir() or (place / f"{top}.py").is_file() for place in imported.places
+    )
 
 
 def _not_found(path: Path, imported, name: str) -> str:
