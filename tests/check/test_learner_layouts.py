@@ -99,9 +99,8 @@ def test_every_module_of_a_package_is_read_for_its_imports(tmp_path, monkeypatch
     learner = load_learner(str(net_file))
     affine = learner.cls.__init__.__globals__["Affine"]
     assert affine.forward.__globals__["VALUE"] == 7  # common/layers.py's globals
-    assert f"found in {tmp_path / 'repo'} (the repository's root)" in note_of(
-        learner, "imports mytools"
-    )
+    said = note_of(learner, "two_layer_net.py imports common, mytools, found in")  # one note
+    assert f"found in {tmp_path / 'repo'} (the repository's root)" in said
 
 
 def test_a_module_that_imports_its_own_package_is_checked_as_its_importers_import_it(
@@ -160,9 +159,9 @@ def test_what_the_learners_other_module_imports_and_no_one_has_is_named_there(
     """ch05/two_layer_net.py imports ch05/layers.py (absolutely, or relatively in a package),
     whose line 2 imports what is nowhere: a library this Python lacks (pip's advice) or a package
     no folder holds (where xpnet looked), said at the line of layers.py, not as a traceback."""
-    from xpnet.check import learner as learner_module
+    from xpnet.check import unimportable as unimportable_module
 
-    monkeypatch.setitem(learner_module.OTHER_LIBRARIES, "xpnet_absent_lib", "absent-lib")
+    monkeypatch.setitem(unimportable_module.OTHER_LIBRARIES, "xpnet_absent_lib", "absent-lib")
     name = {"library": "xpnet_absent_lib", "folder": "xpnet_absent_util"}[missing]
     net_file = book_repo(tmp_path / "repo")
     write(net_file.parent / "layers.py", f"from common.layers import *  # noqa\nimport {name}\n")
@@ -511,9 +510,10 @@ def test_of_several_network_classes_the_books_name_is_checked_and_the_others_sai
 def test_a_library_this_python_lacks_is_named_with_its_pip_install(tmp_path, monkeypatch):
     """`import cupy as np` (or matplotlib) where it is not installed: the advice is pip's, not a
     folder to put it in."""
-    from xpnet.check import learner as learner_module
+    from xpnet.check import unimportable as unimportable_module
 
-    monkeypatch.setitem(learner_module.OTHER_LIBRARIES, "xpnet_absent_gpu_lib", "absent-gpu-lib")
+    libraries = unimportable_module.OTHER_LIBRARIES
+    monkeypatch.setitem(libraries, "xpnet_absent_gpu_lib", "absent-gpu-lib")
     net_file = book_repo(tmp_path / "repo")
     edit(net_file, "import numpy as np", "import xpnet_absent_gpu_lib as np")
     with pytest.raises(LearnerError) as error:
@@ -522,9 +522,10 @@ def test_a_library_this_python_lacks_is_named_with_its_pip_install(tmp_path, mon
     assert said.startswith("two_layer_net.py line 9 imports xpnet_absent_gpu_lib, a library")
     assert said.endswith("-m pip install absent-gpu-lib")
     assert "no folder holds" not in said
-    cupy = learner_module._pip_install("cupy")
+    cupy = unimportable_module._pip_install("cupy")
     assert "-m pip install cupy-cuda12x (CuPy needs an NVIDIA GPU" in cupy
-    assert learner_module._pip_install("array_api_strict").endswith("pip install array-api-strict")
+    strict = unimportable_module._pip_install("array_api_strict")
+    assert strict.endswith("pip install array-api-strict")
 
 
 @pytest.mark.parametrize(
@@ -673,3 +674,57 @@ def test_a_relative_import_whose_module_is_missing_names_it(tmp_path):
     said = str(error.value)
     assert "No module named 'ch05.layers'" in said
     assert "xpnet_check" not in said and "no known parent package" not in said
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        'sys.path.append("../03. Neural Net")',
+        'sys.path.insert(0, os.path.join(os.pardir, "03. Neural Net"))',
+        'sys.path.append(os.pardir + "/03. Neural Net")',
+    ],
+    ids=["append", "insert-join", "pardir-plus"],
+)
+@pytest.mark.parametrize("run_in", ["root", "elsewhere"])
+def test_a_sibling_folder_the_file_puts_on_its_path_is_found_from_anywhere(
+    tmp_path, monkeypatch, entry, run_in
+):
+    """ch05/two_layer_net.py appends ../03. Neural Net to sys.path, a path relative to where
+    python runs (the learner runs it in ch05/): from the repository's root or elsewhere that
+    names nothing, and xpnet check reads it from the file's folder, with a note naming the line."""
+    net_file = book_repo(tmp_path / "repo", header=f"import sys, os\n{entry}\n")
+    write(tmp_path / "repo" / "03. Neural Net" / "neural_layers.py", "from common.layers import *")
+    edit(net_file, "from common.layers import Affine", "from neural_layers import Affine")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(tmp_path / "repo" if run_in == "root" else elsewhere)
+    learner = load_learner(str(net_file))
+    said = note_of(learner, "two_layer_net.py imports neural_layers, found in")
+    assert str(tmp_path / "repo" / "03. Neural Net") in said
+    assert f"named by two_layer_net.py's {entry}, read from ch05/ as python runs" in said
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    assert check_learner(net, learner, x, t, num_classes=4).check.passed is True
+    assert "neural_layers" not in sys.modules
+
+
+def test_a_folder_the_learners_own_path_finds_gets_no_note(tmp_path, monkeypatch):
+    """Run in the file's folder, as its author does, the learner's own sys.path finds it."""
+    header = 'import sys, os\nsys.path.append(os.pardir)\nsys.path.append("../lib")\n'
+    net_file = book_repo(tmp_path / "repo", header=header)
+    write(tmp_path / "repo" / "lib" / "neural_layers.py", "from common.layers import *")
+    edit(net_file, "from common.layers import Affine", "from neural_layers import Affine")
+    monkeypatch.chdir(net_file.parent)
+    learner = load_learner(str(net_file))
+    assert not [note for note in learner.notes if "neural_layers" in note], learner.notes
+
+
+def test_a_path_the_file_computes_is_not_run_and_names_no_folder(tmp_path, monkeypatch):
+    """Only plain text is read: sys.path.append(FOLDER) with a variable is not evaluated."""
+    header = 'import sys\nFOLDER = "../lib"\nsys.path.append(FOLDER)\n'
+    net_file = book_repo(tmp_path / "repo", header=header)
+    write(tmp_path / "repo" / "lib" / "neural_layers.py", "from common.layers import *")
+    edit(net_file, "from common.layers import Affine", "from neural_layers import Affine")
+    monkeypatch.chdir(tmp_path / "repo")
+    with pytest.raises(LearnerError, match="imports neural_layers, but no folder holds"):
+        load_learner(str(net_file))

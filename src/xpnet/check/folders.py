@@ -6,9 +6,11 @@ themselves (``sys.path.append(os.pardir)``, an absolute path of another machine)
 top-level module the file imports, read from its source and from the learner's modules it reaches
 (:data:`SCANNED` files at most), that is not installed, :func:`find_folders` looks for the folder
 that holds it in the file's folder, its ancestors up to the repository's root (the folder with
-``.git``), and the current folder (:func:`_places`), and, for an import in another of the
-learner's modules, first beside that module (``common/layers.py``'s ``from functions import
-*``: Python 2 looked there, Python 3 does not); :class:`_Fallback` answers the import from
+``.git``), and the current folder (:func:`_places`), and in the folders that the learner's own
+``sys.path.append("../03. Neural Net")`` names, read from the file's folder as ``python FILE.py``
+run there reads them (:func:`_path_entries`); for an import in another of the learner's modules,
+first beside that module (``common/layers.py``'s ``from functions import *``: Python 2 looked
+there, Python 3 does not); :class:`_Fallback` answers the import from
 the nearest one where the learner's own path finds nothing (:func:`_relation` says where, for the
 note). Nothing else from there runs.
 
@@ -33,12 +35,15 @@ __all__ = ["SCANNED", "find_folders"]
 SCANNED = 60  # learner modules read for their imports, at most
 
 
-def find_folders(path: Path) -> tuple[dict[Path, list[str]], set[str]]:
+def find_folders(path: Path) -> tuple[dict[Path, list[str]], set[str], dict[Path, str]]:
     """{folder: [names]} for the top-level modules path's code imports that are not installed,
-    each in the nearest folder that holds it; and the set of names found nowhere."""
+    each in the nearest folder that holds it; the set of names found nowhere; and {folder: how
+    it was found} for the folders that the learner's own ``sys.path.append(...)`` names
+    (:func:`_path_entries`)."""
     places = _places(path.parent)
     found: dict[Path, list[str]] = {}
     missing: set[str] = set()
+    named: dict[Path, str] = {}
     queue, read = [path], set()
     where_of: dict[str, Path | None] = {}  # each name's folder, None where it is not the learner's
     while queue and len(read) < SCANNED:
@@ -46,19 +51,25 @@ def find_folders(path: Path) -> tuple[dict[Path, list[str]], set[str]]:
         if source in read:
             continue
         read.add(source)
+        entries = _path_entries(source, path)
+        for folder, said in entries.items():
+            if folder not in places:  # those are said by where they are (the folder above)
+                named.setdefault(folder, said)
         for name, parts in _imports(source):
             if name not in where_of:
-                where_of[name] = _where(name, source, path, places, found, missing)
+                where_of[name] = _where(name, source, path, places, list(entries), found, missing)
             if where_of[name] is not None:  # each module of it that is imported is read
                 queue += _module_files(where_of[name], name, parts)
-    return found, missing
+    return found, missing, {folder: named[folder] for folder in found if folder in named}
 
 
-def _where(name, source, path, places, found, missing) -> Path | None:
+def _where(name, source, path, places, entries, found, missing) -> Path | None:
     """The folder that answers ``name`` imported in ``source`` (recorded in found), or None
-    (recorded in missing where nothing installed answers it either)."""
-    beside = [source.parent] if source.parent not in places else []  # Python 2's way
-    where = next((p for p in beside + places if _offers(p, name)), None)
+    (recorded in missing where nothing installed answers it either): beside source (Python 2's
+    way), in path's folder, in the folders source's sys.path.append(...) names, in the others."""
+    beside = [source.parent] if source.parent not in places else []
+    order = beside + places[:1] + [e for e in entries if e not in places] + places[1:]
+    where = next((p for p in order if _offers(p, name)), None)
     if where is None:
         if not _installed_module(name):
             missing.add(name)
@@ -69,17 +80,62 @@ def _where(name, source, path, places, found, missing) -> Path | None:
     return where
 
 
+def _path_entries(source: Path, path: Path) -> dict[Path, str]:
+    """{folder: how it was found} for each existing folder that source's own
+    ``sys.path.append(X)`` or ``sys.path.insert(i, X)`` names, where X is plain text (a string,
+    ``os.pardir``, ``os.path.join`` or ``+`` of them, never run): a relative X read from the
+    folder of path (the file checked), as when the learner runs ``python FILE.py`` there, and
+    from source's folder."""
+    tree, text = _parsed(source)
+    entries: dict[Path, str] = {}
+    for node in ast.walk(tree) if tree else ():
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("append", "insert")
+            and ast.unparse(node.func.value) == "sys.path"
+            and len(node.args) == (1 if node.func.attr == "append" else 2)
+        ):
+            continue
+        value = _text_of(node.args[-1])
+        if value is None or os.path.isabs(value):
+            continue  # an absolute path is the learner's path already (or another machine's)
+        code = ast.get_source_segment(text, node) or ast.unparse(node)
+        for base in dict.fromkeys([path.parent, source.parent]):
+            folder = Path(os.path.normpath(base / value))
+            if folder.is_dir() and folder not in entries:
+                entries[folder] = (
+                    f"named by {source.name}'s {code}, read from {base.name}/ as python runs"
+                    f" {path.name} there"
+                )
+    return entries
+
+
+def _text_of(node) -> str | None:
+    """The text that a string, os.pardir, os.curdir, os.path.join(...) or a + of them is; None
+    for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    code = ast.unparse(node)
+    if code in ("os.pardir", "os.curdir"):
+        return os.pardir if code == "os.pardir" else os.curdir
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _text_of(node.left), _text_of(node.right)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.Call) and ast.unparse(node.func) == "os.path.join" and node.args:
+        parts = [_text_of(a) for a in node.args]
+        return None if None in parts or node.keywords else os.path.join(*parts)
+    return None
+
+
 def package_of(path: Path) -> tuple[Path, str] | None:
     """Where a file that imports relatively (``from .layers import Affine``) runs as part of a
     package: (the folder above its top package, the file's dotted module name), as
     ``python -m pkg.nets.two_layer_net`` run in that folder finds it. The package climbs as far as
     the deepest relative import reaches and on while ``__init__.py`` files go. None for a file
     with no relative import: it runs as a script, its own folder first on the path."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
-    except (SyntaxError, OSError, ValueError):
-        return None
-    levels = [n.level for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level]
+    tree, _ = _parsed(path)
+    levels = [n.level for n in ast.walk(tree or ast.Module()) if getattr(n, "level", 0)]
     if not levels:
         return None
     parts = [] if path.stem == "__init__" else [path.stem]
@@ -121,14 +177,20 @@ def _places(folder: Path) -> list[Path]:
     return places + ([cwd] if cwd not in places else [])
 
 
+def _parsed(source: Path) -> tuple[ast.Module | None, str]:
+    """The file's syntax tree (None where it does not parse) and its text."""
+    try:
+        text = source.read_text(encoding="utf-8", errors="replace")
+        return ast.parse(text), text
+    except (SyntaxError, OSError, ValueError):
+        return None, ""
+
+
 def _imports(source: Path) -> list[tuple[str, tuple[str, ...]]]:
     """(top-level name, dotted parts) of every absolute import in the file."""
-    try:
-        tree = ast.parse(source.read_text(encoding="utf-8", errors="replace"))
-    except (SyntaxError, OSError, ValueError):
-        return []
+    tree, _ = _parsed(source)
     names = []
-    for node in ast.walk(tree):
+    for node in ast.walk(tree) if tree else ():
         if isinstance(node, ast.Import):
             names += [(a.name.split(".")[0], tuple(a.name.split("."))) for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -105,7 +105,7 @@ def _import(
         name, path, submodule_search_locations=[str(folder)] if path.stem == "__init__" else None
     )
     module = importlib.util.module_from_spec(spec)
-    found, missing = find_folders(path)
+    found, missing, named = find_folders(path)
     others = {name: where for where, names in found.items() if where != folder for name in names}
     stand_ins = {name: STAND_INS for name in STAND_IN_PACKAGES if name in missing}
     folders = [folder, *dict.fromkeys([*others.values(), *stand_ins.values()])]
@@ -146,11 +146,14 @@ def _import(
         sys.modules.update(shadowed)
         for entry in [e for e in sys.path_importer_cache if not os.path.isabs(e)]:
             del sys.path_importer_cache[entry]  # '..' was resolved from this check's folder
+    used: dict[Path, list[str]] = {}  # the folders that answered, each with its names
+    for name, where in others.items():
+        if name in fallback.used:
+            used.setdefault(where, []).append(name)
     notes = [
-        f"{path.name} imports {name}, found in {where} ({_relation(where, folder)}): on the"
-        " path for this import"
-        for name, where in others.items()
-        if name in fallback.used
+        f"{path.name} imports {', '.join(names)}, found in {where}"
+        f" ({named.get(where) or _relation(where, folder)}): on the path for this import"
+        for where, names in used.items()
     ]
     if package:
         notes.insert(

@@ -15,19 +15,18 @@ Read it as three steps, each a function:
    with class labels and, where the net's code needs them, one-hot rows: one line says which
    form the net takes (:mod:`xpnet.check.checking`).
 
-The learner's errors are shown in their own code (:mod:`xpnet.check.locating`). This module holds
-step 1 (what it finds, and its error, are :mod:`xpnet.check.found`) and gathers the names of all
-three steps, so that a caller of the whole (``xpnet check``, ``xpnet train --net``) imports
-them from one place.
+The learner's errors are shown in their own code (:mod:`xpnet.check.locating`); an import that
+fails before the file defines a class is said with the fix (:mod:`xpnet.check.unimportable`).
+This module holds step 1 (what it finds, and its error, are :mod:`xpnet.check.found`) and
+gathers the names of all three steps, so that a caller of the whole (``xpnet check``, ``xpnet
+train --net``) imports them from one place.
 """
 
 from __future__ import annotations
 
 import inspect
-import sys
 from pathlib import Path
 
-from ..backends import LIBRARIES
 from .building import BOOK_SIZES, build
 from .checking import SAMPLES, LearnerCheck, check_learner
 from .found import Learner, LearnerError
@@ -41,6 +40,7 @@ from .locating import (
     learner_traceback,
     raised_in_backprop,
 )
+from .unimportable import unimportable
 
 __all__ = [
     "BOOK_SIZES",
@@ -60,19 +60,6 @@ __all__ = [
 
 
 BOOK_CLASS = "TwoLayerNet"  # among several network classes in one file, the book's is checked
-BOOK_FOLDERS = {"common", "dataset"}  # the book's own packages (and its chNN folders)
-OTHER_LIBRARIES = {  # libraries learners' files import, by import name: what pip installs
-    "matplotlib": "matplotlib",  # (the array libraries' own classes say theirs)
-    "pylab": "matplotlib",
-    "PIL": "pillow",
-    "sklearn": "scikit-learn",
-    "cv2": "opencv-python",
-    "scipy": "scipy",
-    "pandas": "pandas",
-    "tqdm": "tqdm",
-    "tensorflow": "tensorflow",
-    "seaborn": "seaborn",
-}
 
 
 def load_class(spec: str) -> type:
@@ -101,15 +88,9 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
         if not own and not theirs:  # nothing to check: the learner's bug, shown where it is
             if isinstance(imported.error, ImportTimeout):
                 raise LearnerError(_timeout(path, imported.error, time_limit, None)) from None
-            missing = getattr(imported.error, "name", None) or ""
-            if isinstance(imported.error, ImportError) and (
-                missing.split(".")[0] in imported.stood_in
-            ):
-                raise LearnerError(_beyond_stand_in(path, imported, missing)) from None
-            if isinstance(imported.error, ModuleNotFoundError) and _found_nowhere(
-                imported, missing.split(".")[0]
-            ):
-                raise LearnerError(_not_found(path, imported, missing)) from None
+            said = unimportable(path, imported)
+            if said:
+                raise LearnerError(said) from None
             raise LearnerError(learner_traceback(imported.error)) from None
         notes.append(_stopped(path, imported.error, time_limit, own or theirs))
     if class_name:
@@ -203,63 +184,6 @@ def _methods(cls: type) -> str:
 def _classes_in(module) -> str:
     names = [n for n, c in vars(module).items() if inspect.isclass(c)]
     return f"its classes: {', '.join(names)}" if names else "it defines no class"
-
-
-def _found_nowhere(imported, top: str) -> bool:
-    """Whether no place xpnet check looked in holds ``top`` (the file's own imports were
-    looked up before the import; a module the learner's other modules import, here)."""
-    if not top:
-        return False
-    if top in imported.missing:
-        return True
-    return not any(
-        (place / top).is_dir() or (place / f"{top}.py").is_file() for place in imported.places
-    )
-
-
-def _not_found(path: Path, imported, name: str) -> str:
-    """The import that no folder answers: which line, where xpnet looked, the fix."""
-    frames = learner_frames(imported.error)
-    line = f"{Path(frames[-1].filename).name} line {frames[-1].lineno}" if frames else path.name
-    top = name.split(".")[0]
-    install = _pip_install(top)
-    if install:
-        return (
-            f"{line} imports {name}, a library this Python does not have: install it with {install}"
-        )
-    looked = ", ".join(str(p) for p in imported.places)
-    return (
-        f"{line} imports {name}, but no folder holds a {top}/ package or {top}.py: xpnet check"
-        f" looked beside {path.name}, in the folders above it up to the repository's root and in"
-        f" the current folder ({looked}). Put {top}/ (the book's, or yours) in one of them"
-    ) + (
-        ""
-        if top in BOOK_FOLDERS or top.startswith("ch")
-        else f"; or, if {top} is a library, install it: {Path(sys.executable).name} -m pip"
-        f" install {top}"
-    )
-
-
-def _pip_install(top: str) -> str | None:
-    """The command that installs the library imported as ``top``; None for a name not known."""
-    python = Path(sys.executable).name
-    for library in LIBRARIES.values():
-        if library.module == top:
-            return library.pip_install(python)
-    return f"{python} -m pip install {OTHER_LIBRARIES[top]}" if top in OTHER_LIBRARIES else None
-
-
-def _beyond_stand_in(path: Path, imported, name: str) -> str:
-    """An import of the book's common/ that xpnet's stand-in of it does not answer."""
-    top = name.split(".")[0]
-    looked = ", ".join(str(p) for p in imported.places)
-    return (
-        f"{_brief(imported.error)}. No folder holds a {top}/ package (xpnet check looked"
-        f" in {looked}), and xpnet's stand-in of the book's {top}/ has only what chapters 4-5"
-        f" use ({top}.functions, {top}.gradient, {top}.layers with Relu, Sigmoid, Affine and"
-        f" SoftmaxWithLoss). Put {top}/ (the book's, or yours) beside {path.name} or in the"
-        " folder above it"
-    )
 
 
 def _stopped(path: Path, error: BaseException, time_limit: float, own: list[type]) -> str:

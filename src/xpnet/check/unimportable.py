@@ -1,0 +1,193 @@
+"""Why a learner's file could not be imported, said with the fix (``xpnet check``'s exit 2).
+
+:func:`unimportable` reads the error that stopped a file's import before it defined a class and
+returns the message, or None where the learner's own traceback says it best. It knows:
+
+- an import that no folder answers, also one in another of the learner's modules: its line,
+  where xpnet looked, and the fix (the folder; a library's ``pip install``);
+- an import beyond xpnet's stand-in of the book's ``common/``;
+- a package folder that holds no Python file: a git submodule not checked out (``.gitmodules``
+  names it: ``git submodule update --init``), or an empty folder;
+- syntax of a newer Python than this one (``def f[T](...)``, ``type X = ...``: Python 3.12),
+  with the version the repository's ``.python-version`` asks for.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from ..backends import LIBRARIES
+from .locating import _brief, learner_frames
+
+__all__ = ["unimportable"]
+
+BOOK_FOLDERS = {"common", "dataset"}  # the book's own packages (and its chNN folders)
+OTHER_LIBRARIES = {  # libraries learners' files import, by import name: what pip installs
+    "matplotlib": "matplotlib",  # (the array libraries' own classes say theirs)
+    "pylab": "matplotlib",
+    "PIL": "pillow",
+    "sklearn": "scikit-learn",
+    "cv2": "opencv-python",
+    "scipy": "scipy",
+    "pandas": "pandas",
+    "tqdm": "tqdm",
+    "tensorflow": "tensorflow",
+    "seaborn": "seaborn",
+}
+NEWER_SYNTAX = (  # (a line that only a newer Python parses, what it is, that Python)
+    (re.compile(r"^\s*(async\s+)?def\s+\w+\s*\["), "type parameters (def f[T](...))", (3, 12)),
+    (re.compile(r"^\s*class\s+\w+\s*\["), "type parameters (class C[T]: ...)", (3, 12)),
+    (re.compile(r"^\s*type\s+\w+\s*(\[.*\])?\s*="), "a type statement (type X = ...)", (3, 12)),
+    (re.compile(r"^\s*except\s*\*"), "an except* clause", (3, 11)),
+)
+
+
+def unimportable(path: Path, imported) -> str | None:
+    """The message for the error that stopped ``path``'s import (``imported``, from
+    :func:`~xpnet.check.importing.import_file`) before it defined a class; None where the
+    learner's traceback says it best."""
+    error = imported.error
+    if isinstance(error, SyntaxError):
+        return _newer_syntax(path, error)
+    if not isinstance(error, ImportError):
+        return None
+    name = getattr(error, "name", None) or ""
+    top = name.split(".")[0]
+    if top and top in imported.stood_in:
+        return _beyond_stand_in(path, imported, name)
+    if not top:
+        return None
+    if isinstance(error, ModuleNotFoundError) and _found_nowhere(imported, top):
+        return _not_found(path, imported, name)
+    empty = next((p / top for p in imported.places if _holds_no_python(p / top)), None)
+    return _empty_folder(path, imported, name, empty) if empty else None
+
+
+def _line(path: Path, error: BaseException) -> str:
+    """``FILE.py line N`` of the learner's frame that raised; the file's name without one."""
+    frames = learner_frames(error)
+    return f"{Path(frames[-1].filename).name} line {frames[-1].lineno}" if frames else path.name
+
+
+def _found_nowhere(imported, top: str) -> bool:
+    """Whether no place xpnet check looked in holds ``top`` (the file's own imports were
+    looked up before the import; a module the learner's other modules import, here)."""
+    if top in imported.missing:
+        return True
+    return not any(
+        (place / top).is_dir() or (place / f"{top}.py").is_file() for place in imported.places
+    )
+
+
+def _not_found(path: Path, imported, name: str) -> str:
+    """The import that no folder answers: which line, where xpnet looked, the fix."""
+    line, top = _line(path, imported.error), name.split(".")[0]
+    install = _pip_install(top)
+    if install:
+        return (
+            f"{line} imports {name}, a library this Python does not have: install it with {install}"
+        )
+    looked = ", ".join(str(p) for p in imported.places)
+    return (
+        f"{line} imports {name}, but no folder holds a {top}/ package or {top}.py: xpnet check"
+        f" looked beside {path.name}, in the folders above it up to the repository's root and in"
+        f" the current folder ({looked}). Put {top}/ (the book's, or yours) in one of them"
+    ) + (
+        ""
+        if top in BOOK_FOLDERS or top.startswith("ch")
+        else f"; or, if {top} is a library, install it: {Path(sys.executable).name} -m pip"
+        f" install {top}"
+    )
+
+
+def _pip_install(top: str) -> str | None:
+    """The command that installs the library imported as ``top``; None for a name not known."""
+    python = Path(sys.executable).name
+    for library in LIBRARIES.values():
+        if library.module == top:
+            return library.pip_install(python)
+    return f"{python} -m pip install {OTHER_LIBRARIES[top]}" if top in OTHER_LIBRARIES else None
+
+
+def _beyond_stand_in(path: Path, imported, name: str) -> str:
+    """An import of the book's common/ that xpnet's stand-in of it does not answer."""
+    top = name.split(".")[0]
+    looked = ", ".join(str(p) for p in imported.places)
+    return (
+        f"{_brief(imported.error)}. No folder holds a {top}/ package (xpnet check looked"
+        f" in {looked}), and xpnet's stand-in of the book's {top}/ has only what chapters 4-5"
+        f" use ({top}.functions, {top}.gradient, {top}.layers with Relu, Sigmoid, Affine and"
+        f" SoftmaxWithLoss). Put {top}/ (the book's, or yours) beside {path.name} or in the"
+        " folder above it"
+    )
+
+
+def _holds_no_python(folder: Path) -> bool:
+    """Whether folder exists and holds no Python file, at any depth."""
+    return folder.is_dir() and next(folder.rglob("*.py"), None) is None
+
+
+def _empty_folder(path: Path, imported, name: str, folder: Path) -> str:
+    """An import of a package whose folder holds no Python file: a submodule not checked out?"""
+    said = f"{_line(path, imported.error)} imports {name}, but {folder} holds no Python file"
+    submodule = _submodule(folder)
+    if submodule is None:
+        return f"{said}: put the {folder.name} package's files there"
+    root, url = submodule
+    return (
+        f"{said}: it is a git submodule of the repository in {root} ({url}), not checked out."
+        f" Fetch it: git -C {root} submodule update --init (or clone with git clone"
+        " --recurse-submodules)"
+    )
+
+
+def _submodule(folder: Path) -> tuple[Path, str] | None:
+    """(the repository's root, the url) where a .gitmodules above folder names it; else None."""
+    for root in folder.parents:
+        try:
+            text = (root / ".gitmodules").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            if (root / ".git").exists():
+                return None
+            continue
+        entries = re.split(r"^\s*\[submodule\b", text, flags=re.M)[1:]
+        for entry in entries:
+            fields = dict(re.findall(r"^\s*(\w+)\s*=\s*(.*?)\s*$", entry, flags=re.M))
+            if fields.get("path", "").strip("/") == folder.relative_to(root).as_posix():
+                return root, fields.get("url", "no url in .gitmodules")
+        return None
+    return None
+
+
+def _newer_syntax(path: Path, error: SyntaxError) -> str | None:
+    """A line that a newer Python than this one parses: which, and that Python; else None."""
+    text = error.text or ""
+    if not text and error.filename and error.lineno:
+        lines = Path(error.filename).read_text(encoding="utf-8", errors="replace").splitlines()
+        text = lines[error.lineno - 1] if 0 < error.lineno <= len(lines) else ""
+    for pattern, what, version in NEWER_SYNTAX:
+        if pattern.match(text) and sys.version_info < version:
+            file = Path(error.filename).name if error.filename else path.name
+            wanted = _python_version(Path(error.filename or path))
+            asked = f" (the repository's .python-version asks for {wanted})" if wanted else ""
+            return (
+                f"{file} line {error.lineno} uses {what}, syntax of Python"
+                f" {version[0]}.{version[1]} and later; this is Python {sys.version_info[0]}."
+                f"{sys.version_info[1]} ({sys.executable}). Check with xpnet installed in a Python"
+                f" >= {version[0]}.{version[1]}{asked}"
+            )
+    return None
+
+
+def _python_version(file: Path) -> str | None:
+    """The version a .python-version beside the file or above it (up to the repository's
+    root) names; None where there is none."""
+    for folder in file.parents:
+        try:
+            return (folder / ".python-version").read_text(encoding="utf-8").split()[0]
+        except (OSError, IndexError):
+            if (folder / ".git").exists():
+                return None
+    return None

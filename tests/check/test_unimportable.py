@@ -1,0 +1,131 @@
+"""Files that cannot be imported, said with the fix (xpnet.check.unimportable): a package folder
+that holds no Python file (a git submodule not checked out), syntax of a newer Python."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from xpnet.check.learner import LearnerError, load_learner
+from xpnet.check.unimportable import NEWER_SYNTAX, _submodule
+from xpnet.cli import main
+
+from .learner_shapes import book_repo, edit, write
+
+GITMODULES = """
+[submodule "vendor/book"]
+\tpath = vendor/book
+\turl = https://example.org/book.git
+[submodule "upstream"]
+\tpath = upstream
+\turl = https://example.org/deep-learning-from-scratch.git
+"""
+
+
+@pytest.fixture(autouse=True)
+def _own_path(monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+
+
+@pytest.mark.parametrize("where", ["the file", "its layers module"])
+def test_a_submodule_not_checked_out_is_named_with_its_url_and_the_git_command(
+    tmp_path, monkeypatch, capsys, where
+):
+    """The book's repository as a submodule upstream/, cloned without --recurse-submodules:
+    upstream/ is an empty folder, so Python says "No module named 'upstream.common'"."""
+    root = tmp_path / "repo"
+    net_file = book_repo(root)
+    write(root / ".gitmodules", GITMODULES)
+    (root / "upstream").mkdir()
+    importer = net_file if where == "the file" else net_file.parent / "my_layers.py"
+    if where != "the file":
+        write(importer, "from upstream.common.layers import *\n")
+        edit(net_file, "from common.layers import Affine", "from my_layers import Affine")
+    else:
+        edit(
+            net_file,
+            "from common.layers import Affine",
+            "from upstream.common.layers import Affine",
+        )
+    monkeypatch.chdir(root)
+    with pytest.raises(LearnerError) as error:
+        load_learner(str(net_file))
+    said = str(error.value)
+    assert said.startswith(f"{importer.name} line ")
+    assert f"imports upstream.common, but {root / 'upstream'} holds no Python file" in said
+    assert f"it is a git submodule of the repository in {root}" in said
+    assert "(https://example.org/deep-learning-from-scratch.git), not checked out" in said
+    assert f"git -C {root} submodule update --init" in said
+    assert main(["check", str(net_file)]) == 2
+    assert "submodule update --init" in capsys.readouterr().err
+
+
+def test_an_empty_package_folder_without_gitmodules_says_to_fill_it(tmp_path, monkeypatch):
+    root = tmp_path / "repo"
+    net_file = book_repo(root)
+    (root / "mylib" / "layers").mkdir(parents=True)  # folders, and no .py at any depth
+    edit(net_file, "from common.layers import Affine", "from mylib.layers import Affine")
+    monkeypatch.chdir(root)
+    with pytest.raises(LearnerError) as error:
+        load_learner(str(net_file))
+    said = str(error.value)
+    assert said.endswith(
+        f"imports mylib.layers, but {root / 'mylib'} holds no Python file: put the mylib"
+        " package's files there"
+    )
+
+
+def test_submodule_reads_gitmodules_paths_exactly(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitmodules").write_text(GITMODULES)
+    assert _submodule(tmp_path / "vendor" / "book") == (tmp_path, "https://example.org/book.git")
+    assert _submodule(tmp_path / "vendor") is None  # a folder above a submodule is not one
+    assert _submodule(tmp_path / "other") is None
+    (tmp_path / ".gitmodules").unlink()
+    assert _submodule(tmp_path / "upstream") is None  # the repository's root ends the search
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "def numerical_gradient[T](f, x: T) -> T:",
+        "class Net[T]:",
+        "type Params = dict[str, object]",
+    ],
+)
+def test_syntax_of_a_newer_python_is_named_with_the_version_it_needs(tmp_path, monkeypatch, line):
+    """A learner's repository written for Python 3.12 (its .python-version says so), checked
+    by an xpnet installed in an older Python: the line, what it uses, the Python it needs."""
+    _, what, version = next(entry for entry in NEWER_SYNTAX if entry[0].match(line))
+    root = tmp_path / "repo"
+    net_file = book_repo(root)
+    write(root / ".python-version", "3.12\n")
+    write(
+        net_file.parent / "helpers_new.py", line + ("\n    pass\n" if line.endswith(":") else "\n")
+    )
+    edit(net_file, "from collections", "import helpers_new\nfrom collections")
+    monkeypatch.chdir(root)
+    if sys.version_info >= version:  # this Python parses it
+        assert load_learner(str(net_file)).cls.__name__ == "TwoLayerNet"
+        return
+    with pytest.raises(LearnerError) as error:
+        load_learner(str(net_file))
+    assert str(error.value) == (
+        f"helpers_new.py line 1 uses {what}, syntax of Python {version[0]}.{version[1]} and"
+        f" later; this is Python {sys.version_info[0]}.{sys.version_info[1]} ({sys.executable})."
+        f" Check with xpnet installed in a Python >= {version[0]}.{version[1]} (the repository's"
+        " .python-version asks for 3.12)"
+    )
+
+
+def test_another_syntax_error_is_the_learners_own_traceback(tmp_path, monkeypatch):
+    root = tmp_path / "repo"
+    net_file = book_repo(root)
+    edit(net_file, "from collections", "print 'hello'\nfrom collections")
+    monkeypatch.chdir(root)
+    with pytest.raises(LearnerError) as error:
+        load_learner(str(net_file))
+    said = str(error.value)
+    assert said.startswith("SyntaxError: Missing parentheses in call to 'print'")
+    assert "syntax of Python" not in said
