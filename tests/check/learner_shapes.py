@@ -17,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 BOOK = Path(__file__).resolve().parents[1] / "learner"  # the book's chapter-5 net and common/
 
@@ -212,3 +213,12 @@ def oracle_passes(net, x, t, *, method: str = "gradient", tolerance: float = 1e-
         if scale > 0 and np.abs(g - numerical).max() / scale > tolerance:
             return False
     return True
+
+
+def refusal(path: Path) -> str:
+    """The message of the LearnerError that loading the learner's file at path raises."""
+    from xpnet.check.learner import LearnerError, load_learner
+
+    with pytest.raises(LearnerError) as error:
+        load_learner(str(path))
+    return str(error.value)

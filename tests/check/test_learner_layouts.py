@@ -23,6 +23,7 @@ from .learner_shapes import (
     book_repo,
     edit,
     oracle_passes,
+    refusal,
     write,
 )
 
@@ -130,9 +131,7 @@ def test_a_script_that_fails_as_a_module_of_its_package_too_says_the_scripts_err
     net_file = book_repo(tmp_path / "repo", chapter="lib")
     (net_file.parent / "__init__.py").touch()
     edit(net_file, "import numpy as np", "import numpy as np\nfrom lib import absent_module")
-    with pytest.raises(LearnerError) as error:
-        load_learner(str(net_file))
-    said = str(error.value)
+    said = refusal(net_file)
     assert "cannot import name 'absent_module' from 'lib'" in said
     assert "imports its own package" not in said
 
@@ -141,9 +140,7 @@ def test_a_package_found_nowhere_is_named_with_the_places_looked(tmp_path, monke
     net_file = book_repo(tmp_path / "repo")
     edit(net_file, "from common.layers import Affine", "from mylib.layers import Affine")
     monkeypatch.chdir(tmp_path / "repo")
-    with pytest.raises(LearnerError) as error:
-        load_learner(str(net_file))
-    said = str(error.value)
+    said = refusal(net_file)
     assert said.startswith("two_layer_net.py line 10 imports mylib, but")
     assert "no folder holds a mylib/ package or mylib.py" in said
     assert str(net_file.parent) in said and str(tmp_path / "repo") in said
@@ -169,9 +166,7 @@ def test_what_the_learners_other_module_imports_and_no_one_has_is_named_there(
     if how == "from .layers":
         (net_file.parent / "__init__.py").touch()
     monkeypatch.chdir(tmp_path / "repo")
-    with pytest.raises(LearnerError) as error:
-        load_learner(str(net_file))
-    said = str(error.value)
+    said = refusal(net_file)
     assert said.startswith(f"layers.py line 2 imports {name}, ")
     if missing == "library":
         assert said.endswith("-m pip install absent-lib")
@@ -187,9 +182,7 @@ def test_a_module_of_a_package_found_is_not_said_to_be_found_nowhere(tmp_path, m
     net_file = book_repo(tmp_path / "repo")
     edit(net_file, "from common.layers import Affine", "from common.optimizer import Affine")
     monkeypatch.chdir(tmp_path / "repo")
-    with pytest.raises(LearnerError) as error:
-        load_learner(str(net_file))
-    said = str(error.value)
+    said = refusal(net_file)
     assert "No module named 'common.optimizer'" in said and "no folder holds" not in said
 
 
@@ -516,9 +509,7 @@ def test_a_library_this_python_lacks_is_named_with_its_pip_install(tmp_path, mon
     monkeypatch.setitem(libraries, "xpnet_absent_gpu_lib", "absent-gpu-lib")
     net_file = book_repo(tmp_path / "repo")
     edit(net_file, "import numpy as np", "import xpnet_absent_gpu_lib as np")
-    with pytest.raises(LearnerError) as error:
-        load_learner(str(net_file))
-    said = str(error.value)
+    said = refusal(net_file)
     assert said.startswith("two_layer_net.py line 9 imports xpnet_absent_gpu_lib, a library")
     assert said.endswith("-m pip install absent-gpu-lib")
     assert "no folder holds" not in said
@@ -669,9 +660,7 @@ def test_a_relative_import_whose_module_is_missing_names_it(tmp_path):
     learner's code, not a confusion about the module's name."""
     net_file = book_repo(tmp_path / "repo")
     edit(net_file, "from common.layers import Affine", "from .layers import Affine")
-    with pytest.raises(LearnerError) as error:
-        load_learner(str(net_file))
-    said = str(error.value)
+    said = refusal(net_file)
     assert "No module named 'ch05.layers'" in said
     assert "xpnet_check" not in said and "no known parent package" not in said
 

@@ -11,7 +11,7 @@ from xpnet.check.learner import LearnerError, load_learner
 from xpnet.check.unimportable import NEWER_SYNTAX, _submodule
 from xpnet.cli import main
 
-from .learner_shapes import book_repo, edit, write
+from .learner_shapes import book_repo, edit, refusal, write
 
 GITMODULES = """
 [submodule "vendor/book"]
@@ -49,9 +49,7 @@ def test_a_submodule_not_checked_out_is_named_with_its_url_and_the_git_command(
             "from upstream.common.layers import Affine",
         )
     monkeypatch.chdir(root)
-    with pytest.raises(LearnerError) as error:
-        load_learner(str(net_file))
-    said = str(error.value)
+    said = refusal(net_file)
     assert said.startswith(f"{importer.name} line ")
     assert f"imports upstream.common, but {root / 'upstream'} holds no Python file" in said
     assert f"it is a git submodule of the repository in {root}" in said
@@ -67,9 +65,7 @@ def test_an_empty_package_folder_without_gitmodules_says_to_fill_it(tmp_path, mo
     (root / "mylib" / "layers").mkdir(parents=True)  # folders, and no .py at any depth
     edit(net_file, "from common.layers import Affine", "from mylib.layers import Affine")
     monkeypatch.chdir(root)
-    with pytest.raises(LearnerError) as error:
-        load_learner(str(net_file))
-    said = str(error.value)
+    said = refusal(net_file)
     assert said.endswith(
         f"imports mylib.layers, but {root / 'mylib'} holds no Python file: put the mylib"
         " package's files there"
@@ -124,8 +120,6 @@ def test_another_syntax_error_is_the_learners_own_traceback(tmp_path, monkeypatc
     net_file = book_repo(root)
     edit(net_file, "from collections", "print 'hello'\nfrom collections")
     monkeypatch.chdir(root)
-    with pytest.raises(LearnerError) as error:
-        load_learner(str(net_file))
-    said = str(error.value)
+    said = refusal(net_file)
     assert said.startswith("SyntaxError: Missing parentheses in call to 'print'")
     assert "syntax of Python" not in said
