@@ -87,7 +87,11 @@ def test_two_candidate_classes_need_a_name(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("missing.py", "FILE must be an existing Python file (name.py); got 'missing.py'"),
+        (
+            "missing.py",
+            "FILE must be an existing Python file (name.py) or Jupyter notebook (name.ipynb);"
+            " got 'missing.py'",
+        ),
         (f"{BOOK}:Net", "two_layer_net.py has no class Net; its classes: OrderedDict"),
     ],
 )

@@ -5,10 +5,11 @@
   network included, held to the book's interface (interface.py), with the likely mistake in
   words (diagnosis.py) and the wrong layer (layers.py);
 - both return a :class:`GradientCheck` (report.py; ``NetworkCheck`` is the same class);
-- learner.py: a learner's file for ``xpnet check``, in three steps: imported (importing.py, with
-  folders.py and offline.py) and its class found, built (building.py), checked with the targets
-  it takes (checking.py); locating.py shows the learner's errors in their own code, and
-  unimportable.py says why a file could not be imported, with the fix;
+- learner.py: a learner's file (or notebook) for ``xpnet check``, in three steps: imported
+  (importing.py, with folders.py, offline.py, and notebook.py for a Jupyter notebook) and its
+  class found, built (building.py), checked with the targets it takes (checking.py); locating.py
+  shows the learner's errors in their own code, and unimportable.py says why a file could not be
+  imported, with the fix;
   trainable.py, training.py: such a net trained by xpnet's loop.
 """
 

@@ -178,11 +178,14 @@ def _places(folder: Path) -> list[Path]:
 
 
 def _parsed(source: Path) -> tuple[ast.Module | None, str]:
-    """The file's syntax tree (None where it does not parse) and its text."""
+    """The file's syntax tree (None where it does not parse) and its text (a notebook's code
+    cells, :func:`~xpnet.check.notebook.script`)."""
+    from .notebook import is_notebook, script
+
     try:
-        text = source.read_text(encoding="utf-8", errors="replace")
+        text = script(source) if is_notebook(source) else source.read_text("utf-8", "replace")
         return ast.parse(text), text
-    except (SyntaxError, OSError, ValueError):
+    except (SyntaxError, OSError, ValueError):  # NotebookError is a ValueError
         return None, ""
 
 

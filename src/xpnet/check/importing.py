@@ -47,6 +47,7 @@ from .folders import (
     module_of_own_package,
     package_of,
 )
+from .notebook import NotebookLoader, is_notebook
 from .offline import _OfflineMnist
 from .standin import FOLDER as STAND_INS
 from .standin import PACKAGES as STAND_IN_PACKAGES
@@ -101,9 +102,14 @@ def _import(
     first on the path, said by the first note (``why``, or that the file imports relatively)."""
     folder = path.parent
     name = package[1] if package else f"xpnet_check_{path.stem}"
-    spec = importlib.util.spec_from_file_location(
-        name, path, submodule_search_locations=[str(folder)] if path.stem == "__init__" else None
-    )
+    if is_notebook(path):
+        spec = importlib.util.spec_from_loader(name, NotebookLoader(path), origin=str(path))
+    else:
+        spec = importlib.util.spec_from_file_location(
+            name,
+            path,
+            submodule_search_locations=[str(folder)] if path.stem == "__init__" else None,
+        )
     module = importlib.util.module_from_spec(spec)
     found, missing, named = find_folders(path)
     others = {name: where for where, names in found.items() if where != folder for name in names}
@@ -123,7 +129,7 @@ def _import(
     sys.meta_path.append(fallback)  # after the path the learner's own code sets up
     error = None
     shell = _NotebookShell()
-    if "get_ipython" in path.read_text(encoding="utf-8", errors="replace"):
+    if is_notebook(path) or "get_ipython" in path.read_text(encoding="utf-8", errors="replace"):
         module.get_ipython = lambda: shell
     try:
         with answered_from_sample() as answered, contextlib.redirect_stdout(printed):
@@ -173,9 +179,12 @@ def _import(
         for name in stood_in
     ]
     if shell.calls:
+        calls = ", ".join(dict.fromkeys(shell.calls))
         notes.append(
-            f"{path.name} calls get_ipython() (a notebook exported as a script):"
-            f" {', '.join(dict.fromkeys(shell.calls))} not run (there is no notebook here)"
+            f"{path.name}'s magics and shell lines were not run: {calls}"
+            if is_notebook(path)
+            else f"{path.name} calls get_ipython() (a notebook exported as a script): {calls} not"
+            " run (there is no notebook here)"
         )
     if finder.answered or answered:
         notes.append(f"MNIST for {path.name}'s top-level code came from xpnet's bundled sample")
@@ -194,7 +203,9 @@ class _NotebookShell:
 
     def __getattr__(self, name: str):
         def skipped(*args, **kwargs) -> None:
-            self.calls.append(f"%{args[0]}" if name.endswith("_magic") and args else f"{name}()")
+            word = str(args[0]).split(" ", 1)[0] if args else ""
+            said = {"run_line_magic": "%", "run_cell_magic": "%%", "system": "!", "getoutput": "!"}
+            self.calls.append(f"{said[name]}{word}" if name in said and word else f"{name}()")
 
         return skipped
 
@@ -229,9 +240,13 @@ def _limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def stopped_at(error: BaseException, path: Path) -> int | None:
-    """The line of path where error stopped its top-level code."""
-    lines = [
-        f.lineno for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == path
-    ]
-    return lines[-1] if lines else None
+def stopped_at(error: BaseException, path: Path) -> str | None:
+    """Where in path error stopped its top-level code: "line N" (in a notebook, "cell K, line
+    N"); None where no frame of the traceback is path's."""
+    places = []
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename == str(path):
+            places.append(f"line {frame.lineno}")
+        elif frame.filename.startswith(f"{path} [cell "):  # cell_name(path, K)
+            places.append(f"{frame.filename[len(str(path)) + 2 : -1]}, line {frame.lineno}")
+    return places[-1] if places else None

@@ -40,6 +40,7 @@ from .locating import (
     learner_traceback,
     raised_in_backprop,
 )
+from .notebook import NotebookError, is_notebook
 from .unimportable import unimportable
 
 __all__ = [
@@ -75,10 +76,16 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
     """
     path_text, _, class_name = spec.partition(":")
     path = Path(path_text)
-    if path.suffix != ".py" or not path.is_file():
-        raise LearnerError(f"FILE must be an existing Python file (name.py); got {path_text!r}")
+    if path.suffix not in (".py", ".ipynb") or not path.is_file():
+        raise LearnerError(
+            f"FILE must be an existing Python file (name.py) or Jupyter notebook (name.ipynb);"
+            f" got {path_text!r}"
+        )
     path = path.resolve()
-    imported = import_file(path, time_limit=time_limit)
+    try:
+        imported = import_file(path, time_limit=time_limit)
+    except NotebookError as error:
+        raise LearnerError(str(error)) from None
     module, notes = imported.module, imported.notes
     own = _own_classes(module)
     theirs = [] if any(_is_net(c) for c in own) else _imported_nets(module)
@@ -190,21 +197,30 @@ def _stopped(path: Path, error: BaseException, time_limit: float, own: list[type
     names = ", ".join(c.__name__ for c in own)
     if isinstance(error, ImportTimeout):
         return _timeout(path, error, time_limit, names)
-    line = stopped_at(error, path)
-    at = f" at line {line}" if line else ""
+    place = stopped_at(error, path)
+    frames = learner_frames(error)
+    said = frames and (frames[-1].filename == str(path) or f"{path} [cell " in frames[-1].filename)
+    at = f" at {place}" if place and not said else ""  # _brief names the place already
+    after = (
+        "the cells after it were not run"
+        if is_notebook(path)
+        else "code under if __name__ == '__main__': runs only when the file itself is run"
+    )
     return (
         f"{path.name}'s top-level code raised {_brief(error)}{at}, after defining {names}:"
-        f" checked as defined by then. Code under if __name__ == '__main__': runs only when"
-        f" the file itself is run"
+        f" checked as defined by then ({after})"
     )
 
 
 def _timeout(path: Path, error: BaseException, time_limit: float, names: str | None) -> str:
-    line = stopped_at(error, path)
-    at = f" (at line {line} when stopped)" if line else ""
+    place = stopped_at(error, path)
+    at = f" (at {place} when stopped)" if place else ""
     said = (
-        f"{path.name}'s top-level code was still running after {time_limit:g} s{at}: training"
-        f" at import? Put it under if __name__ == '__main__':, so that importing the file only"
-        f" defines its classes and functions"
+        f"{path.name}'s cells were still running after {time_limit:g} s{at}: training? The"
+        " cells after it were not run"
+        if is_notebook(path)
+        else f"{path.name}'s top-level code was still running after {time_limit:g} s{at}:"
+        " training at import? Put it under if __name__ == '__main__':, so that importing the"
+        " file only defines its classes and functions"
     )
     return f"{said}; {names} was checked as defined by then" if names else said

@@ -11,6 +11,7 @@ for a message.
 from __future__ import annotations
 
 import inspect
+import linecache
 import traceback
 from pathlib import Path
 
@@ -87,7 +88,7 @@ def _place(obj) -> str:
 
         functions = [f for f in vars(obj).values() if inspect.isfunction(f)]
         try:
-            tree = ast.parse(Path(inspect.getsourcefile(functions[0])).read_text())
+            tree = ast.parse("".join(linecache.getlines(inspect.getsourcefile(functions[0]))))
         except (IndexError, TypeError, OSError, SyntaxError):
             return "its file"
         lines = [

@@ -30,7 +30,8 @@ def train_flags(train: argparse.ArgumentParser) -> None:
     train.add_argument(  # issue 23: a learner's own network (xpnet.check.training)
         "--net",
         metavar="FILE.py[:CLASS]",
-        help="train your own network class (checked as xpnet check does, first) instead of"
+        help="train your own network class (a .py file or .ipynb notebook, checked as xpnet"
+        " check does, first) instead of"
         " xpnet's TwoLayerNet (default: xpnet's)",
     )
     train.add_argument(

@@ -75,14 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         check.check_command,
         help="check your own network's backprop (FILE.py[:CLASS]) against the numerical one",
-        description="Import FILE.py (its __main__ block does not run), build its network class"
+        description="Import FILE.py (its __main__ block does not run) or run the code cells of"
+        " a notebook FILE.ipynb in order (its magics and shell lines do not run), build its"
+        " network class"
         " as the book does (784, 50, 10) and compare its gradient with the numerical gradient"
         " on 3 images of the bundled MNIST sample. Exit 0 passed, 1 failed, 2 unusable.",
     )
     learner.add_argument(
         "file",
         metavar="FILE.py[:CLASS]",
-        help="your network's file; CLASS defaults to its one class with loss and gradient",
+        help="your network's file (.py, or a Jupyter notebook .ipynb); CLASS defaults to its one"
+        " class with loss and gradient",
     )
     learner.add_argument(  # issue 23: a learner's file that trains at import is stopped
         "--time-limit",

@@ -1,0 +1,127 @@
+"""A Jupyter notebook as ``xpnet check`` imports it: its code cells, in order, in one module.
+
+Learners write their TwoLayerNet in a notebook as often as in a file. :func:`code_cells` reads
+the notebook's JSON (nbformat 4; data, never unpickled or trusted beyond its text) and turns each
+code cell into Python as ``jupyter nbconvert --to script`` does: a line magic (``%matplotlib
+inline``) or shell line (``!pip install ...``) becomes a ``get_ipython()`` call, which
+:mod:`xpnet.check.importing` answers with a stand-in that does nothing and counts it; a cell magic
+runs its body where IPython would (``%%time``, ``%%capture``) and is skipped otherwise
+(``%%bash``, ``%%writefile``). :class:`NotebookLoader` runs the cells one after the other in the
+module's namespace, as the kernel would by Run All, each compiled under its own name
+(``two_layer_net.ipynb [cell 4]``) and kept in :mod:`linecache`, so that tracebacks, ``inspect``
+and xpnet's messages name the cell and its line.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import json
+import linecache
+import re
+from pathlib import Path
+
+__all__ = ["NotebookError", "NotebookLoader", "cell_name", "code_cells", "is_notebook", "script"]
+
+SUFFIX = ".ipynb"
+BODY_MAGICS = {"time", "timeit", "capture", "prun"}  # cell magics whose body IPython runs
+_LINE_MAGIC = re.compile(r"^(\s*)(?:(\w[\w, ]*?)\s*=\s*)?([%!]{1,2})\s*(\S*)(.*)$")
+
+
+class NotebookError(ValueError):
+    """The file is no Jupyter notebook that xpnet can read (not JSON, or no cells)."""
+
+
+def is_notebook(path: Path) -> bool:
+    return path.suffix == SUFFIX
+
+
+def cell_name(path: Path, number: int) -> str:
+    """The name cell ``number`` (1-based, among all the notebook's cells) is compiled under."""
+    return f"{path} [cell {number}]"
+
+
+def code_cells(path: Path) -> list[tuple[int, str]]:
+    """(number, Python) of each code cell of the notebook at path, magics made calls.
+
+    Raises NotebookError, naming the file and what is wrong, for a file that is not a
+    notebook."""
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+    except json.JSONDecodeError as error:
+        raise NotebookError(
+            f"{path.name} is not a Jupyter notebook: its JSON breaks at line {error.lineno}"
+            f" ({error.msg})"
+        ) from None
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list):
+        old = isinstance(notebook, dict) and "worksheets" in notebook
+        raise NotebookError(
+            f"{path.name} is not a Jupyter notebook of format 4 (it has no cells"
+            + (
+                ": an old format 3; upgrade it with jupyter nbconvert --to notebook"
+                f" --inplace {path.name})"
+                if old
+                else ")"
+            )
+        )
+    found = []
+    for number, cell in enumerate(cells, start=1):
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            text = "".join(source) if isinstance(source, list) else str(source)
+            found.append((number, _python(text)))
+    return found
+
+
+def script(path: Path) -> str:
+    """The notebook's code cells as one script (for reading its imports, not for running)."""
+    return "\n".join(text for _, text in code_cells(path)) + "\n"
+
+
+def _python(cell: str) -> str:
+    """A code cell as Python: magics and shell lines made get_ipython() calls, as nbconvert."""
+    lines = cell.splitlines()
+    if lines and lines[0].startswith("%%"):
+        name, _, args = lines[0][2:].strip().partition(" ")
+        body = "\n".join(lines[1:])
+        if name in BODY_MAGICS:
+            return "\n" + body  # the body keeps its line numbers
+        return f"get_ipython().run_cell_magic({name!r}, {args!r}, {body!r})"
+    return "\n".join(_line(line) for line in lines)
+
+
+def _line(line: str) -> str:
+    match = _LINE_MAGIC.match(line)
+    if not match or line.lstrip().startswith(("%=", "!=")):
+        return line
+    indent, target, sign, name, rest = match.groups()
+    if sign == "%":
+        call = f"get_ipython().run_line_magic({name!r}, {rest.strip()!r})"
+    elif sign in ("!", "!!"):
+        command = (name + rest).strip()
+        call = f"get_ipython().{'getoutput' if target else 'system'}({command!r})"
+    else:  # %% in the middle of a cell is no magic
+        return line
+    return f"{indent}{target} = {call}" if target else f"{indent}{call}"
+
+
+class NotebookLoader(importlib.abc.Loader):
+    """Runs a notebook's code cells in order in the module's namespace (see the module's text)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module) -> None:
+        module.__dict__.setdefault("display", _display)  # IPython's, a builtin in a kernel
+        for number, text in code_cells(self.path):
+            name = cell_name(self.path, number)
+            lines = text.splitlines(keepends=True)
+            linecache.cache[name] = (len(text), None, lines, name)  # tracebacks and inspect
+            exec(compile(text, name, "exec"), module.__dict__)
+
+
+def _display(*objects, **kwargs) -> None:
+    """IPython's display(), where there is no notebook to show anything in."""

@@ -1,0 +1,166 @@
+"""`xpnet check NOTEBOOK.ipynb`: a learner's net in a Jupyter notebook, its code cells run in
+order in one module (magics and shell lines not run), checked as a .py file is, with the cell
+and line named wherever xpnet points at the learner's code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from xpnet.check.learner import build, check_learner, load_learner
+from xpnet.check.notebook import _python, code_cells, script
+from xpnet.cli import main
+
+from .learner_shapes import BOOK, batch, book_repo, oracle_passes, refusal
+
+
+@pytest.fixture(autouse=True)
+def _own_path(monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+
+
+def notebook(path: Path, *cells: str, markdown_first: bool = True) -> Path:
+    """A notebook of format 4 at path: a markdown cell, then a code cell per text."""
+    found = [{"cell_type": "markdown", "metadata": {}, "source": ["# my net\n"]}] * markdown_first
+    found += [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": text.splitlines(keepends=True),
+        }
+        for text in cells
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps({"cells": found, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    )
+    return path
+
+
+def book_net() -> str:
+    """The book's chapter-5 TwoLayerNet, without its __main__ block."""
+    return (BOOK / "two_layer_net.py").read_text().split('if __name__ == "__main__":')[0]
+
+
+def book_notebook(root: Path, *after: str) -> Path:
+    """root/ch05/two_layer_net.ipynb beside the book's root/common/: the path cell, the net's
+    cell (cell 3, counting the markdown cell), then the cells ``after``."""
+    book_repo(root).unlink()  # common/ and the .git, and no .py net
+    setup = "import sys, os\nsys.path.append(os.pardir)\n%matplotlib inline\n!pip list\n"
+    return notebook(root / "ch05" / "two_layer_net.ipynb", setup, book_net(), *after)
+
+
+def test_a_notebooks_net_is_checked_as_the_same_net_in_a_file(tmp_path, monkeypatch, capsys):
+    path = book_notebook(tmp_path / "repo", "%%time\nnet = TwoLayerNet(784, 50, 10)\ndisplay(net)")
+    monkeypatch.chdir(tmp_path / "repo")
+    learner = load_learner(str(path))
+    assert learner.cls.__name__ == "TwoLayerNet"
+    assert "two_layer_net.ipynb's magics and shell lines were not run: %matplotlib, !pip" in (
+        learner.notes
+    )
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    assert check_learner(net, learner, x, t, num_classes=4).check.passed
+    assert oracle_passes(net, x, t)
+    assert main(["check", "ch05/two_layer_net.ipynb"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("xpnet check: TwoLayerNet of ch05/two_layer_net.ipynb on 3 images")
+    assert "check PASSED" in out
+
+
+def test_a_wrong_backward_in_a_cell_is_found_and_its_cell_named(tmp_path, monkeypatch, capsys):
+    """The Affine layer written in the notebook, its dW transposed: FAILED, and the layer's
+    backward is named by its cell and line."""
+    affine = (BOOK / "common" / "layers.py").read_text()
+    affine = affine[affine.index("class Affine") : affine.index("class SoftmaxWithLoss")]
+    affine = affine.replace("np.dot(self.x.T, dout)", "np.dot(self.x.T, dout) * 2")
+    assert "* 2" in affine
+    net = book_net().replace("from common.layers import Affine, Relu, SoftmaxWithLoss", "")
+    root = tmp_path / "repo"
+    book_repo(root).unlink()
+    path = notebook(
+        root / "ch05" / "net.ipynb",
+        "import numpy as np\nfrom common.layers import Relu, SoftmaxWithLoss",
+        affine,
+        net,
+        markdown_first=False,
+    )
+    monkeypatch.chdir(root)
+    assert main(["check", str(path)]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "check FAILED" in out
+    assert "(Affine.backward, ch05/net.ipynb [cell 2], line" in out
+
+
+def test_an_error_before_the_class_names_the_cell_and_its_line(tmp_path, monkeypatch):
+    root = tmp_path / "repo"
+    book_repo(root).unlink()
+    path = notebook(
+        root / "ch05" / "net.ipynb", "import numpy as np\n\nx = np.ones(3) @ np.ones(4)"
+    )
+    monkeypatch.chdir(root)
+    said = refusal(path)
+    assert said.startswith("ValueError: matmul: ")
+    assert f'File "{path} [cell 2]", line 3, in <module>' in said
+
+
+def test_training_cells_after_the_class_stop_at_the_time_limit(tmp_path, monkeypatch):
+    path = book_notebook(tmp_path / "repo", "steps = 0\nwhile True:\n    steps += 1")
+    monkeypatch.chdir(tmp_path / "repo")
+    learner = load_learner(str(path), time_limit=0.5)
+    said = next(note for note in learner.notes if "still running after 0.5 s" in note)
+    assert said.startswith("two_layer_net.ipynb's cells were still running after 0.5 s (at cell 4,")
+    assert "training? The cells after it were not run" in said and "__main__" not in said
+    assert said.endswith("TwoLayerNet was checked as defined by then")
+
+
+def test_a_cell_that_raises_after_the_class_is_said_and_the_class_checked(tmp_path, monkeypatch):
+    path = book_notebook(tmp_path / "repo", "undefined_name")
+    monkeypatch.chdir(tmp_path / "repo")
+    learner = load_learner(str(path))
+    said = next(note for note in learner.notes if "raised NameError" in note)
+    assert "(two_layer_net.ipynb [cell 4], line 1)" in said
+    assert said.endswith("checked as defined by then (the cells after it were not run)")
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("{", "net.ipynb is not a Jupyter notebook: its JSON breaks at line 1"),
+        ('{"worksheets": []}', "an old format 3; upgrade it with jupyter nbconvert"),
+        ("[1, 2]", "net.ipynb is not a Jupyter notebook of format 4 (it has no cells)"),
+    ],
+)
+def test_a_file_that_is_no_notebook_is_refused_with_what_is_wrong(tmp_path, text, said):
+    path = tmp_path / "net.ipynb"
+    path.write_text(text)
+    assert said in refusal(path)
+
+
+@pytest.mark.parametrize(
+    ("cell", "python"),
+    [
+        ("%matplotlib inline", "get_ipython().run_line_magic('matplotlib', 'inline')"),
+        ("  !pip install numpy", "  get_ipython().system('pip install numpy')"),
+        ("files = !ls -l", "files = get_ipython().getoutput('ls -l')"),
+        ("names = %who_ls", "names = get_ipython().run_line_magic('who_ls', '')"),
+        ("%%bash\necho hi", "get_ipython().run_cell_magic('bash', '', 'echo hi')"),
+        ("%%time\nx = 1\ny = 2", "\nx = 1\ny = 2"),  # the body runs, on its own lines
+        ("x = a % b\nif a != b:\n    y = 1", "x = a % b\nif a != b:\n    y = 1"),
+    ],
+)
+def test_magics_and_shell_lines_become_calls_as_nbconvert_writes_them(cell, python):
+    assert _python(cell) == python
+
+
+def test_a_notebooks_imports_are_read_from_its_code_cells_only(tmp_path):
+    path = notebook(
+        tmp_path / "n.ipynb", "import numpy as np", "%matplotlib inline\nfrom common import x"
+    )
+    assert [number for number, _ in code_cells(path)] == [2, 3]
+    assert "# my net" not in script(path) and "from common import x" in script(path)
