@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from xpnet import check_network
+from xpnet.check.layers import probe_layers
 from xpnet.check.learner import build, check_learner, load_learner
 
 from .learner_shapes import BOOK, CH04_NET, batch, book_repo, edit, oracle_passes, write
@@ -23,6 +24,7 @@ MISTAKES = {
         'self.layers["Affine2"].dW, self.layers["Affine2"].dW',
     ),
     "no-batch-mean": ("common/layers.py", "dx = dx / batch_size", "dx = dx"),
+    "log-delta-1e-4": ("common/functions.py", "+ 1e-7)", "+ 1e-4)"),
     "copies": (
         "two_layer_net.py",
         'Affine(self.params["W1"], self.params["b1"])',
@@ -205,3 +207,47 @@ def test_a_backward_without_w_t_names_the_layer_and_the_shapes(tmp_path):
     assert hint.startswith("Affine2 (Affine.backward, common/layers.py, line ")
     assert "with x (3, 6), dout (3, 4), W (6, 4), b (4,)" in hint
     assert "dx = dout @ W.T has the shape of x" in hint
+
+
+def test_a_loss_with_a_larger_log_guard_is_a_factor_a_little_over_1(tmp_path):
+    """-log(y + 1e-4) where the book adds 1e-7: backprop's (y - t) / N is then ~1.001 times the
+    loss's gradient, for every parameter alike (it was "backprop and the numerical gradient
+    differ", with no cause)."""
+    check, text = checked(tmp_path, "log-delta-1e-4")
+    assert wrong(check) == ["W1", "b1", "W2", "b2"]
+    for p in check:
+        assert 1.0001 < p.factor < 1.01, p.factor
+        assert "a little over 1: the loss probably adds more than the book's 1e-7" in p.reason
+    assert "every gradient is off by the same factor 1.00" in text
+    assert "the loss layer's backward (SoftmaxWithLoss) or the loss" in text
+
+
+def net_on_a_kink(tmp_path, mistake: str | None = None):
+    """The book's net on a batch whose first image is all 0: with b1 = 0, Relu1's input is then
+    exactly 0 on that row, ReLU's kink, where a central difference is no derivative."""
+    folder = tmp_path / (mistake or "book")
+    shutil.copytree(BOOK, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    if mistake:
+        file, old, new = MISTAKES[mistake]
+        edit(folder / file, old, new)
+    learner = load_learner(str(folder / "two_layer_net.py"))
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    x[0] = 0.0
+    assert not np.any(net.params["b1"])  # the book's start, so the row is on the kink
+    return net, x, t
+
+
+def test_a_right_relu_is_not_blamed_for_inputs_on_its_kink(tmp_path):
+    """The layer probe compares dx only where the input is farther than h from 0: the book's
+    Relu was said "dx is not the derivative of its forward" on an image of zeros."""
+    net, x, t = net_on_a_kink(tmp_path)
+    assert probe_layers(net, x, t) == ()
+
+
+def test_a_relu_without_its_mask_is_still_found_beside_the_kink(tmp_path):
+    net, x, t = net_on_a_kink(tmp_path, "relu-mask")
+    findings = probe_layers(net, x, t)
+    assert len(findings) == 1
+    assert findings[0].startswith("Relu1 (Relu.backward, common/layers.py, line 18)")
+    assert "the mask is missing" in findings[0]

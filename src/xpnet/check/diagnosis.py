@@ -21,6 +21,7 @@ from .report import MEASURES, ParameterCheck
 __all__ = ["Diagnosis", "compare_gradients"]
 
 FACTOR_FIT = 1e-3  # backprop = c * numerical when the rest is this small, relative
+NEAR_ONE = 1e-5  # a factor this close to 1 is no factor (the check passes far from it)
 ZERO = "the numerical gradient is exactly 0"  # the start of the reason for a loss that ignores it
 
 
@@ -152,7 +153,7 @@ class Diagnosis:
             if other != name and tuple(m.shape) == tuple(b.shape) and _close(b, m):
                 return f"it equals {other}'s gradient: probably taken from {other}'s layer"
         if factor is not None:
-            said = f"backprop is {factor:.4g} times the numerical gradient"
+            said = f"backprop is {_shown(factor)} times the numerical gradient"
             if N > 1 and abs(factor - N) <= FACTOR_FIT * N:
                 return (
                     f"{said}, the batch size N={N}: the backward pass sums over the batch where"
@@ -166,6 +167,12 @@ class Diagnosis:
                 )
             if abs(factor + 1) <= FACTOR_FIT:
                 return f"{said}: the sign is flipped"
+            if 1 < factor <= 1.05:
+                return (
+                    f"{said}, a little over 1: the loss probably adds more than the book's 1e-7"
+                    " inside its log (-log(y + 1e-4) makes about 1.001), which backprop's"
+                    " (y - t) / N does not follow; add 1e-7 as cross_entropy_error does"
+                )
             return f"{said}: a constant factor is wrong"
         scale = max(figures.backprop_max, figures.numerical_max)
         off = int(xp.count_nonzero(xp.abs(b - n) > self.tolerance * scale))
@@ -189,8 +196,8 @@ class Diagnosis:
         same = None not in factors and max(factors) - min(factors) <= 1e-3 * abs(factors[0])
         if len(wrong) == len(results) > 1 and same:
             lines.append(
-                f"every gradient is off by the same factor {wrong[0].factor:.4g}: the mistake is"
-                " in what all of them share, the loss layer's backward (SoftmaxWithLoss) or the"
+                f"every gradient is off by the same factor {_shown(wrong[0].factor)}: the mistake"
+                " is in what all of them share, the loss layer's backward (SoftmaxWithLoss) or the"
                 " loss"
             )
         if not right:
@@ -217,7 +224,8 @@ class Diagnosis:
 
 
 def _factor(b: Array, n: Array) -> float | None:
-    """c when b = c * n (least squares) up to FACTOR_FIT of b's size, c not ~1; else None."""
+    """c when b = c * n (least squares) up to FACTOR_FIT of b's size, c not within NEAR_ONE of
+    1; else None. A c of 1.001 is kept: a loss's log(y + 1e-4) makes it."""
     xp = array_namespace(n)
     nn = float(xp.sum(n * n))
     if nn == 0:
@@ -225,9 +233,14 @@ def _factor(b: Array, n: Array) -> float | None:
     c = float(xp.sum(b * n)) / nn
     rest = float(xp.max(xp.abs(b - c * n)))
     size = float(xp.max(xp.abs(b)))
-    if size == 0 or rest > FACTOR_FIT * size or abs(c - 1) <= FACTOR_FIT:
+    if size == 0 or rest > FACTOR_FIT * size or abs(c - 1) <= NEAR_ONE:
         return None
     return c
+
+
+def _shown(factor: float) -> str:
+    """4 figures, 6 near 1: a factor 1.0004 is not shown as 1."""
+    return f"{factor:.4g}" if abs(factor - 1) > 1e-2 else f"{factor:.6g}"
 
 
 def _close(a, n) -> bool:
