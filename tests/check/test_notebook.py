@@ -164,3 +164,30 @@ def test_a_notebooks_imports_are_read_from_its_code_cells_only(tmp_path):
     )
     assert [number for number, _ in code_cells(path)] == [2, 3]
     assert "# my net" not in script(path) and "from common import x" in script(path)
+
+
+def test_xpnet_train_net_trains_a_notebooks_net_as_the_same_net_in_a_file(
+    tmp_path, monkeypatch, capsys
+):
+    """`xpnet train --net NOTEBOOK.ipynb`: checked, then trained, to the same losses as the same
+    class in a .py file (the check and the training run the notebook's code cells once)."""
+    book_notebook(tmp_path / "repo")
+    monkeypatch.chdir(tmp_path / "repo")
+    runs = {}
+    for name, net in (
+        ("notebook", "ch05/two_layer_net.ipynb"),
+        ("file", str(BOOK / "two_layer_net.py")),
+    ):
+        args = ["train", "--net", net, "--dataset", "sample", "--no-plot", "--iters", "40"]
+        assert main([*args, "--batch-size", "200", "--out", str(tmp_path / name)]) == 0
+        runs[name] = capsys.readouterr().out
+    text = runs["notebook"]
+    assert "xpnet train --net: TwoLayerNet of ch05/two_layer_net.ipynb" in text
+    assert "check PASSED" in text and "done: 40 iterations" in text
+    assert "magics and shell lines were not run" in text
+    assert text.splitlines()[-2].split()[:3] == runs["file"].splitlines()[-2].split()[:3]
+    config = json.loads((tmp_path / "notebook" / "config.json").read_text())
+    assert config["learner"] == {
+        "file": str((tmp_path / "repo" / "ch05" / "two_layer_net.ipynb").resolve()),
+        "class": "TwoLayerNet",
+    }

@@ -1,5 +1,6 @@
 """What `xpnet train` writes about a run besides its checkpoints and CSVs: the contents of
-config.json (:func:`run_config`: settings, backend, device, step, versions, the command) and
+config.json (:func:`run_config`: the learner's file and class under ``--net``, settings, backend,
+device, step, versions, the command) and
 the figures accuracy.png and loss.png (:func:`draw_plots`, with :mod:`xpnet.plot`). Writing
 them, whole or not at all, is :class:`xpnet.cli.runfolder.RunFolder`'s.
 """
@@ -15,12 +16,14 @@ from ..backends import device_name
 __all__ = ["draw_plots", "run_config"]
 
 
-def run_config(settings, backend, trainer, source) -> dict:
+def run_config(settings, backend, trainer, source, *, learner=None) -> dict:
     """config.json's contents for a run with these settings on backend, resumed from source
-    (a checkpoint's path, or None)."""
+    (a checkpoint's path, or None); with ``learner`` (``--net``), its file and class first."""
     from .. import __version__
 
+    net = {"learner": dict(learner.net.config["learner"])} if learner is not None else {}
     return {
+        **net,
         **settings.record(trainer.iters_per_epoch),
         "backend": backend.name,
         "device": device_name(backend),

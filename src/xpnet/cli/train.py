@@ -120,7 +120,9 @@ class Run:
             if self._finished():
                 return Exit.OK
             self.folder.write_config(
-                run_config(self.settings, self.backend, self.trainer, self.source)
+                run_config(
+                    self.settings, self.backend, self.trainer, self.source, learner=self.learner
+                )
             )
             self.folder.start_csvs(self.trainer.history)
             try:
