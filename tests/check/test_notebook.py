@@ -191,3 +191,13 @@ def test_xpnet_train_net_trains_a_notebooks_net_as_the_same_net_in_a_file(
         "file": str((tmp_path / "repo" / "ch05" / "two_layer_net.ipynb").resolve()),
         "class": "TwoLayerNet",
     }
+
+
+def test_a_notebook_without_a_net_names_its_classes_by_cell_and_line(tmp_path):
+    path = notebook(
+        tmp_path / "layers.ipynb",
+        "import numpy as np",
+        "class Relu:\n    def forward(self, x):\n        return np.maximum(0, x)\n",
+    )
+    said = refusal(path)
+    assert "found none: Relu ([cell 3], line 1) has none of loss, gradient" in said

@@ -82,13 +82,14 @@ def _brief(error: BaseException) -> str:
 
 def _place(obj) -> str:
     """ "line N" of a function, or of a class (found in its file: the learner's module is not in
-    sys.modules, where inspect looks for classes)."""
+    sys.modules, where inspect looks for classes); in a notebook "[cell 4], line N"."""
     if inspect.isclass(obj):
         import ast
 
         functions = [f for f in vars(obj).values() if inspect.isfunction(f)]
         try:
-            tree = ast.parse("".join(linecache.getlines(inspect.getsourcefile(functions[0]))))
+            file = inspect.getsourcefile(functions[0])
+            tree = ast.parse("".join(linecache.getlines(file)))
         except (IndexError, TypeError, OSError, SyntaxError):
             return "its file"
         lines = [
@@ -96,11 +97,17 @@ def _place(obj) -> str:
             for n in ast.walk(tree)
             if isinstance(n, ast.ClassDef) and n.name == obj.__name__
         ]
-        return f"line {lines[0]}" if lines else "its file"
+        return f"{_cell(file)}line {lines[0]}" if lines else "its file"
     try:
-        return f"line {inspect.getsourcelines(obj)[1]}"
+        return f"{_cell(inspect.getsourcefile(obj))}line {inspect.getsourcelines(obj)[1]}"
     except (TypeError, OSError):
         return "its file"
+
+
+def _cell(file: str | None) -> str:
+    """ "[cell 4], " where file is a notebook's cell (see xpnet.check.notebook.cell_name)."""
+    _, marker, number = (file or "").rpartition(" [cell ")
+    return f"[cell {number}, " if marker and number.endswith("]") else ""
 
 
 def _where(function) -> str:
