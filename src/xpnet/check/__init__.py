@@ -10,7 +10,9 @@
   class found, built (building.py), checked with the targets it takes (checking.py); locating.py
   shows the learner's errors in their own code, and unimportable.py says why a file could not be
   imported, with the fix;
-  trainable.py, training.py: such a net trained by xpnet's loop.
+  trainable.py, training.py: such a net trained by xpnet's loop; chapter4.py: a file with no
+  network, its functions of the book's names (numerical_gradient, softmax, ...) and simpleNet
+  checked on the book's examples.
 """
 
 from .gradcheck import gradient_check

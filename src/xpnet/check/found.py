@@ -10,12 +10,22 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Learner", "LearnerError", "is_placeholder"]
+__all__ = ["Learner", "LearnerError", "NoNetwork", "is_placeholder"]
 
 
 class LearnerError(Exception):
     """The file or class cannot be used; the message says what was found, what is missing and
     the fix, in the learner's terms."""
+
+
+class NoNetwork(LearnerError):
+    """The file holds no network class (or the class named is simpleNet's kind, no gradient):
+    ``namespace``, the learner's module's, for :func:`xpnet.check.chapter4.check_functions`;
+    ``only``, the class named; ``notes``, those of the import."""
+
+    def __init__(self, message: str, namespace: dict, *, only=None, notes=()) -> None:
+        super().__init__(message)
+        self.namespace, self.only, self.notes = namespace, only, list(notes)
 
 
 @dataclass

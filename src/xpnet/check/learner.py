@@ -28,8 +28,9 @@ import inspect
 from pathlib import Path
 
 from .building import BOOK_SIZES, build
+from .chapter4 import simple_net_like
 from .checking import SAMPLES, LearnerCheck, check_learner
-from .found import Learner, LearnerError
+from .found import Learner, LearnerError, NoNetwork
 from .importing import TIME_LIMIT, ImportTimeout, import_file, stopped_at
 from .locating import (
     _brief,
@@ -49,6 +50,7 @@ __all__ = [
     "Learner",
     "LearnerCheck",
     "LearnerError",
+    "NoNetwork",
     "backprop_raised",
     "build",
     "check_learner",
@@ -104,6 +106,14 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
         found = getattr(module, class_name, None)
         if not inspect.isclass(found):
             raise LearnerError(f"{path.name} has no class {class_name}; {_classes_in(module)}")
+        if simple_net_like(found):
+            raise NoNetwork(
+                f"{class_name} has {_methods(found)}: xpnet check and xpnet train take a network"
+                " with gradient(x, t) (or numerical_gradient(x, t)), as the book's TwoLayerNet",
+                vars(module),
+                only=found,
+                notes=notes,
+            )
         return Learner(found, path, notes)
     with_gradient = [c for c in own + theirs if _has(c, "loss") and _has(c, "gradient")]
     numerical_only = [c for c in own + theirs if _has(c, "loss") and _has(c, "numerical_gradient")]
@@ -116,6 +126,10 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
             f" another with xpnet check {path_text}:CLASS"
         )
         candidates = book
+    if not candidates:
+        raise NoNetwork(
+            _no_single_class(path, path_text, own, candidates), vars(module), notes=notes
+        )
     if len(candidates) != 1:
         raise LearnerError(_no_single_class(path, path_text, own, candidates))
     return Learner(candidates[0], path, notes)

@@ -47,23 +47,25 @@ def backprop_raised(error: BaseException) -> str:
 def learner_frames(error: BaseException) -> list:
     """The frames of error's traceback in the user's files: not xpnet's, not an installed
     package's or the standard library's (the book's common/ may sit beside the file's folder)."""
-    from .folders import _installed
-
-    xpnet_files = str(Path(__file__).resolve().parents[1])
     return [
         frame
         for frame in traceback.extract_tb(error.__traceback__)
-        if not frame.filename.startswith((*_installed(), xpnet_files, "<"))
+        if is_learners_file(frame.filename)
     ]
 
 
 def _is_theirs(cls: type) -> bool:
     """Whether the class is defined in the user's files (by its methods' code), not in xpnet,
     an installed package or the standard library."""
+    return is_learners_file(class_file(cls))
+
+
+def is_learners_file(file: str | None) -> bool:
+    """Whether code compiled from file is the user's: not xpnet's (its stand-in of the book's
+    common/ included), an installed package's, the standard library's or a string's."""
     from .folders import _installed
 
     xpnet_files = str(Path(__file__).resolve().parents[1])
-    file = class_file(cls)
     return file is not None and not file.startswith((*_installed(), xpnet_files, "<"))
 
 

@@ -13,6 +13,7 @@ from ..backends import get_backend
 from ..check.learner import (
     SAMPLES,
     LearnerError,
+    NoNetwork,
     backprop_raised,
     build,
     check_learner,
@@ -45,6 +46,8 @@ def check_command(args) -> int:
         learner = load_learner(args.file, time_limit=args.time_limit)
         net, call = build(learner)
         result = check_learner(net, learner)
+    except NoNetwork as missing:
+        return _functions(missing, args.file)
     except LearnerError as error:
         print(f"xpnet check: error: {for_the_command_line(error)}", file=sys.stderr)
         return Exit.USAGE
@@ -63,6 +66,30 @@ def check_command(args) -> int:
         print(f"note: {note}")
     print(result.check)
     return Exit.OK if result.check.passed else Exit.FAILED
+
+
+def _functions(missing: NoNetwork, file: str) -> int:
+    """A file with no network class: the book's functions and simpleNet-like classes in it,
+    checked (:mod:`xpnet.check.chapter4`); where it holds none, the error."""
+    from ..check.chapter4 import check_functions
+
+    try:
+        report = check_functions(missing.namespace, only=missing.only)
+    except Exception as error:  # raised in the learner's code, outside the functions checked
+        print(f"xpnet check: error: {learner_traceback(error)}", file=sys.stderr)
+        return Exit.USAGE
+    if report is None:
+        print(f"xpnet check: error: {for_the_command_line(missing)}", file=sys.stderr)
+        return Exit.USAGE
+    path = file.partition(":")[0]
+    if missing.only is not None:
+        print(f"xpnet check: {missing.only.__name__} of {path} (its loss, no gradient(x, t))")
+    else:
+        print(f"xpnet check: the functions of {path} by their book names (it holds no network)")
+    for note in missing.notes:
+        print(f"note: {note}")
+    print(report)
+    return Exit.OK if report.passed else Exit.FAILED
 
 
 def _header(learner, file: str) -> None:

@@ -1,0 +1,296 @@
+"""`xpnet check` on a file of chapters 3-4 with no network: numerical_diff, numerical_gradient,
+gradient_descent, softmax, cross_entropy_error, ... and simpleNet, each held to the book's
+published numbers (4.2-4.4) and to xpnet's own functions; each typical mistake, a one-line edit
+of the book's code, is found and said with its fix."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from xpnet.check.chapter4 import check_functions
+from xpnet.check.found import NoNetwork
+from xpnet.check.learner import load_learner
+from xpnet.cli import main
+
+from .learner_shapes import BOOK, refusal, write
+
+
+@pytest.fixture(autouse=True)
+def _own_path(monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+
+
+# the book's ch04 code, as a learner types it (gradient_1d.py, gradient_2d.py, gradient_method.py)
+NUMERICAL_DIFF = """
+def numerical_diff(f, x):
+    h = 1e-4
+    return (f(x + h) - f(x - h)) / (2 * h)
+"""
+NUMERICAL_GRADIENT = """
+import numpy as np
+
+def numerical_gradient(f, x):
+    h = 1e-4
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        idx = it.multi_index
+        tmp_val = x[idx]
+        x[idx] = float(tmp_val) + h
+        fxh1 = f(x)
+        x[idx] = tmp_val - h
+        fxh2 = f(x)
+        grad[idx] = (fxh1 - fxh2) / (2 * h)
+        x[idx] = tmp_val
+        it.iternext()
+    return grad
+"""
+GRADIENT_DESCENT = """
+def gradient_descent(f, init_x, lr=0.01, step_num=100):
+    x = init_x
+    for i in range(step_num):
+        grad = numerical_gradient(f, x)
+        x -= lr * grad
+    return x
+"""
+SIMPLE_NET = """
+import numpy as np
+from common.functions import softmax, cross_entropy_error
+
+class simpleNet:
+    def __init__(self):
+        self.W = np.random.randn(2, 3)
+
+    def predict(self, x):
+        return np.dot(x, self.W)
+
+    def loss(self, x, t):
+        z = self.predict(x)
+        y = softmax(z)
+        return cross_entropy_error(y, t)
+
+net = simpleNet()
+print(net.loss(np.array([0.6, 0.9]), np.array([0, 0, 1])))
+"""
+SOFTMAX_3_5 = """
+import numpy as np
+
+def softmax(a):
+    c = np.max(a)
+    exp_a = np.exp(a - c)
+    return exp_a / np.sum(exp_a)
+"""
+ERRORS_4_2 = """
+import numpy as np
+
+def mean_squared_error(y, t):
+    return 0.5 * np.sum((y - t) ** 2)
+
+def cross_entropy_error(y, t):
+    if y.ndim == 1:
+        t = t.reshape(1, t.size)
+        y = y.reshape(1, y.size)
+    batch_size = y.shape[0]
+    return -np.sum(t * np.log(y + 1e-7)) / batch_size
+"""
+
+
+def checked(tmp_path, source: str, *, name: str = "ch04/gradient.py", common: bool = False):
+    """The check of a learner's file of chapter 4 holding source (beside the book's common/)."""
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True, exist_ok=True)
+    if common:
+        write(root / "common" / "__init__.py", "")
+        write(root / "common" / "functions.py", (BOOK / "common" / "functions.py").read_text())
+    path = write(root / name, ("import sys, os\nsys.path.append(os.pardir)\n" + source))
+    with pytest.raises(NoNetwork) as raised:
+        load_learner(str(path))
+    report = check_functions(raised.value.namespace, only=raised.value.only)
+    assert report is not None
+    return report
+
+
+def edited(source: str, old: str, new: str) -> str:
+    assert source.count(old) == 1, old
+    return source.replace(old, new)
+
+
+def test_the_books_chapter_4_functions_pass_with_the_books_numbers(tmp_path):
+    report = checked(tmp_path, NUMERICAL_DIFF + NUMERICAL_GRADIENT + GRADIENT_DESCENT)
+    assert [r.name for r in report] == ["numerical_diff", "numerical_gradient", "gradient_descent"]
+    assert report.passed and all(r.passed and not r.reason for r in report)
+    assert report["numerical_gradient"].where == "ch04/gradient.py, line 10"
+
+
+@pytest.mark.parametrize(
+    ("source", "old", "new", "name", "said"),
+    [
+        (NUMERICAL_DIFF, "h = 1e-4", "h = 1e-50", "numerical_diff", "x + h == x in floating"),
+        (
+            NUMERICAL_DIFF,
+            "(f(x + h) - f(x - h)) / (2 * h)",
+            "(f(x + h) - f(x)) / h",
+            "numerical_diff",
+            "the forward difference (f(x+h) - f(x)) / h",
+        ),
+        (NUMERICAL_DIFF, "/ (2 * h)", "/ h", "numerical_diff", "twice as much: divide by 2*h"),
+        (
+            NUMERICAL_GRADIENT,
+            "(fxh1 - fxh2) / (2 * h)",
+            "(fxh1 - fxh2) / h",
+            "numerical_gradient",
+            "is [12., 16.]; the gradient is [6., 8.], twice as much",
+        ),
+        (
+            NUMERICAL_GRADIENT,
+            "        x[idx] = tmp_val\n",
+            "",
+            "numerical_gradient",
+            "leaves x changed ([2.9999, 3.9999]): restore each entry",
+        ),
+        (
+            NUMERICAL_GRADIENT,
+            'it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])',
+            'x = x.copy()\n    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])',
+            "numerical_gradient",
+            "the book's use in simpleNet, is 0 everywhere: it changes a copy of x",
+        ),
+        (
+            GRADIENT_DESCENT,
+            "x -= lr * grad",
+            "x += lr * grad",
+            "gradient_descent",
+            "it climbs: step against the gradient",
+        ),
+        (GRADIENT_DESCENT, "x -= lr * grad", "x -= 0.01 * grad", "gradient_descent", "lr is not"),
+        (GRADIENT_DESCENT, "range(step_num)", "range(100)", "gradient_descent", "step_num is not"),
+        (GRADIENT_DESCENT, "    return x", "        return x", "gradient_descent", "only one step"),
+    ],
+)
+def test_each_mistake_is_wrong_and_said(tmp_path, source, old, new, name, said):
+    rest = NUMERICAL_GRADIENT if name == "gradient_descent" else ""
+    report = checked(tmp_path, rest + edited(source, old, new))
+    assert not report.passed
+    assert not report[name].passed
+    assert said in report[name].reason
+    assert said.split(":")[0] in " ".join(str(report).split())
+
+
+def test_a_1d_only_numerical_gradient_is_wrong_for_a_weight_matrix_with_the_fix(tmp_path):
+    """The book's gradient_2d.py's _numerical_gradient_no_batch loop as the whole function:
+    right at the book's points, but W's rows are not its entries (simpleNet needs them)."""
+    one_d = edited(
+        NUMERICAL_GRADIENT,
+        """    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        idx = it.multi_index
+""",
+        "    for idx in range(x.size):\n",
+    ).replace("        it.iternext()\n", "")
+    report = checked(tmp_path, one_d)
+    reason = report["numerical_gradient"].reason
+    assert "of a 2-D W (a weight matrix, as simpleNet's W) raised" in reason
+    assert "np.nditer(x, flags=['multi_index'])" in reason
+
+
+def test_the_books_simple_net_passes_and_its_mistakes_are_named(tmp_path):
+    report = checked(tmp_path, NUMERICAL_GRADIENT + SIMPLE_NET, common=True)
+    assert [r.name for r in report] == [
+        "softmax",
+        "cross_entropy_error",
+        "numerical_gradient",
+        "simpleNet",
+    ]
+    assert report.passed
+    assert report["softmax"].where == "common/functions.py, line 6"
+    wrong = checked(tmp_path / "b", edited(SIMPLE_NET, "y = softmax(z)", "y = z"), common=True)
+    reason = wrong["simpleNet"].reason
+    assert not wrong.passed
+    assert "loss(x, t) is nan (the log of a score <= 0: softmax makes the scores" in reason
+    assert "the softmax cross-entropy of predict(x) is" in reason
+    assert "x = [0.6, 0.9], t = [0., 0., 1.]" in reason  # the book's example of 4.4.2
+
+
+def test_simple_net_s_gradient_is_its_loss_derivative_by_the_learners_numerical_gradient(
+    tmp_path,
+):
+    """dW by the learner's own numerical_gradient against x.T (softmax(x W) - t): a
+    numerical_gradient that works on a copy of W gives 0, wrong in both rows."""
+    copying = edited(
+        NUMERICAL_GRADIENT, "grad = np.zeros_like(x)", "x = x.copy()\n    grad = np.zeros_like(x)"
+    )
+    report = checked(tmp_path, copying + SIMPLE_NET, common=True)
+    assert not report["numerical_gradient"].passed
+    reason = report["simpleNet"].reason
+    assert "by your numerical_gradient is [[0., 0., 0.]," in reason
+    assert "the derivative of the loss is x.T (softmax(x W) - t) =" in reason
+
+
+def test_softmax_of_chapter_3_is_right_with_a_note_and_errors_are_held_to_the_book(tmp_path):
+    report = checked(tmp_path, SOFTMAX_3_5 + ERRORS_4_2, name="ch03/functions.py")
+    assert report.passed
+    assert "right for one sample (1-D); for a batch (2-D" in report["softmax"].note
+    assert "takes one-hot t only" in report["cross_entropy_error"].note
+    naive = edited(SOFTMAX_3_5, "np.exp(a - c)", "np.exp(a)")
+    said = checked(tmp_path / "b", naive, name="ch03/functions.py")["softmax"].reason
+    assert "exp overflows; subtract the largest input first" in said
+    summed = edited(ERRORS_4_2, "/ batch_size", "")
+    said = checked(tmp_path / "c", summed, name="ch03/f.py")["cross_entropy_error"].reason
+    assert (
+        "the sum of the two: divide by the batch size for the mean, 1.4067 (the book's 4.2.4)"
+        in said
+    )
+    doubled = edited(ERRORS_4_2, "0.5 * np.sum", "np.sum")
+    said = checked(tmp_path / "d", doubled, name="ch03/f.py")["mean_squared_error"].reason
+    assert "is 0.195, twice the book's 0.0975" in said
+
+
+def test_the_command_line_exits_0_or_1_and_a_file_of_nothing_it_knows_stays_2(
+    tmp_path, monkeypatch, capsys
+):
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    write(root / "ch04" / "gradient_1d.py", NUMERICAL_DIFF)
+    write(root / "ch04" / "wrong.py", edited(NUMERICAL_DIFF, "/ (2 * h)", "/ h"))
+    write(root / "ch05" / "buy_apple.py", "apple = 100\nprint(apple * 2)\n")
+    monkeypatch.chdir(root)
+    assert main(["check", "ch04/gradient_1d.py"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("xpnet check: the functions of ch04/gradient_1d.py by their book names")
+    assert "numerical_diff  ch04/gradient_1d.py, line 1  ok" in out
+    assert "check PASSED: 1 of 1 right" in out
+    assert main(["check", "ch04/wrong.py"]) == 1
+    out = capsys.readouterr().out
+    assert "check FAILED: 0 of 1 right" in out and "- numerical_diff: numerical_diff(" in out
+    assert main(["check", "ch05/buy_apple.py"]) == 2
+    assert "it defines no class" in capsys.readouterr().err
+
+
+def test_a_simple_net_named_after_the_colon_is_checked_alone(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    write(root / "common" / "__init__.py", "")
+    write(root / "common" / "functions.py", (BOOK / "common" / "functions.py").read_text())
+    write(root / "ch04" / "net.py", "import sys, os\nsys.path.append(os.pardir)\n" + SIMPLE_NET)
+    monkeypatch.chdir(root / "ch04")
+    assert main(["check", "net.py:simpleNet"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("xpnet check: simpleNet of net.py")
+    assert "simpleNet  ch04/net.py, line 7  ok" in out and "softmax" not in out.split("\n", 2)[2]
+    said = refusal(root / "ch04" / "net.py")
+    assert "simpleNet (line 7) has loss(), predict() but no gradient()" in said
+
+
+def test_a_right_check_agrees_with_independent_numbers():
+    """The oracle of the oracle: xpnet's functions give the book's published numbers."""
+    from xpnet.check import chapter4
+    from xpnet.functions import cross_entropy_error, softmax, sum_squared_error
+
+    assert float(cross_entropy_error(chapter4.Y1, chapter4.T)) == pytest.approx(0.510825457, 1e-6)
+    assert float(sum_squared_error(chapter4.Y2, chapter4.T)) == pytest.approx(0.5975)
+    np.testing.assert_allclose(
+        softmax(np.array([0.3, 2.9, 4.0])), [0.01821127, 0.24519181, 0.73659691], rtol=1e-6
+    )
