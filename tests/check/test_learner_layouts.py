@@ -718,3 +718,29 @@ def test_a_path_the_file_computes_is_not_run_and_names_no_folder(tmp_path, monke
     monkeypatch.chdir(tmp_path / "repo")
     with pytest.raises(LearnerError, match="imports neural_layers, but no folder holds"):
         load_learner(str(net_file))
+
+
+def test_a_time_limit_in_a_method_names_the_top_level_line_that_called_it(tmp_path):
+    """Stopped inside the learner's own method, the note names the top-level line that runs
+    (what to put under if __name__ == '__main__':) and the method's line it was in."""
+    path = write(
+        tmp_path / "slow.py",
+        """
+        class Net:
+            def params_of(self):
+                while True:
+                    pass
+
+            def loss(self, x, t):
+                return 0.0
+
+            def gradient(self, x, t):
+                return {}
+
+        net = Net()
+        net.params_of()
+        """,
+    )
+    learner = load_learner(str(path), time_limit=0.5)
+    stopped = note_of(learner, "still running after 0.5 s")
+    assert "(at line 13, in params_of at line 3 when stopped)" in stopped

@@ -242,11 +242,19 @@ def _limit(seconds: float):
 
 def stopped_at(error: BaseException, path: Path) -> str | None:
     """Where in path error stopped its top-level code: "line N" (in a notebook, "cell K, line
-    N"); None where no frame of the traceback is path's."""
-    places = []
+    N"), and where that line's call was when it is deeper in path ("line 71, in predict at line
+    24"); None where no frame of the traceback is path's."""
+    frames = []
     for frame in traceback.extract_tb(error.__traceback__):
         if frame.filename == str(path):
-            places.append(f"line {frame.lineno}")
+            frames.append((frame, f"line {frame.lineno}"))
         elif frame.filename.startswith(f"{path} [cell "):  # cell_name(path, K)
-            places.append(f"{frame.filename[len(str(path)) + 2 : -1]}, line {frame.lineno}")
-    return places[-1] if places else None
+            cell = frame.filename[len(str(path)) + 2 : -1]
+            frames.append((frame, f"{cell}, line {frame.lineno}"))
+    if not frames:
+        return None
+    top = [place for frame, place in frames if frame.name == "<module>"]
+    deepest, place = frames[-1]
+    if not top or top[-1] == place:
+        return place
+    return f"{top[-1]}, in {deepest.name} at {place}"
