@@ -136,6 +136,23 @@ def test_a_script_that_fails_as_a_module_of_its_package_too_says_the_scripts_err
     assert "imports its own package" not in said
 
 
+def test_a_module_moved_to_another_folder_of_the_repository_is_said_with_where_it_is(tmp_path):
+    """The learner moved sigmoid.py into self_implement/ and kept `from sigmoid import ...`:
+    the message names the file where it is, and no `pip install sigmoid` (a stranger's name)."""
+    net_file = book_repo(tmp_path / "repo")
+    write(tmp_path / "repo" / "self_implement" / "sigmoid.py", "def sigmoid(x):\n    return x\n")
+    write(tmp_path / "repo" / ".venv" / "lib" / "sigmoid.py", "")  # never the learner's
+    edit(net_file, "import numpy as np", "import numpy as np\nfrom sigmoid import sigmoid")
+    said = refusal(net_file)
+    assert "no folder holds a sigmoid/ package or sigmoid.py" in said
+    assert said.endswith(
+        "The repository has self_implement/sigmoid.py, in another folder (moved?): import it from"
+        " there (from self_implement.sigmoid import ..., run from the repository's root), or put"
+        " it back beside two_layer_net.py"
+    )
+    assert "pip install" not in said
+
+
 def test_a_package_found_nowhere_is_named_with_the_places_looked(tmp_path, monkeypatch):
     net_file = book_repo(tmp_path / "repo")
     edit(net_file, "from common.layers import Affine", "from mylib.layers import Affine")

@@ -4,7 +4,8 @@
 returns the message, or None where the learner's own traceback says it best. It knows:
 
 - an import that no folder answers, also one in another of the learner's modules: its line,
-  where xpnet looked, and the fix (the folder; a library's ``pip install``);
+  where xpnet looked, and the fix (the folder; where the repository has the module in another
+  folder, that one; a library's ``pip install``);
 - an import beyond xpnet's stand-in of the book's ``common/``;
 - a package folder that holds no Python file: a git submodule not checked out (``.gitmodules``
   names it: ``git submodule update --init``), or an empty folder;
@@ -23,6 +24,7 @@ from .locating import _brief, learner_frames
 
 __all__ = ["unimportable"]
 
+SKIPPED = {"venv", "site-packages", "node_modules", "__pycache__"}  # no learner's module there
 BOOK_FOLDERS = {"common", "dataset"}  # the book's own packages (and its chNN folders)
 OTHER_LIBRARIES = {  # libraries learners' files import, by import name: what pip installs
     "matplotlib": "matplotlib",  # (the array libraries' own classes say theirs)
@@ -90,16 +92,45 @@ def _not_found(path: Path, imported, name: str) -> str:
             f"{line} imports {name}, a library this Python does not have: install it with {install}"
         )
     looked = ", ".join(str(p) for p in imported.places)
-    return (
+    said = (
         f"{line} imports {name}, but no folder holds a {top}/ package or {top}.py: xpnet check"
         f" looked beside {path.name}, in the folders above it up to the repository's root and in"
-        f" the current folder ({looked}). Put {top}/ (the book's, or yours) in one of them"
-    ) + (
+        f" the current folder ({looked})."
+    )
+    elsewhere = _elsewhere(path, top)
+    if elsewhere:
+        shown = ", ".join(str(p) for p in elsewhere)
+        dotted = ".".join(elsewhere[0].with_suffix("").parts)
+        return (
+            f"{said} The repository has {shown}, in another folder (moved?): import it from"
+            f" there (from {dotted} import ..., run from the repository's root), or put it"
+            f" back beside {path.name}"
+        )
+    return f"{said} Put {top}/ (the book's, or yours) in one of them" + (
         ""
         if top in BOOK_FOLDERS or top.startswith("ch")
         else f"; or, if {top} is a library, install it: {Path(sys.executable).name} -m pip"
         f" install {top}"
     )
+
+
+def _elsewhere(path: Path, top: str, *, most: int = 3) -> list[Path]:
+    """Where else in path's git repository a ``top.py`` or ``top/`` package lies, relative to the
+    repository's root (the folder with .git; none without one: the home folder is not searched),
+    at most ``most``, the shallowest first."""
+    root = next((p for p in path.parents if (p / ".git").exists()), None)
+    if root is None:
+        return []
+    found = []
+    for place in sorted(root.rglob(f"{top}*"), key=lambda p: len(p.parts)):
+        relative = place.relative_to(root)
+        if any(part.startswith(".") or part in SKIPPED for part in relative.parts):
+            continue
+        if (place.name == f"{top}.py" and place.is_file()) or (
+            place.name == top and (place / "__init__.py").is_file()
+        ):
+            found.append(relative)
+    return found[:most]
 
 
 def _pip_install(top: str) -> str | None:
