@@ -206,3 +206,18 @@ def test_a_type_error_inside_the_learners_init_shows_its_place(tmp_path, capsys)
     err = capsys.readouterr().err
     assert "TypeError: can't multiply sequence" in err
     assert f'File "{path}", line 3, in __init__' in err
+
+
+def test_a_mistyped_book_name_gets_the_books_size_and_another_name_is_still_refused():
+    from xpnet.check.building import build_arguments
+
+    class Typed:
+        def __init__(self, input_size, hiden_size, ouput_size, weight_init_std=0.01): ...
+
+    assert build_arguments(Typed) == ([], {"input_size": 784, "hiden_size": 50, "ouput_size": 10})
+
+    class Other:
+        def __init__(self, input_size, hidden_size, output_size, seed): ...
+
+    with pytest.raises(LearnerError, match="its __init__ needs seed, which xpnet cannot guess"):
+        build_arguments(Other)

@@ -6,7 +6,8 @@ The book builds ``TwoLayerNet(input_size=784, hidden_size=50, output_size=10)`` 
 (``weight_init_std``, ``activation``, ``use_batchnorm``, ``weight_decay_lambda``). Each parameter
 of ``__init__`` is read by its name: a size gets the book's size (a hidden size is always 50, so
 that a check stays quick), a required option a neutral value, an option with a default keeps it.
-A required parameter that no rule knows is refused by name.
+A required parameter that no rule knows is refused by name, unless it is a book name mistyped
+(``ouput_size``).
 
 :func:`build_arguments` gives the arguments, :func:`call_text` the call as the learner would write
 it, and :func:`build` makes the net with them (NumPy's global generator seeded, what it prints
@@ -16,6 +17,7 @@ kept), refusing a net without ``params`` with the fix.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import inspect
 import io
 import re
@@ -47,6 +49,7 @@ RULES = [  # (pattern on the parameter's name, its book name, the value, replace
     (r"lambda|decay|ratio|rate|dropout", "", 0.0, False),
     (r"activation", "activation", "relu", False),
 ]  # fmt: skip
+TYPO_NAMES = ("input_size", "hidden_size", "output_size", "hidden_size_list")
 KEEP, UNKNOWN = object(), object()  # markers: leave the default; no rule knows the name
 
 
@@ -125,6 +128,9 @@ def _value(name: str, has_default: bool, given: dict):
             if has_default and not replaces:
                 return KEEP
             return list(value) if isinstance(value, list) else value
+    close = difflib.get_close_matches(name.lower(), TYPO_NAMES, n=1, cutoff=0.85)
+    if close and not has_default:  # ouput_size, hiden_size: the book's name, mistyped
+        return _value(close[0], has_default, given)
     return KEEP if has_default else UNKNOWN
 
 
