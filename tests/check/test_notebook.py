@@ -124,8 +124,32 @@ def test_a_cell_that_raises_after_the_class_is_said_and_the_class_checked(tmp_pa
     monkeypatch.chdir(tmp_path / "repo")
     learner = load_learner(str(path))
     said = next(note for note in learner.notes if "raised NameError" in note)
+    assert said.startswith("cell 4 raised NameError: name 'undefined_name' is not defined in")
     assert "(two_layer_net.ipynb [cell 4], line 1)" in said
-    assert said.endswith("checked as defined by then (the cells after it were not run)")
+    assert said.endswith("run one by one: TwoLayerNet checked as they defined it")
+
+
+def test_a_cell_that_raises_before_the_class_does_not_stop_the_cells_after_it(
+    tmp_path, monkeypatch, capsys
+):
+    """As a learner runs cells one by one: a download cell that fails on another machine (the
+    learner's own path) before the net's cell, then the net checked; an ImportError still stops
+    (its fix is what the later cells need), and a notebook of errors only is its first error."""
+    root = tmp_path / "repo"
+    book_repo(root).unlink()
+    setup = "import sys, os\nsys.path.append(os.pardir)\n"
+    download = "import urllib\nurllib.request.urlretrieve('http://x', '/home/someone/mnist.gz')"
+    path = notebook(root / "ch05" / "net.ipynb", setup, download, book_net(), "1 / 0")
+    monkeypatch.chdir(root)
+    learner = load_learner(str(path))
+    said = next(note for note in learner.notes if "cell 3 raised AttributeError" in note)
+    assert "; cell 5 raised ZeroDivisionError: division by zero in <module>" in said
+    assert main(["check", "ch05/net.ipynb"]) == 0
+    assert "check PASSED" in capsys.readouterr().out
+    stopped = notebook(root / "ch05" / "b.ipynb", setup, "import absent_library", book_net())
+    assert "imports absent_library, but no folder holds" in refusal(stopped)
+    errors = notebook(root / "ch05" / "c.ipynb", "x = 1 / 0", "y = undefined")
+    assert refusal(errors).startswith("ZeroDivisionError: division by zero")
 
 
 @pytest.mark.parametrize(

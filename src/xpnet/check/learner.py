@@ -211,6 +211,13 @@ def _stopped(path: Path, error: BaseException, time_limit: float, own: list[type
     names = ", ".join(c.__name__ for c in own)
     if isinstance(error, ImportTimeout):
         return _timeout(path, error, time_limit, names)
+    raised = getattr(error, "xpnet_cells_raised", ())
+    if raised and is_notebook(path):
+        said = "; ".join(f"cell {number} raised {_brief(e)}" for number, e in raised)
+        return (
+            f"{said}. The cells after each were run all the same, as when the cells are run one"
+            f" by one: {names} checked as they defined it"
+        )
     place = stopped_at(error, path)
     frames = learner_frames(error)
     said = frames and (frames[-1].filename == str(path) or f"{path} [cell " in frames[-1].filename)

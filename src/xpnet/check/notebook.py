@@ -9,7 +9,10 @@ runs its body where IPython would (``%%time``, ``%%capture``) and is skipped oth
 (``%%bash``, ``%%writefile``). :class:`NotebookLoader` runs the cells one after the other in the
 module's namespace, as the kernel would by Run All, each compiled under its own name
 (``two_layer_net.ipynb [cell 4]``) and kept in :mod:`linecache`, so that tracebacks, ``inspect``
-and xpnet's messages name the cell and its line.
+and xpnet's messages name the cell and its line. A cell that raises does not stop the cells after
+it, as a learner running them one by one goes on (the first error is raised at the end, with
+``xpnet_cells_raised``, every cell's that raised); an ImportError does, for its fix is what the
+later cells need.
 """
 
 from __future__ import annotations
@@ -116,11 +119,21 @@ class NotebookLoader(importlib.abc.Loader):
 
     def exec_module(self, module) -> None:
         module.__dict__.setdefault("display", _display)  # IPython's, a builtin in a kernel
+        raised = []
         for number, text in code_cells(self.path):
             name = cell_name(self.path, number)
             lines = text.splitlines(keepends=True)
             linecache.cache[name] = (len(text), None, lines, name)  # tracebacks and inspect
-            exec(compile(text, name, "exec"), module.__dict__)
+            try:
+                exec(compile(text, name, "exec"), module.__dict__)
+            except ImportError:  # what the later cells need: said with its fix, where it stops
+                raise
+            except Exception as error:  # a learner runs the next cell all the same
+                raised.append((number, error))
+        if raised:
+            first = raised[0][1]
+            first.xpnet_cells_raised = tuple(raised)
+            raise first
 
 
 def _display(*objects, **kwargs) -> None:
