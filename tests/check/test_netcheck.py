@@ -341,3 +341,30 @@ def test_a_gradient_that_changes_t_in_place_is_a_problem():
     check = check_network(net, x, t)
     assert not check.passed and check.parameters == ()
     assert check.problems[0].startswith("gradient(x, t) changes t in place")
+
+
+def test_a_nan_loss_is_a_failed_check_with_its_cause_never_a_pass(tmp_path):
+    """The scores of predict() put into the cross-entropy without softmax: log of a negative
+    score, the loss nan, every figure nan. It passed (nan > 0 is False, so the error read 0)."""
+    check = check_variant(tmp_path, "common/layers.py", "self.y = softmax(x)", "self.y = x")
+    assert not check.passed
+    assert any(p.startswith("loss(x, t) is nan on the check's x and t") for p in check.problems)
+    assert "without softmax" in text(check) and "check FAILED" in text(check)
+
+
+def test_a_backprop_with_a_nan_entry_fails_that_parameter_and_says_so(tmp_path):
+    """One nan in db2 (a division 0 / 0 in the learner's backward): b2 is wrong, the others
+    right; a gradient of inf fails too. Both passed or said "a constant factor is wrong"."""
+    for value in ("np.nan", "np.inf"):
+        path = variant(
+            tmp_path / value,
+            "two_layer_net.py",
+            'grads["W2"], grads["b2"] = self.layers["Affine2"].dW, self.layers["Affine2"].db',
+            'grads["W2"], grads["b2"] = self.layers["Affine2"].dW, self.layers["Affine2"].db'
+            f'.copy()\n        grads["b2"][0] = {value}',
+        )
+        check = check_network(book_net(path), *batch())
+        assert wrong(check) == ["b2"]
+        assert check["b2"].error == float("inf")
+        assert "backprop has 1 of 4 entries nan or inf: backprop divides by 0" in text(check)
+        assert "constant factor" not in text(check)

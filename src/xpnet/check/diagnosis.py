@@ -59,13 +59,15 @@ def compare_gradients(name: str, backprop: Array, numerical: Array) -> Parameter
     backprop_max = 0.0 if empty else float(xp.max(xp.abs(backprop)))
     numerical_max = 0.0 if empty else float(xp.max(xp.abs(numerical)))
     largest = max(backprop_max, numerical_max)
+    finite = math.isfinite(max_abs) and math.isfinite(largest)
+    error = (max_abs / largest if largest > 0 else 0.0) if finite else math.inf
     return ParameterCheck(
         name=name,
         shape=tuple(numerical.shape),
         gradient_shape=tuple(backprop.shape),
         backprop_max=backprop_max,
         numerical_max=numerical_max,
-        error=max_abs / largest if largest > 0 else 0.0,
+        error=error,
         max_abs=max_abs,
         mean_abs=0.0 if empty else float(xp.mean(diff)),
         max_relative=0.0 if empty else float(xp.max(relative)),
@@ -143,6 +145,14 @@ class Diagnosis:
 
     def _value_reason(self, name, b, n, factor, figures) -> str:
         xp, N = array_namespace(n), self.batch_size
+        for gradient, what in ((b, "backprop"), (n, "the numerical gradient")):
+            bad = _size(n) - int(xp.count_nonzero(xp.isfinite(gradient)))
+            if bad:
+                return f"{what} has {bad} of {_size(n)} entries nan or inf" + (
+                    ": backprop divides by 0 or takes the log of 0 or less (a softmax missing?)"
+                    if what == "backprop"
+                    else f": the loss is nan or inf where params[{name!r}] moves by h"
+                )
         if not bool(xp.any(n != 0)):
             return (
                 f"{ZERO}: the loss does not change when params[{name!r}] changes. The layers hold"
@@ -228,9 +238,11 @@ def _factor(b: Array, n: Array) -> float | None:
     1; else None. A c of 1.001 is kept: a loss's log(y + 1e-4) makes it."""
     xp = array_namespace(n)
     nn = float(xp.sum(n * n))
-    if nn == 0:
+    if nn == 0 or not math.isfinite(nn):
         return None
     c = float(xp.sum(b * n)) / nn
+    if not math.isfinite(c):
+        return None
     rest = float(xp.max(xp.abs(b - c * n)))
     size = float(xp.max(xp.abs(b)))
     if size == 0 or rest > FACTOR_FIT * size or abs(c - 1) <= NEAR_ONE:

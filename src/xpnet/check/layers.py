@@ -175,6 +175,8 @@ def _compare(grad_name, got, like, like_name, numerical, ignored=None) -> str | 
     diff = xp.abs(g - n)
     if ignored is not None:
         diff = xp.where(ignored, xp.zeros_like(diff), diff)
+    if not (math.isfinite(scale) and math.isfinite(float(xp.max(diff)))):
+        return f"{grad_name} has entries nan or inf, or its forward's derivative has"
     error = float(xp.max(diff)) / scale if scale > 0 else 0.0
     if error <= TOLERANCE:
         return None

@@ -28,6 +28,7 @@ The criterion is the relative error scaled by the gradient's magnitude,
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -144,7 +145,7 @@ def _check(net, params, x, t, tolerance, method) -> GradientCheck:
     try:
         with _Watch(x, t, "loss(x, t)", problems):
             loss = net.loss(x, t)
-        problems += [p for p in [_not_scalar(loss)] if p]
+        problems += [p for p in [_not_scalar(loss) or _not_finite(loss)] if p]
         if problems:  # no figure means anything while loss is no scalar or changes its inputs
             return result()
         call = f"{method}(x, t)"
@@ -170,6 +171,19 @@ def _check(net, params, x, t, tolerance, method) -> GradientCheck:
             if writes_in_place(p):
                 p[...] = copy
     return result(parameters, diagnosis.placement(parameters, layers))
+
+
+def _not_finite(loss) -> str:
+    """The problem of a loss that is nan or inf: no gradient of it means anything."""
+    value = float(_scalar(loss))
+    if math.isfinite(value):
+        return ""
+    return (
+        f"loss(x, t) is {value} on the check's x and t, so no gradient of it can be checked: a"
+        " log of a probability of 0 or below (the scores of predict(x) put into"
+        " cross_entropy_error without softmax, or log(y) without the book's + 1e-7), or an"
+        " overflow (exp without subtracting the max)"
+    )
 
 
 def _numerical(net, x, t, params, h) -> dict[str, Array]:
