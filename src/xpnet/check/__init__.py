@@ -12,7 +12,8 @@
   imported, with the fix;
   trainable.py, training.py: such a net trained by xpnet's loop; chapter4.py: a file with no
   network, its functions of the book's names (numerical_gradient, softmax, ...) and simpleNet
-  checked on the book's examples.
+  checked on the book's examples; chapter5.py: a file of layers with no network (layer_naive.py,
+  common/layers.py), each layer checked on its own, backward against its forward's derivative.
 """
 
 from .gradcheck import gradient_check

@@ -49,9 +49,12 @@ class FunctionResult:
 
 @dataclass(frozen=True)
 class FunctionsCheck:
-    """The check of a file's functions: one :class:`FunctionResult` each, in the book's order."""
+    """The check of a file's functions and layers: one :class:`FunctionResult` each, in the
+    book's order; ``skipped``: a sentence for each found and not checked (a layer of chapter 7),
+    printed as a note."""
 
     results: tuple[FunctionResult, ...]
+    skipped: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -66,10 +69,13 @@ class FunctionsCheck:
                 return r
         raise KeyError(name)
 
+    def __add__(self, other: FunctionsCheck) -> FunctionsCheck:
+        return FunctionsCheck(self.results + other.results, self.skipped + other.skipped)
+
     def __str__(self) -> str:
-        width = max(len(r.name) for r in self.results) + 2
-        place = max(len(r.where) for r in self.results) + 2
-        lines = [f"{'function':<{width}}{'in':<{place}}result"]
+        width = max((len(r.name) for r in self.results), default=4) + 2
+        place = max((len(r.where) for r in self.results), default=2) + 2
+        lines = [f"{'name':<{width}}{'in':<{place}}result"]
         lines += [
             f"{r.name:<{width}}{r.where:<{place}}{'ok' if r.passed else 'WRONG'}"
             for r in self.results
@@ -77,13 +83,14 @@ class FunctionsCheck:
         wrong = [r for r in self.results if not r.passed]
         verdict = "FAILED" if wrong else "PASSED"
         lines.append(
-            f"check {verdict}: {len(self.results) - len(wrong)} of {len(self.results)} right (on"
-            " the book's examples, against its numbers and xpnet's own functions)"
+            f"check {verdict}: {len(self.results) - len(wrong)} of {len(self.results)} right, on"
+            " the book's examples (its numbers, xpnet's functions, numerical derivatives)"
         )
         for r in self.results:
             for text in (r.reason, r.note):
                 if text:
                     lines.append(_wrapped(f"- {r.name}: {text}"))
+        lines += [_wrapped(f"note: {text}") for text in self.skipped]
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .building import BOOK_SIZES, build
 from .chapter4 import simple_net_like
+from .chapter5 import layer_like
 from .checking import SAMPLES, LearnerCheck, check_learner
 from .found import Learner, LearnerError, NoNetwork
 from .importing import TIME_LIMIT, ImportTimeout, import_file, stopped_at
@@ -106,6 +107,14 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
         found = getattr(module, class_name, None)
         if not inspect.isclass(found):
             raise LearnerError(f"{path.name} has no class {class_name}; {_classes_in(module)}")
+        if layer_like(found):
+            raise NoNetwork(
+                f"{class_name} is a layer (forward and backward): xpnet check and xpnet train"
+                " take a network with loss(x, t) and gradient(x, t), as the book's TwoLayerNet",
+                vars(module),
+                only=found,
+                notes=notes,
+            )
         if simple_net_like(found):
             raise NoNetwork(
                 f"{class_name} has {_methods(found)}: xpnet check and xpnet train take a network"

@@ -77,9 +77,11 @@ def class_file(cls: type) -> str | None:
 
 def _brief(error: BaseException) -> str:
     frames = learner_frames(error)
-    where = f" in {frames[-1].name} ({Path(frames[-1].filename).name}, line {frames[-1].lineno})"
     text = str(error).splitlines()[0] if str(error) else ""
-    return f"{type(error).__name__}: {text.strip()}" + (where if frames else "")
+    if not frames:
+        return f"{type(error).__name__}: {text.strip()}"
+    where = f" in {frames[-1].name} ({Path(frames[-1].filename).name}, line {frames[-1].lineno})"
+    return f"{type(error).__name__}: {text.strip()}{where}"
 
 
 def _place(obj) -> str:

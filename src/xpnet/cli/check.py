@@ -69,23 +69,35 @@ def check_command(args) -> int:
 
 
 def _functions(missing: NoNetwork, file: str) -> int:
-    """A file with no network class: the book's functions and simpleNet-like classes in it,
-    checked (:mod:`xpnet.check.chapter4`); where it holds none, the error."""
+    """A file with no network class: the book's functions, simpleNet-like classes and layers in
+    it, checked (:mod:`xpnet.check.chapter4`, :mod:`xpnet.check.chapter5`); where it holds none,
+    the error."""
     from ..check.chapter4 import check_functions
+    from ..check.chapter5 import check_layers
 
     try:
-        report = check_functions(missing.namespace, only=missing.only)
+        functions = check_functions(missing.namespace, only=missing.only)
+        layers = check_layers(missing.namespace, only=missing.only)
     except Exception as error:  # raised in the learner's code, outside the functions checked
         print(f"xpnet check: error: {learner_traceback(error)}", file=sys.stderr)
         return Exit.USAGE
-    if report is None:
+    both = functions is not None and layers is not None
+    report = functions + layers if both else functions or layers
+    if report is None or not report.results:
         print(f"xpnet check: error: {for_the_command_line(missing)}", file=sys.stderr)
+        for skipped in report.skipped if report is not None else ():
+            print(f"note: {skipped}", file=sys.stderr)
         return Exit.USAGE
     path = file.partition(":")[0]
     if missing.only is not None:
-        print(f"xpnet check: {missing.only.__name__} of {path} (its loss, no gradient(x, t))")
+        what = "its loss, no gradient(x, t)" if functions is not None else "a layer, on its own"
+        print(f"xpnet check: {missing.only.__name__} of {path} ({what})")
     else:
-        print(f"xpnet check: the functions of {path} by their book names (it holds no network)")
+        kinds = [k for k, p in (("functions", functions), ("layers", layers)) if p and p.results]
+        print(
+            f"xpnet check: the {' and '.join(kinds)} of {path} by their book names (it holds"
+            " no network)"
+        )
     for note in missing.notes:
         print(f"note: {note}")
     print(report)
