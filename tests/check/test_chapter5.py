@@ -311,6 +311,20 @@ LAYER_MISTAKES = [
         "is not 1 / (1 + exp(-x)): where x is -2.425, it is 0.9187, not 0.08128",
     ),
     (LAYERS, "return dout * self.mask", "return dout", "Dropout", "relative error"),
+    (
+        LAYERS,
+        "return dout * self.mask",
+        "return dout * self.mask * 4",
+        "Dropout",
+        "it is 4 times the derivative: a constant too many, or too few",
+    ),
+    (
+        LAYER_NAIVE,
+        "    def backward(self, dout):\n        dx = dout * 1",
+        "    def backward(self, doub):\n        dx = dout * 1",
+        "AddLayer",
+        "raised NameError: name 'dout' is not defined in backward (layer_naive.py, line 27)",
+    ),
 ]
 
 
@@ -322,6 +336,8 @@ def test_each_mistake_is_wrong_and_said(tmp_path, source, old, new, name, said):
     assert [r.name for r in report if not r.passed] == [name]
     assert said in report[name].reason
     assert said.split(":")[0] in " ".join(str(report).split())
+    if "NameError" in said:  # no hint of a cause it is not
+        assert "forward keeps its inputs" not in report[name].reason
 
 
 def test_right_layers_written_otherwise_pass(tmp_path):
@@ -386,6 +402,37 @@ def test_right_layers_written_otherwise_pass(tmp_path):
         "forward(3, -2) then backward(1.1) is (-0.55, 0.825); it should be (-0.55, -0.825)"
     )
     assert "they are not the derivatives of its forward" in said
+
+
+def test_the_names_learners_give_pass_a_training_flag_and_db_spelled_db(tmp_path):
+    """Found in learners' repositories: forward(self, x, flg_train) with no default (a flag,
+    not a second input), and Affine's gradients kept as dW and dB."""
+    source = edited(
+        edited(LAYERS, "def forward(self, x, train_flg=True):", "def forward(self, x, flg_train):"),
+        "if train_flg:",
+        "if flg_train:",
+    ).replace("self.db", "self.dB")
+    report = checked(tmp_path, source)
+    assert report.passed, str(report)
+    assert report["Dropout"].passed and report["Affine"].passed
+
+
+def test_a_note_is_printed_as_a_note_and_a_reason_as_a_finding(tmp_path):
+    one_hot_only = edited(
+        LAYERS,
+        """        if self.t.size == self.y.size:  # one-hot targets
+            dx = (self.y - self.t) / batch_size
+        else:
+            dx = self.y.copy()
+            dx[np.arange(batch_size), self.t] -= 1
+            dx = dx / batch_size
+""",
+        "        dx = (self.y - self.t) / batch_size\n",
+    )
+    text = str(checked(tmp_path, one_hot_only))
+    assert "check PASSED" in text
+    assert "\nnote: SoftmaxWithLoss: it takes one-hot t only" in text
+    assert "\n- " not in text
 
 
 def test_layers_it_cannot_build_or_repeat_are_said_not_checked(tmp_path):

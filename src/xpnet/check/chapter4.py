@@ -86,10 +86,8 @@ class FunctionsCheck:
             f"check {verdict}: {len(self.results) - len(wrong)} of {len(self.results)} right, on"
             " the book's examples (its numbers, xpnet's functions, numerical derivatives)"
         )
-        for r in self.results:
-            for text in (r.reason, r.note):
-                if text:
-                    lines.append(_wrapped(f"- {r.name}: {text}"))
+        lines += [_wrapped(f"- {r.name}: {r.reason}") for r in self.results if r.reason]
+        lines += [_wrapped(f"note: {r.name}: {r.note}") for r in self.results if r.note]
         lines += [_wrapped(f"note: {text}") for text in self.skipped]
         return "\n".join(lines)
 

@@ -27,6 +27,7 @@ says so with why.
 from __future__ import annotations
 
 import inspect
+import re
 import warnings
 
 import numpy as np
@@ -44,6 +45,7 @@ H = 1e-4  # the book's step
 LATER = ("conv", "pool", "batchnorm", "batch_norm", "normalization")  # chapters 6-7
 AFFINE = ("affine", "dense", "linear", "fc", "fullyconnected")
 ARRAY_NAMES = ("w", "weight", "weights")
+FLAG = r"train|fl[a]?g|training|mode"  # forward(self, x, train_flg): True
 LABELS_FIX = "dx = self.y.copy(); dx[np.arange(batch_size), self.t] -= 1; dx = dx / batch_size"
 # a layer of one input: its forward's value, by the name of its class
 FORWARD = {
@@ -117,7 +119,7 @@ def _checked(cls) -> FunctionResult | str:
             layer = cls()
         except Exception as error:
             return _result(cls, f"{cls.__name__}() raised {_brief(error)}")
-        inputs = _required(cls.forward)
+        inputs = _inputs(cls.forward)
         if len(inputs) == 1:
             return _one_input(cls, layer)
         if len(inputs) == 2 and any(w in low for w in ("loss", "softmax", "entropy")):
@@ -141,7 +143,7 @@ def _node(cls, layer) -> FunctionResult:
     low = cls.__name__.lower()
     kind = next((k for k in NODES if k in low), None)
     x, y, dout, value, book, formula = NODES.get(kind, (3.0, -2.0, 1.1, None, None, ""))
-    forward = _seeded(layer.forward)
+    forward = _seeded(layer)
     call = f"forward({x:g}, {y:g})"
     out = _scalar(forward(x, y))
     if out is None:
@@ -162,10 +164,8 @@ def _node(cls, layer) -> FunctionResult:
     except Exception as error:
         if not learner_frames(error):
             raise
-        kept = " (self.x = x; self.y = y)" if _about_none(error) else ""
-        return _result(
-            cls, f"{then} raised {_brief(error)}: forward keeps its inputs for backward{kept}"
-        )
+        kept = ": forward keeps its inputs for backward (self.x = x; self.y = y)"
+        return _result(cls, f"{then} raised {_brief(error)}{kept * _about_none(error)}")
     pair = tuple(got) if isinstance(got, tuple | list) else ()
     numbers = tuple(_scalar(g) for g in pair)
     if len(numbers) != 2 or None in numbers:
@@ -196,7 +196,7 @@ def _node(cls, layer) -> FunctionResult:
 def _one_input(cls, layer) -> FunctionResult | str:
     rng = np.random.default_rng(SEED)
     x = _away_from_zero(rng.standard_normal((4, 5)))
-    forward = _seeded(layer.forward)
+    forward = _seeded(layer)
     given = x.copy()
     out = _array(forward(given))
     if out is None:
@@ -246,6 +246,9 @@ def _one_input(cls, layer) -> FunctionResult | str:
     for candidate, hint in hints:
         if np.allclose(got, candidate, rtol=1e-6, atol=1e-9):
             return _result(cls, f"{said}; {hint}", note)
+    factor = _factor(got, derivative)
+    if factor is not None:
+        said += f"; it is {factor:.4g} times the derivative: a constant too many, or too few"
     return _result(cls, said, note)
 
 
@@ -276,7 +279,7 @@ def _affine(cls, required: list[str]) -> FunctionResult | str:
                 " self.W, self.b): xpnet checks the book's out = x W + b"
             )
         W, b = W.copy(), b.copy()
-    forward = _seeded(layer.forward)
+    forward = _seeded(layer)
     out = _array(forward(x.copy()))
     shown = f"forward(x) of x {x.shape}, {built}"
     right = x @ W + b
@@ -302,7 +305,7 @@ def _affine(cls, required: list[str]) -> FunctionResult | str:
         ),
         (
             "db",
-            _kept(layer, "db"),
+            _kept(layer, "db", "dB"),
             np.sum(dout, axis=0),
             "self.db = np.sum(dout, axis=0)",
             {
@@ -395,7 +398,7 @@ def _loss(cls, layer) -> FunctionResult:
 def _loss_form(layer, softmax: bool, x, t, form: str) -> str:
     """What is wrong with the loss layer on x and t of one form; "" where it is right."""
     N = x.shape[0]
-    forward = _seeded(layer.forward)
+    forward = _seeded(layer)
     shown = f"forward(x, t) of a batch of {N} (x of shape {x.shape}, {form})"
     loss = _scalar(forward(x.copy(), t.copy()))
     if loss is None:
@@ -458,14 +461,40 @@ def _takes_one(function) -> bool:
     return bool(parameters)
 
 
-def _seeded(forward):
-    """forward, with np.random seeded before each call: a Dropout of the book's repeats."""
+def _seeded(layer):
+    """layer.forward with np.random seeded before each call (a Dropout of the book's repeats)
+    and True for a training flag it requires (forward(self, x, train_flg))."""
+    flags = (True,) * len(_flags(type(layer).forward))
 
     def call(*args):
         np.random.seed(SEED)  # noqa: NPY002 (the book's Dropout draws from this generator)
-        return forward(*args)
+        return layer.forward(*args, *flags)
 
     return call
+
+
+def _inputs(forward) -> list[str]:
+    """forward's required inputs, its training flags left out."""
+    required = _required(forward)
+    return required[: len(required) - len(_flags(forward))]
+
+
+def _flags(forward) -> list[str]:
+    """The training flags among forward's last required parameters (train_flg, flg_train)."""
+    required = _required(forward)
+    flags = []
+    while len(required) > 1 and re.search(FLAG, required[-1].lower()):
+        flags.insert(0, required.pop())
+    return flags
+
+
+def _factor(got, right) -> float | None:
+    """k where got is k times right throughout (k not 1), else None."""
+    scale = float(np.sum(right * right))
+    k = float(np.sum(got * right)) / scale if scale else 0.0
+    if k and abs(k - 1) > 1e-3 and np.allclose(got, k * right, rtol=1e-4, atol=1e-9):
+        return k
+    return None
 
 
 def _scalar(value) -> float | None:
