@@ -225,3 +225,56 @@ def test_a_notebook_without_a_net_names_its_classes_by_cell_and_line(tmp_path):
     )
     said = refusal(path)
     assert "found none: Relu ([cell 3], line 1) has none of loss, gradient" in said
+
+
+COLAB = (
+    "from google.colab import drive, files\n"
+    "drive.mount('/content/drive')\n"
+    "%cd /content/drive/MyDrive/deep-learning-from-scratch/ch05\n"
+    "uploaded = files.upload()\n"
+)
+
+
+def test_a_colab_notebook_mounting_drive_is_checked_with_a_note(tmp_path, monkeypatch, capsys):
+    """Off Colab, `from google.colab import drive` fails, and a failed import stops the cells:
+    a stand-in answers it, its calls do nothing, and a note says so; google.colab is gone after
+    the check."""
+    path = book_notebook(tmp_path / "repo")
+    cells = json.loads(path.read_text())
+    cells["cells"].insert(1, {**cells["cells"][1], "source": COLAB.splitlines(keepends=True)})
+    path.write_text(json.dumps(cells))
+    learner = load_learner(str(path))
+    said = [n for n in learner.notes if "google.colab" in n]
+    assert said == [
+        "two_layer_net.ipynb imports google.colab, Google Colab's own, not installed here: a"
+        " stand-in answered it, and drive.mount(), files.upload() did nothing; the files"
+        " two_layer_net.ipynb uses are read from the folders around it"
+    ]
+    assert "google.colab" not in sys.modules and "google" not in sys.modules
+    monkeypatch.chdir(tmp_path / "repo")
+    assert main(["check", "ch05/two_layer_net.ipynb"]) == 0
+    assert "check PASSED" in capsys.readouterr().out
+
+
+def test_the_colab_stand_in_leaves_an_installed_google_package_alone(tmp_path, monkeypatch):
+    """google is a namespace package where protobuf or google-auth is installed: their modules
+    still import, and only google.colab is the stand-in's."""
+    site = tmp_path / "site"
+    (site / "google" / "auth").mkdir(parents=True)
+    (site / "google" / "auth" / "__init__.py").write_text("NAME = 'installed'\n")
+    monkeypatch.syspath_prepend(str(site))
+    path = notebook(
+        tmp_path / "nb.ipynb",
+        "import google.auth\nfrom google.colab import drive\ndrive.mount('/content/drive')\n",
+        "class Net:\n    AUTH = google.auth.NAME\n",
+    )
+    with pytest.raises(Exception, match="Net"):
+        load_learner(str(path))  # no network: the notebook ran to its class
+    from xpnet.check.importing import import_file
+
+    imported = import_file(path)
+    assert imported.error is None
+    assert imported.module.Net.AUTH == "installed"
+    assert any("drive.mount() did nothing" in n for n in imported.notes)
+    for name in ("google", "google.auth", "google.colab"):
+        sys.modules.pop(name, None)

@@ -10,6 +10,8 @@ would find its imports, and more:
   ``sys.modules`` afterwards, so each check imports its own.
 - **the book's common/, where the learner's repository has none**: a top-level ``common`` that no
   folder holds is answered by xpnet's stand-in of it (:mod:`xpnet.check.standin`), with a note.
+- **Google Colab's google.colab**, where it is not installed: a stand-in whose calls
+  (``drive.mount``) do nothing, with a note (:mod:`xpnet.check.colab`).
 - **MNIST offline**: the book's ``load_mnist`` and ``xpnet.load_mnist`` answer from the bundled
   sample, with the book's arguments (:mod:`xpnet.check.offline`).
 - **a notebook exported as a script** (``jupyter nbconvert --to script``): its
@@ -35,6 +37,7 @@ import traceback
 from pathlib import Path
 
 from ..datasets.mnist import answered_from_sample
+from .colab import _Colab, is_stand_in
 from .folders import (
     _Fallback,
     _local_names,
@@ -125,7 +128,8 @@ def _import(
         _OfflineMnist(stand_in="dataset" in missing),
         _Fallback({**others, **stand_ins}),
     )
-    sys.meta_path.insert(0, finder)
+    colab = _Colab()
+    sys.meta_path[:0] = [finder, colab]
     sys.meta_path.append(fallback)  # after the path the learner's own code sets up
     error = None
     shell = _NotebookShell()
@@ -142,12 +146,13 @@ def _import(
     except (Exception, ImportTimeout) as raised:
         error = raised
     finally:
-        sys.meta_path.remove(finder)
-        sys.meta_path.remove(fallback)
+        for hook in (finder, colab, fallback):
+            sys.meta_path.remove(hook)
         sys.path.remove(str(first))
         added = {key: _source(sys.modules[key]) for key in set(sys.modules) - before}
         for key, source in added.items():  # the learner's own modules (common.layers ...)
-            if _within(source, folders) or (key.split(".")[0] == "dataset" and finder.made):
+            made = (key.split(".")[0] == "dataset" and finder.made) or is_stand_in(sys.modules[key])
+            if made or _within(source, folders):
                 del sys.modules[key]
         sys.modules.update(shadowed)
         for entry in [e for e in sys.path_importer_cache if not os.path.isabs(e)]:
@@ -185,6 +190,13 @@ def _import(
             if is_notebook(path)
             else f"{path.name} calls get_ipython() (a notebook exported as a script): {calls} not"
             " run (there is no notebook here)"
+        )
+    if colab.answered:
+        calls = ", ".join(dict.fromkeys(colab.calls)) or "nothing"
+        notes.append(
+            f"{path.name} imports google.colab, Google Colab's own, not installed here: a"
+            f" stand-in answered it, and {calls} did nothing; the files {path.name} uses are"
+            " read from the folders around it"
         )
     if finder.answered or answered:
         notes.append(f"MNIST for {path.name}'s top-level code came from xpnet's bundled sample")
