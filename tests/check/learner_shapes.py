@@ -215,6 +215,25 @@ def oracle_passes(net, x, t, *, method: str = "gradient", tolerance: float = 1e-
     return True
 
 
+def edited(source: str, old: str, new: str) -> str:
+    """source with old, which occurs in it once, replaced by new."""
+    assert source.count(old) == 1, old
+    return source.replace(old, new)
+
+
+def checked_without_network(spec: str, check):
+    """check(namespace, only=...) of the learner's file ``spec`` (FILE.py[:CLASS]) that holds no
+    network: the report, which must not be None."""
+    from xpnet.check.found import NoNetwork
+    from xpnet.check.learner import load_learner
+
+    with pytest.raises(NoNetwork) as raised:
+        load_learner(spec)
+    report = check(raised.value.namespace, only=raised.value.only)
+    assert report is not None
+    return report
+
+
 def refusal(path: Path) -> str:
     """The message of the LearnerError that loading the learner's file at path raises."""
     from xpnet.check.learner import LearnerError, load_learner

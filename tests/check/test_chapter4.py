@@ -11,11 +11,9 @@ import numpy as np
 import pytest
 
 from xpnet.check.chapter4 import check_functions
-from xpnet.check.found import NoNetwork
-from xpnet.check.learner import load_learner
 from xpnet.cli import main
 
-from .learner_shapes import BOOK, refusal, write
+from .learner_shapes import BOOK, checked_without_network, edited, refusal, write
 
 
 @pytest.fixture(autouse=True)
@@ -106,16 +104,7 @@ def checked(tmp_path, source: str, *, name: str = "ch04/gradient.py", common: bo
         write(root / "common" / "__init__.py", "")
         write(root / "common" / "functions.py", (BOOK / "common" / "functions.py").read_text())
     path = write(root / name, ("import sys, os\nsys.path.append(os.pardir)\n" + source))
-    with pytest.raises(NoNetwork) as raised:
-        load_learner(str(path))
-    report = check_functions(raised.value.namespace, only=raised.value.only)
-    assert report is not None
-    return report
-
-
-def edited(source: str, old: str, new: str) -> str:
-    assert source.count(old) == 1, old
-    return source.replace(old, new)
+    return checked_without_network(str(path), check_functions)
 
 
 def test_the_books_chapter_4_functions_pass_with_the_books_numbers(tmp_path):

@@ -12,12 +12,10 @@ import numpy as np
 import pytest
 
 from xpnet.check.chapter5 import NODES, check_layers
-from xpnet.check.found import NoNetwork
-from xpnet.check.learner import load_learner
 from xpnet.cli import main
 from xpnet.gradient import numerical_gradient
 
-from .learner_shapes import BOOK, write
+from .learner_shapes import BOOK, checked_without_network, edited, write
 
 
 @pytest.fixture(autouse=True)
@@ -132,16 +130,7 @@ def checked(tmp_path, source: str, *, name: str = "common/layers.py", spec: str 
     """The layers' check of a learner's file holding source, in a repository with the book's
     common/functions.py."""
     path = write(repo(tmp_path) / name, source)
-    with pytest.raises(NoNetwork) as raised:
-        load_learner(f"{path}{spec}")
-    report = check_layers(raised.value.namespace, only=raised.value.only)
-    assert report is not None
-    return report
-
-
-def edited(source: str, old: str, new: str) -> str:
-    assert source.count(old) == 1, old
-    return source.replace(old, new)
+    return checked_without_network(f"{path}{spec}", check_layers)
 
 
 def test_the_books_layers_pass_and_one_of_chapter_7_is_said_not_checked(tmp_path):
@@ -560,24 +549,30 @@ def test_the_command_line_checks_a_layer_file_a_script_of_layers_and_one_layer(
         root / "ch07" / "conv.py", "class Convolution" + MORE_LAYERS.split("class Convolution")[1]
     )
     monkeypatch.chdir(root)
-    assert main(["check", "ch05/buy_apple.py"]) == 0
-    out = capsys.readouterr().out
+
+    def check(spec: str) -> tuple[int, str, str]:
+        status = main(["check", spec])
+        printed = capsys.readouterr()
+        return status, printed.out, printed.err
+
+    status, out, _ = check("ch05/buy_apple.py")
+    assert status == 0
     assert out.startswith("xpnet check: the layers of ch05/buy_apple.py by their book names")
     assert "MulLayer  ch05/layer_naive.py, line 1   ok" in out
     assert "check PASSED: 2 of 2 right" in out
-    assert main(["check", "ch05/wrong.py"]) == 1
-    out = capsys.readouterr().out
+    status, out, _ = check("ch05/wrong.py")
+    assert status == 1
     assert "check FAILED: 1 of 2 right" in out and "- MulLayer: forward(100, 2) then" in out
-    assert main(["check", "common/layers.py"]) == 0
-    out = capsys.readouterr().out
+    status, out, _ = check("common/layers.py")
+    assert status == 0
     assert out.startswith("xpnet check: the functions and layers of common/layers.py")
     assert "check PASSED: 7 of 7 right" in out
     assert "note: Convolution (common/layers.py, line 104) is not checked" in out
-    assert main(["check", "common/layers.py:Affine"]) == 0
-    out = capsys.readouterr().out
+    status, out, _ = check("common/layers.py:Affine")
+    assert status == 0
     assert out.startswith("xpnet check: Affine of common/layers.py (a layer, on its own)")
     assert "check PASSED: 1 of 1 right" in out and "Relu" not in out
-    assert main(["check", "ch07/conv.py"]) == 2
-    err = capsys.readouterr().err
+    status, _, err = check("ch07/conv.py")
+    assert status == 2
     assert "must define one class with loss(x, t) and gradient(x, t)" in err
     assert "note: Convolution (ch07/conv.py, line 1) is not checked: a layer of chapters 6-7" in err
