@@ -302,6 +302,14 @@ LAYER_MISTAKES = [
     (LAYERS, "return dout * self.mask", "return dout", "Dropout", "relative error"),
     (
         LAYERS,
+        "        self.out = out\n",
+        "",
+        "Sigmoid",
+        "on xpnet's example it raised TypeError: unsupported operand type(s) for -: 'float' and"
+        " 'NoneType' in backward (layers.py, line 83): backward reads what forward keeps",
+    ),
+    (
+        LAYERS,
         "return dout * self.mask",
         "return dout * self.mask * 4",
         "Dropout",

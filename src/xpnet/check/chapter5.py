@@ -133,7 +133,10 @@ def _checked(cls) -> FunctionResult | str:
     except Exception as error:
         if not learner_frames(error):  # called otherwise than it is written (backward(self))
             return f"xpnet could not call it as the book's layers are called: {_brief(error)}"
-        return _result(cls, f"on xpnet's example it raised {_brief(error)}")
+        kept = ""
+        if _about_none(error) and learner_frames(error)[-1].name == "backward":
+            kept = ": backward reads what forward keeps (self.out = out, self.x = x): keep it"
+        return _result(cls, f"on xpnet's example it raised {_brief(error)}{kept}")
 
 
 # -- a node of two inputs: MulLayer, AddLayer ------------------------------------------------------
