@@ -478,6 +478,17 @@ def test_layers_it_cannot_build_or_repeat_are_said_not_checked(tmp_path):
             return dout
 
 
+    class Model:
+        def loss(self, x, t):
+            return 0.0
+
+        def forward(self, x):
+            return x
+
+        def backward(self, dout):
+            return dout
+
+
     class Linear:
         def __init__(self, n_in, n_out):
             self.W = np.zeros((n_out, n_in))
@@ -504,7 +515,7 @@ def test_layers_it_cannot_build_or_repeat_are_said_not_checked(tmp_path):
         "Stuck (ch05/odd.py, line 26) is not checked: xpnet could not call it as the book's"
         " layers are called: TypeError: Stuck.backward() takes 1 positional argument but 2" in said
     )
-    assert "Net" not in said  # a class with predict is a network, not a layer
+    assert "Net" not in said and "Model" not in said  # with predict or loss: a network
 
 
 def test_a_forward_that_writes_into_its_input_is_right_with_a_note(tmp_path):

@@ -88,12 +88,12 @@ def check_layers(namespace: dict, *, only: type | None = None) -> FunctionsCheck
 
 def layer_like(cls) -> bool:
     """Whether cls is a layer of the learner's: a class of their own files with forward and
-    backward, and no network (no gradient or predict method)."""
+    backward, and no network (no gradient, predict or loss method)."""
     return (
         inspect.isclass(cls)
         and _is_theirs(cls)
         and all(callable(getattr(cls, m, None)) for m in ("forward", "backward"))
-        and not any(callable(getattr(cls, m, None)) for m in ("gradient", "predict"))
+        and not any(callable(getattr(cls, m, None)) for m in ("gradient", "predict", "loss"))
     )
 
 
