@@ -169,7 +169,7 @@ LAYER_MISTAKES = [
         "dx = dout * self.y",
         "dx = self.y",
         "MulLayer",
-        "is (2, 110); it should be (2.2, 110), the book's 5.4: dx leave out dout",
+        "is (2, 110); it should be (2.2, 110), the book's 5.4: dx leaves out dout",
     ),
     (
         LAYER_NAIVE,

@@ -154,12 +154,10 @@ def _node(cls, layer) -> FunctionResult:
     if value is not None and not np.isclose(out, value, rtol=1e-9):
         name = "x * y" if kind == "mul" else "x + y"
         return _result(cls, f"{call} is {out:g}; it should be {value:g} ({name}, the book's 5.4)")
-    right = (
+    right = book or (  # the book's derivatives, exactly; else central differences
         dout * (_scalar(forward(x + H, y)) - _scalar(forward(x - H, y))) / (2 * H),
         dout * (_scalar(forward(x, y + H)) - _scalar(forward(x, y - H))) / (2 * H),
     )
-    if book is not None:
-        right = book  # the derivatives, exactly, as the book prints them
     forward(x, y)
     then = f"{call} then backward({dout:g})"
     try:
@@ -187,8 +185,9 @@ def _node(cls, layer) -> FunctionResult:
     wrong = [i for i in (0, 1) if not np.isclose(numbers[i], right[i], rtol=1e-6, atol=1e-9)]
     if all(np.isclose(numbers[i], right[i] / dout, rtol=1e-6, atol=1e-9) for i in wrong):
         names = " and ".join(("dx", "dy")[i] for i in wrong)
+        leave = "leaves" if len(wrong) == 1 else "leave"
         return _result(
-            cls, f"{said}: {names} leave out dout, which the chain rule multiplies by{fix}"
+            cls, f"{said}: {names} {leave} out dout, which the chain rule multiplies by{fix}"
         )
     return _result(cls, f"{said}: they are not the derivatives of its forward{fix}")
 
@@ -239,15 +238,16 @@ def _one_input(cls, layer) -> FunctionResult | str:
     if got is None or got.shape != x.shape:
         return _result(cls, said, note)
     out = _array(forward(x.copy()))
-    hints = [
-        (dout, "it passes dout through unchanged: the mask is missing (dout[self.mask] = 0)"),
-        (dout * (x <= 0), "dout is kept where x <= 0: the mask is inverted (keep x > 0)"),
-        (dout * out, "the derivative of sigmoid is out * (1 - out): (1 - self.out) is missing"),
-        (dout * (1 - out), "the derivative of sigmoid is out * (1 - out): self.out is missing"),
-        (-derivative, "its sign is wrong"),
-    ]
-    for candidate, hint in hints:
-        if np.allclose(got, candidate, rtol=1e-6, atol=1e-9):
+    sigmoid = "the derivative of sigmoid is out * (1 - out):"
+    hints = [  # (the name it begins with, what dx is then, the hint)
+        ("relu", dout, "it passes dout through unchanged: the mask is missing (dout[mask] = 0)"),
+        ("relu", dout * (x <= 0), "dout is kept where x <= 0: the mask is inverted (keep x > 0)"),
+        ("sigmoid", dout * out, f"{sigmoid} (1 - self.out) is missing"),
+        ("sigmoid", dout * (1 - out), f"{sigmoid} self.out is missing"),
+        ("", -derivative, "its sign is wrong"),
+    ]  # fmt: skip
+    for start, candidate, hint in hints:
+        if low.startswith(start) and np.allclose(got, candidate, rtol=1e-6, atol=1e-9):
             return _result(cls, f"{said}; {hint}", note)
     factor = _factor(got, derivative)
     if factor is not None:
