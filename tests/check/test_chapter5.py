@@ -195,6 +195,14 @@ LAYER_MISTAKES = [
         "forward(200, 450) is 90000; it should",
     ),
     (
+        LAYER_NAIVE,
+        "dx = dout * self.y\n        dy = dout * self.x",
+        "dx = dout * 2\n        dy = dout * 100",
+        "MulLayer",
+        "forward(3, -2) then backward(1.5) is (3, 150); it should be (-3, 4.5): they are not the"
+        " derivatives of its forward: dx = dout * self.y; dy = dout * self.x",
+    ),
+    (
         LAYERS,
         "        dout[self.mask] = 0\n",
         "",
@@ -396,7 +404,7 @@ def test_right_layers_written_otherwise_pass(tmp_path):
     wrong = edited(source, "return dout / self.y, -dout", "return dout / self.y, dout")
     said = checked(tmp_path / "b", wrong, name="ch05/mine.py")["DivLayer"].reason
     assert said.startswith(
-        "forward(3, -2) then backward(1.1) is (-0.55, 0.825); it should be (-0.55, -0.825)"
+        "forward(3, -2) then backward(1.5) is (-0.75, 1.125); it should be (-0.75, -1.125)"
     )
     assert "they are not the derivatives of its forward" in said
 

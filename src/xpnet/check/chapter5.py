@@ -143,17 +143,32 @@ def _checked(cls) -> FunctionResult | str:
 
 
 def _node(cls, layer) -> FunctionResult:
+    """A node of two inputs: at the book's numbers where its name is the book's (MulLayer,
+    AddLayer), then at another point, so that only the derivatives pass, not numbers typed in."""
     low = cls.__name__.lower()
     kind = next((k for k in NODES if k in low), None)
-    x, y, dout, value, book, formula = NODES.get(kind, (3.0, -2.0, 1.1, None, None, ""))
+    points = [NODES[kind]] if kind else []
+    points.append((3.0, -2.0, 1.5, None, None, NODES[kind][-1] if kind else ""))
+    for x, y, dout, value, book, formula in points:
+        said = _node_at(layer, kind, x, y, dout, value, book, formula)
+        if said:
+            return _result(cls, said)
+    return _result(cls, "")
+
+
+def _node_at(layer, kind, x, y, dout, value, book, formula) -> str:
+    """What is wrong with the node at inputs x, y and upstream gradient dout; "" if nothing.
+    ``value`` and ``book``: the book's forward and backward there, where it prints them."""
     forward = _seeded(layer)
     call = f"forward({x:g}, {y:g})"
     out = _scalar(forward(x, y))
     if out is None:
-        return _result(cls, f"{call} returns {_what(forward(x, y))}, not a number")
-    if value is not None and not np.isclose(out, value, rtol=1e-9):
+        return f"{call} returns {_what(forward(x, y))}, not a number"
+    operation = {"mul": x * y, "add": x + y}.get(kind)
+    if operation is not None and not np.isclose(out, operation, rtol=1e-9):
         name = "x * y" if kind == "mul" else "x + y"
-        return _result(cls, f"{call} is {out:g}; it should be {value:g} ({name}, the book's 5.4)")
+        book_says = ", the book's 5.4" if value is not None else ""
+        return f"{call} is {out:g}; it should be {operation:g} ({name}{book_says})"
     right = book or (  # the book's derivatives, exactly; else central differences
         dout * (_scalar(forward(x + H, y)) - _scalar(forward(x - H, y))) / (2 * H),
         dout * (_scalar(forward(x, y + H)) - _scalar(forward(x, y - H))) / (2 * H),
@@ -166,30 +181,28 @@ def _node(cls, layer) -> FunctionResult:
         if not learner_frames(error):
             raise
         kept = ": forward keeps its inputs for backward (self.x = x; self.y = y)"
-        return _result(cls, f"{then} raised {_brief(error)}{kept * _about_none(error)}")
+        return f"{then} raised {_brief(error)}{kept * _about_none(error)}"
     pair = tuple(got) if isinstance(got, tuple | list) else ()
     numbers = tuple(_scalar(g) for g in pair)
     if len(numbers) != 2 or None in numbers:
-        return _result(
-            cls,
-            f"{then} returns {_what(_array(got)) if pair else _what(got)}; a node of two"
-            " inputs returns the gradient of each: return dx, dy",
+        what = _what(_array(got)) if pair else _what(got)
+        return (
+            f"{then} returns {what}; a node of two inputs returns the gradient of each: return"
+            " dx, dy"
         )
+    if np.allclose(numbers, right, rtol=1e-6, atol=1e-9):
+        return ""
     said = f"{then} is ({numbers[0]:.6g}, {numbers[1]:.6g}); it should be ({right[0]:.6g},"
     said += f" {right[1]:.6g})" + (", the book's 5.4" if book is not None else "")
-    if np.allclose(numbers, right, rtol=1e-6, atol=1e-9):
-        return _result(cls, "")
     fix = f": {formula}" if formula else ""
     if np.allclose(numbers[::-1], right, rtol=1e-6, atol=1e-9):
-        return _result(cls, f"{said}: dx and dy are swapped{fix}")
+        return f"{said}: dx and dy are swapped{fix}"
     wrong = [i for i in (0, 1) if not np.isclose(numbers[i], right[i], rtol=1e-6, atol=1e-9)]
     if all(np.isclose(numbers[i], right[i] / dout, rtol=1e-6, atol=1e-9) for i in wrong):
         names = " and ".join(("dx", "dy")[i] for i in wrong)
         leave = "leaves" if len(wrong) == 1 else "leave"
-        return _result(
-            cls, f"{said}: {names} {leave} out dout, which the chain rule multiplies by{fix}"
-        )
-    return _result(cls, f"{said}: they are not the derivatives of its forward{fix}")
+        return f"{said}: {names} {leave} out dout, which the chain rule multiplies by{fix}"
+    return f"{said}: they are not the derivatives of its forward{fix}"
 
 
 # -- a layer of one input: Relu, Sigmoid, Dropout, ... ---------------------------------------------
