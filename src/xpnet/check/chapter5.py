@@ -33,15 +33,15 @@ import warnings
 import numpy as np
 
 from .. import functions as oracle
-from ..gradient import numerical_gradient
+from ..gradient import H, numerical_gradient
 from .chapter4 import FunctionResult, FunctionsCheck, _array, _what, _where_class
+from .diagnosis import _factor, _shown
 from .layers import _compare
 from .locating import _brief, _is_theirs, learner_frames
 
 __all__ = ["check_layers", "layer_like"]
 
 SEED = 0
-H = 1e-4  # the book's step
 LATER = ("conv", "pool", "batchnorm", "batch_norm", "normalization")  # chapters 6-7
 AFFINE = ("affine", "dense", "linear", "fc", "fullyconnected")
 ARRAY_NAMES = ("w", "weight", "weights")
@@ -264,7 +264,7 @@ def _one_input(cls, layer) -> FunctionResult | str:
             return _result(cls, f"{said}; {hint}", note)
     factor = _factor(got, derivative)
     if factor is not None:
-        said += f"; it is {factor:.4g} times the derivative: a constant too many, or too few"
+        said += f"; it is {_shown(factor)} times the derivative: a constant too many, or too few"
     return _result(cls, said, note)
 
 
@@ -284,7 +284,6 @@ def _affine(cls, required: list[str]) -> FunctionResult | str:
     if required[0].lower() in ARRAY_NAMES:
         built = f"{name}(W, b) of W {W.shape}, b {b.shape}"
         layer = cls(W, b)
-        W, b = W.copy(), b.copy()  # the layer holds the arrays given; these stay as they were
     else:
         built = f"{name}({D}, {M})"
         layer = cls(D, M)
@@ -294,7 +293,7 @@ def _affine(cls, required: list[str]) -> FunctionResult | str:
                 f"built as {built}, it keeps no W of shape ({D}, {M}) and b of ({M},) (as"
                 " self.W, self.b): xpnet checks the book's out = x W + b"
             )
-        W, b = W.copy(), b.copy()
+    W, b = W.copy(), b.copy()  # the layer holds these arrays; the copies stay as they were
     forward = _seeded(layer)
     out = _array(forward(x.copy()))
     shown = f"forward(x) of x {x.shape}, {built}"
@@ -447,7 +446,7 @@ def _loss_form(layer, softmax: bool, x, t, form: str) -> str:
 
 def _backward_of_loss(layer):
     """backward(1), as the book's net calls it; backward() where it takes no dout."""
-    if not _takes_one(type(layer).backward):
+    if _parameters(type(layer).backward) == []:
         return layer.backward()
     return layer.backward(1)
 
@@ -459,22 +458,19 @@ def _result(cls, reason: str, note: str = "") -> FunctionResult:
     return FunctionResult(cls.__name__, _where_class(cls), not reason, reason, note)
 
 
+def _parameters(function) -> list[inspect.Parameter] | None:
+    """function's parameters, self left out; None where it has no signature to read."""
+    try:
+        return list(inspect.signature(function).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return None
+
+
 def _required(function) -> list[str]:
     """The names of function's positional parameters with no default, self left out."""
-    try:
-        parameters = list(inspect.signature(function).parameters.values())[1:]
-    except (TypeError, ValueError):
-        return []
     positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    parameters = _parameters(function) or []
     return [p.name for p in parameters if p.kind in positional and p.default is p.empty]
-
-
-def _takes_one(function) -> bool:
-    try:
-        parameters = list(inspect.signature(function).parameters.values())[1:]
-    except (TypeError, ValueError):
-        return True
-    return bool(parameters)
 
 
 def _seeded(layer):
@@ -502,15 +498,6 @@ def _flags(forward) -> list[str]:
     while len(required) > 1 and re.search(FLAG, required[-1].lower()):
         flags.insert(0, required.pop())
     return flags
-
-
-def _factor(got, right) -> float | None:
-    """k where got is k times right throughout (k not 1), else None."""
-    scale = float(np.sum(right * right))
-    k = float(np.sum(got * right)) / scale if scale else 0.0
-    if k and abs(k - 1) > 1e-3 and np.allclose(got, k * right, rtol=1e-4, atol=1e-9):
-        return k
-    return None
 
 
 def _scalar(value) -> float | None:
