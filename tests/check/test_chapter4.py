@@ -157,6 +157,20 @@ def test_the_books_chapter_4_functions_pass_with_the_books_numbers(tmp_path):
         (GRADIENT_DESCENT, "x -= lr * grad", "x -= 0.01 * grad", "gradient_descent", "lr is not"),
         (GRADIENT_DESCENT, "range(step_num)", "range(100)", "gradient_descent", "step_num is not"),
         (GRADIENT_DESCENT, "    return x", "        return x", "gradient_descent", "only one step"),
+        (
+            GRADIENT_DESCENT,
+            "x -= lr * grad",
+            "x = lr * grad",
+            "gradient_descent",
+            "x = lr * grad puts the step in x's place: subtract it from x",
+        ),
+        (
+            ERRORS_4_2,
+            "0.5 * np.sum",
+            "0.5 + np.sum",
+            "mean_squared_error",
+            "is 0.695, 0.5 + np.sum((y - t)**2), a + for the book's *",
+        ),
     ],
 )
 def test_each_mistake_is_wrong_and_said(tmp_path, source, old, new, name, said):
@@ -235,6 +249,38 @@ def test_softmax_of_chapter_3_is_right_with_a_note_and_errors_are_held_to_the_bo
     doubled = edited(ERRORS_4_2, "0.5 * np.sum", "np.sum")
     said = checked(tmp_path / "d", doubled, name="ch03/f.py")["mean_squared_error"].reason
     assert "is 0.195, twice the book's 0.0975" in said
+
+
+CROSS_ENTROPY_LABELS = """
+import numpy as np
+
+def cross_entropy_error(y, t):
+    if y.ndim == 1:
+        t = t.reshape(1, t.size)
+        y = y.reshape(1, y.size)
+    batch_size = y.shape[0]
+    return -np.sum(np.log(y[np.arange(batch_size), t] + 1e-7)) / batch_size
+"""
+
+
+def test_the_books_cross_entropy_for_labels_is_right_with_a_note_and_held_to_labels(tmp_path):
+    """The book's version for class labels (4.2.4) raises with the one-hot t of 4.2.2: right,
+    with a note; a mistake in it is said with labels, not as the IndexError of one-hot t."""
+    report = checked(tmp_path, CROSS_ENTROPY_LABELS)
+    result = report["cross_entropy_error"]
+    assert result.passed and not result.reason
+    assert "it takes class labels only (t = [2, 2])" in result.note
+    assert "raised IndexError" in result.note
+    assert "t = t.argmax(axis=1)" in result.note
+    summed = checked(tmp_path / "b", edited(CROSS_ENTROPY_LABELS, " / batch_size", ""))
+    reason = summed["cross_entropy_error"].reason
+    assert not summed.passed
+    assert reason.startswith(
+        "cross_entropy_error of the batch [y1, y2] with labels t = [2, 2] is 2.81341, the sum"
+    )
+    first = edited(CROSS_ENTROPY_LABELS, "y[np.arange(batch_size), t]", "y[0, t]")
+    reason = checked(tmp_path / "c", first)["cross_entropy_error"].reason
+    assert "with labels t = [2, 2] is 0.510825; it should be 1.4067" in reason
 
 
 def test_the_command_line_exits_0_or_1_and_a_file_of_nothing_it_knows_stays_2(

@@ -33,6 +33,7 @@ H = 1e-4  # the book's step, to recognise its mistakes (the forward difference, 
 T = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0], dtype=np.float64)
 Y1 = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0])
 Y2 = np.array([0.1, 0.05, 0.1, 0.0, 0.05, 0.1, 0.0, 0.6, 0.0, 0.0])
+MEAN = (0.510825457099338 + 2.302584092994546) / 2  # the cross-entropy of the batch [y1, y2]
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,10 @@ def _gradient_descent(f, namespace) -> tuple[str, str]:
         (start * (1 - 2 * 0.01) ** steps, "lr is not used (that is the default 0.01's result)"),
         (start * (1 - 2 * lr) ** 100, "step_num is not used (that is 100 steps' result)"),
         (start * (1 - 2 * lr), "only one step is taken: loop step_num times"),
+        (
+            start * (2 * lr) ** steps,
+            "x = lr * grad puts the step in x's place: subtract it from x, x -= lr * grad",
+        ),
     ):
         if np.allclose(got, hypothesis, rtol=1e-6):
             return f"{why}: {said}", ""
@@ -271,54 +276,90 @@ def _softmax(f, namespace) -> tuple[str, str]:
 
 
 def _cross_entropy_error(f, namespace) -> tuple[str, str]:
+    one_hot, raised = _cross_entropy_one_hot(f)
+    labels = _cross_entropy_labels(f)
+    if not one_hot:
+        note = (
+            "it takes one-hot t only; the book's common/functions.py also takes labels"
+            " (t = [2, 2]): y[np.arange(batch_size), t]"
+        )
+        return "", note if labels else ""
+    if labels == "raises" or (labels and not raised):
+        return one_hot, ""
+    if labels:  # one-hot t raises: the learner wrote it for labels, and it is wrong with them
+        return labels, ""
+    return "", (
+        "it takes class labels only (t = [2, 2]), as the book's version for labels of 4.2.4; with"
+        f" one-hot t, as the book's examples of 4.2.2 give it, {one_hot}: the book's"
+        " common/functions.py takes both, turning one-hot t into labels first (if t.size =="
+        " y.size: t = t.argmax(axis=1))"
+    )
+
+
+def _cross_entropy_one_hot(f) -> tuple[str, bool]:
+    """("", False) when f is right with one-hot t on the book's examples, else what is wrong
+    and whether it raised."""
     book = {"y1": (Y1, 0.510825457099338), "y2": (Y2, 2.302584092994546)}  # the book's 4.2.2
     for name, (y, right) in book.items():
-        said = _values(
-            f"cross_entropy_error({name}, t) of the book's 4.2.2",
-            f(y.copy(), T.copy()),
-            np.asarray(right),
-            1e-3,
-        )
+        call = f"cross_entropy_error({name}, t) of the book's 4.2.2"
+        try:
+            got = f(y.copy(), T.copy())
+        except Exception as error:
+            if not learner_frames(error):
+                raise
+            return f"{call} raised {_brief(error)}", True
+        said = _values(call, got, np.asarray(right), 1e-3)
         if said:
-            return said, ""
+            return said, False
     y, t = np.stack([Y1, Y2]), np.stack([T, T])
-    mean = (0.510825457099338 + 2.302584092994546) / 2
     try:
         got = _array(f(y.copy(), t.copy()))
     except Exception as error:
-        return f"a batch of two (y of shape (2, 10), one-hot t) raised {_brief(error)}", ""
-    call = "cross_entropy_error of the batch [y1, y2] with one-hot t"
-    if got is not None and got.size == 1 and abs(float(got.reshape(())) - 2 * mean) <= 1e-3 * mean:
+        if not learner_frames(error):
+            raise
+        return f"a batch of two (y of shape (2, 10), one-hot t) raised {_brief(error)}", True
+    return _batch_mean("cross_entropy_error of the batch [y1, y2] with one-hot t", got), False
+
+
+def _cross_entropy_labels(f) -> str:
+    """ "" when f is right with class labels t on batches of the book's y1 and y2, else what
+    is wrong ("raises" where it raised)."""
+    y, t = np.stack([Y1, Y2]), np.array([2, 2])
+    try:
+        got = _array(f(y.copy(), t))
+        said = _batch_mean("cross_entropy_error of the batch [y1, y2] with labels t = [2, 2]", got)
+        if said:
+            return said
+        got = _array(f(Y2[None].copy(), np.array([7])))  # y2 where it is right: 0.6 for class 7
+    except Exception:
+        return "raises"
+    return _values("cross_entropy_error([y2], [7])", got, np.asarray(-np.log(0.6 + 1e-7)), 1e-3)
+
+
+def _batch_mean(call: str, got) -> str:
+    """ "" when got, a cross-entropy of the batch [y1, y2], is their mean, else what is wrong."""
+    if got is not None and got.size == 1 and abs(float(got.reshape(())) - 2 * MEAN) <= 1e-3 * MEAN:
         return (
             f"{call} is {float(got.reshape(())):.6g}, the sum of the two: divide by the batch"
-            f" size for the mean, {mean:.6g} (the book's 4.2.4)"
-        ), ""
-    said = _values(call, got, np.asarray(mean), 1e-3)
-    if said:
-        return said, ""
-    try:
-        got = _array(f(y.copy(), np.array([2, 2])))
-        labels = _values("", got, np.asarray(mean), 1e-3)
-    except Exception:
-        labels = "raises"
-    note = (
-        "it takes one-hot t only; the book's common/functions.py also takes labels"
-        " (t = [2, 2]): y[np.arange(batch_size), t]"
-    )
-    return "", note if labels else ""
+            f" size for the mean, {MEAN:.6g} (the book's 4.2.4)"
+        )
+    return _values(call, got, np.asarray(MEAN), 1e-3)
 
 
 def _sum_squared_error(f, namespace) -> tuple[str, str]:
     for name, (y, right) in {"y1": (Y1, 0.0975), "y2": (Y2, 0.5975)}.items():  # the book's 4.2.1
+        call = f"mean_squared_error({name}, t) of the book's 4.2.1"
         got = _array(f(y.copy(), T.copy()))
-        if got is not None and got.size == 1 and abs(float(got.reshape(())) - 2 * right) < 1e-9:
-            return (
-                f"mean_squared_error({name}, t) of the book's 4.2.1 is {2 * right:.6g}, twice"
-                f" the book's {right:g}: the book's is 0.5 * np.sum((y - t)**2)"
-            ), ""
-        said = _values(
-            f"mean_squared_error({name}, t) of the book's 4.2.1", got, np.asarray(right), 1e-9
-        )
+        for wrong, said in (
+            (2 * right, f"twice the book's {right:g}: the book's is 0.5 * np.sum((y - t)**2)"),
+            (
+                0.5 + 2 * right,
+                "0.5 + np.sum((y - t)**2), a + for the book's *: 0.5 * np.sum((y - t)**2)",
+            ),
+        ):
+            if got is not None and got.size == 1 and abs(float(got.reshape(())) - wrong) < 1e-9:
+                return f"{call} is {wrong:.6g}, {said}", ""
+        said = _values(call, got, np.asarray(right), 1e-9)
         if said:
             return said, ""
     return "", ""
