@@ -280,6 +280,14 @@ LAYER_MISTAKES = [
     (
         LAYERS,
         "self.y = softmax(x)",
+        "self.y = np.exp(x - np.max(x)) / np.sum(np.exp(x - np.max(x)))",
+        "SoftmaxWithLoss",
+        "t one-hot) is 4.13844; cross_entropy_error(softmax(x), t) is 2.98146: softmax over the"
+        " whole batch, not row by row (np.max and np.sum without axis",
+    ),
+    (
+        LAYERS,
+        "self.y = softmax(x)",
         "self.y = x",
         "SoftmaxWithLoss",
         "forward(x, t) of a batch of 3 (x of shape (3, 10), t one-hot) is nan;"

@@ -25,6 +25,7 @@ MISTAKES = {
     ),
     "no-batch-mean": ("common/layers.py", "dx = dx / batch_size", "dx = dx"),
     "log-delta-1e-4": ("common/functions.py", "+ 1e-7)", "+ 1e-4)"),
+    "softmax-of-one-sample": ("common/functions.py", "    if x.ndim == 2:\n", "    if False:\n"),
     "copies": (
         "two_layer_net.py",
         'Affine(self.params["W1"], self.params["b1"])',
@@ -79,6 +80,27 @@ def test_a_missing_division_by_the_batch_size_is_the_factor_n(tmp_path):
     assert all(p.factor == pytest.approx(3, rel=1e-4) for p in check)
     assert "every gradient is off by the same factor 3" in text
     assert any(layer.startswith("lastLayer (SoftmaxWithLoss.backward") for layer in check.layers)
+
+
+def test_chapter_3s_softmax_of_one_sample_in_the_loss_layer_is_said_with_its_fix(tmp_path):
+    """softmax over the whole batch (np.max and np.sum without axis): the loss layer's dx is
+    not the derivative of its forward, and its forward is not the book's loss; the report says
+    which softmax it computes, against the oracle's figure."""
+    check, text = checked(tmp_path, "softmax-of-one-sample")
+    assert wrong(check) == ["W1", "b1", "W2", "b2"]
+    (layer,) = [s for s in check.layers if s.startswith("lastLayer (SoftmaxWithLoss.backward")]
+    learner = load_learner(str(tmp_path / "softmax-of-one-sample" / "two_layer_net.py"))
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    scores = net.predict(x)
+    rows = np.exp(scores - scores.max(axis=1, keepdims=True))
+    rows /= rows.sum(axis=1, keepdims=True)
+    right = -np.mean(np.log(rows[np.arange(len(t)), t] + 1e-7))  # t: class labels
+    assert f"cross_entropy_error(softmax(x), t) is {right:.6g}: softmax over the whole batch" in (
+        " ".join(layer.split())
+    )
+    assert "take the max and the sum of each row (axis=-1, keepdims=True)" in text
+    assert "the sum over the batch" not in layer  # it takes the mean, as the book's
 
 
 def test_layers_holding_copies_are_placed_in_the_forward_pass_not_in_backprop(tmp_path):

@@ -26,10 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import functions as oracle
 from ..backends import array_namespace, writes_in_place
 from ..gradient import H, numerical_gradient
 
-__all__ = ["find_layers", "probe_layers"]
+__all__ = ["find_layers", "probe_layers", "softmax_loss_mistake"]
 
 TOLERANCE = 1e-4  # relative error, as check_network's in float64
 SEED = 0
@@ -153,12 +154,60 @@ def _probe(name: str, layer, recorded, rng) -> str:
             said.append(w)
     if not said:
         return ""
+    if wrong and scalar and rest and "softmax" in type(layer).__name__.lower():
+        said[0] += _softmax_forward(out, x, rest[0], dx)
     if wrong and type(layer).__name__.lower().startswith("relu") and _passes_through(dx, r):
         said[0] += (
             "; it passes dout through unchanged, also where its input was <= 0: the mask is"
             " missing (dout[self.mask] = 0, or dx = dout * (x > 0))"
         )
     return f"{label}: " + "; ".join(said)
+
+
+def softmax_loss_mistake(loss: float, x, t) -> str:
+    """ "" when ``loss`` is the book's SoftmaxWithLoss of x and t (NumPy; t one-hot or class
+    labels): ``cross_entropy_error(softmax(x), t)``, softmax row by row and the mean over the
+    batch; else what it is and the likely cause."""
+    N = x.shape[0]
+    rows = oracle.softmax(x)
+    whole = np.exp(x - np.max(x)) / np.sum(np.exp(x - np.max(x)))  # chapter 3's, of one sample
+    right = float(oracle.cross_entropy_error(rows, t))
+    if np.isclose(loss, right, rtol=1e-4):
+        return ""
+    whole_loss = float(oracle.cross_entropy_error(whole, t))
+    sums = "the sum over the batch; the mean divides by the batch size (4.2.4)"
+    overall = (
+        "softmax over the whole batch, not row by row (np.max and np.sum without axis: chapter"
+        " 3's softmax of one sample): take the max and the sum of each row (axis=-1,"
+        " keepdims=True), as the book's common/functions.py does"
+    )
+    causes = {N * right: sums, whole_loss: overall, N * whole_loss: f"{overall}; and {sums}"}
+    why = f"is {loss:.6g}; cross_entropy_error(softmax(x), t) is {right:.6g}"
+    for value, cause in causes.items():
+        if np.isclose(loss, value, rtol=1e-4):
+            return f"{why}: {cause}"
+    return why
+
+
+def _softmax_forward(loss, x, t, dx) -> str:
+    """What is wrong with a softmax loss layer's forward on the network's own x and t, and
+    whether its dx is the right forward's derivative; "" where the forward is right."""
+    try:
+        x, t, dx = np.asarray(x, dtype=np.float64), np.asarray(t), np.asarray(dx, dtype=float)
+        mistake = softmax_loss_mistake(float(loss), x, t)
+    except Exception:  # not NumPy's, or t of neither form
+        return ""
+    if not mistake:
+        return ""
+    said = f"; its forward is wrong too: forward(x, t) {mistake}"
+    one_hot = t if t.shape == x.shape else np.eye(x.shape[1])[t.astype(int)]
+    derivative = (oracle.softmax(x) - one_hot) / x.shape[0]
+    if dx.shape == x.shape and np.allclose(dx, derivative, rtol=1e-4, atol=1e-9):
+        said += (
+            ". Its dx, (softmax(x) - t) / batch_size, is the right forward's derivative: fix"
+            " the forward"
+        )
+    return said
 
 
 def _compare(grad_name, got, like, like_name, numerical, ignored=None) -> str | None:
