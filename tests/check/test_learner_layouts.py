@@ -298,6 +298,33 @@ def test_the_chapter_4_net_takes_one_hot_targets_and_says_so(tmp_path):
     assert "in gradient (two_layer_net.py, line" in said
 
 
+def test_parameters_kept_under_another_name_are_checked_and_trained_with_a_note(tmp_path):
+    """self.param for the book's self.params: its one dict of arrays is checked, with a note;
+    a wrong gradient in it is still wrong (the numerical gradient reaches the same arrays); a
+    class with two such dicts, or none, is refused as before."""
+    repo = tmp_path / "repo"
+    book_repo(repo)
+    renamed = CH04_NET.replace("self.params", "self.param")
+    path = write(repo / "ch04" / "two_layer_net.py", renamed)
+    learner = load_learner(str(path))
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    assert net.params is net.param
+    assert "TwoLayerNet keeps its parameters in self.param, a dict of arrays" in learner.notes[-1]
+    x, t = batch()
+    result = check_learner(net, learner, x, t, num_classes=4)
+    assert result.check.passed == oracle_passes(net, x, np.eye(4)[t]) is True
+    wrong = write(repo / "ch05" / "net.py", renamed.replace("np.sum(dy, axis=0)", "np.sum(dy)"))
+    learner = load_learner(str(wrong))
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    result = check_learner(net, learner, x, t, num_classes=4)
+    assert not result.check.passed and not result.check["b2"].passed
+    second = "self.param = {}\n        self.old = {'W': np.ones(2)}"
+    two = renamed.replace("self.param = {}", second)
+    learner = load_learner(str(write(repo / "ch05" / "two.py", two)))
+    with pytest.raises(LearnerError, match="has no dict for net.params"):
+        build(learner, input_size=12, hidden_size=6, output_size=4)
+
+
 def test_a_chapter_4_gradient_that_raises_in_both_forms_fails_the_check(tmp_path, capsys):
     """W2.T missing in a hand-written gradient (no layers): loss(x, t) runs, gradient(x, t)
     raises with labels and with one-hot rows: backprop is wrong, exit 1 with its line."""

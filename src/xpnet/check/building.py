@@ -166,6 +166,12 @@ def build(learner: Learner, **sizes):
             f"cannot build {call_text(cls, args, kwargs)} as the book does: {error}"
         ) from None
     params = getattr(net, "params", None)
+    if params is None and (named := _params_named_otherwise(net)):
+        net.params = params = getattr(net, named)  # the same dict: their methods read it
+        learner.notes.append(
+            f"{cls.__name__} keeps its parameters in self.{named}, a dict of arrays (the book's"
+            f" name is self.params): xpnet checks those"
+        )
     if not isinstance(params, dict) or not params:
         book = f"{cls.__name__}(input_size=784, hidden_size=50, output_size=10)"
         raise LearnerError(
@@ -175,6 +181,20 @@ def build(learner: Learner, **sizes):
             f" ({_place(cls.__init__)})"
         )
     return net, call_text(cls, args, kwargs)
+
+
+def _params_named_otherwise(net) -> str:
+    """The name of the one attribute of net other than ``params`` that holds a non-empty dict
+    of arrays (``self.param``, ``self.parameters``, ``self.weights``); "" where none or several
+    do."""
+    named = [
+        name
+        for name, value in vars(net).items()
+        if isinstance(value, dict)
+        and value
+        and all(hasattr(v, "shape") and hasattr(v, "dtype") for v in value.values())
+    ]
+    return named[0] if len(named) == 1 else ""
 
 
 def _described(params) -> str:

@@ -36,7 +36,16 @@ OTHER_LIBRARIES = {  # libraries learners' files import, by import name: what pi
     "pandas": "pandas",
     "tqdm": "tqdm",
     "tensorflow": "tensorflow",
+    "keras": "keras",
+    "torchvision": "torchvision",
     "seaborn": "seaborn",
+    "skimage": "scikit-image",
+    "japanize_matplotlib": "japanize-matplotlib",
+    "IPython": "ipython",
+    "ipywidgets": "ipywidgets",
+    "plotly": "plotly",
+    "h5py": "h5py",
+    "yaml": "pyyaml",
 }
 NEWER_SYNTAX = (  # (a line that only a newer Python parses, what it is, that Python)
     (re.compile(r"^\s*(async\s+)?def\s+\w+\s*\["), "type parameters (def f[T](...))", (3, 12)),
