@@ -5,6 +5,7 @@ and line named wherever xpnet points at the learner's code."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -254,6 +255,33 @@ def test_a_colab_notebook_mounting_drive_is_checked_with_a_note(tmp_path, monkey
     monkeypatch.chdir(tmp_path / "repo")
     assert main(["check", "ch05/two_layer_net.ipynb"]) == 0
     assert "check PASSED" in capsys.readouterr().out
+
+
+def test_a_colab_notebook_changing_into_its_drive_runs_on_in_its_own_folder(tmp_path, monkeypatch):
+    """Colab's next line after drive.mount: os.chdir into the book's folders in the learner's
+    Drive. Off Colab that folder is not there: the change is skipped, with a note, the
+    imports are found around the notebook, and the current folder is the caller's after; a
+    change into a folder that is here is made, and undone after the import."""
+    path = book_notebook(tmp_path / "repo")
+    drive = "/content/drive/MyDrive/deep-learning-from-scratch/ch05"
+    here = tmp_path / "elsewhere"
+    here.mkdir()
+    cells = json.loads(path.read_text())
+    source = f"import os\n{COLAB}os.chdir({drive!r})\nos.chdir({str(here)!r})\n"
+    cells["cells"].insert(1, {**cells["cells"][1], "source": source.splitlines(keepends=True)})
+    path.write_text(json.dumps(cells))
+    monkeypatch.chdir(tmp_path)
+    chdir = os.chdir
+    learner = load_learner(str(path))
+    assert (
+        f"two_layer_net.ipynb changes into {drive!r}, a folder of Google Colab's (its Drive) that"
+        " is not here: that change was skipped, and its imports looked for around"
+        " two_layer_net.ipynb"
+    ) in learner.notes
+    assert not any(str(here) in note for note in learner.notes)
+    assert Path.cwd() == tmp_path
+    assert os.chdir is chdir
+    assert main(["check", str(path)]) == 0
 
 
 def test_the_colab_stand_in_leaves_an_installed_google_package_alone(tmp_path, monkeypatch):

@@ -6,18 +6,26 @@ notebook's cells (:mod:`xpnet.check.notebook`), so nothing after it would be che
 :func:`~xpnet.check.importing.import_file` runs, and only where ``google.colab`` is not
 installed, :class:`_Colab` answers it with a stand-in whose every call (``drive.mount``,
 ``files.upload``, ...) does nothing and is recorded, for a note: the learner's files are read
-from the folders around the notebook, as for any other file.
+from the folders around the notebook, as for any other file. Its next line is most often
+``os.chdir('/content/drive/MyDrive/deep-learning-from-scratch/ch04')``, into the book's folders
+in the learner's Drive: :func:`colab_folders` skips a change into a folder of Colab's
+(``/content``) that is not here, so the notebook runs on in its own folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import os
 import sys
 import types
+from pathlib import PurePosixPath
 
-__all__ = ["is_stand_in"]
+__all__ = ["colab_folders", "is_stand_in"]
+
+COLAB = PurePosixPath("/content")  # Colab's own folder; drive.mount puts Drive in it
 
 
 class _Colab(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -82,3 +90,27 @@ class _Recording(types.ModuleType):
 def is_stand_in(module) -> bool:
     """Whether module is this stand-in's (google, google.colab or one of its modules)."""
     return isinstance(getattr(module, "__loader__", None), _Colab)
+
+
+@contextlib.contextmanager
+def colab_folders():
+    """While it runs, ``os.chdir`` into a folder of Colab's (under /content) that is not here
+    does nothing; yields the list of the folders skipped. The current folder is restored after,
+    whatever the learner's code changed it to."""
+    skipped: list[str] = []
+    chdir, cwd = os.chdir, os.getcwd()
+
+    def guarded(path):
+        text = os.fsdecode(path) if isinstance(path, str | bytes | os.PathLike) else ""
+        if text and PurePosixPath(text).is_relative_to(COLAB) and not os.path.isdir(text):
+            skipped.append(text)
+            return
+        chdir(path)
+
+    os.chdir = guarded
+    try:
+        yield skipped
+    finally:
+        os.chdir = chdir
+        with contextlib.suppress(OSError):
+            chdir(cwd)

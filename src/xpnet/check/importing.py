@@ -11,7 +11,8 @@ would find its imports, and more:
 - **the book's common/, where the learner's repository has none**: a top-level ``common`` that no
   folder holds is answered by xpnet's stand-in of it (:mod:`xpnet.check.standin`), with a note.
 - **Google Colab's google.colab**, where it is not installed: a stand-in whose calls
-  (``drive.mount``) do nothing, with a note (:mod:`xpnet.check.colab`).
+  (``drive.mount``) do nothing, and an ``os.chdir`` into a folder of Colab's that is not here is
+  skipped, with a note (:mod:`xpnet.check.colab`); the current folder is restored after.
 - **MNIST offline**: the book's ``load_mnist`` and ``xpnet.load_mnist`` answer from the bundled
   sample, with the book's arguments (:mod:`xpnet.check.offline`).
 - **a notebook exported as a script** (``jupyter nbconvert --to script``): its
@@ -37,7 +38,7 @@ import traceback
 from pathlib import Path
 
 from ..datasets.mnist import answered_from_sample
-from .colab import _Colab, is_stand_in
+from .colab import _Colab, colab_folders, is_stand_in
 from .folders import (
     _Fallback,
     _local_names,
@@ -131,13 +132,13 @@ def _import(
     colab = _Colab()
     sys.meta_path[:0] = [finder, colab]
     sys.meta_path.append(fallback)  # after the path the learner's own code sets up
-    error = None
+    error, skipped = None, []
     shell = _NotebookShell()
     if is_notebook(path) or "get_ipython" in path.read_text(encoding="utf-8", errors="replace"):
         module.get_ipython = lambda: shell
     try:
         with answered_from_sample() as answered, contextlib.redirect_stdout(printed):
-            with _limit(time_limit), _empty_stdin():
+            with _limit(time_limit), _empty_stdin(), colab_folders() as skipped:
                 if package:  # the packages above it first, then it, as Python imports them
                     if "." in name:
                         importlib.import_module(name.rpartition(".")[0])
@@ -198,6 +199,11 @@ def _import(
             f" stand-in answered it, and {calls} did nothing; the files {path.name} uses are"
             " read from the folders around it"
         )
+    notes += [
+        f"{path.name} changes into {where!r}, a folder of Google Colab's (its Drive) that is"
+        f" not here: that change was skipped, and its imports looked for around {path.name}"
+        for where in dict.fromkeys(skipped)
+    ]
     if finder.answered or answered:
         notes.append(f"MNIST for {path.name}'s top-level code came from xpnet's bundled sample")
     lines = printed.getvalue().count("\n")
