@@ -42,6 +42,7 @@ from .locating import (
     learner_traceback,
     raised_in_backprop,
 )
+from .mistyped import read_mistyped
 from .notebook import NotebookError, is_notebook
 from .unimportable import unimportable
 
@@ -90,6 +91,7 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
     except NotebookError as error:
         raise LearnerError(str(error)) from None
     module, notes = imported.module, imported.notes
+    notes += read_mistyped(vars(module))
     own = _own_classes(module)
     theirs = [] if any(_is_net(c) for c in own) else _imported_nets(module)
     if theirs:  # a training script: the net comes from the learner's own module
