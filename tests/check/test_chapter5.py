@@ -295,6 +295,21 @@ LAYER_MISTAKES = [
     ),
     (
         LAYERS,
+        "out = 1 / (1 + np.exp(-x))",
+        "out = 1 / (1 + np.exp(x))",
+        "Sigmoid",
+        "it is the value at -x: a minus sign is missing or extra in 1 / (1 + exp(-x))",
+    ),
+    (
+        LAYERS,
+        "self.loss = cross_entropy_error(self.y, self.t)",
+        "self.loss = -np.sum(self.t * np.log(self.y + 1e-4))",
+        "SoftmaxWithLoss",
+        "t one-hot) is 8.9374; cross_entropy_error(softmax(x), t) is 2.98146: the sum over the"
+        " batch",
+    ),
+    (
+        LAYERS,
         "dx = dout * (1.0 - self.out) * self.out",
         "dx = dout * self.out",
         "Sigmoid",

@@ -231,7 +231,10 @@ def _one_input(cls, layer) -> FunctionResult | str:
         if low.startswith(name):
             expected = np.asarray(function(x))
             if out.shape != expected.shape or not np.allclose(out, expected, rtol=1e-7):
-                return _result(cls, f"{shown} is not {formula}: {_first_wrong(x, out, expected)}")
+                why = f"{shown} is not {formula}: {_first_wrong(x, out, expected)}"
+                if out.shape == x.shape and np.allclose(out, function(-x), rtol=1e-7):
+                    why += f"; it is the value at -x: a minus sign is missing or extra in {formula}"
+                return _result(cls, why)
     dout = rng.standard_normal(out.shape)
 
     def loss(v):
