@@ -166,6 +166,22 @@ def test_the_books_chapter_4_functions_pass_with_the_books_numbers(tmp_path):
         ),
         (
             ERRORS_4_2,
+            "np.log(y + 1e-7)",
+            "np.log(y)",
+            "cross_entropy_error",
+            "is nan; it should be 0.510825: log(0) is -inf where y1 is 0, and 0 * -inf is nan",
+        ),
+        (
+            ERRORS_4_2,
+            "    if y.ndim == 1:\n"
+            "        t = t.reshape(1, t.size)\n"
+            "        y = y.reshape(1, y.size)\n",
+            "",
+            "cross_entropy_error",
+            "is 0.0510825; it should be 0.510825: 10 times too small, divided by y1's length",
+        ),
+        (
+            ERRORS_4_2,
             "0.5 * np.sum",
             "0.5 + np.sum",
             "mean_squared_error",
@@ -261,6 +277,36 @@ def cross_entropy_error(y, t):
     batch_size = y.shape[0]
     return -np.sum(np.log(y[np.arange(batch_size), t] + 1e-7)) / batch_size
 """
+
+
+def test_targets_first_by_their_names_are_called_so_and_a_simple_net_of_a_batch_only_is_said(
+    tmp_path,
+):
+    """cross_entropy(real, prediction): the names say the targets come first, so it is called
+    that way, with a note. simpleNet whose cross-entropy takes y.shape[0] as the batch size
+    divides the book's 1-D example by its 3 classes."""
+    source = (
+        "import numpy as np\n\n"
+        "def cross_entropy_error(real, prediction):\n"
+        "    batch_size = prediction.shape[0]\n"
+        "    return -np.sum(real * np.log(prediction + 1e-7)) / batch_size\n"
+    )
+    report = checked(tmp_path, source)
+    result = report["cross_entropy_error"]
+    assert not result.passed  # right for a batch; 10 times too small for the book's 1-D y1
+    assert "10 times too small, divided by y1's length" in result.reason
+    assert "it takes (real, prediction), the targets first: called so" in result.note
+    batched = source.replace(
+        "    batch_size",
+        "    if prediction.ndim == 1:\n        real,"
+        " prediction = real[None], prediction[None]\n    batch_size",
+    )
+    result = checked(tmp_path / "b", batched)["cross_entropy_error"]
+    assert result.passed and "the targets first: called so" in result.note
+    net = SIMPLE_NET.replace("from common.functions import softmax, cross_entropy_error\n", "")
+    net = net.replace("cross_entropy_error(y, t)", "cross_entropy_error(t, y)")
+    reason = checked(tmp_path / "c", SOFTMAX_3_5 + source + net)["simpleNet"].reason
+    assert ": 3 times too small, divided by 3, y's length: for one sample" in reason
 
 
 def test_the_books_cross_entropy_for_labels_is_right_with_a_note_and_held_to_labels(tmp_path):

@@ -33,6 +33,8 @@ H = 1e-4  # the book's step, to recognise its mistakes (the forward difference, 
 T = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0], dtype=np.float64)
 Y1 = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0])
 Y2 = np.array([0.1, 0.05, 0.1, 0.0, 0.05, 0.1, 0.0, 0.6, 0.0, 0.0])
+TARGET_NAMES = {"t", "real", "label", "labels", "target", "targets", "y_true", "answer", "truth"}
+PREDICTION_NAMES = {"y", "p", "pred", "prediction", "predict", "y_pred", "y_hat", "yhat", "output"}
 MEAN = (0.510825457099338 + 2.302584092994546) / 2  # the cross-entropy of the batch [y1, y2]
 
 
@@ -276,6 +278,27 @@ def _softmax(f, namespace) -> tuple[str, str]:
 
 
 def _cross_entropy_error(f, namespace) -> tuple[str, str]:
+    reason, note = _cross_entropy_error_of(_book_order(f))
+    if _book_order(f) is not f:
+        names = ", ".join(list(inspect.signature(f).parameters)[:2])
+        order = f"it takes ({names}), the targets first: called so (the book's is (y, t))"
+        note = f"{order}; {note}" if note else order
+    return reason, note
+
+
+def _book_order(f):
+    """f, or f with its first two arguments swapped where their names say the targets come
+    first (cross_entropy(t, y), (real, prediction), (y_true, y_pred))."""
+    try:
+        first, second = list(inspect.signature(f).parameters)[:2]
+    except ValueError:
+        return f
+    if first.lower() in TARGET_NAMES and second.lower() in PREDICTION_NAMES:
+        return lambda y, t: f(t, y)
+    return f
+
+
+def _cross_entropy_error_of(f) -> tuple[str, str]:
     one_hot, raised = _cross_entropy_one_hot(f)
     labels = _cross_entropy_labels(f)
     if not one_hot:
@@ -309,6 +332,17 @@ def _cross_entropy_one_hot(f) -> tuple[str, bool]:
                 raise
             return f"{call} raised {_brief(error)}", True
         said = _values(call, got, np.asarray(right), 1e-3)
+        got = _array(got)
+        if said and got is not None and got.size == 1 and np.isnan(got).all():
+            said += (
+                f": log(0) is -inf where {name} is 0, and 0 * -inf is nan: add the book's small"
+                " delta, np.log(y + 1e-7)"
+            )
+        elif said and got is not None and got.size == 1 and np.isclose(got, right / y.size):
+            said += (
+                f": {y.size} times too small, divided by {name}'s length: for one sample (a 1-D y)"
+                " the batch size is 1; reshape y and t to (1, y.size) first (the book's 4.2.4)"
+            )
         if said:
             return said, False
     y, t = np.stack([Y1, Y2]), np.stack([T, T])
@@ -425,13 +459,19 @@ def _simple_net(cls, namespace) -> FunctionResult | None:
         )
     right = float(oracle.cross_entropy_error(oracle.softmax(z), t))
     if not abs(loss - right) <= 1e-3 * abs(right):
+        why = (
+            f"{C} times too small, divided by {C}, y's length: for one sample (a 1-D x and y) the"
+            " batch size is 1; its cross-entropy reshapes y and t to (1, y.size) first (the"
+            " book's 4.2.4)"
+            if abs(loss * C - right) <= 1e-3 * abs(right)
+            else "the book's loss is y = softmax(z); cross_entropy_error(y, t)"
+        )
         return FunctionResult(
             name,
             where,
             False,
             f"on {shown}, loss(x, t) is {loss:.6g}{_nan(loss)}, the softmax cross-entropy of"
-            f" predict(x) is {right:.6g}: the book's loss is y = softmax(z);"
-            " cross_entropy_error(y, t)",
+            f" predict(x) is {right:.6g}: {why}",
         )
     if not np.allclose(z, x @ W, rtol=1e-9, atol=1e-12):
         return FunctionResult(
