@@ -198,9 +198,10 @@ def test_each_mistake_is_wrong_and_said(tmp_path, source, old, new, name, said):
     assert said.split(":")[0] in " ".join(str(report).split())
 
 
-def test_a_1d_only_numerical_gradient_is_wrong_for_a_weight_matrix_with_the_fix(tmp_path):
-    """The book's gradient_2d.py's _numerical_gradient_no_batch loop as the whole function:
-    right at the book's points, but W's rows are not its entries (simpleNet needs them)."""
+def test_a_1d_only_numerical_gradient_is_right_with_a_note_and_wrong_in_simple_net(tmp_path):
+    """The loop of the book's 4.3.3 (for idx in range(x.size)), as the book prints it: right at
+    the book's points, with a note that a 2-D W's rows are not its entries; simpleNet, which
+    needs them, is wrong with it."""
     one_d = edited(
         NUMERICAL_GRADIENT,
         """    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
@@ -210,9 +211,16 @@ def test_a_1d_only_numerical_gradient_is_wrong_for_a_weight_matrix_with_the_fix(
         "    for idx in range(x.size):\n",
     ).replace("        it.iternext()\n", "")
     report = checked(tmp_path, one_d)
-    reason = report["numerical_gradient"].reason
-    assert "of a 2-D W (a weight matrix, as simpleNet's W) raised" in reason
-    assert "np.nditer(x, flags=['multi_index'])" in reason
+    result = report["numerical_gradient"]
+    assert result.passed and not result.reason
+    assert result.note.startswith("right for a 1-D x, as the book's 4.3.3 prints it;")
+    assert "of a 2-D W (a weight matrix, as simpleNet's W, 4.4.2) raised" in result.note
+    assert "np.nditer(x, flags=['multi_index'])" in result.note
+    report = checked(tmp_path / "b", one_d + SIMPLE_NET, common=True)
+    assert not report.passed and not report["simpleNet"].passed
+    assert "numerical_gradient(lambda w: net.loss(x, t), net.W) raised" in (
+        report["simpleNet"].reason
+    )
 
 
 def test_the_books_simple_net_passes_and_its_mistakes_are_named(tmp_path):

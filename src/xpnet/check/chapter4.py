@@ -181,16 +181,15 @@ def _numerical_gradient(f, namespace) -> tuple[str, str]:
         if said:
             return said, ""
     X = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.5]])
-    call = "numerical_gradient(f, W) of a 2-D W (a weight matrix, as simpleNet's W)"
+    call = "numerical_gradient(f, W) of a 2-D W (a weight matrix, as simpleNet's W, 4.4.2)"
+    one_d = "right for a 1-D x, as the book's 4.3.3 prints it; {}: {}"
     try:
         got = _array(f(lambda w: np.sum(w**2 + w), X))
     except Exception as error:
-        return f"{call} raised {_brief(error)}: {_every_entry()}", ""
+        return "", one_d.format(f"{call} raised {_brief(error)}", _every_entry())
     if got is None or got.shape != X.shape:
-        return (
-            f"{call} returns {_what(got)}, not an array of W's shape (2, 3): {_every_entry()}",
-            "",
-        )
+        shape = f"{call} returns {_what(got)}, not an array of W's shape (2, 3)"
+        return "", one_d.format(shape, _every_entry())
     said = _gradient_mistake(call, got, 2 * X + 1, 2 * X + 1 + H)
     if said:
         return said, ""
