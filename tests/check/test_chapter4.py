@@ -356,6 +356,11 @@ def test_the_command_line_exits_0_or_1_and_a_file_of_nothing_it_knows_stays_2(
     assert "check FAILED: 0 of 1 right" in out and "- numerical_diff: numerical_diff(" in out
     assert main(["check", "ch05/buy_apple.py"]) == 2
     assert "it defines no class" in capsys.readouterr().err
+    printing = edited(NUMERICAL_DIFF, "    h = 1e-4\n", "    h = 1e-4\n    print('h is', h)\n")
+    write(root / "ch04" / "printing.py", printing)
+    assert main(["check", "ch04/printing.py"]) == 0
+    out = capsys.readouterr().out
+    assert "h is" not in out and out.startswith("xpnet check: the functions of ch04/printing.py")
 
 
 def test_a_simple_net_named_after_the_colon_is_checked_alone(tmp_path, monkeypatch, capsys):

@@ -7,6 +7,8 @@ or the data).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 
 from ..backends import get_backend
@@ -76,8 +78,9 @@ def _functions(missing: NoNetwork, file: str) -> int:
     from ..check.chapter5 import check_layers
 
     try:
-        functions = check_functions(missing.namespace, only=missing.only)
-        layers = check_layers(missing.namespace, only=missing.only)
+        with contextlib.redirect_stdout(io.StringIO()):  # a learner's debug prints in a loop
+            functions = check_functions(missing.namespace, only=missing.only)
+            layers = check_layers(missing.namespace, only=missing.only)
     except Exception as error:  # raised in the learner's code, outside the functions checked
         print(f"xpnet check: error: {learner_traceback(error)}", file=sys.stderr)
         return Exit.USAGE
