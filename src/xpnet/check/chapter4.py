@@ -33,8 +33,14 @@ H = 1e-4  # the book's step, to recognise its mistakes (the forward difference, 
 T = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0], dtype=np.float64)
 Y1 = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0])
 Y2 = np.array([0.1, 0.05, 0.1, 0.0, 0.05, 0.1, 0.0, 0.6, 0.0, 0.0])
-TARGET_NAMES = {"t", "real", "label", "labels", "target", "targets", "y_true", "answer", "truth"}
-PREDICTION_NAMES = {"y", "p", "pred", "prediction", "predict", "y_pred", "y_hat", "yhat", "output"}
+TARGET_NAMES = {  # the first parameter's name of a cross-entropy that takes the targets first
+    *("t", "real", "label", "labels", "target", "targets", "true", "truth", "answer", "correct"),
+    *("y_true", "true_label", "true_labels", "gt", "ground_truth", "y_label", "one_hot"),
+}
+PREDICTION_NAMES = {  # and its second's
+    *("y", "p", "pred", "preds", "prediction", "predictions", "predict", "output", "outputs"),
+    *("y_pred", "y_hat", "yhat", "y_predict", "prob", "probs", "probability", "probabilities"),
+}
 MEAN = (0.510825457099338 + 2.302584092994546) / 2  # the cross-entropy of the batch [y1, y2]
 
 
