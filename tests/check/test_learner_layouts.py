@@ -298,6 +298,39 @@ def test_the_chapter_4_net_takes_one_hot_targets_and_says_so(tmp_path):
     assert "in gradient (two_layer_net.py, line" in said
 
 
+def test_the_books_common_inside_a_package_of_the_learners_is_found_for_its_own_imports(
+    tmp_path,
+):
+    """The book's code kept as a package (book/common/layers.py, which imports common.functions
+    as the book's does), imported by the learner as book.common.layers: plain Python finds
+    common only with book/ on the path; xpnet finds it there, with a note, never the stand-in."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    book_repo(repo)
+    shutil.move(repo / "common", repo / "book" / "common")
+    write(repo / "book" / "__init__.py", "")
+    net = repo / "ch05" / "two_layer_net.py"
+    text = net.read_text().replace("from common.layers import", "from book.common.layers import")
+    net.write_text("import sys, os\nsys.path.append(os.pardir)\n" + text)
+    learner = load_learner(str(net))
+    said = " ".join(learner.notes)
+    assert (
+        f"two_layer_net.py imports common from inside {repo / 'book' / 'common'} (from common.x"
+        f" import ...), which plain Python finds only with {repo / 'book'} on the path"
+    ) in said
+    assert "stand-in" not in said
+    left = [
+        m
+        for m in list(sys.modules.values())
+        if str(getattr(m, "__file__", "")).startswith(str(repo))
+    ]
+    assert left == []  # the learner's modules are gone after the import, common's too
+    net_, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    assert check_learner(net_, learner, x, t, num_classes=4).check.passed
+
+
 def test_parameters_kept_under_another_name_are_checked_and_trained_with_a_note(tmp_path):
     """self.param for the book's self.params: its one dict of arrays is checked, with a note;
     a wrong gradient in it is still wrong (the numerical gradient reaches the same arrays); a

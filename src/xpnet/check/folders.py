@@ -240,17 +240,43 @@ def _relation(where: Path, folder: Path) -> str:
 
 
 class _Fallback(importlib.abc.MetaPathFinder):
-    """Finds the top-level modules that the learner's path does not, each in its folder."""
+    """Finds the top-level modules that the learner's path does not, each in its folder; first
+    a package that one of the learner's modules being imported lies in (``X/common/layers.py``
+    importing ``common.util`` means ``X/common``, which works where ``X`` is on the path):
+    ``beside``, those found so, by name."""
 
-    def __init__(self, folders: dict[str, Path]) -> None:
+    def __init__(self, folders: dict[str, Path], learners: list[Path] = ()) -> None:
         self.folders, self.used = folders, set()
+        self.learners, self.beside = list(learners), {}
 
     def find_spec(self, fullname, path=None, target=None):
-        where = self.folders.get(fullname) if path is None else None
+        if path is not None:
+            return None
+        above = self._above_own_package(fullname)
+        if above is not None:
+            spec = importlib.machinery.PathFinder.find_spec(fullname, [str(above)])
+            if spec is not None:
+                self.beside[fullname] = above
+                return spec
+        where = self.folders.get(fullname)
         spec = importlib.machinery.PathFinder.find_spec(fullname, [str(where)]) if where else None
         if spec is not None:
             self.used.add(fullname)
         return spec
+
+    def _above_own_package(self, name: str) -> Path | None:
+        """The folder holding the package ``name`` that a learner's module now in sys.modules
+        lies in, within the learner's folders; None where none does."""
+        for module in list(sys.modules.values()):
+            file = _source(module)
+            if not file or not _within(file, self.learners):
+                continue
+            for folder in Path(os.path.abspath(file)).parents:
+                if folder.name == name and (folder / "__init__.py").is_file():
+                    return folder.parent
+                if folder in self.learners:
+                    break
+        return None
 
 
 def _source(module) -> str | None:

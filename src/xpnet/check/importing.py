@@ -127,7 +127,7 @@ def _import(
     printed = io.StringIO()
     finder, fallback = (
         _OfflineMnist(stand_in="dataset" in missing),
-        _Fallback({**others, **stand_ins}),
+        _Fallback({**others, **stand_ins}, learners=[f for f in folders if f != STAND_INS]),
     )
     colab = _Colab()
     sys.meta_path[:0] = [finder, colab]
@@ -150,6 +150,7 @@ def _import(
         for hook in (finder, colab, fallback):
             sys.meta_path.remove(hook)
         sys.path.remove(str(first))
+        folders += list(fallback.beside.values())
         added = {key: _source(sys.modules[key]) for key in set(sys.modules) - before}
         for key, source in added.items():  # the learner's own modules (common.layers ...)
             made = (key.split(".")[0] == "dataset" and finder.made) or is_stand_in(sys.modules[key])
@@ -166,6 +167,11 @@ def _import(
         f"{path.name} imports {', '.join(names)}, found in {where}"
         f" ({named.get(where) or _relation(where, folder)}): on the path for this import"
         for where, names in used.items()
+    ]
+    notes += [
+        f"{path.name} imports {name} from inside {where / name} (from {name}.x import ...), which"
+        f" plain Python finds only with {where} on the path: found there"
+        for name, where in fallback.beside.items()
     ]
     if package:
         notes.insert(
