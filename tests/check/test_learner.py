@@ -129,6 +129,21 @@ def test_an_error_in_the_learners_forward_is_no_verdict(tmp_path, capsys):
     assert f'File "{folder / "common" / "layers.py"}", line ' in err
 
 
+def test_a_mistyped_name_is_said_with_the_name_python_would_suggest(tmp_path, capsys):
+    """A NameError in the learner's code names the close name its frame knows, as Python's own
+    traceback does: ReLu for the imported Relu (case alone), slef for self."""
+    folder = copy_learner(tmp_path)
+    edit(folder / "two_layer_net.py", '"Relu1"] = Relu()', '"Relu1"] = ReLu()')
+    assert main(["check", str(folder / "two_layer_net.py")]) == 2
+    err = capsys.readouterr().err
+    assert "NameError: name 'ReLu' is not defined; did you mean 'Relu'? (raised in" in err
+    folder = copy_learner(tmp_path, "b")
+    edit(folder / "common" / "layers.py", "        self.mask = x <= 0\n",
+         "        self.mask = x <= 0\n        slef.x = x\n")  # fmt: skip
+    assert main(["check", str(folder / "two_layer_net.py")]) == 2
+    assert "name 'slef' is not defined; did you mean 'self'?" in capsys.readouterr().err
+
+
 def test_an_import_error_in_the_learners_file_shows_its_place(tmp_path):
     path = tmp_path / "net.py"
     path.write_text("import numpy as np\n\nW = np.zeros(3) @ np.zeros(4)\n")

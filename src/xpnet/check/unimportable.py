@@ -46,6 +46,7 @@ OTHER_LIBRARIES = {  # libraries learners' files import, by import name: what pi
     "plotly": "plotly",
     "h5py": "h5py",
     "yaml": "pyyaml",
+    "imageio": "imageio",
 }
 NEWER_SYNTAX = (  # (a line that only a newer Python parses, what it is, that Python)
     (re.compile(r"^\s*(async\s+)?def\s+\w+\s*\["), "type parameters (def f[T](...))", (3, 12)),
@@ -102,7 +103,8 @@ def _not_found(path: Path, imported, name: str) -> str:
         )
     looked = ", ".join(str(p) for p in imported.places)
     said = (
-        f"{line} imports {name}, but no folder holds a {top}/ package or {top}.py: xpnet check"
+        f"{line} imports {name}, but no folder holds {'an' if top[0] in 'aeiouAEIOU' else 'a'}"
+        f" {top}/ package or {top}.py: xpnet check"
         f" looked beside {path.name}, in the folders above it up to the repository's root and in"
         f" the current folder ({looked})."
     )
