@@ -351,7 +351,8 @@ LAYER_MISTAKES = [
         "    def backward(self, dout):\n        dx = dout * 1",
         "    def backward(self, doub):\n        dx = dout * 1",
         "AddLayer",
-        "raised NameError: name 'dout' is not defined in backward (layer_naive.py, line 27)",
+        "raised NameError: name 'dout' is not defined (did you mean 'doub'?) in backward"
+        " (layer_naive.py, line 27)",
     ),
 ]
 

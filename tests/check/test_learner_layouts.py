@@ -331,6 +331,31 @@ def test_the_books_common_inside_a_package_of_the_learners_is_found_for_its_own_
     assert check_learner(net_, learner, x, t, num_classes=4).check.passed
 
 
+def test_a_loss_of_none_names_the_function_whose_none_it_returns(tmp_path):
+    """loss(x, t) returns cross_entropy_error(...), which has lost its return: the problem names
+    that function and its line; a loss with no return of its own is said as before."""
+    repo = tmp_path / "repo"
+    book_repo(repo)
+    functions = repo / "common" / "functions.py"
+    edit(functions, "    return -np.sum(np.log(y[np.arange(batch_size), t] + 1e-7)) / batch_size",
+         "    loss = -np.sum(np.log(y[np.arange(batch_size), t] + 1e-7)) / batch_size")  # fmt: skip
+    learner = load_learner(str(write(repo / "ch04" / "two_layer_net.py", CH04_NET)))
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    x, t = batch()
+    problems = check_learner(net, learner, x, t, num_classes=4).check.problems
+    assert problems == (
+        "loss(x, t) returns None, what cross_entropy_error (functions.py, line 17) returned: a"
+        " return statement missing there?",
+    )
+    own = CH04_NET.replace("return cross_entropy_error(self.predict(x), t)",
+                           "cross_entropy_error(self.predict(x), t)")  # fmt: skip
+    book_repo(tmp_path / "b")
+    learner = load_learner(str(write(tmp_path / "b" / "ch04" / "own.py", own)))
+    net, _ = build(learner, input_size=12, hidden_size=6, output_size=4)
+    problems = check_learner(net, learner, x, t, num_classes=4).check.problems
+    assert problems[0].startswith("loss(x, t) returns None: it must return the loss")
+
+
 def test_parameters_kept_under_another_name_are_checked_and_trained_with_a_note(tmp_path):
     """self.param for the book's self.params: its one dict of arrays is checked, with a note;
     a wrong gradient in it is still wrong (the numerical gradient reaches the same arrays); a

@@ -15,7 +15,9 @@ contract; what breaks it is said as a problem or an error, not as a wrong parame
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ..backends import Array, array_namespace
@@ -112,8 +114,16 @@ def _copy(a: Array) -> Array:
     return array_namespace(a).asarray(a, copy=True)
 
 
-def _not_scalar(loss) -> str:
+def _not_scalar(loss, again: Callable[[], Any] | None = None) -> str:
+    """The problem of a loss that is no scalar; "" for a scalar. ``again``: loss(x, t) called
+    once more, to find the learner's function whose None it returns."""
     if loss is None:
+        culprit = _none_from(again) if again is not None else ""
+        if culprit:
+            return (
+                f"loss(x, t) returns None, what {culprit} returned: a return statement missing"
+                " there?"
+            )
         return "loss(x, t) returns None: it must return the loss (a return statement missing?)"
     if isinstance(loss, int | float):
         return ""
@@ -124,6 +134,34 @@ def _not_scalar(loss) -> str:
             " Take the mean over the batch"
         )
     return ""
+
+
+def _none_from(call: Callable[[], Any]) -> str:
+    """ "cross_entropy_error (functions.py, line 97)": the last function of the learner's files
+    that returned None to the function ``call`` runs (loss), as it runs once more; "" where
+    none did (the loss itself has no return)."""
+    from .locating import is_learners_file
+
+    outer, found = None, []
+
+    def profile(frame, event, arg):
+        nonlocal outer
+        if event == "call" and outer is None and is_learners_file(frame.f_code.co_filename):
+            outer = frame  # the learner's loss
+        elif event == "return" and arg is None and frame.f_back is outer and outer is not None:
+            code = frame.f_code
+            if is_learners_file(code.co_filename):
+                found.append(f"{code.co_name} ({Path(code.co_filename).name}, line"
+                             f" {code.co_firstlineno})")  # fmt: skip
+
+    sys.setprofile(profile)
+    try:
+        call()
+    except Exception:
+        return ""
+    finally:
+        sys.setprofile(None)
+    return found[-1] if found else ""
 
 
 def _scalar(loss):

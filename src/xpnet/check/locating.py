@@ -23,16 +23,17 @@ def learner_traceback(error: BaseException) -> str:
     """The error and the frames of its traceback in the learner's files (none of xpnet's),
     with a hint where xpnet has one (see check_learner)."""
     where = "".join(traceback.format_list(learner_frames(error))).rstrip()
-    text = f"{type(error).__name__}: {error}{_did_you_mean(error)}"
+    close = _did_you_mean(error)
+    text = f"{type(error).__name__}: {error}" + (f"; did you mean {close!r}?" if close else "")
     said = f"{text} {getattr(error, 'xpnet_before', '')}(raised in your code)\n{where}"
     hint = getattr(error, "xpnet_hint", "")
     return (said if where else text) + (f"\nhint: {hint}" if hint else "")
 
 
 def _did_you_mean(error: BaseException) -> str:
-    """ "; did you mean 'Relu'?" for a NameError whose name is close to one the frame that
-    raised it knows (its locals, its module's names, the builtins), as Python's own traceback
-    says it; "" otherwise."""
+    """ "Relu" for a NameError whose name (ReLu) is close to one the frame that raised it knows
+    (its locals, its module's names, the builtins), as Python's own traceback suggests it; ""
+    otherwise."""
     name = getattr(error, "name", None)
     tb = error.__traceback__
     if not isinstance(error, NameError) or not name or tb is None:
@@ -43,7 +44,7 @@ def _did_you_mean(error: BaseException) -> str:
     known = {*frame.f_locals, *frame.f_globals, *frame.f_builtins}
     close = [k for k in sorted(known) if k.lower() == name.lower()]  # ReLu for Relu
     close = close or difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return close[0] if close else ""
 
 
 def raised_in_backprop(error: BaseException) -> bool:
@@ -95,7 +96,9 @@ def class_file(cls: type) -> str | None:
 
 def _brief(error: BaseException) -> str:
     frames = learner_frames(error)
-    text = (str(error).splitlines()[0] if str(error) else "") + _did_you_mean(error)
+    text = str(error).splitlines()[0] if str(error) else ""
+    close = _did_you_mean(error)
+    text += f" (did you mean {close!r}?)" if close else ""
     if not frames:
         return f"{type(error).__name__}: {text.strip()}"
     where = f" in {frames[-1].name} ({Path(frames[-1].filename).name}, line {frames[-1].lineno})"
