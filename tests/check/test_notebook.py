@@ -284,6 +284,22 @@ def test_a_colab_notebook_changing_into_its_drive_runs_on_in_its_own_folder(tmp_
     assert main(["check", str(path)]) == 0
 
 
+def test_the_warnings_of_top_level_code_are_a_note_not_output(tmp_path, capsys):
+    """A cell's np.log(0) warns while the notebook runs, as a print prints: a note says it, and
+    nothing of it reaches stderr."""
+    path = book_notebook(tmp_path / "repo")
+    cells = json.loads(path.read_text())
+    source = ["import numpy as np\n", "np.log(np.zeros(1))\n"]
+    cells["cells"].insert(1, {**cells["cells"][1], "source": source})
+    path.write_text(json.dumps(cells))
+    learner = load_learner(str(path))
+    assert (
+        "two_layer_net.ipynb's top-level code warned 1 time(s), not shown (the first:"
+        " RuntimeWarning: divide by zero encountered in log, two_layer_net.ipynb [cell 2], line 2)"
+    ) in learner.notes
+    assert "RuntimeWarning" not in capsys.readouterr().err
+
+
 def test_the_colab_stand_in_leaves_an_installed_google_package_alone(tmp_path, monkeypatch):
     """google is a namespace package where protobuf or google-auth is installed: their modules
     still import, and only google.colab is the stand-in's."""

@@ -35,6 +35,7 @@ import signal
 import sys
 import threading
 import traceback
+import warnings
 from pathlib import Path
 
 from ..datasets.mnist import answered_from_sample
@@ -132,18 +133,19 @@ def _import(
     colab = _Colab()
     sys.meta_path[:0] = [finder, colab]
     sys.meta_path.append(fallback)  # after the path the learner's own code sets up
-    error, skipped = None, []
+    error, skipped, caught = None, [], []
     shell = _NotebookShell()
     if is_notebook(path) or "get_ipython" in path.read_text(encoding="utf-8", errors="replace"):
         module.get_ipython = lambda: shell
     try:
         with answered_from_sample() as answered, contextlib.redirect_stdout(printed):
             with _limit(time_limit), _empty_stdin(), colab_folders() as skipped:
-                if package:  # the packages above it first, then it, as Python imports them
-                    if "." in name:
-                        importlib.import_module(name.rpartition(".")[0])
-                    sys.modules[name] = module
-                spec.loader.exec_module(module)
+                with warnings.catch_warnings(record=True) as caught:  # as their prints: a note
+                    if package:  # the packages above it first, then it, as Python imports them
+                        if "." in name:
+                            importlib.import_module(name.rpartition(".")[0])
+                        sys.modules[name] = module
+                    spec.loader.exec_module(module)
     except (Exception, ImportTimeout) as raised:
         error = raised
     finally:
@@ -212,6 +214,13 @@ def _import(
     ]
     if finder.answered or answered:
         notes.append(f"MNIST for {path.name}'s top-level code came from xpnet's bundled sample")
+    if caught:
+        first = caught[0]
+        notes.append(
+            f"{path.name}'s top-level code warned {len(caught)} time(s), not shown (the first:"
+            f" {first.category.__name__}: {first.message}, {Path(first.filename).name}, line"
+            f" {first.lineno})"
+        )
     lines = printed.getvalue().count("\n")
     if lines:
         notes.append(f"{path.name}'s top-level code printed {lines} line(s), not shown")
