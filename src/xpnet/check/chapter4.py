@@ -283,8 +283,9 @@ def _softmax(f, namespace) -> tuple[str, str]:
 
 
 def _cross_entropy_error(f, namespace) -> tuple[str, str]:
-    reason, note = _cross_entropy_error_of(_book_order(f))
-    if _book_order(f) is not f:
+    ordered = _book_order(f)
+    reason, note = _cross_entropy_error_of(ordered)
+    if ordered is not f:
         names = ", ".join(list(inspect.signature(f).parameters)[:2])
         order = f"it takes ({names}), the targets first: called so (the book's is (y, t))"
         note = f"{order}; {note}" if note else order

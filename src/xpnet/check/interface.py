@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..backends import Array, array_namespace
+from .locating import is_learners_file
 
 __all__ = ["METHODS"]
 
@@ -140,8 +141,6 @@ def _none_from(call: Callable[[], Any]) -> str:
     """ "cross_entropy_error (functions.py, line 97)": the last function of the learner's files
     that returned None to the function ``call`` runs (loss), as it runs once more; "" where
     none did (the loss itself has no return)."""
-    from .locating import is_learners_file
-
     outer, found = None, []
 
     def profile(frame, event, arg):

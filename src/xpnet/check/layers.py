@@ -29,6 +29,7 @@ import numpy as np
 from .. import functions as oracle
 from ..backends import array_namespace, writes_in_place
 from ..gradient import H, numerical_gradient
+from ..labels import one_hot
 
 __all__ = ["find_layers", "probe_layers", "softmax_loss_mistake"]
 
@@ -200,8 +201,8 @@ def _softmax_forward(loss, x, t, dx) -> str:
     if not mistake:
         return ""
     said = f"; its forward is wrong too: forward(x, t) {mistake}"
-    one_hot = t if t.shape == x.shape else np.eye(x.shape[1])[t.astype(int)]
-    derivative = (oracle.softmax(x) - one_hot) / x.shape[0]
+    rows = t if t.shape == x.shape else one_hot(t.astype(int), x.shape[1])
+    derivative = (oracle.softmax(x) - rows) / x.shape[0]
     if dx.shape == x.shape and np.allclose(dx, derivative, rtol=1e-4, atol=1e-9):
         said += (
             ". Its dx, (softmax(x) - t) / batch_size, is the right forward's derivative: fix"
