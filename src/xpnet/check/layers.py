@@ -31,7 +31,7 @@ from ..backends import array_namespace, writes_in_place
 from ..gradient import H, numerical_gradient
 from ..labels import one_hot
 
-__all__ = ["find_layers", "probe_layers", "softmax_loss_mistake"]
+__all__ = ["find_layers", "probe_layers", "softmax_loss_cause", "softmax_loss_mistake"]
 
 TOLERANCE = 1e-4  # relative error, as check_network's in float64
 SEED = 0
@@ -169,12 +169,22 @@ def softmax_loss_mistake(loss: float, x, t) -> str:
     """ "" when ``loss`` is the book's SoftmaxWithLoss of x and t (NumPy; t one-hot or class
     labels): ``cross_entropy_error(softmax(x), t)``, softmax row by row and the mean over the
     batch; else what it is and the likely cause."""
+    right, cause = softmax_loss_cause(loss, x, t)
+    if cause is None:
+        return ""
+    why = f"is {loss:.6g}; cross_entropy_error(softmax(x), t) is {right:.6g}"
+    return f"{why}: {cause}" if cause else why
+
+
+def softmax_loss_cause(loss: float, x, t) -> tuple[float, str | None]:
+    """(the book's SoftmaxWithLoss of x and t, the likely cause of ``loss``'s differing from
+    it): None when it does not differ, "" when no cause is known."""
     N = x.shape[0]
     rows = oracle.softmax(x)
     whole = np.exp(x - np.max(x)) / np.sum(np.exp(x - np.max(x)))  # chapter 3's, of one sample
     right = float(oracle.cross_entropy_error(rows, t))
     if np.isclose(loss, right, rtol=1e-4):
-        return ""
+        return right, None
     whole_loss = float(oracle.cross_entropy_error(whole, t))
     sums = "the sum over the batch; the mean divides by the batch size (4.2.4)"
     overall = (
@@ -183,11 +193,10 @@ def softmax_loss_mistake(loss: float, x, t) -> str:
         " keepdims=True), as the book's common/functions.py does"
     )
     causes = {N * right: sums, whole_loss: overall, N * whole_loss: f"{overall}; and {sums}"}
-    why = f"is {loss:.6g}; cross_entropy_error(softmax(x), t) is {right:.6g}"
     for value, cause in causes.items():  # 1e-2: a guard other than 1e-7 in log(y + delta)
         if np.isclose(loss, value, rtol=1e-2):
-            return f"{why}: {cause}"
-    return why
+            return right, cause
+    return right, ""
 
 
 def _softmax_forward(loss, x, t, dx) -> str:

@@ -11,7 +11,9 @@
    (:func:`xpnet.numerical_gradient`, the only way to reach layers that hold the arrays); on
    immutable arrays (JAX) each perturbed copy is stored in ``net.params[name]``, which reaches
    a net whose layers read their parameters from ``params`` (xpnet's own do);
-5. compare and name the likely mistake (:mod:`xpnet.check.diagnosis`).
+5. compare and name the likely mistake (:mod:`xpnet.check.diagnosis`);
+6. hold ``loss`` to the mean of the images' own losses, each image alone
+   (:mod:`xpnet.check.batch`): a loss wrong for a batch, which its own gradient follows.
 
 The criterion is the relative error scaled by the gradient's magnitude,
 ``max|backprop - numerical| / max(max|backprop|, max|numerical|)``, at most ``TOLERANCE``:
@@ -34,6 +36,7 @@ from typing import Any
 
 from ..backends import Array, array_namespace, on_device_of, writes_in_place
 from ..gradient import H, IgnoredArgumentError, numerical_gradient
+from .batch import batch_mistake
 from .diagnosis import Diagnosis
 from .interface import (
     METHODS,
@@ -120,7 +123,7 @@ def _check(net, params, x, t, tolerance, method) -> GradientCheck:
     dtype = _dtype_name(params)
     tol = TOLERANCE[dtype] if tolerance is None else float(tolerance)
     x = _as_dtype(x, next(iter(params.values())))
-    problems, notes, layers = [], [], ()
+    problems, notes, layers, batch = [], [], (), ""
     if dtype == "float32":
         notes.append(
             f"the parameters are float32, so the check is coarse (h={STEP[dtype]:g}, tolerance"
@@ -140,6 +143,7 @@ def _check(net, params, x, t, tolerance, method) -> GradientCheck:
             dtype=dtype,
             method=method,
             placement=tuple(placement),
+            batch=batch,
         )
 
     try:
@@ -166,6 +170,7 @@ def _check(net, params, x, t, tolerance, method) -> GradientCheck:
             parameters = _finer(net, x, t, params, parameters, diagnosis, notes)
         if method == "gradient" and not all(p.passed for p in parameters):
             layers = probe_layers(net, x, t)
+        batch = batch_mistake(net, x, t, loss, dtype)
     finally:
         for name, (p, copy) in saved.items():  # also after gradient() replaced or changed them
             net.params[name] = p

@@ -91,6 +91,10 @@ class GradientCheck:
         changes x, t or params); when there is one, no parameter is compared.
     notes : tuple of str
         Remarks that do not fail the check (float32 parameters, extra keys, the targets' form).
+    batch : str
+        Where ``loss(x, t)`` of the batch is not the mean of its images' own losses (the book's
+        networks treat each image alone): the figures and the likely cause, which fail the check
+        whatever the gradients (see :mod:`xpnet.check.batch`); "" otherwise.
     layers : tuple of str
         Layers whose backward disagrees with the derivative of their own forward, with their
         place in the learner's files (see :mod:`xpnet.check.layers`).
@@ -122,6 +126,7 @@ class GradientCheck:
     notes: tuple[str, ...] = ()
     layers: tuple[str, ...] = ()
     batch_size: int = 0
+    batch: str = ""
     dtype: str = "float64"
     near_kink: int = 0
     title: str = "check"
@@ -130,7 +135,7 @@ class GradientCheck:
 
     @property
     def passed(self) -> bool:
-        return not self.problems and all(p.passed for p in self.parameters)
+        return not self.problems and not self.batch and all(p.passed for p in self.parameters)
 
     def __getitem__(self, name: str) -> ParameterCheck:
         for p in self.parameters:
@@ -147,6 +152,8 @@ class GradientCheck:
         names = ", ".join(p.name for p in self.parameters) or "no parameter"
         wrong = [p.name for p in self.parameters if not p.passed]
         said = f"wrong: {', '.join(wrong)}" if wrong else f"for {names}"
+        if self.batch and not wrong:
+            said = "the loss of a batch"
         if self.problems:
             said = f"{len(self.problems)} problem(s)"
         return (
@@ -224,6 +231,7 @@ def _diagnosis(check: GradientCheck) -> list[str]:
     """The sentences under the table: problems, reasons (one line for the parameters that share
     one), the layers found wrong, where the mistake is, the notes."""
     said = [f"- {problem}" for problem in check.problems]
+    said += [f"- {check.batch}"] if check.batch else []
     reasons: dict[str, list[str]] = {}
     for p in check.parameters:
         if p.reason:
