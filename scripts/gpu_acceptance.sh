@@ -21,10 +21,11 @@
 # does not grow, the numerical gradient is NumPy's), JAX's tests on its GPU and its compiled step
 # timed against the eager one; the GPU benchmarks against PyTorch eager on the same GPU
 # (`python -m benchmarks measure gpu`). OUTDIR/summary.txt has one line per part. Python is
-# $PYTHON (default python3); where array-api-compat is missing and a folder .whl of wheels is
-# here (no network on the GPU machine), they are installed first: array-api-compat,
-# array-api-strict, array-api-extra, pooch, platformdirs and nvmath-python (cupy-graph's cuBLAS
-# handle: its cp312 manylinux_2_28 wheel, ~5.5 MB; what it needs is in the image).
+# $PYTHON (default python3). A folder .whl of wheels (no network on the GPU machine:
+# `python scripts/gpu_wheels.py download .whl` beforehand, ~21 MB) is installed first, each wheel
+# whose distribution this Python lacks or has too old: array-api-compat, array-api-strict,
+# array-api-extra, pooch, platformdirs, and nvmath-python (cupy-graph's cuBLAS handle) with the
+# CUDA bindings it needs where the image has none of its own.
 set -uo pipefail
 
 OUTDIR=${1:?usage: scripts/gpu_acceptance.sh OUTDIR}
@@ -42,15 +43,19 @@ export PYTHONUNBUFFERED=1 MPLBACKEND=Agg PYTHONDONTWRITEBYTECODE=1
 
 note() { echo "$*" | tee -a "$SUMMARY"; }
 
-if ! "$PY" -c "import array_api_compat" 2>/dev/null; then
-    if compgen -G ".whl/*.whl" >/dev/null; then
+if compgen -G ".whl/*.whl" >/dev/null; then  # those of scripts/gpu_wheels.py this Python lacks
+    mapfile -t WHEELS < <("$PY" scripts/gpu_wheels.py choose .whl)
+    if ((${#WHEELS[@]})); then  # one pip call: --target replaces a folder (cuda/) two wheels share
         "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-            --target /tmp/xpnet-site .whl/*.whl || { note "FAIL wheels: pip install"; exit 1; }
+            --target /tmp/xpnet-site "${WHEELS[@]}" || { note "FAIL wheels: pip install"; exit 1; }
         export PYTHONPATH=/tmp/xpnet-site${PYTHONPATH:+:$PYTHONPATH}
-    else
-        note "FAIL setup: array-api-compat is not installed and no .whl folder is here"
-        exit 1
+        note "wheels: installed $(printf '%s ' "${WHEELS[@]##*/}")"
     fi
+fi
+if ! "$PY" -c "import array_api_compat" 2>/dev/null; then
+    note "FAIL setup: array-api-compat is not installed; on a machine without a network, run"\
+        "'python scripts/gpu_wheels.py download .whl' where there is one and bring .whl along"
+    exit 1
 fi
 "$PY" -c "import xpnet" 2>/dev/null || export PYTHONPATH=$ROOT/src${PYTHONPATH:+:$PYTHONPATH}
 

@@ -55,3 +55,34 @@ def test_without_a_gpu_the_acceptance_script_stops_at_its_preflight_in_one_line(
     assert "cupy: not usable:" in done.stdout and "torch: not usable:" in done.stdout
     summary = (tmp_path / "out" / "summary.txt").read_text()
     assert "FAIL(exit 2) preflight" in summary and "tests-cupy" not in summary
+
+
+def _gpu_wheels():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gpu_wheels", ROOT / "scripts" / "gpu_wheels.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_gpu_wheels_chosen_are_those_missing_or_older_than_nvmath_needs(tmp_path):
+    """The image's own CUDA bindings stay where they will do; what it lacks is installed."""
+    wheels = _gpu_wheels()
+    names = ["array_api_compat-1.16.0-py3-none-any.whl", "pooch-1.9.0-py3-none-any.whl",
+             "cuda_pathfinder-1.9.1-py3-none-any.whl",
+             "cuda_bindings-13.5.0-cp312-cp312-manylinux_2_28_x86_64.whl",
+             "cuda_core-1.2.2-cp312-cp312-manylinux_2_28_x86_64.whl"]  # fmt: skip
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    image = {"pooch": "1.8.2", "cuda-pathfinder": "1.3.0", "cuda-bindings": "13.0.2.post1"}
+    chosen = [wheel.name for wheel in wheels.choose(tmp_path, image.get)]
+    assert chosen == [names[0], names[4], names[2]]  # missing, missing, older than 1.5.1
+    assert wheels.choose(tmp_path, lambda name: "99.0") == []
+
+
+def test_the_gpu_wheels_downloaded_carry_nvmaths_bounds():
+    wheels = _gpu_wheels()
+    said = wheels.requirements()
+    assert "nvmath-python" in said and "array-api-compat" in said
+    assert "cuda-bindings>=13.0.1,<14" in said and "cuda-pathfinder>=1.5.1,<2" in said
