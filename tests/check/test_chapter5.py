@@ -627,3 +627,27 @@ def test_the_command_line_checks_a_layer_file_a_script_of_layers_and_one_layer(
     assert status == 2
     assert "must define one class with loss(x, t) and gradient(x, t)" in err
     assert "note: Convolution (ch07/conv.py, line 1) is not checked: a layer of chapters 6-7" in err
+
+
+@pytest.mark.parametrize("order", ["(y, loss)", "(loss, y)"])
+def test_a_loss_layer_returning_y_beside_its_loss_is_checked_for_its_loss(tmp_path, order):
+    """A learner's design (y, loss = layer.forward(x, t)): its loss is checked, with a note; a
+    mistake in that loss is still found."""
+    pair = "self.y, self.loss" if order == "(y, loss)" else "self.loss, self.y"
+    source = edited(LAYERS, "        return self.loss\n\n    def backward(self, dout=1):",
+                    f"        return {pair}\n\n    def backward(self, dout=1):")  # fmt: skip
+    report = checked(tmp_path, source)
+    assert report["SoftmaxWithLoss"].passed, str(report)
+    note = " ".join(report["SoftmaxWithLoss"].note.split())
+    assert note.startswith(f"forward(x, t) returns the pair {order}, softmax's output beside")
+    assert "return self.loss, and keep y in self.y" in note
+    wrong = edited(source, "self.y = softmax(x)", "self.y = np.exp(x) / np.sum(np.exp(x))")
+    said = checked(tmp_path / "b", wrong)["SoftmaxWithLoss"]
+    assert not said.passed and "softmax over the whole batch" in said.reason
+
+
+def test_a_loss_layer_returning_two_arrays_is_not_read_as_a_pair(tmp_path):
+    source = edited(LAYERS, "        return self.loss\n\n    def backward(self, dout=1):",
+                    "        return self.y, self.y\n\n    def backward(self, dout=1):")  # fmt: skip
+    said = checked(tmp_path, source)["SoftmaxWithLoss"]
+    assert not said.passed and "returns tuple, not one number" in said.reason

@@ -385,10 +385,11 @@ def _loss(cls, layer) -> FunctionResult:
     forms = {"one-hot": np.eye(C)[labels]}
     if softmax:
         forms["class labels"] = labels
+    forward, paired = _loss_forward(layer, x, forms["one-hot"])
     said, raised = {}, None
     for form, t in forms.items():
         try:
-            said[form] = _loss_form(layer, softmax, x, t, f"t {form}")
+            said[form] = _loss_form(layer, forward, softmax, x, t, f"t {form}")
         except Exception as error:
             if not learner_frames(error) or len(forms) == 1:
                 raise
@@ -396,27 +397,56 @@ def _loss(cls, layer) -> FunctionResult:
                 raise raised from None
             said[form], raised = None, error  # it does not take this form
     one_hot, as_labels = said["one-hot"], said.get("class labels", "")
+    note = paired
     if one_hot == "" and as_labels is None:
-        return _result(
-            cls,
-            "",
+        note = _joined(
+            paired,
             "it takes one-hot t only; the book's common/layers.py also takes class labels (t ="
             f" [2, 7, 0]): {LABELS_FIX}",
         )
     if as_labels == "" and one_hot is None:
-        return _result(
-            cls,
-            "",
+        note = _joined(
+            paired,
             "it takes class labels only; the book's common/layers.py also takes one-hot t: dx ="
             " (self.y - self.t) / batch_size",
         )
-    return _result(cls, one_hot or as_labels or "")
+    return _result(cls, one_hot or as_labels or "", note)
 
 
-def _loss_form(layer, softmax: bool, x, t, form: str) -> str:
-    """What is wrong with the loss layer on x and t of one form; "" where it is right."""
-    N = x.shape[0]
+def _loss_forward(layer, x, t):
+    """(the loss layer's forward returning its loss, a note): a forward that returns the pair
+    (y, loss) -- softmax's output beside the loss, by the learner's design -- is read for its
+    loss, with a note that the book's returns the loss alone."""
     forward = _seeded(layer)
+    try:
+        out = forward(x.copy(), t.copy())
+    except Exception:  # said where each form is checked
+        return forward, ""
+    if not isinstance(out, tuple | list) or len(out) != 2 or _scalar(out) is not None:
+        return forward, ""
+    shapes = [getattr(_array(part), "shape", None) for part in out]
+    scalars = [_scalar(part) is not None for part in out]
+    if sorted(scalars) != [False, True] or shapes[scalars.index(False)] != x.shape:
+        return forward, ""
+    k = scalars.index(True)
+    order = "(y, loss)" if k == 1 else "(loss, y)"
+    return (lambda *args: forward(*args)[k]), (
+        f"forward(x, t) returns the pair {order}, softmax's output beside the loss; checked its"
+        " loss. The book's returns the loss alone, which its TwoLayerNet.loss returns as the"
+        " loss: return self.loss, and keep y in self.y"
+    )
+
+
+def _joined(*notes: str) -> str:
+    """Sentences joined: each after the first with its capital."""
+    said = [note for note in notes if note]
+    return ". ".join([*said[:1], *(note[0].upper() + note[1:] for note in said[1:])])
+
+
+def _loss_form(layer, forward, softmax: bool, x, t, form: str) -> str:
+    """What is wrong with the loss layer (its forward: ``forward``) on x and t of one form; ""
+    where it is right."""
+    N = x.shape[0]
     shown = f"forward(x, t) of a batch of {N} (x of shape {x.shape}, {form})"
     loss = _scalar(forward(x.copy(), t.copy()))
     if loss is None:
