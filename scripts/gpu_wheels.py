@@ -9,7 +9,8 @@ cannot fetch them. The CuPy graph path also needs nvmath-python (its cuBLAS hand
 capture accepts), and nvmath-python needs cuda-bindings, cuda-core and cuda-pathfinder, which the
 image may or may not have. ``choose`` therefore picks a wheel only when its distribution is not
 installed or is older than nvmath-python needs (``MINIMUM``), so that the CUDA bindings of the
-image, which its CuPy and torch run with, are kept where they will do. The folder is git-ignored;
+image, which its CuPy and torch run with, are kept where they will do; a wheel for another
+Python is left out. The folder is git-ignored;
 `scripts/gpu_acceptance.sh` installs what ``choose`` names into a folder of its own on
 PYTHONPATH, in one pip call (``pip --target`` replaces a folder such as ``cuda/`` that two
 wheels share when they come in two calls).
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import platform as platform_module
 import re
 import subprocess
 import sys
@@ -62,11 +64,23 @@ def choose(folder: Path, version_of: Callable[[str], str | None] = installed) ->
     """The wheels of ``folder`` whose distribution is missing or older than ``MINIMUM``."""
     chosen = []
     for wheel in sorted(folder.glob("*.whl")):
+        if not _fits(wheel.name):
+            continue  # for another Python (a dry run on this machine's)
         name = wheel.name.split("-")[0].replace("_", "-").lower()
         have = version_of(name)
         if have is None or (name in MINIMUM and _numbers(have) < _numbers(MINIMUM[name])):
             chosen.append(wheel)
     return chosen
+
+
+def _fits(filename: str, python: tuple[int, int] = sys.version_info[:2]) -> bool:
+    """Whether the wheel ``filename`` (name-version[-build]-python-abi-platform.whl) is for
+    this Python: a pure one (py3), or one built for this CPython (cp312) on Linux x86_64."""
+    *_, tags, _abi, platform = filename.removesuffix(".whl").split("-")
+    if "py3" in tags.split("."):
+        return True
+    here = platform_module.machine() == "x86_64" and sys.platform == "linux"
+    return f"cp{python[0]}{python[1]}" in tags.split(".") and here and "x86_64" in platform
 
 
 def _numbers(version: str) -> tuple[int, ...]:

@@ -69,6 +69,7 @@ def _gpu_wheels():
 def test_the_gpu_wheels_chosen_are_those_missing_or_older_than_nvmath_needs(tmp_path):
     """The image's own CUDA bindings stay where they will do; what it lacks is installed."""
     wheels = _gpu_wheels()
+    wheels._fits = lambda filename: True  # the GPU machine's Python; see the test below
     names = ["array_api_compat-1.16.0-py3-none-any.whl", "pooch-1.9.0-py3-none-any.whl",
              "cuda_pathfinder-1.9.1-py3-none-any.whl",
              "cuda_bindings-13.5.0-cp312-cp312-manylinux_2_28_x86_64.whl",
@@ -86,3 +87,16 @@ def test_the_gpu_wheels_downloaded_carry_nvmaths_bounds():
     said = wheels.requirements()
     assert "nvmath-python" in said and "array-api-compat" in said
     assert "cuda-bindings>=13.0.1,<14" in said and "cuda-pathfinder>=1.5.1,<2" in said
+
+
+def test_a_gpu_wheel_for_another_python_is_not_chosen(tmp_path):
+    wheels = _gpu_wheels()
+    other = sys.version_info[1] + 1
+    names = [f"cuda_core-1.2.2-cp3{other}-cp3{other}-manylinux_2_28_x86_64.whl",
+             "pooch-1.9.0-py3-none-any.whl"]  # fmt: skip
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    assert [wheel.name for wheel in wheels.choose(tmp_path, lambda name: None)] == [names[1]]
+    assert wheels._fits("cuda_core-1.2.2-cp312-cp312-manylinux_2_28_x86_64.whl", (3, 12)) == (
+        sys.platform == "linux" and __import__("platform").machine() == "x86_64"
+    )
