@@ -8,6 +8,7 @@ is about the process (a signal, a lock, a crash), through ``main`` otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import sys
@@ -111,6 +112,79 @@ def test_keep_going_writes_non_finite_states_to_their_own_file(tmp_path, capsys)
     assert load_checkpoint(tmp_path / "checkpoint.npz").state["trainer"]["iteration"] < 100
     diverged = np.load(tmp_path / "diverged.npz")
     assert '"iteration": 100' in str(diverged["meta"])
+
+
+def files_of(folder) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize(
+    "fails",
+    [["--batch-size", "100000"], ["--dataset", "mnist", "--data-dir", "NOWHERE"], "Ctrl-C"],
+    ids=["bad-setting", "no-data", "ctrl-c-while-loading"],
+)
+def test_an_overwrite_that_fails_before_its_first_checkpoint_puts_the_old_run_back(
+    tmp_path, capsys, monkeypatch, fails
+):
+    out = tmp_path / "run"
+    assert train(*SAMPLE, "--iters", "5", "--out", str(out)) == 0
+    before = files_of(out)
+    if fails == "Ctrl-C":  # the user stops it while the data loads
+
+        def interrupted(*args, **kwargs):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr("xpnet.cli.train.load_data", interrupted)
+        fails = []
+    fails = [str(tmp_path / "empty") if flag == "NOWHERE" else flag for flag in fails]
+    monkeypatch.setenv("XPNET_MNIST_MIRRORS", "http://127.0.0.1:9/")  # refused at once
+    capsys.readouterr()
+    with contextlib.suppress(KeyboardInterrupt):
+        assert train(*SAMPLE, "--iters", "7", "--out", str(out), "--overwrite", *fails) != 0
+    assert files_of(out) == before  # every file as it was, and no .xpnet-replaced left
+    assert f"the run that --overwrite was to replace is back in {out}" in capsys.readouterr().out
+
+
+def test_an_overwrite_killed_before_its_first_checkpoint_is_put_back_by_the_next_run(
+    tmp_path, capsys
+):
+    out = tmp_path / "run"
+    assert train(*SAMPLE, "--iters", "5", "--out", str(out)) == 0
+    before = files_of(out)
+    aside = out / ".xpnet-replaced"  # as a killed --overwrite run leaves it: its own half-run
+    aside.mkdir()
+    for name in before:
+        (out / name).rename(aside / name)
+    (out / "config.json").write_text("{}")
+    (out / "loss.csv").write_text("iteration,loss\n1,2.3\n")
+    capsys.readouterr()
+    assert train(*SAMPLE, "--iters", "7", "--out", str(out)) == 2  # no --overwrite: refused
+    said = capsys.readouterr()
+    assert "an --overwrite run was killed before its first checkpoint" in said.out
+    assert f"{out} already holds a run" in said.err
+    assert files_of(out) == before
+
+
+def test_an_overwrite_that_saves_a_checkpoint_leaves_nothing_of_the_old_run(tmp_path):
+    out = tmp_path / "run"
+    assert train(*SAMPLE, "--iters", "5", "--out", str(out)) == 0
+    assert train(*SAMPLE, "--iters", "3", "--out", str(out), "--overwrite") == 0
+    assert sorted(files_of(out)) == ["checkpoint.npz", "config.json", "loss.csv", "metrics.csv"]
+    assert load_checkpoint(out / "checkpoint.npz").state["trainer"]["iteration"] == 3
+
+
+@pytest.mark.parametrize("inside", [False, True], ids=["a-file", "below-a-file"])
+def test_out_that_is_a_file_is_refused_in_one_line_and_left_alone(tmp_path, capsys, inside):
+    file = tmp_path / "notes.txt"
+    file.write_text("mine")
+    out = file / "run" if inside else file
+    assert train(*SAMPLE, "--iters", "3", "--out", str(out)) == 2
+    where = f"--out {out}: {file}" if inside else f"--out {file}"
+    assert capsys.readouterr().err == (
+        f"xpnet train: error: {where} is a file, not a folder: give a folder for the run (it is"
+        " created), e.g. --out runs/a\n"
+    )
+    assert file.read_text() == "mine"
 
 
 def test_cli_full_disk_is_one_line_and_keeps_the_last_checkpoint(tmp_path, capsys, monkeypatch):

@@ -92,7 +92,8 @@ def train_flags(train: argparse.ArgumentParser) -> None:
     train.add_argument(
         "--overwrite",
         action="store_true",
-        help="replace the run already in --out (default: refuse)",
+        help="replace the run already in --out once this run has saved its first checkpoint;"
+        " a run that ends before puts the old one back (default: refuse)",
     )
     setting(
         "--keep-going",

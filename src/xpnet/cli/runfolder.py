@@ -13,6 +13,11 @@ replaces a finite checkpoint; temporary files of writes that were killed are rem
 next run takes the folder. Files get the permissions the umask gives (as any new file). The
 lock itself is :mod:`xpnet.cli.runlock`'s, the CSVs' rows :mod:`xpnet.cli.runrecord`'s.
 
+``--overwrite`` replaces a run only once the new one has saved its first checkpoint: until then
+the old run's files wait in ``.xpnet-replaced/`` inside the folder, and a run that ends before
+(bad settings, no data, Ctrl-C while loading, a crash) puts them back; a run killed before
+leaves them there, and the next run that takes the folder puts them back first.
+
 A write that fails (a full disk, a quota, a file-size limit, a read-only file system, no
 permission) raises :class:`RunFileError`, one line that names the file, the checkpoint that is
 kept (and its iteration) and the command that resumes from it.
@@ -24,6 +29,7 @@ import contextlib
 import errno
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -37,6 +43,7 @@ from .runrecord import LOSSES, METRICS, append_rows, csv_text, loss_rows, metric
 
 __all__ = ["RUN_FILES", "RunFileError", "RunFolder", "RunFolderError", "out_path", "resume_path"]
 
+REPLACED = ".xpnet-replaced"  # the old run's files, until the run replacing it saves a checkpoint
 RUN_FILES = (
     "config.json",
     "metrics.csv",
@@ -74,6 +81,8 @@ class RunFolder:
         self.kept: tuple[Path, int] | None = None  # the last good checkpoint, its iteration
         self.finished = False  # the run made all its steps: only its plots are left to write
         self.stale: list[Path] = []  # temporary files of killed writes, removed by locked()
+        self.replacing = False  # the old run's files are in REPLACED until a checkpoint is saved
+        self.put_back: list[str] = []  # the old run's files put back: this run saved nothing
 
     def __truediv__(self, name: str) -> Path:
         return self.path / name
@@ -89,14 +98,18 @@ class RunFolder:
             created = [p for p in (self.path, *self.path.parents) if not p.exists()]
             handle = None
             try:
+                self._make()
                 with self._writing(self / LOCK):
-                    self.path.mkdir(parents=True, exist_ok=True)
                     handle = open(self / LOCK, "a+")
                 take(handle, self.path)  # RunFolderError where another run holds it
                 self._lock = handle
                 self.stale = remove_stale(self.path, RUN_FILES)  # no write is under way now
+                if (self / REPLACED).is_dir():  # a run killed before its first checkpoint
+                    self._put_back()
                 yield self
             finally:
+                if self.replacing and self._lock is handle:  # ended before its first checkpoint
+                    self._put_back()
                 if handle is not None and self._lock is handle:
                     (self / LOCK).unlink(missing_ok=True)  # before unlocking: no other holder yet
                     self._lock = None
@@ -115,9 +128,12 @@ class RunFolder:
         found = [name for name in RUN_FILES if (self / name).exists()]
         if not found or (resuming is not None and _same_file(resuming, self / "checkpoint.npz")):
             return
-        if overwrite:
-            for name in found:
-                (self / name).unlink()
+        if overwrite:  # set aside until this run saves a checkpoint (see save and locked)
+            with self._writing(self / REPLACED):
+                (self / REPLACED).mkdir()
+                for name in found:
+                    os.replace(self / name, self / REPLACED / name)
+            self.replacing = True
             return
         raise RunFolderError(
             f"{self.path} already holds a run ({', '.join(found)}); continue it with --resume "
@@ -162,6 +178,9 @@ class RunFolder:
             save_checkpoint(path, net, arrays=arrays, state=state)
         if path.name == "checkpoint.npz":
             self.kept = (path, int(state["trainer"]["iteration"]))
+            if self.replacing:  # the new run can be resumed: the old one goes now
+                shutil.rmtree(self / REPLACED, ignore_errors=True)
+                self.replacing = False
         return path
 
     def write_plot(self, name: str, draw) -> None:
@@ -169,6 +188,37 @@ class RunFolder:
         with name's suffix, renamed to name once whole."""
         with self._writing(self / name), atomic_path(self / name) as temporary:
             draw(temporary)
+
+    def _make(self) -> None:
+        """Create the folder (and its parents), or say in one line why it cannot be."""
+        for folder in (self.path, *self.path.parents):
+            if folder.exists():
+                if not folder.is_dir():
+                    where = f"--out {self.path}" + ("" if folder == self.path else f": {folder}")
+                    raise RunFolderError(
+                        f"{where} is a file, not a folder: give a folder for the run (it is"
+                        " created), e.g. --out runs/a"
+                    )
+                break
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise RunFolderError(
+                f"could not create the folder --out {self.path}: [Errno {error.errno}]"
+                f" {error.strerror}; choose another --out"
+            ) from error
+
+    def _put_back(self) -> None:
+        """The old run's files back in place of this run's (which saved no checkpoint)."""
+        aside = self / REPLACED
+        back = sorted(path.name for path in aside.iterdir() if path.name in RUN_FILES)
+        with self._writing(aside):
+            for name in RUN_FILES:
+                (self / name).unlink(missing_ok=True)
+            for name in back:
+                os.replace(aside / name, self / name)
+            shutil.rmtree(aside, ignore_errors=True)
+        self.replacing, self.put_back = False, back
 
     @contextlib.contextmanager
     def _writing(self, path: Path):

@@ -111,7 +111,23 @@ class Run:
             CSVs are written, checkpoint.npz keeps the last finite state), Exit.INTERRUPTED
             or Exit.TERMINATED (Ctrl-C, SIGTERM: saved, with the command that resumes).
         """
+        try:
+            return self._in_folder()
+        finally:
+            if self.folder.put_back:
+                say(
+                    f"notice: the run stopped before its first checkpoint, so the run that"
+                    f" --overwrite was to replace is back in {self.folder.path}"
+                )
+
+    def _in_folder(self) -> int:
         with self.folder.locked():
+            if self.folder.put_back:  # a run killed before its first checkpoint
+                say(
+                    "notice: an --overwrite run was killed before its first checkpoint: the"
+                    f" run it was to replace is back in {self.folder.path}"
+                )
+                self.folder.put_back = []
             self.folder.claim(resuming=self.source, overwrite=self.args.overwrite)
             if self.folder.stale:
                 names = ", ".join(path.name for path in self.folder.stale)
