@@ -5,7 +5,9 @@ import pytest
 from conftest import assert_close
 
 import xpnet
-from xpnet.check.gradcheck import KINK_MARGIN, count_near_kink
+from xpnet import layers
+from xpnet.check.gradcheck import KINK_MARGIN, count_near_kink, straddling_entries
+from xpnet.numgrad import batched_numerical_gradient
 
 KEYS = ["W1", "b1", "W2", "b2"]
 
@@ -85,16 +87,111 @@ def test_a_failed_check_says_so(backend):
     assert check.near_kink == 0 and "kink" not in str(check)
 
 
-def test_a_failure_at_relus_kink_is_explained(backend):
+def sample_batch(backend, N):
+    """The first N images of the bundled sample, float64, on backend."""
+    (x, t), _ = xpnet.load_mnist_sample()
+    return backend.asarray(x[:N].astype(np.float64)), backend.asarray(t[:N])
+
+
+@pytest.mark.parametrize("N", [3, 20, 50, 100])
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_a_correct_net_passes_on_batches_of_any_size(backend, activation, N):
+    """From 20 images on, some entry of W1 or b1 moves a hidden ReLU input across the kink when
+    it moves by h, and the book's central difference is wrong there: the check sees it again
+    with a finer step, away from the kink, and passes, saying so."""
+    x, t = sample_batch(backend, N)
+    check = xpnet.gradient_check(
+        make_net(backend, 784, 50, 10, activation=activation, seed=0), x, t
+    )
+    assert check.passed, str(check)
+    assert all(p.mean_abs <= 1e-7 for p in check.parameters)
+    if activation == "relu" and N >= 20:  # this batch has such entries (3 and sigmoid: none)
+        assert "W1, b1 disagreed with h=0.0001" in str(check)
+        assert "With h=1e-06 they agree (the figures above" in str(check)
+        assert "backprop is right" in str(check)
+    else:
+        assert check.notes == ()
+
+
+def no_relu_mask(self, dout):
+    return dout  # forgot the mask: passes dout where x <= 0 too
+
+
+def relu_half(self, dout):
+    return 0.5 * (dout * self.mask)  # a wrong factor
+
+
+def sigmoid_without_one_minus_y(self, dout):
+    return dout * self.out  # d sigmoid is y (1 - y), not y
+
+
+MISTAKES = [
+    ("relu", layers.Relu, no_relu_mask),
+    ("relu", layers.Relu, relu_half),
+    ("sigmoid", layers.Sigmoid, sigmoid_without_one_minus_y),
+]
+
+
+@pytest.mark.parametrize("N", [3, 20, 50, 100])
+@pytest.mark.parametrize(("activation", "layer", "backward"), MISTAKES)
+def test_a_wrong_backward_fails_on_batches_of_any_size(
+    backend, monkeypatch, activation, layer, backward, N
+):
+    monkeypatch.setattr(layer, "backward", backward)
+    x, t = sample_batch(backend, N)
+    check = xpnet.gradient_check(
+        make_net(backend, 784, 50, 10, activation=activation, seed=0), x, t
+    )
+    assert not check.passed
+    assert [p.name for p in check.parameters if not p.passed] == ["W1", "b1"]
+    assert check["W1"].mean_abs > 1e-5  # the figures of the book's step, not the finer one
+    assert "backprop is right" not in str(check)
+    if activation == "relu" and N >= 20:
+        assert "W1, b1 disagree with h=1e-06 too" in str(check)
+
+
+def test_straddling_entries_are_where_the_central_difference_is_wrong():
+    """Oracle: the numerical gradient. Where it disagrees with backprop (a correct backprop), the
+    entry is one that straddles the kink; the entries that straddle are a small part."""
+    net = xpnet.TwoLayerNet(784, 50, 10, seed=0)
+    (x, t), _ = xpnet.load_mnist_sample()
+    x, t = x[:50].astype(np.float64), t[:50]
+    backprop = net.gradient(x, t)
+    numerical = net.numerical_gradient(x, t)
+    kink = straddling_entries(net, x)
+    for key in ("W1", "b1"):
+        wrong = np.abs(backprop[key] - numerical[key]) > 1e-9
+        assert wrong.any() and np.all(kink[key][wrong]), key
+        assert 0 < np.mean(kink[key]) < 0.2
+        fine = batched_numerical_gradient(net.params, "relu", x, t, h=1e-6)[key]
+        assert np.max(np.abs(backprop[key] - fine)[~straddling_entries(net, x, h=1e-6)[key]]) < 1e-9
+    assert straddling_entries(xpnet.TwoLayerNet(784, 50, 10, activation="sigmoid"), x) == {}
+
+
+def test_straddling_entries_follow_the_definition():
+    """W1[i, j] straddles when |a[n, j]| < h |x[n, i]| for some n, b1[j] when |a[n, j]| < h."""
+    net = xpnet.TwoLayerNet(3, 2, 2, seed=0)
+    net.params["W1"] = np.array([[1.0, 1.0], [0.0, 0.0], [0.0, 0.0]])
+    net.params["b1"] = np.array([-1.0, -0.5])
+    x = np.array([[1.0 + 5e-5, 4.0, 0.0], [0.5 - 2e-4, 0.0, 3.0]])
+    # a = x @ W1 + b1: [[5e-5, 0.50005], [-0.5002, -2e-4]]
+    # h |x|: [[1e-4, 4e-4, 0], [5e-5, 0, 3e-4]]
+    kink = straddling_entries(net, x, h=1e-4)
+    assert kink["b1"].tolist() == [True, False]
+    assert kink["W1"].tolist() == [[True, False], [True, False], [False, True]]
+
+
+def test_a_parameter_whose_every_step_straddles_the_kink_is_not_passed(backend):
     net = make_net(backend, 6, 4, 3, 0.5, seed=0)  # b1 = 0: a zero image sits on the kink
     x = backend.asarray(np.vstack([np.zeros(6), np.random.default_rng(0).random(6)]))
     assert count_near_kink(net, x) >= 4
     check = xpnet.gradient_check(net, x, backend.asarray([0, 2]))
-    assert not check.passed  # the central difference of b1 straddles the kink: h/2h != 0
-    assert check["b1"].mean_abs > 1e-3
+    assert not check.passed  # b1's central difference straddles the kink at any h: unchecked
+    assert [p.name for p in check.parameters if not p.passed] == ["b1"]
     assert check.near_kink == count_near_kink(net, x)
-    assert "lie within 0.001 of ReLU's kink at 0" in str(check)
-    assert "is itself wrong, not backprop" in str(check)
+    assert "b1: every entry's central difference straddles ReLU's kink, with h=1e-06" in str(check)
+    assert "none can be checked on this x" in str(check)
+    assert "look where" not in str(check)  # no bug to look for
 
 
 def test_count_near_kink_counts_hidden_preactivations_within_the_margin(backend):

@@ -122,7 +122,8 @@ def gradcheck_command(args) -> int:
     Returns
     -------
     int
-        Exit.OK when every parameter's gradient agrees, else Exit.FAILED.
+        Exit.OK when every parameter's gradient agrees, else Exit.FAILED; Exit.USAGE (one line
+        on stderr) for a --samples larger than the training set.
     """
     from ..check.gradcheck import gradient_check
     from ..nets import TwoLayerNet
@@ -130,6 +131,13 @@ def gradcheck_command(args) -> int:
     backend = get_backend(args.device, backend=args.backend)
     print(f"xpnet gradcheck: {backend.describe()}, float64")
     (x, t), _, _, description = load_data(args.dataset, args.data_dir, doing="checking")
+    if args.samples > len(x):
+        print(
+            f"xpnet gradcheck: error: argument --samples: expected at most {len(x)}, the training"
+            f" images of the {description}; got {args.samples}",
+            file=sys.stderr,
+        )
+        return Exit.USAGE
     print(f"data: the first {args.samples} images of the {description}")
     net = TwoLayerNet(
         int(x[0].size),
