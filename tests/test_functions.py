@@ -161,6 +161,14 @@ def test_one_hot_out_of_range(xp):
     assert np.asarray(xpnet.backends.to_numpy(one_hot(t, 10, dtype=xp.int64)))[2].sum() == 0
 
 
+@pytest.mark.parametrize("labels", [[0.5, 1.7], [0.0, 2.0]])
+def test_one_hot_refuses_float_labels_like_cross_entropy_error(xp, labels):
+    with pytest.raises(
+        TypeError, match="one_hot: labels t must have an integer dtype; got .*float"
+    ):
+        one_hot(xp.asarray(labels), 3)
+
+
 def test_one_hot_names_num_classes():
     with pytest.raises(ValueError, match="one_hot: num_classes must be a positive integer; got 0"):
         one_hot(np.asarray([0]), 0)
