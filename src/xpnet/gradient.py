@@ -23,6 +23,7 @@ from .gradient_arguments import (
     _check_reads_argument,
     _scalar,
     check_float_input,
+    check_step,
 )
 
 __all__ = [
@@ -46,7 +47,7 @@ def numerical_diff(f: Callable[[float], float], x: float, h: float = H) -> float
     x : float
         The point.
     h : float, optional
-        The step, the book's 1e-4.
+        The step, a finite number > 0: the book's 1e-4 (another raises, naming h).
 
     Returns
     -------
@@ -58,6 +59,7 @@ def numerical_diff(f: Callable[[float], float], x: float, h: float = H) -> float
     >>> round(numerical_diff(lambda x: 0.01 * x**2 + 0.1 * x, 5.0), 6)
     0.2
     """
+    h = check_step("numerical_diff", h)
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
@@ -77,7 +79,7 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
     x : array, any shape
         A floating-point array of any Array API library (float64 for accurate gradients).
     h : float, optional
-        The step, the book's 1e-4.
+        The step, a finite number > 0: the book's 1e-4 (another raises, naming h).
 
     Returns
     -------
@@ -92,7 +94,8 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
         rounds back to x), for a Dask x (every write grows its graph), for a list instead of an
         array, and when f returns None or no number.
     ValueError
-        When f returns an array of more than one element; on JAX, when f ignores its argument
+        When h is not a finite number > 0 (TypeError when it is no number), when f returns an
+        array of more than one element; on JAX, when f ignores its argument
         (IgnoredArgumentError: the gradient would be all zero).
 
     Warns
@@ -107,6 +110,7 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
     [6.0, 8.0]
     """
     xp = array_namespace(x)
+    h = check_step("numerical_gradient", h)
     check_float_input(x, "x", "numerical_gradient", h=h)
     in_place = writes_in_place(x)
     with on_device_of(x):  # CuPy: new arrays and kernels on x's GPU, not the current one
@@ -139,7 +143,7 @@ def numerical_gradient_rows(f: Callable[[Array], Array], X: Array, *, h: float =
     X : array of shape (N, D)
         The points, floating-point.
     h : float, optional
-        The step, the book's 1e-4.
+        The step, a finite number > 0: the book's 1e-4 (another raises, naming h).
 
     Returns
     -------
@@ -163,6 +167,7 @@ def numerical_gradient_rows(f: Callable[[Array], Array], X: Array, *, h: float =
     xp = array_namespace(X)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D, one point per row; got shape {tuple(X.shape)}")
+    h = check_step("numerical_gradient_rows", h)
     check_float_input(X, "X", "numerical_gradient_rows", h=h)
     with on_device_of(X):
         rows = []

@@ -1,5 +1,5 @@
-"""What numerical_gradient accepts: the x it may perturb, the value f must return, and the
-error for an f that ignores its argument (``xpnet.gradient`` imports all three back).
+"""What numerical_gradient accepts: the step h, the x it may perturb, the value f must return,
+and the error for an f that ignores its argument (``xpnet.gradient`` imports them back).
 
 x must be a floating-point array that can be written element by element (no integer, float16
 or Dask x); f(x) must be a number or a one-element array; on immutable arrays (JAX), f must
@@ -13,10 +13,10 @@ import numbers
 import warnings
 from collections.abc import Callable
 
-from .arguments import array_namespace
+from .arguments import array_namespace, check_positive_number
 from .backends import LAZY_BACKENDS, Array, library_of
 
-__all__ = ["IgnoredArgumentError", "check_float_input"]
+__all__ = ["IgnoredArgumentError", "check_float_input", "check_step"]
 
 
 class IgnoredArgumentError(ValueError):
@@ -39,6 +39,12 @@ def _check_reads_argument(f: Callable[[Array], Array], x: Array, grad: Array) ->
         " from the argument instead: def f(W): net.params['W1'] = W; return net.loss(x, t)"
         " -- or use net.numerical_gradient(x, t)"
     )
+
+
+def check_step(caller: str, h: object) -> float:
+    """h as a float when it is a finite number > 0; else a TypeError or ValueError naming h (h=0
+    divides by zero, h=nan gives a gradient of NaN)."""
+    return check_positive_number(caller, "h", h, hint="the book uses h=1e-4")
 
 
 def _scalar(value):
