@@ -266,3 +266,11 @@ def test_gradient_descent_with_no_steps_returns_the_start(xp):
 def test_a_bad_step_h_is_named(caller, call, h, error, got):
     with pytest.raises(error, match=rf"{caller}: h must be .*{got}.*the book uses h=1e-4"):
         call(h)
+
+
+def test_a_tensor_that_records_its_gradient_is_named_with_detach():
+    torch = pytest.importorskip("torch")
+    x = torch.ones(2, dtype=torch.float64, requires_grad=True)
+    with pytest.raises(TypeError, match=r"x in place .*requires_grad=True.*pass x.detach\(\)"):
+        numerical_gradient(square_sum, x)
+    assert_close(numerical_gradient(square_sum, x.detach()), [2.0, 2.0])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from array_api_compat import device as device_of
 from array_api_compat import is_numpy_array
 
-from .arguments import array_namespace, check_count
+from .arguments import array_namespace, check_count, is_plain, plain_value
 from .backends import Array, Namespace, library_of, on_device_of
 
 __all__ = ["one_hot"]  # the public one; the others are the helpers of functions, layers and nets
@@ -130,15 +130,18 @@ def namespace_of(caller: str, **arrays: Array) -> Namespace:
     """The one namespace of the named arrays, checked like a public boundary: TypeError when they
     come from two libraries, ValueError when they sit on two devices (metadata only: no sync)."""
     (first, a), *rest = arrays.items()
+    for name, b in arrays.items():  # array_namespace passes over None
+        if b is None:
+            raise TypeError(f"{caller}: {name} must be an array; {plain_value(b)}")
     try:
         xp = array_namespace(*arrays.values())
     except TypeError:
         libraries = {name: library_of(b) for name, b in arrays.items()}
         for name, library in libraries.items():
             if library is None:
-                raise TypeError(
-                    f"{caller}: {name} must be an array; got {type(arrays[name]).__name__}"
-                ) from None
+                given = arrays[name]
+                got = plain_value(given) if is_plain(given) else f"got {type(given).__name__}"
+                raise TypeError(f"{caller}: {name} must be an array; {got}") from None
         names = " and ".join(arrays)
         found = " and ".join(f"{name} from {library}" for name, library in libraries.items())
         other = next(name for name in libraries if libraries[name] != libraries[first])
