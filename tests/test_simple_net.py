@@ -118,3 +118,10 @@ def test_simple_net_takes_its_library_and_device_from_an_array_w(backend, xp):
     assert net.backend.name == backend.name and str(net.backend) == str(backend)
     assert_on(net.W, backend, xp.float64)
     assert_on(net.predict(backend.asarray([0.6, 0.9])), backend, xp.float64)
+
+
+def test_simple_net_takes_float32_x_in_ws_dtype(backend, xp):
+    net = xpnet.SimpleNet(W=BOOK_W, xp=xp, device=backend.device)
+    x = xp.astype(backend.asarray([0.6, 0.9]), xp.float32)
+    assert_on(net.predict(x), backend, xp.float64)
+    assert_close(net.loss(x, backend.asarray([0, 0, 1])), 0.928068, rtol=1e-5)

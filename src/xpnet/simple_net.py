@@ -88,19 +88,19 @@ class SimpleNet:
     @on_own_device
     def predict(self, x: Array) -> Array:
         """x: (2,) or (N, 2) -> scores (3,) or (N, 3)."""
-        self._check_inputs(x)
+        x = self._check_inputs(x)
         return x @ self.W
 
     @on_own_device
     def loss(self, x: Array, t: Array) -> Array:
         """Cross-entropy of softmax(predict(x)) against t -> 0-d array. t: for x (2,), a 0-d
         label or one-hot (3,); for x (N, 2), labels (N,) or one-hot (N, 3)."""
-        self._check_inputs(x, t)
+        x = self._check_inputs(x, t)
         return cross_entropy_error(softmax(x @ self.W), t)
 
-    def _check_inputs(self, x: Array, t: Array | None = None) -> None:
-        """Raise unless x (and t) are arrays of W's library and device, with shapes W takes.
-        Only shapes, dtypes and devices are read: no GPU sync."""
+    def _check_inputs(self, x: Array, t: Array | None = None) -> Array:
+        """Raise unless x (and t) are arrays of W's library and device, with shapes W takes; x
+        in W's dtype (as TwoLayerNet converts it). Only shapes, dtypes and devices are read."""
         check_params(self.params, self.backend)
         check_array(x, "x", self.backend, self.W)
         D, C = self.W.shape
@@ -114,3 +114,4 @@ class SimpleNet:
         if t is not None:
             check_array(t, "t", self.backend, self.W)
             check_labels_shape(SimpleNamespace(shape=(*x.shape[:-1], C)), t)
+        return x if x.dtype == self.W.dtype else self.backend.xp.astype(x, self.W.dtype)
