@@ -10,11 +10,10 @@ failure reads as what it is.
 
 from __future__ import annotations
 
-from ..backends import Array, Backend, array_namespace, compute, on_device_of
+from ..backends import Array, array_namespace, compute, on_device_of
 from ..gradient import H
-from ..placement import check_array
 from .diagnosis import Diagnosis, compare_gradients
-from .interface import book_params
+from .interface import check_own_net_arguments
 from .report import GradientCheck, ParameterCheck
 
 __all__ = [
@@ -66,7 +65,7 @@ def gradient_check(net, x: Array, t: Array, *, tolerance: float = 1e-7) -> Gradi
     >>> check.passed, check["W1"].mean_abs < 1e-9
     (True, True)
     """
-    _check_arguments(net, x, t)
+    check_own_net_arguments("gradient_check", net, x, t)
     with net.backend.activate():
         net = net.copy(dtype="float64")
         xp = net.backend.xp
@@ -104,28 +103,6 @@ def gradient_check(net, x: Array, t: Array, *, tolerance: float = 1e-7) -> Gradi
             title="gradient check",
             placement=tuple(diagnosis.placement(parameters, ())),
         )
-
-
-def _check_arguments(net, x: Array, t: Array) -> None:
-    """TypeError naming net, x or t where gradient_check cannot run, in the words of
-    check_network (for net) and of the network's own methods (for x and t)."""
-    name = type(net).__name__
-    params = book_params(
-        net,
-        ("loss", "gradient", "numerical_gradient"),
-        lambda method: f"a method {method}(x, t), as xpnet's TwoLayerNet does; {name} has none",
-    )
-    if not isinstance(getattr(net, "backend", None), Backend) or not callable(
-        getattr(net, "copy", None)
-    ):
-        raise TypeError(
-            f"gradient_check checks xpnet's TwoLayerNet (it needs net.backend and"
-            f" net.copy(dtype=)); got {name}. Check a network of your own with"
-            " xpnet.check_network(net, x, t)"
-        )
-    param = next(iter(params.values()))
-    check_array(x, "x", net.backend, param)
-    check_array(t, "t", net.backend, param)
 
 
 def count_near_kink(net, x: Array, *, margin: float = KINK_MARGIN) -> int:
