@@ -197,3 +197,14 @@ def test_a_checkpoint_with_a_malicious_object_array_runs_no_code(tmp_path):
     with pytest.raises(CheckpointError, match="not a readable checkpoint"):
         load_checkpoint(pickled)
     assert TRIPPED == []
+
+
+def test_save_checkpoint_names_a_folder_path_a_swapped_path_and_a_net_without_params(tmp_path):
+    net = xpnet.TwoLayerNet(6, 4, 3, seed=0)
+    with pytest.raises(IsADirectoryError, match=r"save_checkpoint: path .* is a folder; pass a"):
+        xpnet.save_checkpoint(tmp_path, net)
+    with pytest.raises(TypeError, match=r"save_checkpoint: net must have params .*got object"):
+        xpnet.save_checkpoint(tmp_path / "x.npz", object())
+    with pytest.raises(TypeError, match=r"path must be a file name .*got TwoLayerNet"):
+        xpnet.save_checkpoint(net, tmp_path / "x.npz")
+    assert list(tmp_path.iterdir()) == []  # nothing written, no temporary file left

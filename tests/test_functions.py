@@ -161,6 +161,14 @@ def test_one_hot_out_of_range(xp):
     assert np.asarray(xpnet.backends.to_numpy(one_hot(t, 10, dtype=xp.int64)))[2].sum() == 0
 
 
+@pytest.mark.parametrize("labels", [[0.5, 1.7], [0.0, 2.0]])
+def test_one_hot_refuses_float_labels_like_cross_entropy_error(xp, labels):
+    with pytest.raises(
+        TypeError, match="one_hot: labels t must have an integer dtype; got .*float"
+    ):
+        one_hot(xp.asarray(labels), 3)
+
+
 def test_one_hot_names_num_classes():
     with pytest.raises(ValueError, match="one_hot: num_classes must be a positive integer; got 0"):
         one_hot(np.asarray([0]), 0)
@@ -201,7 +209,9 @@ def test_functions_name_arrays_of_two_libraries():
         xpnet.cross_entropy_error(y_torch, t_np)
     with pytest.raises(TypeError, match="sum_squared_error needs y and t from one array library"):
         xpnet.sum_squared_error(y_np, torch.asarray(y_np))
-    with pytest.raises(TypeError, match="cross_entropy_error: t must be an array; got list"):
+    with pytest.raises(
+        TypeError, match=r"cross_entropy_error: t must be an array; got a list.*numpy.asarray"
+    ):
         xpnet.cross_entropy_error(y_np, [0, 2])
 
 

@@ -241,3 +241,36 @@ def test_gradient_descent_names_lr_and_step_num(xp, kwargs, error, message):
 def test_gradient_descent_with_no_steps_returns_the_start(xp):
     start = xp.asarray([1.0, 2.0], dtype=xp.float64)
     assert xp.all(gradient_descent(lambda x: xp.sum(x**2), start, step_num=0) == start)
+
+
+@pytest.mark.parametrize(
+    ("h", "error", "got"),
+    [
+        (0, ValueError, "got 0"),
+        (math.nan, ValueError, "got nan"),
+        (-1e-4, ValueError, "got -0"),
+        ("a", TypeError, "got str 'a'"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("caller", "call"),
+    [
+        ("numerical_gradient", lambda h: numerical_gradient(square_sum, np.ones(2), h=h)),
+        (
+            "numerical_gradient_rows",
+            lambda h: xpnet.gradient.numerical_gradient_rows(square_sum, np.ones((1, 2)), h=h),
+        ),
+        ("numerical_diff", lambda h: xpnet.numerical_diff(lambda x: x * x, 3.0, h=h)),
+    ],
+)
+def test_a_bad_step_h_is_named(caller, call, h, error, got):
+    with pytest.raises(error, match=rf"{caller}: h must be .*{got}.*the book uses h=1e-4"):
+        call(h)
+
+
+def test_a_tensor_that_records_its_gradient_is_named_with_detach():
+    torch = pytest.importorskip("torch")
+    x = torch.ones(2, dtype=torch.float64, requires_grad=True)
+    with pytest.raises(TypeError, match=r"x in place .*requires_grad=True.*pass x.detach\(\)"):
+        numerical_gradient(square_sum, x)
+    assert_close(numerical_gradient(square_sum, x.detach()), [2.0, 2.0])

@@ -223,3 +223,14 @@ def test_layers_do_not_write_into_their_inputs(backend):
     assert_close(x, x_host, rtol=0)
     assert_close(dout, dout_host, rtol=0)
     assert_close(t, [0, 1, 2], rtol=0)
+
+
+def test_the_books_affine_of_arrays_is_told_how_xpnet_writes_it():
+    with pytest.raises(
+        TypeError,
+        match=r'Affine reads W and b by name from the network\'s params: Affine\(params, "W1",'
+        r' "b1"\); got Affine\(ndarray, ndarray\)\. The book\'s Affine\(W, b\)',
+    ):
+        Affine(np.ones((3, 2)), np.zeros(2))
+    with pytest.raises(TypeError, match=r"got Affine\(dict, str\)"):
+        Affine({"W1": np.ones((3, 2))}, "W1")

@@ -43,3 +43,40 @@ def test_a_list_where_an_array_belongs_says_what_to_pass(call, name, given):
 @ONCE
 def test_the_array_that_the_message_suggests_works():
     assert xpnet.softmax(np.asarray([1.0, 2.0])).shape == (2,)
+
+
+@ONCE
+@pytest.mark.parametrize(
+    ("call", "start"),
+    [
+        (lambda: xpnet.softmax(None), "softmax takes arrays of an Array API library"),
+        (lambda: xpnet.numerical_gradient(square, None), "numerical_gradient takes arrays"),
+        (lambda: xpnet.cross_entropy_error(np.ones(2), None), "cross_entropy_error: t must be"),
+    ],
+)
+def test_none_where_an_array_belongs_says_what_to_pass(call, start):
+    with pytest.raises(TypeError) as caught:
+        call()
+    message = str(caught.value)
+    assert message.startswith(start)
+    assert "got None. Pass an array: numpy.asarray([...])" in message
+
+
+@ONCE
+def test_a_list_y_of_a_loss_says_what_to_pass():
+    with pytest.raises(
+        TypeError,
+        match=r"cross_entropy_error: y must be an array; got a list, \[0.1, 0.9\]\. Pass an"
+        r" array: numpy.asarray\(\[0.1, 0.9\]\)",
+    ):
+        xpnet.cross_entropy_error([0.1, 0.9], [0, 1])
+
+
+@ONCE
+@pytest.mark.parametrize("caller", ["numerical_gradient", "gradient_descent", "numerical_diff"])
+def test_an_f_that_is_no_function_is_named(caller):
+    x = 3.0 if caller == "numerical_diff" else np.array([3.0, 4.0])
+    with pytest.raises(
+        TypeError, match=rf"{caller}: f must be a function of x \(callable\).*got int 3"
+    ):
+        getattr(xpnet, caller)(3, x)

@@ -111,3 +111,17 @@ def test_simple_net_names_the_shape_of_w(xp):
         SimpleNet(W=np.zeros(6), xp=xp)
     with pytest.raises(ValueError, match=r"got shape \(3, 2\)"):
         SimpleNet(W=np.zeros((3, 2)), xp=xp)
+
+
+def test_simple_net_takes_its_library_and_device_from_an_array_w(backend, xp):
+    net = xpnet.SimpleNet(W=backend.asarray(BOOK_W))
+    assert net.backend.name == backend.name and str(net.backend) == str(backend)
+    assert_on(net.W, backend, xp.float64)
+    assert_on(net.predict(backend.asarray([0.6, 0.9])), backend, xp.float64)
+
+
+def test_simple_net_takes_float32_x_in_ws_dtype(backend, xp):
+    net = xpnet.SimpleNet(W=BOOK_W, xp=xp, device=backend.device)
+    x = xp.astype(backend.asarray([0.6, 0.9]), xp.float32)
+    assert_on(net.predict(x), backend, xp.float64)
+    assert_close(net.loss(x, backend.asarray([0, 0, 1])), 0.928068, rtol=1e-5)

@@ -198,6 +198,19 @@ def test_config_is_json_and_rebuilds_the_net(backend):
 # -- clear errors at the public boundary ---------------------------------------------------------
 
 
+@pytest.mark.parametrize(("net_dtype", "x_dtype"), [("float64", "float32"), ("float32", "float64")])
+def test_x_of_another_float_dtype_takes_the_nets_dtype(backend, xp, net_dtype, x_dtype):
+    net = make_net(backend, 7, 5, 4, seed=0, dtype=net_dtype)
+    x, t = batch(backend)
+    same = net.loss(xp.astype(x, getattr(xp, net_dtype)), t)
+    loss, grads = net.loss_and_gradient(xp.astype(x, getattr(xp, x_dtype)), t)
+    assert_on(loss, backend, getattr(xp, net_dtype))
+    assert_on(net.predict(xp.astype(x, getattr(xp, x_dtype))), backend, getattr(xp, net_dtype))
+    assert_close(loss, to_numpy(same), rtol=1e-6)
+    for grad in grads.values():
+        assert_on(grad, backend, getattr(xp, net_dtype))
+
+
 def test_bad_x_shapes_are_named(backend, xp):
     net = make_net(backend, 7, 5, 4, seed=0)
     x, t = batch(backend)

@@ -20,6 +20,8 @@ __all__ = [
     "check_keywords",
     "check_positive_number",
     "check_seed",
+    "is_plain",
+    "plain_value",
 ]
 
 BOOK_NAMES = {  # what a user types -> the book's name, which xpnet's functions take
@@ -38,19 +40,33 @@ def array_namespace(*arrays: Any) -> Any:
     try:
         return _array_namespace(*arrays)
     except TypeError:
-        plain = [a for a in arrays if isinstance(a, list | tuple | numbers.Number)]
+        plain = [a for a in arrays if is_plain(a)]
         if not plain:
             raise
         import sys
 
         caller = sys._getframe(1).f_code.co_name  # the public function: softmax, relu, ...
-        given = repr(plain[0])
-        given = given if len(given) <= 40 else given[:37] + "..."
         raise TypeError(
             f"{caller} takes arrays of an Array API library (NumPy, PyTorch, CuPy, JAX, ...), "
-            f"and returns arrays of that library; got a {type(plain[0]).__name__}, {given}. "
-            f"Pass an array: numpy.asarray({given}) (or torch.asarray, ...)"
+            f"and returns arrays of that library; {plain_value(plain[0])}"
         ) from None
+
+
+def is_plain(value: Any) -> bool:
+    """Whether value is a Python value where an array belongs: a list, tuple, number or None."""
+    return value is None or isinstance(value, list | tuple | numbers.Number)
+
+
+def plain_value(value: Any) -> str:
+    """ "got a list, [...]. Pass an array: numpy.asarray([...]) (or torch.asarray, ...)"."""
+    if value is None:
+        return "got None. Pass an array: numpy.asarray([...]) (or torch.asarray, ...)"
+    given = repr(value)
+    given = given if len(given) <= 40 else given[:37] + "..."
+    return (
+        f"got a {type(value).__name__}, {given}. "
+        f"Pass an array: numpy.asarray({given}) (or torch.asarray, ...)"
+    )
 
 
 def check_count(caller: str, name: str, value: Any, *, minimum: int = 1, hint: str = "") -> int:

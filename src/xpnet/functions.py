@@ -190,7 +190,7 @@ def softmax(x: Array) -> Array:
     ValueError
         When the last axis is empty or x is 0-d, on every backend.
     TypeError
-        When x is no array (a Python list or number), with the fix: numpy.asarray(...).
+        When x is no array (a Python list, number or None), with the fix: numpy.asarray(...).
 
     Examples
     --------

@@ -23,6 +23,8 @@ from .gradient_arguments import (
     _check_reads_argument,
     _scalar,
     check_float_input,
+    check_function,
+    check_step,
 )
 
 __all__ = [
@@ -46,7 +48,7 @@ def numerical_diff(f: Callable[[float], float], x: float, h: float = H) -> float
     x : float
         The point.
     h : float, optional
-        The step, the book's 1e-4.
+        The step, a finite number > 0: the book's 1e-4 (another raises, naming h).
 
     Returns
     -------
@@ -58,6 +60,8 @@ def numerical_diff(f: Callable[[float], float], x: float, h: float = H) -> float
     >>> round(numerical_diff(lambda x: 0.01 * x**2 + 0.1 * x, 5.0), 6)
     0.2
     """
+    check_function("numerical_diff", f)
+    h = check_step("numerical_diff", h)
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
@@ -77,7 +81,7 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
     x : array, any shape
         A floating-point array of any Array API library (float64 for accurate gradients).
     h : float, optional
-        The step, the book's 1e-4.
+        The step, a finite number > 0: the book's 1e-4 (another raises, naming h).
 
     Returns
     -------
@@ -89,10 +93,12 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
     TypeError
         For integer or boolean x (x + h would be truncated: the book's version returns
         [5000, 15000] for the point [1, 2] of x0**2 + x1**2), for float16 or bfloat16 x (x + h
-        rounds back to x), for a Dask x (every write grows its graph), for a list instead of an
-        array, and when f returns None or no number.
+        rounds back to x), for a Dask x (every write grows its graph), for a torch x with
+        requires_grad=True (pass x.detach()), for a list or None instead of an array, for an f
+        that cannot be called, and when f returns None or no number.
     ValueError
-        When f returns an array of more than one element; on JAX, when f ignores its argument
+        When h is not a finite number > 0 (TypeError when it is no number), when f returns an
+        array of more than one element; on JAX, when f ignores its argument
         (IgnoredArgumentError: the gradient would be all zero).
 
     Warns
@@ -106,7 +112,9 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
     >>> numerical_gradient(lambda x: np.sum(x**2), np.array([3.0, 4.0])).round(6).tolist()
     [6.0, 8.0]
     """
+    check_function("numerical_gradient", f)
     xp = array_namespace(x)
+    h = check_step("numerical_gradient", h)
     check_float_input(x, "x", "numerical_gradient", h=h)
     in_place = writes_in_place(x)
     with on_device_of(x):  # CuPy: new arrays and kernels on x's GPU, not the current one
@@ -139,7 +147,7 @@ def numerical_gradient_rows(f: Callable[[Array], Array], X: Array, *, h: float =
     X : array of shape (N, D)
         The points, floating-point.
     h : float, optional
-        The step, the book's 1e-4.
+        The step, a finite number > 0: the book's 1e-4 (another raises, naming h).
 
     Returns
     -------
@@ -160,9 +168,11 @@ def numerical_gradient_rows(f: Callable[[Array], Array], X: Array, *, h: float =
     >>> numerical_gradient_rows(lambda p: np.sum(p**2), X).round(6).tolist()
     [[6.0, 8.0], [0.0, 4.0]]
     """
+    check_function("numerical_gradient_rows", f)
     xp = array_namespace(X)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D, one point per row; got shape {tuple(X.shape)}")
+    h = check_step("numerical_gradient_rows", h)
     check_float_input(X, "X", "numerical_gradient_rows", h=h)
     with on_device_of(X):
         rows = []
@@ -219,6 +229,7 @@ def gradient_descent(
     >>> history.shape
     (4, 2)
     """
+    check_function("gradient_descent", f)
     lr = check_positive_number("gradient_descent", "lr", lr, hint="pass e.g. lr=0.1")
     step_num = check_count(
         "gradient_descent", "step_num", step_num, minimum=0, hint="pass e.g. step_num=100"

@@ -1,5 +1,5 @@
-"""What numerical_gradient accepts: the x it may perturb, the value f must return, and the
-error for an f that ignores its argument (``xpnet.gradient`` imports all three back).
+"""What numerical_gradient accepts: the step h, the x it may perturb, the value f must return,
+and the error for an f that ignores its argument (``xpnet.gradient`` imports them back).
 
 x must be a floating-point array that can be written element by element (no integer, float16
 or Dask x); f(x) must be a number or a one-element array; on immutable arrays (JAX), f must
@@ -13,10 +13,10 @@ import numbers
 import warnings
 from collections.abc import Callable
 
-from .arguments import array_namespace
-from .backends import LAZY_BACKENDS, Array, library_of
+from .arguments import array_namespace, check_positive_number
+from .backends import LAZY_BACKENDS, Array, library_for, library_of
 
-__all__ = ["IgnoredArgumentError", "check_float_input"]
+__all__ = ["IgnoredArgumentError", "check_float_input", "check_function", "check_step"]
 
 
 class IgnoredArgumentError(ValueError):
@@ -39,6 +39,21 @@ def _check_reads_argument(f: Callable[[Array], Array], x: Array, grad: Array) ->
         " from the argument instead: def f(W): net.params['W1'] = W; return net.loss(x, t)"
         " -- or use net.numerical_gradient(x, t)"
     )
+
+
+def check_step(caller: str, h: object) -> float:
+    """h as a float when it is a finite number > 0; else a TypeError or ValueError naming h (h=0
+    divides by zero, h=nan gives a gradient of NaN)."""
+    return check_positive_number(caller, "h", h, hint="the book uses h=1e-4")
+
+
+def check_function(caller: str, f: object) -> None:
+    """Raise TypeError unless f can be called (f and x swapped, or a loss value passed)."""
+    if not callable(f):
+        raise TypeError(
+            f"{caller}: f must be a function of x (callable), such as lambda W: net.loss(x, t);"
+            f" got {type(f).__name__} {f!r:.40}. Pass the function first: {caller}(f, x)"
+        )
 
 
 def _scalar(value):
@@ -70,6 +85,9 @@ def check_float_input(x: Array, name: str, caller: str, *, h: float) -> None:
             f" array ({name} = {name}.compute()); a TwoLayerNet of {library_of(x)} arrays has"
             " net.numerical_gradient(x, t), which works on them"
         )
+    fix = library_for(x).in_place_fix(x, name)
+    if fix is not None:
+        raise TypeError(f"{caller} perturbs {name} in place by h={h}, but {fix}")
     if not xp.isdtype(x.dtype, "real floating"):
         raise TypeError(
             f"{caller} perturbs {name} in place by h={h}, so {name} must be a floating-point "

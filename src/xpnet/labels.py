@@ -11,7 +11,7 @@ from __future__ import annotations
 from array_api_compat import device as device_of
 from array_api_compat import is_numpy_array
 
-from .arguments import array_namespace, check_count
+from .arguments import array_namespace, check_count, is_plain, plain_value
 from .backends import Array, Namespace, library_of, on_device_of
 
 __all__ = ["one_hot"]  # the public one; the others are the helpers of functions, layers and nets
@@ -60,7 +60,6 @@ def checked_labels(t: Array, num_classes: int, caller: str) -> tuple[Array, Arra
 
 def check_labels_shape(y: Array, t: Array) -> None:
     """Raise unless t is labels (N,) of an integer dtype or one-hot (N, C) for y of shape (N, C)."""
-    xp = array_namespace(t)
     if t.shape == y.shape:
         return
     if t.shape != y.shape[:-1]:
@@ -68,10 +67,17 @@ def check_labels_shape(y: Array, t: Array) -> None:
             f"t must be labels of shape {tuple(y.shape[:-1])} or one-hot of shape"
             f" {tuple(y.shape)} for y of shape {tuple(y.shape)}; got {tuple(t.shape)}"
         )
+    check_integer_labels(t, "", "or pass one-hot targets of y's shape")
+
+
+def check_integer_labels(t: Array, caller: str, alternative: str = "") -> None:
+    """Raise TypeError unless t has an integer dtype (a float label 0.5 matches no class).
+    caller: the public function, or "" where the message is known without it."""
+    xp = array_namespace(t)
     if not xp.isdtype(t.dtype, "integral"):
         raise TypeError(
-            f"labels t must have an integer dtype; got {t.dtype}. "
-            "Convert with xp.astype(t, xp.int64), or pass one-hot targets of y's shape"
+            f"{caller + ': ' if caller else ''}labels t must have an integer dtype; got {t.dtype}."
+            f" Convert with xp.astype(t, xp.int64){', ' + alternative if alternative else ''}"
         )
 
 
@@ -98,7 +104,8 @@ def one_hot(t: Array, num_classes: int, *, dtype=None) -> Array:
     ValueError
         When NumPy labels lie outside 0..num_classes-1, or num_classes is not positive.
     TypeError
-        When num_classes is not an integer.
+        When t has no integer dtype (float labels, even whole ones: convert them with
+        ``xp.astype(t, xp.int64)``), or num_classes is not an integer.
 
     Examples
     --------
@@ -108,6 +115,7 @@ def one_hot(t: Array, num_classes: int, *, dtype=None) -> Array:
     """
     xp = array_namespace(t)
     num_classes = check_count("one_hot", "num_classes", num_classes)
+    check_integer_labels(t, "one_hot")
     valid = checked_labels(t, num_classes, "one_hot")[1]
     dtype = dtype if dtype is not None else xp.float64
     with on_device_of(t):
@@ -122,15 +130,18 @@ def namespace_of(caller: str, **arrays: Array) -> Namespace:
     """The one namespace of the named arrays, checked like a public boundary: TypeError when they
     come from two libraries, ValueError when they sit on two devices (metadata only: no sync)."""
     (first, a), *rest = arrays.items()
+    for name, b in arrays.items():  # array_namespace passes over None
+        if b is None:
+            raise TypeError(f"{caller}: {name} must be an array; {plain_value(b)}")
     try:
         xp = array_namespace(*arrays.values())
     except TypeError:
         libraries = {name: library_of(b) for name, b in arrays.items()}
         for name, library in libraries.items():
             if library is None:
-                raise TypeError(
-                    f"{caller}: {name} must be an array; got {type(arrays[name]).__name__}"
-                ) from None
+                given = arrays[name]
+                got = plain_value(given) if is_plain(given) else f"got {type(given).__name__}"
+                raise TypeError(f"{caller}: {name} must be an array; {got}") from None
         names = " and ".join(arrays)
         found = " and ".join(f"{name} from {library}" for name, library in libraries.items())
         other = next(name for name in libraries if libraries[name] != libraries[first])

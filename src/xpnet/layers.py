@@ -143,6 +143,12 @@ class Affine:
     W, b : str
         The keys of the weight (D_in, D_out) and the bias (D_out,) in params, e.g. "W1", "b1".
 
+    Raises
+    ------
+    TypeError
+        When params is no dict or W or b no key, as in the book's ``Affine(W, b)`` of arrays:
+        that one is ``Affine({"W": W, "b": b}, "W", "b")`` here.
+
     Attributes
     ----------
     x : array of shape (N, D_in)
@@ -163,7 +169,8 @@ class Affine:
     ([[1.0, 3.0]], [[1.0, 0.0], [1.0, 0.0]], [1.0, 0.0])
     """
 
-    def __init__(self, params: dict, W: str, b: str) -> None:
+    def __init__(self, params: dict, W: str, b: str | None = None) -> None:
+        _check_affine_arguments(params, W, b)  # b's default: the book's Affine(W, b) gets told
         self.params, self.W, self.b = params, W, b  # read by name: the dict is the one owner
         self.x = None  # forward input, flattened to (N, D_in), kept for backward
         self.original_x_shape = None
@@ -214,6 +221,19 @@ class Affine:
             return None
         dx = dout @ self.params[self.W].T
         return xp.reshape(dx, self.original_x_shape)
+
+
+def _check_affine_arguments(params, W, b) -> None:
+    """TypeError unless params is a dict and W and b are its keys, saying how the book's
+    Affine(W, b) of arrays is written here."""
+    if isinstance(params, dict) and isinstance(W, str) and isinstance(b, str):
+        return
+    given = ", ".join(type(a).__name__ for a in (params, W, b) if a is not None)
+    raise TypeError(
+        f'Affine reads W and b by name from the network\'s params: Affine(params, "W1", "b1");'
+        f" got Affine({given}). The book's Affine(W, b) of arrays is"
+        ' Affine({"W": W, "b": b}, "W", "b") here'
+    )
 
 
 class SoftmaxWithLoss:

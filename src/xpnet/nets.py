@@ -48,8 +48,9 @@ class TwoLayerNet:
     W1 (D_in, H) and W2 (H, C) are ``weight_init_std`` times standard normals drawn (W1, then
     W2) from the seeded host generator, so one seed gives the same weights on every backend;
     b1 (H,) and b2 (C,) start at zero. Every method takes x: (N, D_in), or (N, ...) with D_in
-    values per sample, and t: labels (N,) or one-hot (N, C). Gradients are dicts keyed like
-    ``net.params``: W1 b1 W2 b2.
+    values per sample, and t: labels (N,) or one-hot (N, C); x of another floating dtype is
+    converted to the net's (float32 x for a float64 net, as NumPy would promote it, on every
+    library). Gradients are dicts keyed like ``net.params``: W1 b1 W2 b2.
 
     Parameters
     ----------
@@ -175,7 +176,7 @@ class TwoLayerNet:
     @on_own_device
     def predict(self, x: Array) -> Array:
         """x: (N, D_in) -> logits (N, C), before softmax. Keeps nothing for backward."""
-        self._check_inputs(x)
+        x = self._check_inputs(x)
         return self._forward(x, keep=False)
 
     def _forward(self, x: Array, *, keep: bool = True) -> Array:
@@ -190,13 +191,13 @@ class TwoLayerNet:
     @on_own_device
     def loss(self, x: Array, t: Array) -> Array:
         """Mean softmax cross-entropy of predict(x) against t -> 0-d array."""
-        self._check_inputs(x, t)
+        x = self._check_inputs(x, t)
         return self.last_layer.forward(self._forward(x), t)
 
     @on_own_device
     def accuracy(self, x: Array, t: Array) -> float:
         """Fraction of samples whose largest logit is the true class (a Python float: a sync)."""
-        self._check_inputs(x, t)
+        x = self._check_inputs(x, t)
         xp = self.backend.xp
         y = xp.argmax(self._forward(x, keep=False), axis=1)
         if t.ndim != 1:
@@ -209,7 +210,7 @@ class TwoLayerNet:
     def loss_and_gradient(self, x: Array, t: Array) -> tuple[Array, dict[str, Array]]:
         """(loss, grads) by backpropagation from one forward pass: the loss is the 0-d array of
         the very forward the gradients flow back through."""
-        self._check_inputs(x, t)
+        x = self._check_inputs(x, t)
         return self._loss_and_gradient(x, t)
 
     def _loss_and_gradient(self, x: Array, t: Array) -> tuple[Array, dict[str, Array]]:
@@ -247,7 +248,7 @@ class TwoLayerNet:
                 f"method='loop' perturbs {self.backend.name} arrays element by element, adding"
                 " to their task graph each time; use method='batched' (the default)"
             )
-        self._check_inputs(x, t)
+        x = self._check_inputs(x, t)
         xp = self.backend.xp
         net = self.copy(dtype="float64")
         x = xp.astype(xp.reshape(x, (x.shape[0], -1)), xp.float64)
@@ -262,9 +263,11 @@ class TwoLayerNet:
 
     # -- checks at the public boundary -----------------------------------------------------------
 
-    def _check_inputs(self, x: Array, t: Array | None = None) -> None:
+    def _check_inputs(self, x: Array, t: Array | None = None) -> Array:
         """Raise unless x (and t) are arrays of the parameters' library and device, with shapes
-        this net takes. Only shapes, dtypes and devices are read: no GPU sync."""
+        this net takes; x in the net's dtype (float32 x for a float64 net is converted, as NumPy
+        would promote it and as the Trainer converts its data: torch and array-api-strict refuse
+        mixed dtypes in a matmul). Only shapes, dtypes and devices are read: no GPU sync."""
         check_params(self.params, self.backend)
         check_array(x, "x", self.backend, self.params["W1"])
         D = self.config["input_size"]
@@ -283,8 +286,10 @@ class TwoLayerNet:
                 f"x must be floating-point; got dtype {x.dtype}."
                 f" Convert it first: x = xp.astype(x, net.dtype)"
             )
+        if x.dtype != self.dtype:
+            x = self.backend.xp.astype(x, self.dtype)
         if t is None:
-            return
+            return x
         check_array(t, "t", self.backend, self.params["W1"])
         if t.ndim == 0 or t.shape[0] != x.shape[0]:
             raise ValueError(
@@ -292,3 +297,4 @@ class TwoLayerNet:
                 f" {tuple(t.shape)}; pass the labels (or one-hot rows) of exactly these samples"
             )
         check_labels_shape(SimpleNamespace(shape=(x.shape[0], self.config["output_size"])), t)
+        return x

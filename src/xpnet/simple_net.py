@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from .arguments import check_seed
-from .backends import Array, Backend, dtype_name, host_rng, on_own_device
+from .backends import Array, Backend, backend_of, dtype_name, host_rng, library_for, on_own_device
 from .functions import cross_entropy_error, softmax
 from .labels import check_labels_shape
 from .placement import backend_for, check_array, check_params
@@ -21,10 +21,11 @@ class SimpleNet:
     ----------
     W : array_like of shape (2, 3), optional
         The initial weight (host data or an array); by default drawn from a standard normal
-        with the seeded host generator.
+        with the seeded host generator. An array of W's library and device, unless xp=,
+        device= or backend= say otherwise: ``SimpleNet(W=torch_W)`` is a torch net.
     xp, device : optional
-        The namespace and device the weight lives on (default: NumPy on the CPU); see
-        :func:`xpnet.get_backend`.
+        The namespace and device the weight lives on (default: W's when W is an array, else
+        NumPy on the CPU); see :func:`xpnet.get_backend`.
     backend : Backend, optional
         Where the weight lives, instead of xp= and device=.
     dtype : str or dtype
@@ -60,6 +61,8 @@ class SimpleNet:
         dtype: Any = "float64",
         seed: int | None = None,
     ) -> None:
+        if backend is None and xp is None and device is None and library_for(W) is not None:
+            backend = backend_of(W)  # an array's library and device, as the functions take theirs
         self.backend: Backend = backend_for("SimpleNet", backend, xp, device)
         if W is None:
             W = host_rng(check_seed("SimpleNet", seed)).standard_normal((2, 3))
@@ -85,19 +88,19 @@ class SimpleNet:
     @on_own_device
     def predict(self, x: Array) -> Array:
         """x: (2,) or (N, 2) -> scores (3,) or (N, 3)."""
-        self._check_inputs(x)
+        x = self._check_inputs(x)
         return x @ self.W
 
     @on_own_device
     def loss(self, x: Array, t: Array) -> Array:
         """Cross-entropy of softmax(predict(x)) against t -> 0-d array. t: for x (2,), a 0-d
         label or one-hot (3,); for x (N, 2), labels (N,) or one-hot (N, 3)."""
-        self._check_inputs(x, t)
+        x = self._check_inputs(x, t)
         return cross_entropy_error(softmax(x @ self.W), t)
 
-    def _check_inputs(self, x: Array, t: Array | None = None) -> None:
-        """Raise unless x (and t) are arrays of W's library and device, with shapes W takes.
-        Only shapes, dtypes and devices are read: no GPU sync."""
+    def _check_inputs(self, x: Array, t: Array | None = None) -> Array:
+        """Raise unless x (and t) are arrays of W's library and device, with shapes W takes; x
+        in W's dtype (as TwoLayerNet converts it). Only shapes, dtypes and devices are read."""
         check_params(self.params, self.backend)
         check_array(x, "x", self.backend, self.W)
         D, C = self.W.shape
@@ -111,3 +114,4 @@ class SimpleNet:
         if t is not None:
             check_array(t, "t", self.backend, self.W)
             check_labels_shape(SimpleNamespace(shape=(*x.shape[:-1], C)), t)
+        return x if x.dtype == self.W.dtype else self.backend.xp.astype(x, self.W.dtype)

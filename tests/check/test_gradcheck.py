@@ -210,3 +210,30 @@ def test_gradient_check_leaves_the_net_alone(backend):
     xpnet.gradient_check(net, x, backend.asarray([0, 2]))
     for key in KEYS:
         assert_close(net.params[key], before[key], rtol=0)
+
+
+# -- bad input: the errors the rest of the API gives ---------------------------------------------
+
+
+def test_gradient_check_names_a_net_without_the_books_methods():
+    x, t = np.ones((2, 4)), np.array([0, 1])
+    with pytest.raises(TypeError, match=r"net must have a method loss\(x, t\).*NoneType has none"):
+        xpnet.gradient_check(None, x, t)
+
+
+def test_gradient_check_names_a_list_for_x_or_t():
+    net = xpnet.TwoLayerNet(4, 3, 2, seed=0)
+    x, t = np.ones((2, 4)), np.array([0, 1])
+    with pytest.raises(TypeError, match=r"x must be a numpy array; got list.*net.backend.asarray"):
+        xpnet.gradient_check(net, x.tolist(), t)
+    with pytest.raises(TypeError, match=r"t must be a numpy array; got list"):
+        xpnet.gradient_check(net, x, t.tolist())
+
+
+def test_gradient_check_names_x_of_another_library():
+    torch = pytest.importorskip("torch")
+    net = xpnet.TwoLayerNet(4, 3, 2, xp=torch, seed=0)
+    with pytest.raises(
+        TypeError, match=r"x is a numpy array but the network's parameters are torch tensors"
+    ):
+        xpnet.gradient_check(net, np.ones((2, 4)), torch.asarray([0, 1]))

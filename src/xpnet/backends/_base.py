@@ -177,6 +177,11 @@ class Library:
         x[index] = value
         return x
 
+    def in_place_fix(self, x: Array, name: str) -> str | None:
+        """Why x (the argument name) cannot be written in place and what to pass instead, or
+        None when it can."""
+        return None
+
     # -- time ---------------------------------------------------------------------------------
 
     def synchronize(self, device: Any) -> None:

@@ -65,6 +65,11 @@ class Torch(Library):
             index = self.load().cuda.current_device()
         return f"cuda:{index}"
 
+    def in_place_fix(self, x, name):
+        if not x.requires_grad:
+            return None  # a leaf that records autograd's graph refuses in-place writes
+        return f"it has requires_grad=True (autograd refuses in-place writes); pass {name}.detach()"
+
     def on_gpu(self, x) -> bool:
         return x.device.type == "cuda"
 

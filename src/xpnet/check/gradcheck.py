@@ -24,6 +24,7 @@ from ..backends import Array, array_namespace, compute, on_device_of
 from ..gradient import H
 from ..numgrad import batched_numerical_gradient
 from .diagnosis import Diagnosis, compare_gradients
+from .interface import check_own_net_arguments
 from .netcheck import FINE_STEP
 from .report import GradientCheck, ParameterCheck
 
@@ -67,6 +68,12 @@ def gradient_check(net, x: Array, t: Array, *, tolerance: float = 1e-7) -> Gradi
         a parameter that passed with it), ``near_kink``; ``str()`` the table that
         ``xpnet gradcheck`` prints.
 
+    Raises
+    ------
+    TypeError
+        When net lacks loss, gradient, numerical_gradient, backend or copy (a network of your
+        own: use check_network), or x or t is no array of the net's library (a list).
+
     Examples
     --------
     >>> import numpy as np
@@ -76,6 +83,7 @@ def gradient_check(net, x: Array, t: Array, *, tolerance: float = 1e-7) -> Gradi
     >>> check.passed, check["W1"].mean_abs < 1e-9
     (True, True)
     """
+    check_own_net_arguments("gradient_check", net, x, t)
     with net.backend.activate():
         net = net.copy(dtype="float64")
         xp = net.backend.xp

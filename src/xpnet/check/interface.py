@@ -10,6 +10,9 @@ contract; what breaks it is said as a problem or an error, not as a wrong parame
 - ``gradient(x, t)`` (or ``numerical_gradient``, :data:`METHODS`): a dict keyed like params
   (:func:`_gradients`, which copies it: layers may reuse their arrays);
 - neither changes x, t or the parameters (:class:`_Watch`, a with-block around each call).
+
+gradient_check, for xpnet's own TwoLayerNet, holds its net, x and t to the same words
+(:func:`check_own_net_arguments`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..backends import Array, array_namespace
+from ..backends import Array, Backend, array_namespace
+from ..placement import check_array
 from .locating import is_learners_file
 
 __all__ = ["METHODS"]
@@ -54,6 +58,28 @@ def book_params(
             f"{type(params).__name__}"
         )
     return dict(params)
+
+
+def check_own_net_arguments(caller: str, net: Any, x: Array, t: Array) -> None:
+    """TypeError naming net, x or t where caller (a check of xpnet's own TwoLayerNet) cannot
+    run, in the words of check_network (for net) and of the network's own methods (x and t)."""
+    name = type(net).__name__
+    params = book_params(
+        net,
+        ("loss", "gradient", "numerical_gradient"),
+        lambda method: f"a method {method}(x, t), as xpnet's TwoLayerNet does; {name} has none",
+    )
+    if not isinstance(getattr(net, "backend", None), Backend) or not callable(
+        getattr(net, "copy", None)
+    ):
+        raise TypeError(
+            f"{caller} checks xpnet's TwoLayerNet (it needs net.backend and"
+            f" net.copy(dtype=)); got {name}. Check a network of your own with"
+            " xpnet.check_network(net, x, t)"
+        )
+    param = next(iter(params.values()))
+    check_array(x, "x", net.backend, param)
+    check_array(t, "t", net.backend, param)
 
 
 def _write(name: str, p: Array, value: Array) -> None:

@@ -63,6 +63,9 @@ def save_checkpoint(
     ------
     OSError
         The file cannot be written (a full disk, a quota, ...); the previous file is kept.
+        IsADirectoryError, naming path, when path is a folder.
+    TypeError
+        When path is no file name, or net has no ``params`` dict and ``config`` dict.
     ValueError
         meta's JSON would be longer than load_checkpoint reads (MAX_META_CHARS).
 
@@ -73,7 +76,7 @@ def save_checkpoint(
     >>> save_checkpoint(path, xpnet.TwoLayerNet(6, 4, 3, seed=0), state={"iteration": 7}).name
     'c.npz'
     """
-    path = Path(path)
+    path = _checked_arguments(path, net)
     contents = {f"params/{k}": np.ascontiguousarray(to_numpy(v)) for k, v in net.params.items()}
     for name, value in (arrays or {}).items():
         contents[f"arrays/{name}"] = np.ascontiguousarray(value)
@@ -85,6 +88,31 @@ def save_checkpoint(
         )
     contents["meta"] = np.array(meta)
     atomic_write(path, lambda handle: np.savez(handle, **contents))
+    return path
+
+
+def _checked_arguments(path: Any, net: Any) -> Path:
+    """path as a Path when it names a file and net has the params and config a checkpoint keeps;
+    otherwise an error naming the argument and the fix."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(
+            f"save_checkpoint: path must be a file name (str or os.PathLike); got"
+            f" {type(path).__name__}. The path comes first: save_checkpoint('net.npz', net)"
+        )
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"save_checkpoint: path {str(path)!r} is a folder; pass a file in it:"
+            f" save_checkpoint({str(path / 'checkpoint.npz')!r}, net)"
+        )
+    if not isinstance(getattr(net, "params", None), dict) or not isinstance(
+        getattr(net, "config", None), dict
+    ):
+        raise TypeError(
+            f"save_checkpoint: net must have params (a dict of name -> array) and config (a dict"
+            f" of its sizes), as xpnet's TwoLayerNet does; got {type(net).__name__}. Pass the"
+            " network: save_checkpoint(path, net)"
+        )
     return path
 
 
