@@ -3,6 +3,8 @@ default, and advice written for Python callers turned into flags."""
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 import xpnet
@@ -50,6 +52,19 @@ def test_cupy_on_the_cpu_advises_numpy_not_the_cpu(capsys):
     assert main(["train", "--device", "cpu", "--backend", "cupy"]) == 2
     err = capsys.readouterr().err
     assert "--backend numpy" in err and "--device cpu" not in err
+
+
+@pytest.mark.parametrize(
+    "flags", [["train", "--iters", "1", "--no-plot"], ["gradcheck", "--samples", "2"]]
+)
+def test_a_named_backend_that_is_not_installed_is_refused_not_replaced(flags, tmp_path, capsys):
+    if importlib.util.find_spec("cupy") is not None:
+        pytest.skip("CuPy is installed here")
+    flags = [*flags, "--backend", "cupy", "--dataset", "sample"]
+    assert main([*flags, "--out", str(tmp_path)] if flags[0] == "train" else flags) == 2
+    err = capsys.readouterr().err
+    assert "CuPy, which is not installed" in err
+    assert 'pip install "xpnet[cuda12]"' in err and "--backend numpy" in err
 
 
 def test_python_gets_python_words_and_the_cli_flags(capsys):

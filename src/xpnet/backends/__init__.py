@@ -25,6 +25,7 @@ from typing import Any
 
 from array_api_compat import device as device_of
 
+from ..errors import Use
 from ._arrays import (
     BACKENDS,
     IMMUTABLE,
@@ -136,7 +137,21 @@ def get_backend(device: Any = None, *, backend: str | None = None, xp: Namespace
 
 def _auto(backend: str | None) -> Backend:
     """The first usable GPU, else the CPU. A GPU that is there but cannot be used is named once,
-    in a DeviceFallbackWarning."""
+    in a DeviceFallbackWarning. A backend named is used or refused, never swapped for another:
+    one that runs on a GPU only (CuPy) gives its GPU or raises."""
+    if backend is not None and not LIBRARIES[backend].cpu:
+        library = LIBRARIES[backend]
+        try:
+            importlib.import_module(library.module)
+        except ImportError:
+            raise DeviceUnavailableError(
+                "backend {backend} needs {title}, which is not installed: {hint}, or use {cpu}",
+                backend=repr(backend),
+                title=library.title,
+                hint=library.install_hint(),
+                cpu=Use("backend", "numpy"),
+            ) from None
+        return get_backend("cuda", backend=backend)
     for name in [backend] if backend else AUTO:
         try:
             return get_backend("cuda", backend=name)
