@@ -33,6 +33,23 @@ def test_bad_flags_name_the_flag_in_trains_usage(flags, message, capsys):
     assert "_positive" not in err and "invalid" not in err
 
 
+@pytest.mark.parametrize("size", ["lots", "-1", "MiB", "250 MiBs"])
+def test_a_memory_limit_that_is_no_size_is_named_before_dask_or_the_data(size, capsys):
+    with pytest.raises(SystemExit) as raised:
+        build_parser().parse_args(["evaluate", "run", "--backend", "dask", "--memory-limit", size])
+    err = capsys.readouterr().err
+    assert raised.value.code == 2 and err.endswith(
+        f"xpnet evaluate: error: argument --memory-limit: expected a size such as 250MiB or 2GB;"
+        f" got {size!r}\n"
+    )
+
+
+@pytest.mark.parametrize("size", ["250MiB", "2GB", "1e9", "0.5", "auto"])
+def test_a_memory_limit_dask_reads_is_kept_as_given(size):
+    args = build_parser().parse_args(["evaluate", "run", "--memory-limit", size])
+    assert args.memory_limit == size
+
+
 def test_help_names_every_default():
     commands = build_parser()._subparsers._group_actions[0].choices
     for name, command in commands.items():

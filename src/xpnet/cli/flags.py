@@ -13,7 +13,7 @@ import argparse
 from ..backends import BACKENDS, DTYPES
 from ..check.importing import TIME_LIMIT
 from ..fast import STEPS
-from .argparsing import positive_float, positive_int, seed
+from .argparsing import byte_size, positive_float, positive_int, seed
 from .settings import DEFAULT_ITERS, DEFAULTS
 
 __all__ = ["evaluate_flags", "gradcheck_flags", "train_flags"]
@@ -174,6 +174,7 @@ def evaluate_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--memory-limit",
+        type=byte_size,
         metavar="BYTES",
         help="dask: LocalCluster memory limit per worker, e.g. 500MiB (default: dask's share)",
     )
