@@ -156,7 +156,10 @@ def evaluate_flags(parser: argparse.ArgumentParser) -> None:
         help="images: an .npy file or a Zarr array (N, 784) (default: --dataset's test images)",
     )
     parser.add_argument(
-        "--labels", metavar="T", help="labels (N,) or one-hot (N, 10), as --data (default: none)"
+        "--labels",
+        metavar="T",
+        help="labels (N,) or one-hot (N, 10), as --data; required with --data (default:"
+        " --dataset's test labels)",
     )
     parser.add_argument(
         "--chunk-rows", type=positive_int, default=10_000, help="rows per chunk (default: 10000)"
