@@ -150,6 +150,15 @@ def test_the_tour_has_the_book_and_the_network():
     assert blocks_ and "xpnet.train(" in blocks_[0] and needs(blocks_[0]) == []
 
 
+def test_every_docs_example_that_starts_dask_workers_has_the_main_guard():
+    """Dask's workers are processes that import the script again: a block that starts a
+    LocalCluster dies as a script without the guard (docs/backends.md's did)."""
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        for block in blocks("python", page.read_text(encoding="utf-8")):
+            if "LocalCluster(" in block:
+                assert 'if __name__ == "__main__":' in block, page.name
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("index", range(len(SNIPPETS)), ids=lambda i: f"snippet{i + 1}")
 def test_every_snippet_runs_as_a_script(index, tmp_path):
