@@ -17,8 +17,9 @@ def test_the_top_help_names_every_backend():
 def test_train_help_explains_the_rows_columns():
     train = build_parser()._subparsers._group_actions[0].choices["train"]
     text = " ".join(train.format_help().split())
-    assert "the seconds since the previous row" in text
-    assert "mean training loss of the steps since the previous row" in text
+    assert "the seconds since the previous evaluation" in text
+    assert "mean training loss of the steps since the previous evaluation (shown or not" in text
+    assert "previous row" not in text  # with every Nth epoch shown, rows skip evaluations
 
 
 def test_train_help_says_dask_only_evaluates():

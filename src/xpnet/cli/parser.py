@@ -131,8 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 ROWS = (
     "Each row printed is one evaluation: the epoch, the steps made, the mean training loss of the"
-    " steps since the previous row, the accuracy on the whole training and test set, and the"
-    " seconds since the previous row (training and evaluating)."
+    " steps since the previous evaluation (shown or not: a long run shows every Nth epoch, and"
+    " metrics.csv has them all), the accuracy on the whole training and test set, and the"
+    " seconds since the previous evaluation (training and evaluating)."
 )
 RESUME_RULE = (
     "--resume continues a run from its checkpoint: the network, --dtype, --dataset, --seed, "
