@@ -236,10 +236,11 @@ def test_the_run_shown_prints_what_it_shows(tmp_path):
     assert result.returncode == 0, result.stderr
     printed = result.stdout.splitlines()
     assert printed[:4] == shown[:4]  # header, data, schedule, columns
-    rows = {line.split()[0]: line.split()[1] for line in printed[4:-1]}
+    rows = {line.split()[0]: line.split()[:-1] for line in printed[4:-1]}
     for line in shown[4:-1]:
-        if line != "...":  # each row shown is printed, for the same epoch and iteration
-            label, iteration = line.split()[:2]
-            assert rows.get(label) == iteration, line
+        if line != "...":  # each row shown is printed with its figures; the seconds vary
+            assert rows.get(line.split()[0]) == line.split()[:-1], line
+    timing = re.compile(r" in [\d.]+ s; (.*); files in ")  # the time and the folder vary
+    assert timing.search(printed[-1]).group(1) == timing.search(shown[-1]).group(1)
     assert printed[-1].startswith("done: 2000 iterations in ")
     assert shown[-1].startswith("done: 2000 iterations in ")
