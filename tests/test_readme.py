@@ -150,6 +150,17 @@ def test_the_tour_has_the_book_and_the_network():
     assert blocks_ and "xpnet.train(" in blocks_[0] and needs(blocks_[0]) == []
 
 
+def test_a_link_to_a_generated_page_says_that_nox_builds_it():
+    """docs/cli.md and docs/troubleshooting.md are placeholders that include a git-ignored
+    generated file: a reader who follows the link on GitHub must know why it is empty."""
+    for paragraph in re.split(r"\n\s*\n|\n(?=- )", TEXT):
+        for page in re.findall(r"\]\((docs/[\w/]+\.md)\)", paragraph):
+            text = (ROOT / page).read_text(encoding="utf-8")
+            text = re.sub(r"<!--.*?-->|```\{include\} generated/\S+\n```", "", text, flags=re.S)
+            if not text.strip():  # nothing but the include of a generated file
+                assert "`nox -s docs`" in paragraph and "placeholder" in paragraph, page
+
+
 def test_every_docs_example_that_starts_dask_workers_has_the_main_guard():
     """Dask's workers are processes that import the script again: a block that starts a
     LocalCluster dies as a script without the guard (docs/backends.md's did)."""
