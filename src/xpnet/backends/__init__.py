@@ -88,7 +88,8 @@ def get_backend(device: Any = None, *, backend: str | None = None, xp: Namespace
         "cpu", "cuda", "cuda:N", "auto", a device object of the chosen library, or None (the
         namespace's default device: CuPy's current GPU, else the CPU). "auto" takes the first
         usable GPU, else the CPU; where a GPU is there but unusable it warns once
-        (DeviceFallbackWarning) saying why.
+        (DeviceFallbackWarning) saying why. With ``backend=`` named, "auto" is that library's
+        GPU, else its CPU; never another library (CuPy, GPU-only, is its GPU or refused).
     backend : str, optional
         One of ``BACKENDS``; by default "cpu" means NumPy and "cuda" means CuPy. "dask"
         (lazy, on the CPU of whichever scheduler computes it) takes "cpu" only. The first JAX
