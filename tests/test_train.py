@@ -176,6 +176,14 @@ def test_batch_size_larger_than_the_data_set(sample):
         Trainer(make_net(xpnet.get_backend("cpu")), *sample, batch_size=1000)
 
 
+@pytest.mark.parametrize("learning_rate", [-1, 0, float("nan")])
+def test_a_learning_rate_that_is_not_positive_is_named_as_train_names_it(sample, learning_rate):
+    with pytest.raises(ValueError, match=r"^learning_rate must be a positive number; got "):
+        Trainer(make_net(xpnet.get_backend("cpu")), *sample, learning_rate=learning_rate)
+    with pytest.raises(ValueError, match=r"^learning_rate must be a positive number; got -1$"):
+        xpnet.train(make_net(xpnet.get_backend("cpu")), *sample, learning_rate=-1, progress=False)
+
+
 def test_set_up_copies_device_data_to_the_host_once(backend, sample, monkeypatch):
     """The checks read values on the host: one copy of each device array, which the Trainer then
     moves to the net's device (a 60000x784 float32 x is 188 MB per copy)."""

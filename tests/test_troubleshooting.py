@@ -173,7 +173,13 @@ VALUES = [
     Case(
         "batch_size larger than the training set",
         f"$ {TRAIN} --batch-size 5000",
-        "batch_size must be an integer from 1 to the training set's size 4000",
+        "--batch-size must be an integer from 1 to the training set's size 4000",
+    ),
+    Case(
+        "a learning rate that is not positive",
+        "(x, t), test = xpnet.load_mnist_sample()\n"
+        "xpnet.train(xpnet.TwoLayerNet(784, 50, 10), (x, t), test, learning_rate=-1)",
+        "learning_rate must be a positive number; got -1",
     ),
 ]
 

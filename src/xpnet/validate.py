@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .backends import to_numpy
-from .errors import Do, Use, XpnetValueError
+from .errors import Arg, Do, Use, XpnetValueError
 
 __all__ = ["check_training_data", "refuse_lazy_backend", "refuse_lazy_training"]
 
@@ -36,9 +36,11 @@ def check_training_data(net, train_data, test_data, batch_size: int) -> tuple[in
         host.append((x, t))
     train_size = host[0][0].shape[0]
     if not isinstance(batch_size, int | np.integer) or not 0 < batch_size <= train_size:
-        raise ValueError(
-            f"batch_size must be an integer from 1 to the training set's size {train_size}; "
-            f"got {batch_size!r}"
+        raise XpnetValueError(
+            "{arg} must be an integer from 1 to the training set's size {size}; got {got}",
+            arg=Arg("batch_size"),
+            size=train_size,
+            got=repr(batch_size),
         )
     return num_classes, host[0], host[1]
 

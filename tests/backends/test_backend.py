@@ -64,6 +64,15 @@ def test_cuda_without_cupy_says_which_extra_to_install():
         get_backend("cuda")
 
 
+@pytest.mark.skipif(HAS_CUPY, reason="CuPy is installed here")
+def test_auto_with_cupy_named_but_not_installed_is_refused_not_swapped_for_numpy():
+    with pytest.raises(DeviceUnavailableError) as caught:
+        get_backend("auto", backend="cupy")
+    message = str(caught.value)
+    assert message.startswith("backend 'cupy' needs CuPy, which is not installed")
+    assert 'pip install "xpnet[cuda12]"' in message and 'backend="numpy"' in message
+
+
 def test_auto_falls_back_to_cpu_without_a_gpu():
     backend = get_backend("auto")
     assert backend.name in ("cupy", "torch", "numpy")

@@ -263,6 +263,12 @@ def test_a_gpu_that_cupy_cannot_use_is_refused_and_auto_falls_back_once(
     assert len(fallbacks) == 1 and named in str(fallbacks[0].message)
 
 
+def test_auto_with_cupy_named_and_its_gpu_unusable_is_refused_not_moved_to_numpy(monkeypatch):
+    fake_cupy(monkeypatch, gpus=1, nvrtc=OSError('Failure finding "libnvrtc.so.13"'))
+    with pytest.raises(DeviceUnavailableError, match="NVRTC"):
+        get_backend("auto", backend="cupy")
+
+
 def test_the_cli_names_an_unusable_gpu_in_one_notice_and_trains_on_the_cpu(
     monkeypatch, tmp_path, capsys
 ):

@@ -165,6 +165,20 @@ def test_a_file_that_is_no_notebook_is_refused_with_what_is_wrong(tmp_path, text
     path = tmp_path / "net.ipynb"
     path.write_text(text)
     assert said in refusal(path)
+    assert not refusal(path).startswith("NotebookError")  # xpnet's own class is no news
+
+
+def test_xpnet_check_names_no_class_of_xpnets_own_but_the_learners(tmp_path, capsys):
+    from xpnet.cli import main
+
+    (tmp_path / "bad.ipynb").write_text("{not json")
+    assert main(["check", str(tmp_path / "bad.ipynb")]) == 2
+    assert capsys.readouterr().err.startswith(
+        "xpnet check: error: bad.ipynb is not a Jupyter notebook: its JSON breaks at line 1"
+    )
+    (tmp_path / "raises.py").write_text("x = 1 / 0\n")
+    assert main(["check", str(tmp_path / "raises.py")]) == 2
+    assert "ZeroDivisionError: division by zero" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,8 @@ default, and advice written for Python callers turned into flags."""
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 import xpnet
@@ -31,6 +33,23 @@ def test_bad_flags_name_the_flag_in_trains_usage(flags, message, capsys):
     assert "_positive" not in err and "invalid" not in err
 
 
+@pytest.mark.parametrize("size", ["lots", "-1", "MiB", "250 MiBs"])
+def test_a_memory_limit_that_is_no_size_is_named_before_dask_or_the_data(size, capsys):
+    with pytest.raises(SystemExit) as raised:
+        build_parser().parse_args(["evaluate", "run", "--backend", "dask", "--memory-limit", size])
+    err = capsys.readouterr().err
+    assert raised.value.code == 2 and err.endswith(
+        f"xpnet evaluate: error: argument --memory-limit: expected a size such as 250MiB or 2GB;"
+        f" got {size!r}\n"
+    )
+
+
+@pytest.mark.parametrize("size", ["250MiB", "2GB", "1e9", "0.5", "auto"])
+def test_a_memory_limit_dask_reads_is_kept_as_given(size):
+    args = build_parser().parse_args(["evaluate", "run", "--memory-limit", size])
+    assert args.memory_limit == size
+
+
 def test_help_names_every_default():
     commands = build_parser()._subparsers._group_actions[0].choices
     for name, command in commands.items():
@@ -50,6 +69,19 @@ def test_cupy_on_the_cpu_advises_numpy_not_the_cpu(capsys):
     assert main(["train", "--device", "cpu", "--backend", "cupy"]) == 2
     err = capsys.readouterr().err
     assert "--backend numpy" in err and "--device cpu" not in err
+
+
+@pytest.mark.parametrize(
+    "flags", [["train", "--iters", "1", "--no-plot"], ["gradcheck", "--samples", "2"]]
+)
+def test_a_named_backend_that_is_not_installed_is_refused_not_replaced(flags, tmp_path, capsys):
+    if importlib.util.find_spec("cupy") is not None:
+        pytest.skip("CuPy is installed here")
+    flags = [*flags, "--backend", "cupy", "--dataset", "sample"]
+    assert main([*flags, "--out", str(tmp_path)] if flags[0] == "train" else flags) == 2
+    err = capsys.readouterr().err
+    assert "CuPy, which is not installed" in err
+    assert 'pip install "xpnet[cuda12]"' in err and "--backend numpy" in err
 
 
 def test_python_gets_python_words_and_the_cli_flags(capsys):

@@ -81,7 +81,7 @@ def test_cli_names_a_batch_size_above_the_data_set(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert err == (
-        "xpnet train: error: batch_size must be an integer from 1 to the training set's size"
+        "xpnet train: error: --batch-size must be an integer from 1 to the training set's size"
         " 4000; got 5000\n"
     )
 

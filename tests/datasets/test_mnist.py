@@ -11,6 +11,7 @@ import functools
 import gzip
 import hashlib
 import http.server
+import re
 import threading
 
 import numpy as np
@@ -357,3 +358,20 @@ def test_an_mnist_cache_with_labels_out_of_range_is_named(mnist_files):
         DatasetError, match=r"mnist.npz \(test\): labels must be digits 0..9; found"
     ):
         load_mnist(download=False)
+
+
+def test_a_data_folder_that_is_a_file_is_named_as_each_interface_gave_it(
+    tmp_path, monkeypatch, capsys
+):
+    from xpnet.cli import main
+
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    fix = "is a file, not a folder: give a folder for the data"
+    with pytest.raises(DatasetError, match=re.escape(f'root="{afile}" {fix}')):
+        load_mnist(root=afile)
+    assert main(["download", "mnist", "--data-dir", str(afile)]) == 2
+    assert f"xpnet download: error: --data-dir {afile} {fix}" in capsys.readouterr().err
+    monkeypatch.setenv("XPNET_DATA_DIR", str(afile))
+    assert main(["info"]) == 0
+    assert f"data: XPNET_DATA_DIR={afile} {fix}" in capsys.readouterr().out

@@ -25,6 +25,7 @@ from typing import Any
 
 from array_api_compat import device as device_of
 
+from ..errors import Use
 from ._arrays import (
     BACKENDS,
     IMMUTABLE,
@@ -87,7 +88,8 @@ def get_backend(device: Any = None, *, backend: str | None = None, xp: Namespace
         "cpu", "cuda", "cuda:N", "auto", a device object of the chosen library, or None (the
         namespace's default device: CuPy's current GPU, else the CPU). "auto" takes the first
         usable GPU, else the CPU; where a GPU is there but unusable it warns once
-        (DeviceFallbackWarning) saying why.
+        (DeviceFallbackWarning) saying why. With ``backend=`` named, "auto" is that library's
+        GPU, else its CPU; never another library (CuPy, GPU-only, is its GPU or refused).
     backend : str, optional
         One of ``BACKENDS``; by default "cpu" means NumPy and "cuda" means CuPy. "dask"
         (lazy, on the CPU of whichever scheduler computes it) takes "cpu" only. The first JAX
@@ -136,7 +138,21 @@ def get_backend(device: Any = None, *, backend: str | None = None, xp: Namespace
 
 def _auto(backend: str | None) -> Backend:
     """The first usable GPU, else the CPU. A GPU that is there but cannot be used is named once,
-    in a DeviceFallbackWarning."""
+    in a DeviceFallbackWarning. A backend named is used or refused, never swapped for another:
+    one that runs on a GPU only (CuPy) gives its GPU or raises."""
+    if backend is not None and not LIBRARIES[backend].cpu:
+        library = LIBRARIES[backend]
+        try:
+            importlib.import_module(library.module)
+        except ImportError:
+            raise DeviceUnavailableError(
+                "backend {backend} needs {title}, which is not installed: {hint}, or use {cpu}",
+                backend=repr(backend),
+                title=library.title,
+                hint=library.install_hint(),
+                cpu=Use("backend", "numpy"),
+            ) from None
+        return get_backend("cuda", backend=backend)
     for name in [backend] if backend else AUTO:
         try:
             return get_backend("cuda", backend=name)

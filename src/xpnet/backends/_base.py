@@ -88,6 +88,10 @@ class Library:
             f' pip install "xpnet[{self.extra}]"'
         )
 
+    def install_hint(self) -> str:
+        """The pip command that installs the library with xpnet, for messages."""
+        return f'pip install "xpnet[{self.extra}]"'
+
     def pip_install(self, python: str) -> str:
         """The command that installs the library alone, for the Python named ``python``."""
         return f"{python} -m pip install {self.package}"

@@ -38,6 +38,9 @@ class CuPy(Library):
             " cupy-cuda13x; on a CPU, import numpy as np instead)"
         )
 
+    def install_hint(self):
+        return CUDA_HINT
+
     def not_installed(self, device):
         return DeviceUnavailableError(
             "device {device} needs CuPy, which is not installed: {hint}, or use {cpu}",

@@ -191,7 +191,8 @@ def _no_single_class(path: Path, path_text: str, own: list[type], candidates: li
         return (
             f"{path.name} must define one class with loss(x, t) and gradient(x, t) methods;"
             f" found none: it defines no class (xpnet check reads a network class such as the"
-            f" book's TwoLayerNet, with params, loss and gradient). {fix}"
+            f" book's TwoLayerNet, with params, loss and gradient): check the file that defines"
+            f" yours"
         )
     said = "; ".join(
         f"{c.__name__} ({_place(c)}) has {_methods(c)}"

@@ -24,7 +24,7 @@ def learner_traceback(error: BaseException) -> str:
     with a hint where xpnet has one (see check_learner)."""
     where = "".join(traceback.format_list(learner_frames(error))).rstrip()
     close = _did_you_mean(error)
-    text = f"{type(error).__name__}: {error}" + (f"; did you mean {close!r}?" if close else "")
+    text = f"{_kind(error)}{error}" + (f"; did you mean {close!r}?" if close else "")
     said = f"{text} {getattr(error, 'xpnet_before', '')}(raised in your code)\n{where}"
     hint = getattr(error, "xpnet_hint", "")
     return (said if where else text) + (f"\nhint: {hint}" if hint else "")
@@ -100,9 +100,16 @@ def _brief(error: BaseException) -> str:
     close = _did_you_mean(error)
     text += f" (did you mean {close!r}?)" if close else ""
     if not frames:
-        return f"{type(error).__name__}: {text.strip()}"
+        return f"{_kind(error)}{text.strip()}"
     where = f" in {frames[-1].name} ({Path(frames[-1].filename).name}, line {frames[-1].lineno})"
-    return f"{type(error).__name__}: {text.strip()}{where}"
+    return f"{_kind(error)}{text.strip()}{where}"
+
+
+def _kind(error: BaseException) -> str:
+    """ "ZeroDivisionError: " for the learner's errors and Python's; "" for xpnet's own, whose
+    class name (NotebookError) tells a learner nothing their message does not."""
+    module = type(error).__module__
+    return "" if module == "xpnet" or module.startswith("xpnet.") else f"{type(error).__name__}: "
 
 
 def _place(obj) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import math
+import re
 
 from ..backends import BACKENDS, DeviceUnavailableError, get_backend
 from .words import for_the_command_line, notices
@@ -16,6 +17,7 @@ from .words import for_the_command_line, notices
 __all__ = [
     "CommandParser",
     "Help",
+    "byte_size",
     "example_parser",
     "parse_backend",
     "positive_float",
@@ -127,6 +129,25 @@ def positive_float(text: str) -> float:
     if not (value > 0 and math.isfinite(value)):
         raise argparse.ArgumentTypeError(f"expected a positive, finite number; got {text}")
     return value
+
+
+_SIZE = re.compile(r"^\s*(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*(b|[kmgtp]i?b?)?\s*$", re.IGNORECASE)
+
+
+def byte_size(text: str) -> str:
+    """A memory size as Dask reads it, checked without importing Dask (an argparse ``type``):
+    ``250MiB``, ``2GB``, a number of bytes, a fraction of the machine's memory (``0.5``) or
+    ``auto``; returned as given. Raises as :func:`positive_int`: ``expected a size such as
+    250MiB or 2GB; got 'lots'``.
+
+    Examples
+    --------
+    >>> byte_size("250MiB"), byte_size("auto")
+    ('250MiB', 'auto')
+    """
+    if text.strip().lower() != "auto" and not _SIZE.match(text):
+        raise argparse.ArgumentTypeError(f"expected a size such as 250MiB or 2GB; got {text!r}")
+    return text
 
 
 def example_parser(doc: str) -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ import argparse
 from ..backends import BACKENDS, DTYPES
 from ..check.importing import TIME_LIMIT
 from ..fast import STEPS
-from .argparsing import positive_float, positive_int, seed
+from .argparsing import byte_size, positive_float, positive_int, seed
 from .settings import DEFAULT_ITERS, DEFAULTS
 
 __all__ = ["evaluate_flags", "gradcheck_flags", "train_flags"]
@@ -157,7 +157,10 @@ def evaluate_flags(parser: argparse.ArgumentParser) -> None:
         help="images: an .npy file or a Zarr array (N, 784) (default: --dataset's test images)",
     )
     parser.add_argument(
-        "--labels", metavar="T", help="labels (N,) or one-hot (N, 10), as --data (default: none)"
+        "--labels",
+        metavar="T",
+        help="labels (N,) or one-hot (N, 10), as --data; required with --data (default:"
+        " --dataset's test labels)",
     )
     parser.add_argument(
         "--chunk-rows", type=positive_int, default=10_000, help="rows per chunk (default: 10000)"
@@ -175,6 +178,7 @@ def evaluate_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--memory-limit",
+        type=byte_size,
         metavar="BYTES",
         help="dask: LocalCluster memory limit per worker, e.g. 500MiB (default: dask's share)",
     )

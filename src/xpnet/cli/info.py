@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from .. import __version__
-from .words import Exit
+from .words import Exit, for_the_command_line
 
 
 def download_command(args) -> int:
@@ -47,7 +47,8 @@ def info_command(args=None) -> int:
     import numpy
 
     from ..backends import available
-    from ..datasets import data_dir, mnist_available
+    from ..datasets import DatasetError, mnist_available
+    from ..datasets.common import data_folder
 
     print(f"xpnet {__version__} on Python {platform.python_version()} ({platform.platform()})")
     print(f"numpy {numpy.__version__}, array-api-compat {array_api_compat.__version__}")
@@ -62,7 +63,11 @@ def info_command(args=None) -> int:
     for row in rows:
         if row.get("warning"):
             print(f"warning: {row['warning']}")
-    where = data_dir()
+    try:
+        where = data_folder()
+    except DatasetError as error:  # a file, or another user's folder: say so, not "not downloaded"
+        print(f"data: {for_the_command_line(error)} (the 5,000-image sample is bundled)")
+        return Exit.OK
     print(
         f"data: {where} (full MNIST {'cached' if mnist_available() else 'not downloaded'}; "
         "the 5,000-image sample is bundled)"

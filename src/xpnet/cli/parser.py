@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
             "gradcheck",
             check.gradcheck_command,
             help="compare backprop with the numerical gradient",
+            description="Build the book's two-layer network and compare its backprop gradient"
+            " with the numerical gradient on the first --samples images, parameter by"
+            " parameter. Exit 0 passed, 1 failed.",
         )
     )
     learner = command(
@@ -92,28 +95,45 @@ def build_parser() -> argparse.ArgumentParser:
         type=positive_float,
         default=TIME_LIMIT,
         metavar="S",
-        help="seconds the file's top-level code may run when imported",
+        help=f"seconds the file's top-level code may run when imported (default: {TIME_LIMIT:g})",
     )
     evaluate_flags(
         command(
             "evaluate",
             evaluate.evaluate_command,
             help="loss and accuracy of a checkpoint on a data set (Dask: larger than RAM)",
+            description="Load the network of CHECKPOINT (a run folder or its checkpoint.npz) and"
+            " print its loss and accuracy on --dataset's test images or on --data X --labels T"
+            " files, in one pass, --chunk-rows at a time or, with --backend dask, in chunks"
+            " read by the workers.",
         )
     )
-    download = command("download", info.download_command, help="download and verify MNIST")
+    download = command(
+        "download",
+        info.download_command,
+        help="download and verify MNIST",
+        description="Download MNIST's four files, check each against its SHA-256 and cache"
+        " them, so that --dataset mnist runs offline.",
+    )
     download.add_argument("dataset", choices=("mnist",))
     download.add_argument(
         "--data-dir", default=None, metavar="DIR", help="where to keep it (default: xpnet's cache)"
     )
-    command("info", info.info_command, help="versions, backends, GPUs and data found here")
+    command(
+        "info",
+        info.info_command,
+        help="versions, backends, GPUs and data found here",
+        description="Print xpnet's and Python's versions, each backend with its GPUs, and"
+        " where the data is kept.",
+    )
     return parser
 
 
 ROWS = (
     "Each row printed is one evaluation: the epoch, the steps made, the mean training loss of the"
-    " steps since the previous row, the accuracy on the whole training and test set, and the"
-    " seconds since the previous row (training and evaluating)."
+    " steps since the previous evaluation (shown or not: a long run shows every Nth epoch, and"
+    " metrics.csv has them all), the accuracy on the whole training and test set, and the"
+    " seconds since the previous evaluation (training and evaluating)."
 )
 RESUME_RULE = (
     "--resume continues a run from its checkpoint: the network, --dtype, --dataset, --seed, "

@@ -74,6 +74,7 @@ class CommandLineWords(Words):
         "iters_num": "--iters",
         "threads": "--threads",
         "step": "--step",
+        "root": "--data-dir",  # the data folder: load_mnist(root=...)
     }
     actions: ClassVar[dict[str, str]] = {
         "use_sample_data": "--dataset sample",

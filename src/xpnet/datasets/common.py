@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import Explained
+from ..errors import Explained, Use
 
 NUM_CLASSES = 10
 IMAGE_SHAPE = (28, 28)
@@ -100,6 +100,46 @@ def _temporary_data_dir() -> Path:
         stacklevel=4,
     )
     return folder
+
+
+def data_folder(root: str | os.PathLike | None = None) -> Path:
+    """:func:`data_dir`, once it is known to be no file and a folder this user may look into.
+
+    Parameters
+    ----------
+    root : str or os.PathLike, optional
+        As for :func:`data_dir`.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder (it may not exist yet).
+
+    Raises
+    ------
+    DatasetError
+        The path is a file (``--data-dir /tmp/afile is a file, not a folder``), naming where it
+        came from (root=, ``$XPNET_DATA_DIR``); or as :func:`looked_into`.
+
+    Examples
+    --------
+    >>> str(data_folder("/tmp/mnist"))
+    '/tmp/mnist'
+    """
+    directory = data_dir(root)
+    if directory.exists() and not directory.is_dir():
+        if root is not None:
+            given = Use("root", str(directory))
+        elif os.environ.get("XPNET_DATA_DIR"):
+            given = f"XPNET_DATA_DIR={os.environ['XPNET_DATA_DIR']}"
+        else:
+            given = f"the data folder {directory}"
+        raise DatasetError(
+            "{given} is a file, not a folder: give a folder for the data (it is made where it"
+            " does not exist), or move the file away",
+            given=given,
+        )
+    return looked_into(directory)
 
 
 def looked_into(directory: Path) -> Path:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .cache import CACHE_NAME, read_cache, write_cache
-from .common import DatasetError, book_format, check_digits, data_dir, looked_into
+from .common import DatasetError, book_format, check_digits, data_folder
 from .download import SAMPLE, SAMPLE_HINT, download_verified, verified_files
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 
@@ -114,7 +114,7 @@ def load_mnist(
 
         answered.append(options)
         return load_mnist_sample(**options)
-    arrays = _mnist_arrays(data_dir(root), download=download, progress=True)
+    arrays = _mnist_arrays(data_folder(root), download=download, progress=True)
     train = book_format(arrays["x_train"], arrays["t_train"], **options)
     test = book_format(arrays["x_test"], arrays["t_test"], **options)
     return train, test
@@ -142,7 +142,7 @@ def download_mnist(root: str | os.PathLike | None = None, *, progress: bool = Tr
     DatasetError
         When no mirror gives a verified file.
     """
-    directory = data_dir(root)
+    directory = data_folder(root)
     _mnist_arrays(directory, download=True, progress=progress)
     return directory / CACHE_NAME
 
@@ -166,7 +166,7 @@ def mnist_available(root: str | os.PathLike | None = None) -> bool:
     False
     """
     try:
-        directory = looked_into(data_dir(root))
+        directory = data_folder(root)
     except DatasetError:  # a folder this user may not look into: nothing loads from it
         return False
     try:
@@ -222,7 +222,7 @@ def fetch_mnist(
     DatasetError
         When no mirror gives a verified file.
     """
-    directory = looked_into(data_dir(root))
+    directory = data_folder(root)
     checksums = CHECKSUMS if checksums is None else checksums
     mirrors = mnist_mirrors() if mirrors is None else list(mirrors)
     return download_verified(directory, checksums, mirrors, progress=progress)
@@ -230,7 +230,7 @@ def fetch_mnist(
 
 def _mnist_arrays(directory: Path, *, download: bool, progress: bool) -> Arrays:
     """uint8 x_train, t_train, x_test, t_test: from the cache, else from verified .gz files."""
-    cache = looked_into(directory) / CACHE_NAME
+    cache = directory / CACHE_NAME  # directory: a data_folder()
     problem = None
     if cache.exists():
         try:

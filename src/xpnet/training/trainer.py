@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..backends import Array, to_numpy
+from ..errors import Arg, XpnetValueError
 from ..history import EpochRecord, History
 from ..optim import SGD
 from ..step import training_step
@@ -72,6 +73,12 @@ class Trainer:
             raise ValueError(f"grad must be one of {GRADS}; got {grad!r}")
         if on_divergence not in ("stop", "continue"):
             raise ValueError(f"on_divergence must be 'stop' or 'continue'; got {on_divergence!r}")
+        if optimizer is None and not learning_rate > 0:  # SGD's own check says lr=, not ours
+            raise XpnetValueError(
+                "{arg} must be a positive number; got {got}",
+                arg=Arg("learning_rate"),
+                got=repr(learning_rate),
+            )
         self.net = net
         self.num_classes, train_data, test_data = check_training_data(
             net, train_data, test_data, batch_size
