@@ -184,6 +184,12 @@ def test_a_learning_rate_that_is_not_positive_is_named_as_train_names_it(sample,
         xpnet.train(make_net(xpnet.get_backend("cpu")), *sample, learning_rate=-1, progress=False)
 
 
+@pytest.mark.parametrize("learning_rate", ["0.1", True, None])
+def test_a_learning_rate_that_is_no_number_is_a_type_error_naming_it(sample, learning_rate):
+    with pytest.raises(TypeError, match=r"^learning_rate must be a positive number; got "):
+        Trainer(make_net(xpnet.get_backend("cpu")), *sample, learning_rate=learning_rate)
+
+
 def test_set_up_copies_device_data_to_the_host_once(backend, sample, monkeypatch):
     """The checks read values on the host: one copy of each device array, which the Trainer then
     moves to the net's device (a 60000x784 float32 x is 188 MB per copy)."""

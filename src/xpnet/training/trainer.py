@@ -10,6 +10,8 @@ backend, and a run resumed from :meth:`Trainer.state_dict` equals one never stop
 
 from __future__ import annotations
 
+import math
+import numbers
 import time
 import warnings
 from collections.abc import Callable
@@ -18,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..backends import Array, to_numpy
-from ..errors import Arg, XpnetValueError
+from ..errors import Arg, XpnetTypeError, XpnetValueError
 from ..history import EpochRecord, History
 from ..optim import SGD
 from ..step import training_step
@@ -73,12 +75,8 @@ class Trainer:
             raise ValueError(f"grad must be one of {GRADS}; got {grad!r}")
         if on_divergence not in ("stop", "continue"):
             raise ValueError(f"on_divergence must be 'stop' or 'continue'; got {on_divergence!r}")
-        if optimizer is None and not learning_rate > 0:  # SGD's own check says lr=, not ours
-            raise XpnetValueError(
-                "{arg} must be a positive number; got {got}",
-                arg=Arg("learning_rate"),
-                got=repr(learning_rate),
-            )
+        if optimizer is None:  # SGD's own check says lr=, not the name passed here
+            _check_learning_rate(learning_rate)
         self.net = net
         self.num_classes, train_data, test_data = check_training_data(
             net, train_data, test_data, batch_size
@@ -306,3 +304,19 @@ def _check_params(net) -> None:
         from ..nets import check_params
 
         check_params(net.params, backend)
+
+
+def _check_learning_rate(value: Any) -> None:
+    """Raise unless value is a finite number > 0, naming learning_rate (--lr on the command
+    line); a string or a bool is a TypeError, not a failed comparison."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise XpnetTypeError(
+            "{arg} must be a positive number; got {kind} {got}",
+            arg=Arg("learning_rate"),
+            kind=type(value).__name__,
+            got=repr(value),
+        )
+    if not (math.isfinite(value) and value > 0):
+        raise XpnetValueError(
+            "{arg} must be a positive number; got {got}", arg=Arg("learning_rate"), got=repr(value)
+        )
