@@ -1,6 +1,8 @@
 """TwoLayerNet's numerical gradient, batched (xpnet.numgrad): every perturbation's loss in a few
 array ops, equal to the book's loop (``method="loop"``), the oracle, on every backend."""
 
+import re
+
 import numpy as np
 import pytest
 from conftest import IN_PLACE, assert_close, assert_on
@@ -68,3 +70,36 @@ def test_numerical_gradient_method_is_checked():
     net = xpnet.TwoLayerNet(3, 2, 2, seed=0)
     with pytest.raises(ValueError, match="method must be one of"):
         net.numerical_gradient(np.ones((1, 3)), np.array([0]), method="fast")
+
+
+def _arguments(**changes):
+    net = xpnet.TwoLayerNet(4, 3, 2, seed=0)
+    arguments = dict(params=net.params, activation="relu", x=np.ones((2, 4)), t=np.array([0, 1]))
+    return {**arguments, **changes}
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "words"),
+    [
+        (dict(h=0.0), ValueError, "h must be a finite number > 0; got 0"),
+        (dict(h="1e-4"), TypeError, "h must be a positive number; got str"),
+        (dict(activation="tanh"), ValueError, "activation must be one of ['relu', 'sigmoid']"),
+        (dict(params=[1.0]), TypeError, "params must be TwoLayerNet's dict"),
+        (dict(params={"W1": np.ones((4, 3))}), ValueError, "got ['W1']. Pass net.params"),
+        (
+            dict(params={**_arguments()["params"], "b2": np.ones(3)}),
+            ValueError,
+            "W1 (4, 3), b1 (3,), W2 (3, 2), b2 (3,)",
+        ),
+        (dict(x=np.ones(4)), ValueError, "x must have shape (N, 4)"),
+        (dict(x=np.ones((2, 5))), ValueError, "got shape (2, 5): pass 4 features a row"),
+        (dict(t=np.array([0, 1, 1])), ValueError, "t must hold x's 2 labels"),
+        (dict(t=np.ones((2, 3))), ValueError, "shape (2, 2); got shape (2, 3)"),
+    ],
+)
+def test_batched_numerical_gradient_names_the_argument_that_does_not_fit(changes, error, words):
+    """Each was a KeyError, an unpacking or broadcasting error, or (h=0) a gradient of NaN."""
+    arguments = _arguments(**changes)
+    h = arguments.pop("h", 1e-4)
+    with pytest.raises(error, match="^batched_numerical_gradient: .*" + re.escape(words)):
+        numgrad.batched_numerical_gradient(**arguments, h=h)

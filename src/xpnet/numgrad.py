@@ -39,6 +39,7 @@ from array_api_compat import device as device_of
 from .backends import Array, array_namespace, backend_of, on_gpu, to_numpy
 from .functions import one_hot, relu, sigmoid, softmax
 from .gradient import H
+from .gradient_arguments import check_step
 
 __all__ = ["batched_numerical_gradient"]
 
@@ -73,6 +74,12 @@ def batched_numerical_gradient(
     dict of str to array
         Keyed like params, each of its parameter's shape.
 
+    Raises
+    ------
+    ValueError, TypeError
+        Naming the argument, when params lacks a parameter or their shapes do not chain, x or t
+        do not fit them, activation is another name, or h is not a number > 0.
+
     Examples
     --------
     >>> import numpy as np, xpnet
@@ -82,6 +89,7 @@ def batched_numerical_gradient(
     >>> bool(np.allclose(grads["W2"], net.gradient(x, t)["W2"], atol=1e-8))
     True
     """
+    h = _check_arguments(params, activation, x, t, h)
     xp = array_namespace(x, params["W1"])
     act = ACTIVATION_FUNCTIONS[activation]
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
@@ -95,6 +103,61 @@ def batched_numerical_gradient(
     first = hidden.column_gradients(xp.concat([x, ones], axis=1))  # (D + 1, H)
     W2_grad, b2_grad = _output_layer_gradients(z, p, T, h)
     return {"W1": first[:D, :], "b1": first[D, :], "W2": W2_grad, "b2": b2_grad}
+
+
+def _check_arguments(params, activation, x, t, h) -> float:
+    """h as a float; a ValueError or TypeError naming the argument that does not fit."""
+    caller = "batched_numerical_gradient"
+    h = check_step(caller, h)
+    if not isinstance(activation, str) or activation not in ACTIVATION_FUNCTIONS:
+        raise ValueError(
+            f"{caller}: activation must be one of {sorted(ACTIVATION_FUNCTIONS)}, TwoLayerNet's"
+            f" activations; got {activation!r}. Pass net.config['activation']"
+        )
+    D, C = _check_params(caller, params)
+    x_shape = tuple(getattr(x, "shape", ()))
+    if len(x_shape) != 2 or x_shape[1] != D:
+        if len(x_shape) != 2:
+            fix = "flatten images to rows, x.reshape(N, -1)"
+        else:
+            fix = f"pass {D} features a row, or the params of a net of input_size={x_shape[1]}"
+        raise ValueError(
+            f"{caller}: x must have shape (N, {D}), one row per sample for W1's {D} rows; got"
+            f" shape {x_shape}: {fix}"
+        )
+    t_shape = tuple(getattr(t, "shape", ()))
+    if t_shape not in ((x_shape[0],), (x_shape[0], C)):
+        raise ValueError(
+            f"{caller}: t must hold x's {x_shape[0]} labels, shape ({x_shape[0]},), or one-hot"
+            f" rows of {C} classes, shape ({x_shape[0]}, {C}); got shape {t_shape}"
+        )
+    return h
+
+
+def _check_params(caller: str, params) -> tuple[int, int]:
+    """(inputs D, classes C) of TwoLayerNet's params; an error naming params if they are not."""
+    if not hasattr(params, "keys"):
+        raise TypeError(
+            f"{caller}: params must be TwoLayerNet's dict of W1, b1, W2 and b2; got"
+            f" {type(params).__name__}. Pass net.params"
+        )
+    if not {"W1", "b1", "W2", "b2"} <= set(params.keys()):
+        raise ValueError(
+            f"{caller}: params must hold W1, b1, W2 and b2, as TwoLayerNet's do; got"
+            f" {sorted(params.keys())}. Pass net.params"
+        )
+    shapes = {key: tuple(getattr(params[key], "shape", ())) for key in ("W1", "b1", "W2", "b2")}
+    if not (len(shapes["W1"]) == len(shapes["W2"]) == 2 and len(shapes["b1"]) == 1):
+        chained = False
+    else:
+        (D, H), (H2, C) = shapes["W1"], shapes["W2"]
+        chained = H == H2 and shapes["b1"] == (H,) and shapes["b2"] == (C,)
+    if not chained:
+        raise ValueError(
+            f"{caller}: params must have shapes W1 (D, H), b1 (H,), W2 (H, C), b2 (C,); got"
+            f" {', '.join(f'{key} {shape}' for key, shape in shapes.items())}"
+        )
+    return D, C
 
 
 def _output_layer_gradients(z: Array, p: Array, T: Array, h: float) -> tuple[Array, Array]:
