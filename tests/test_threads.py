@@ -8,7 +8,8 @@ import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import xpnet
-from xpnet import cli
+from xpnet import cli, threads
+from xpnet.cli import argparsing
 from xpnet.cli import check as check_commands
 from xpnet.cli import train as train_commands
 from xpnet.threads import DEFAULT_THREADS, THREAD_VARIABLES, default_threads, use_threads
@@ -18,6 +19,13 @@ def blas_threads() -> list[int]:
     pools = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
     assert pools, "NumPy's BLAS is not visible to threadpoolctl"
     return pools
+
+
+@pytest.fixture(autouse=True)
+def four_cpus(monkeypatch):
+    """The tests ask for 2 or 3 threads: allowed on any machine, as on one of 4 CPUs."""
+    for module in (threads, argparsing):
+        monkeypatch.setattr(module, "available_cpus", lambda: 4)
 
 
 @pytest.fixture
@@ -166,4 +174,23 @@ def test_a_bad_threads_flag_from_the_shell_exits_2_naming_the_flag():
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines()[-1] == (
         "xpnet gradcheck: error: argument --threads: expected a positive integer; got 0"
+    )
+
+
+def test_more_threads_than_cpus_are_refused_naming_threads_and_the_count():
+    """PyTorch starts as many threads as it is told: 100000 made fork fail on a 2-CPU machine."""
+    with pytest.raises(ValueError, match=r"threads must be at most the 4 CPUs .*got 5\. Pass"):
+        with use_threads(5):
+            pass
+    with use_threads(4) as n:
+        assert n == 4
+
+
+def test_more_threads_than_cpus_is_one_usage_line_naming_the_flag(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["train", "--threads", "100000"])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "xpnet train: error: argument --threads: expected at most the 4 CPUs this machine gives"
+        " xpnet (more threads than CPUs only wait on each other); got 100000"
     )

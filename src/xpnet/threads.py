@@ -28,7 +28,13 @@ import os
 import sys
 from collections.abc import Iterator
 
-__all__ = ["DEFAULT_THREADS", "THREAD_VARIABLES", "default_threads", "use_threads"]
+__all__ = [
+    "DEFAULT_THREADS",
+    "THREAD_VARIABLES",
+    "available_cpus",
+    "default_threads",
+    "use_threads",
+]
 
 DEFAULT_THREADS = 1  # the book's shapes: fastest on a busy machine, within 8% on an idle one
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -56,6 +62,25 @@ def default_threads() -> int | None:
     return DEFAULT_THREADS
 
 
+def available_cpus() -> int:
+    """The CPUs this process may run on: the most threads that can all run at once.
+
+    Returns
+    -------
+    int
+        The size of the process's CPU affinity set where the system has one, else
+        ``os.cpu_count()`` (1 when unknown).
+
+    Examples
+    --------
+    >>> available_cpus() >= 1
+    True
+    """
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 @contextlib.contextmanager
 def use_threads(n: int | None = None) -> Iterator[int | None]:
     """Limit BLAS, OpenMP and PyTorch to n threads inside the block; restore them after.
@@ -74,7 +99,8 @@ def use_threads(n: int | None = None) -> Iterator[int | None]:
     Raises
     ------
     TypeError, ValueError
-        For an n that is not a positive int or None.
+        For an n that is not a positive int or None, or more than :func:`available_cpus` (more
+        threads than CPUs only wait on each other; PyTorch would start every one of them).
 
     Examples
     --------
@@ -91,6 +117,12 @@ def use_threads(n: int | None = None) -> Iterator[int | None]:
         raise ValueError(
             f"threads must be a positive int, or None for xpnet's default ({DEFAULT_THREADS}); "
             f"got {n}"
+        )
+    if n is not None and n > available_cpus():
+        raise ValueError(
+            f"threads must be at most the {available_cpus()} CPUs this process may use (more"
+            f" threads than CPUs only wait on each other); got {n}. Pass threads={available_cpus()}"
+            " or fewer"
         )
     n = default_threads() if n is None else n
     if n is None:

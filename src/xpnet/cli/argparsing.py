@@ -12,6 +12,7 @@ import math
 import re
 
 from ..backends import BACKENDS, DeviceUnavailableError, get_backend
+from ..threads import available_cpus
 from .words import for_the_command_line, notices
 
 __all__ = [
@@ -99,6 +100,24 @@ def positive_int(text: str) -> int:
     value = _number(text, int, "a positive integer")
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer; got {text}")
+    return value
+
+
+def thread_count(text: str) -> int:
+    """--threads: a positive integer, at most the CPUs this process may use (an argparse
+    ``type``; raises as :func:`positive_int`).
+
+    Examples
+    --------
+    >>> thread_count("1")
+    1
+    """
+    value = positive_int(text)
+    if value > available_cpus():
+        raise argparse.ArgumentTypeError(
+            f"expected at most the {available_cpus()} CPUs this machine gives xpnet (more threads"
+            f" than CPUs only wait on each other); got {text}"
+        )
     return value
 
 

@@ -13,7 +13,7 @@ import argparse
 from ..backends import BACKENDS, DTYPES
 from ..check.importing import TIME_LIMIT
 from ..fast import STEPS
-from .argparsing import byte_size, positive_float, positive_int, seed
+from .argparsing import byte_size, positive_float, positive_int, seed, thread_count
 from .settings import DEFAULT_ITERS, DEFAULTS
 
 __all__ = ["evaluate_flags", "gradcheck_flags", "train_flags"]
@@ -218,11 +218,12 @@ def _data_flags(parser: argparse.ArgumentParser, default: str | None = "auto") -
 def _threads_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--threads",
-        type=positive_int,
+        type=thread_count,
         default=None,
         metavar="N",
         help=(
-            "BLAS/OpenMP/PyTorch threads (default: 1, fastest at these sizes and safe on a busy "
-            "machine; OPENBLAS_, OMP_ or MKL_NUM_THREADS, when set, is respected instead)"
+            "BLAS/OpenMP/PyTorch threads, at most the CPUs xpnet may use (default: 1, fastest at"
+            " these sizes and safe on a busy machine; OPENBLAS_, OMP_ or MKL_NUM_THREADS, when"
+            " set, is respected instead)"
         ),
     )
