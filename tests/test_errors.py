@@ -34,6 +34,10 @@ def test_braces_that_are_no_field_are_left_as_they_are():
     assert render("a {dict} and {x}", {"x": 1}, PYTHON) == "a {dict} and 1"
 
 
+def test_a_field_with_r_is_its_values_repr():
+    assert render("got {x!r}, {x}", {"x": "torch"}, PYTHON) == "got 'torch', torch"
+
+
 def test_a_nested_explained_error_is_rendered_in_the_same_words():
     inner = DeviceUnavailableError("no GPU: use {cpu}", cpu=Use("device", "cpu"))
     outer = XpnetValueError("auto failed: {error}", error=inner)

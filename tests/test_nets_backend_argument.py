@@ -34,6 +34,23 @@ def test_backend_with_xp_or_device_names_both(extra):
             make(*args, backend=backend, **extra)
 
 
-def test_backend_must_be_a_backend():
-    with pytest.raises(TypeError, match="backend must be a Backend, such as xpnet.get_backend"):
-        xpnet.TwoLayerNet(4, 3, 2, backend="torch")
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("torch", "xpnet.get_backend('cpu', backend='torch'); got 'torch'"),
+        (3, "xpnet.get_backend('cpu'); got 3"),
+    ],
+)
+def test_backend_must_be_a_backend(given, said):
+    """The message said "got {got!r}", its field unfilled: the template's !r was not read."""
+    with pytest.raises(TypeError) as raised:
+        xpnet.TwoLayerNet(4, 3, 2, backend=given)
+    assert str(raised.value) == f"TwoLayerNet: backend must be a Backend, such as {said}"
+
+
+@pytest.mark.parametrize("make", [xpnet.TwoLayerNet, xpnet.get_backend])
+def test_xp_given_as_a_string_says_to_pass_the_module(make):
+    """It was AttributeError: 'str' object has no attribute '__name__'."""
+    args = (4, 3, 2) if make is xpnet.TwoLayerNet else ("cpu",)
+    with pytest.raises(TypeError, match=r"got the string 'numpy'\. Pass the module \(import numpy"):
+        make(*args, xp="numpy")

@@ -92,11 +92,12 @@ class Words:
 
 
 PYTHON = Words()
-_FIELD = re.compile(r"\{(\w+)\}")
+_FIELD = re.compile(r"\{(\w+)(!r)?\}")
 
 
 def render(template: str, fields: dict[str, Any], words: Words) -> str:
-    """template with each ``{name}`` of fields in words; other braces are left as they are.
+    """template with each ``{name}`` of fields in words (``{name!r}``: a plain value's repr);
+    other braces are left as they are.
 
     A field may be an :class:`Arg`, :class:`Use` or :class:`Do`, another :class:`Explained`
     error (rendered in the same words), or any value (``str()``).
@@ -115,7 +116,7 @@ def render(template: str, fields: dict[str, Any], words: Words) -> str:
             return words.do(value.action)
         if isinstance(value, Explained):
             return value.render(words)
-        return str(value)
+        return repr(value) if match.group(2) else str(value)
 
     return _FIELD.sub(field, template)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from array_api_compat import device as device_of
 
-from .backends import Array, Backend, array_namespace, get_backend, library_for
+from .backends import BACKENDS, Array, Backend, array_namespace, get_backend, library_for
 from .errors import Arg, XpnetTypeError
 
 __all__ = ["backend_for", "check_array", "check_params"]
@@ -68,10 +68,13 @@ def backend_for(caller: str, backend: Backend | None, xp: Any, device: Any) -> B
             given=" and ".join(f"{key}=" for key in given),
         )
     if not isinstance(backend, Backend):
+        example = f"'cpu', backend={backend!r}" if backend in BACKENDS else "'cpu'"
         raise XpnetTypeError(
-            "{caller}: {backend} must be a Backend, such as xpnet.get_backend('cpu'); got {got!r}",
+            "{caller}: {backend} must be a Backend, such as xpnet.get_backend({example}); got"
+            " {got!r}",
             caller=caller,
             backend=Arg("backend"),
+            example=example,
             got=backend,
         )
     return backend

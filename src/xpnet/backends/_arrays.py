@@ -79,6 +79,8 @@ def namespace_name(xp: Namespace) -> str:
 
     Raises
     ------
+    TypeError
+        For a library's name given as a string (xp="torch") instead of its module.
     ValueError
         For a namespace of a library xpnet has no backend for.
 
@@ -88,6 +90,12 @@ def namespace_name(xp: Namespace) -> str:
     >>> namespace_name(np)
     'numpy'
     """
+    if isinstance(xp, str):
+        raise TypeError(
+            f"xp must be an array namespace, a module such as numpy or torch; got the string"
+            f" {xp!r}. Pass the module (import {xp}; xp={xp}), or name the library with"
+            f" xpnet.get_backend('cpu', backend={xp!r})"
+        )
     for name, library in LIBRARIES.items():
         if library.owns_namespace(xp):
             return name
