@@ -73,6 +73,21 @@ def test_a_list_y_of_a_loss_says_what_to_pass():
 
 
 @ONCE
+@pytest.mark.parametrize(
+    ("t", "given"), [(1, "an int, 1"), (2.0, "a float, 2.0"), ([0, 1], "a list, [0, 1]")]
+)
+@pytest.mark.parametrize("loss", ["cross_entropy_error", "sum_squared_error"])
+def test_a_plain_t_of_a_loss_beside_an_array_y_says_what_to_pass(loss, t, given):
+    """A number t beside an array y was AttributeError: 'int' object has no attribute 'device'."""
+    with pytest.raises(TypeError) as caught:
+        getattr(xpnet, loss)(np.array([0.1, 0.9]), t)
+    assert str(caught.value) == (
+        f"{loss}: t must be an array; got {given}. Pass an array: numpy.asarray({t!r})"
+        " (or torch.asarray, ...)"
+    )
+
+
+@ONCE
 @pytest.mark.parametrize("caller", ["numerical_gradient", "gradient_descent", "numerical_diff"])
 def test_an_f_that_is_no_function_is_named(caller):
     x = 3.0 if caller == "numerical_diff" else np.array([3.0, 4.0])

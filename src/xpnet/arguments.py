@@ -64,7 +64,8 @@ def plain_value(value: Any) -> str:
     given = repr(value)
     given = given if len(given) <= 40 else given[:37] + "..."
     return (
-        f"got a {type(value).__name__}, {given}. "
+        f"got {'an' if type(value).__name__[0] in 'aeiou' else 'a'} {type(value).__name__},"
+        f" {given}. "
         f"Pass an array: numpy.asarray({given}) (or torch.asarray, ...)"
     )
 

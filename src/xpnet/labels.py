@@ -130,8 +130,8 @@ def namespace_of(caller: str, **arrays: Array) -> Namespace:
     """The one namespace of the named arrays, checked like a public boundary: TypeError when they
     come from two libraries, ValueError when they sit on two devices (metadata only: no sync)."""
     (first, a), *rest = arrays.items()
-    for name, b in arrays.items():  # array_namespace passes over None
-        if b is None:
+    for name, b in arrays.items():  # array_namespace passes over None and Python numbers
+        if is_plain(b) and not hasattr(b, "shape"):  # a NumPy scalar (labels[0]) is 0-d
             raise TypeError(f"{caller}: {name} must be an array; {plain_value(b)}")
     try:
         xp = array_namespace(*arrays.values())
