@@ -165,7 +165,7 @@ class Trainer:
             self._flush()
             last = self.history.epochs[-1].iteration if self.history.epochs else 0
             if last != self.iteration:  # the final model, when the schedule did not just see it
-                record = self._evaluate(time.perf_counter() - tick)
+                record = self._evaluate(time.perf_counter() - tick, final=True)
                 if callback is not None:
                     callback(record)
         return self.history
@@ -244,13 +244,14 @@ class Trainer:
             if error is not None:
                 raise error
 
-    def _evaluate(self, seconds: float) -> EpochRecord:
+    def _evaluate(self, seconds: float, *, final: bool = False) -> EpochRecord:
         record = record_epoch(
             self.history,
             self.iteration,
             train_acc=self.accuracy(self.x_train, self.t_train),
             test_acc=self.accuracy(self.x_test, self.t_test),
             seconds=seconds,
+            final=final,
         )
         self._warn_if_stuck()
         return record
