@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..backends import Array, to_numpy
-from ..errors import Arg, XpnetTypeError, XpnetValueError
+from ..errors import Arg, Use, XpnetTypeError, XpnetValueError
 from ..history import EpochRecord, History
 from ..optim import SGD
 from ..step import training_step
@@ -312,12 +312,17 @@ def _check_learning_rate(value: Any) -> None:
     line); a string or a bool is a TypeError, not a failed comparison."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise XpnetTypeError(
-            "{arg} must be a positive number; got {kind} {got}",
+            "{arg} must be a finite number > 0; got {kind} {got}: pass a number, such as the"
+            " book's {book}",
             arg=Arg("learning_rate"),
             kind=type(value).__name__,
             got=repr(value),
+            book=Use("learning_rate", 0.1),
         )
     if not (math.isfinite(value) and value > 0):
         raise XpnetValueError(
-            "{arg} must be a positive number; got {got}", arg=Arg("learning_rate"), got=repr(value)
+            "{arg} must be a finite number > 0; got {got}: pass one such as the book's {book}",
+            arg=Arg("learning_rate"),
+            got=repr(value),
+            book=Use("learning_rate", 0.1),
         )
