@@ -176,18 +176,48 @@ def test_batch_size_larger_than_the_data_set(sample):
         Trainer(make_net(xpnet.get_backend("cpu")), *sample, batch_size=1000)
 
 
-@pytest.mark.parametrize("learning_rate", [-1, 0, float("nan")])
+@pytest.mark.parametrize("learning_rate", [-1, 0, float("nan"), float("inf")])
 def test_a_learning_rate_that_is_not_positive_is_named_as_train_names_it(sample, learning_rate):
-    with pytest.raises(ValueError, match=r"^learning_rate must be a positive number; got "):
+    fix = ": pass one such as the book's learning_rate=0.1"
+    with pytest.raises(
+        ValueError,
+        match=rf"^learning_rate must be a finite number > 0; got {learning_rate!r}{fix}$",
+    ):
         Trainer(make_net(xpnet.get_backend("cpu")), *sample, learning_rate=learning_rate)
-    with pytest.raises(ValueError, match=r"^learning_rate must be a positive number; got -1$"):
+    with pytest.raises(
+        ValueError, match=rf"^learning_rate must be a finite number > 0; got -1{fix}$"
+    ):
         xpnet.train(make_net(xpnet.get_backend("cpu")), *sample, learning_rate=-1, progress=False)
+
+
+def test_a_learning_rates_fix_is_said_in_flags_on_the_command_line(sample):
+    from xpnet.cli.words import for_the_command_line
+
+    with pytest.raises(ValueError) as raised:
+        Trainer(make_net(xpnet.get_backend("cpu")), *sample, learning_rate=float("inf"))
+    assert for_the_command_line(raised.value) == (
+        "--lr must be a finite number > 0; got inf: pass one such as the book's --lr 0.1"
+    )
 
 
 @pytest.mark.parametrize("learning_rate", ["0.1", True, None])
 def test_a_learning_rate_that_is_no_number_is_a_type_error_naming_it(sample, learning_rate):
-    with pytest.raises(TypeError, match=r"^learning_rate must be a positive number; got "):
+    with pytest.raises(
+        TypeError,
+        match=r"^learning_rate must be a finite number > 0; got .*"
+        r": pass a number, such as the book's learning_rate=0.1$",
+    ):
         Trainer(make_net(xpnet.get_backend("cpu")), *sample, learning_rate=learning_rate)
+
+
+@pytest.mark.parametrize("lr", [float("inf"), float("nan"), 0, -1])
+def test_sgd_refuses_a_learning_rate_that_is_not_finite_and_positive_with_the_fix(lr):
+    with pytest.raises(
+        ValueError,
+        match=r"^SGD: lr must be a finite number > 0; got .*"
+        r"; pass one such as the book's SGD\(lr=0\.01\)$",
+    ):
+        xpnet.SGD(lr=lr)
 
 
 def test_set_up_copies_device_data_to_the_host_once(backend, sample, monkeypatch):

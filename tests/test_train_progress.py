@@ -12,6 +12,8 @@ import textwrap
 
 import pytest
 
+import xpnet
+
 ONCE = pytest.mark.skipif(  # tqdm's choice: the same on every backend
     os.environ.get("XPNET_BACKEND", "numpy") not in ("numpy", ""),
     reason="the progress bar does not depend on the backend: tested in the numpy session",
@@ -59,3 +61,27 @@ def test_outside_a_notebook_the_bar_goes_when_the_run_ends():
     bar = progress_bar(total=1, disable=True)
     assert bar.leave is ("ipykernel" in sys.modules)
     bar.close()
+
+
+@ONCE
+def test_callback_print_calls_the_final_models_evaluation_final_as_the_cli_does(capsys):
+    net = xpnet.TwoLayerNet(784, 20, 10, seed=0)
+    (x, t), (x_test, t_test) = xpnet.load_mnist_sample()
+    history = xpnet.train(
+        net,
+        (x[:400], t[:400]),
+        (x_test[:100], t_test[:100]),
+        iters_num=10,
+        seed=0,
+        progress=False,
+        callback=print,
+    )  # 4 steps an epoch: the book evaluates after steps 1, 5, 9; step 10 is off its schedule
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "epoch 1 (iteration 1)",
+        "epoch 2 (iteration 5)",
+        "epoch 3 (iteration 9)",
+        "final (iteration 10)",
+    ]
+    assert [record.final for record in history.epochs] == [False, False, False, True]
+    assert xpnet.History.from_arrays(history.arrays()) == history  # a checkpoint keeps it

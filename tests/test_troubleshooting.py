@@ -73,7 +73,7 @@ SHAPES = [
     Case(
         "the wrong number of features for the network",
         "net = xpnet.TwoLayerNet(784, 50, 10)\nnet.predict(np.zeros((100, 100)))",
-        "x must have shape (N, 784)",
+        "or make a net for yours, TwoLayerNet(input_size=100, ...)",
     ),
     Case(
         "the wrong number of features for xpnet.train",
@@ -179,7 +179,8 @@ VALUES = [
         "a learning rate that is not positive",
         "(x, t), test = xpnet.load_mnist_sample()\n"
         "xpnet.train(xpnet.TwoLayerNet(784, 50, 10), (x, t), test, learning_rate=-1)",
-        "learning_rate must be a positive number; got -1",
+        "learning_rate must be a finite number > 0; got -1: pass one such as the book's"
+        " learning_rate=0.1",
     ),
 ]
 

@@ -214,8 +214,14 @@ def test_x_of_another_float_dtype_takes_the_nets_dtype(backend, xp, net_dtype, x
 def test_bad_x_shapes_are_named(backend, xp):
     net = make_net(backend, 7, 5, 4, seed=0)
     x, t = batch(backend)
-    with pytest.raises(ValueError, match=r"x must have shape \(N, 7\).*got \(6, 8\)"):
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 7\).*got \(6, 8\)") as raised:
         net.predict(backend.asarray(np.zeros((6, 8))))
+    assert str(raised.value).endswith(  # the fix, both ways: the data's or the net's size
+        ": pass 7 values a sample, the data this net was made for, or make a net for yours,"
+        " TwoLayerNet(input_size=8, ...)"
+    )
+    with pytest.raises(ValueError, match=r"got \(3, 2, 5\): .*TwoLayerNet\(input_size=10, "):
+        net.predict(backend.asarray(np.zeros((3, 2, 5))))  # images: values a sample, not a row
     with pytest.raises(ValueError, match=r"got \(7,\). For one sample, use xp.reshape"):
         net.loss(x[0, :], t[:1])
     with pytest.raises(ValueError, match=r"empty batch \(N=0\)"):

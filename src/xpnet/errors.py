@@ -73,6 +73,7 @@ class Words:
         "use_sample_data": "xpnet.load_mnist_sample()",
         "keep_going": "on_divergence='continue'",
         "evaluate_on_dask": "xpnet.evaluate(net, x, t)",
+        "remake_checkpoint": "save the network again with xpnet.save_checkpoint(path, net)",
     }
 
     def arg(self, name: str) -> str:

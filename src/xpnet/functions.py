@@ -42,6 +42,11 @@ def step_function(x: Array) -> Array:
     array, x's shape
         1 where x > 0 and 0 elsewhere, in x's dtype, library and device.
 
+    Raises
+    ------
+    TypeError
+        When x is no array (a Python list, number or None), with the fix: numpy.asarray(...).
+
     Examples
     --------
     >>> import numpy as np
@@ -87,6 +92,11 @@ def sigmoid(x: Array) -> Array:
     array, x's shape
         Values in (0, 1) (exactly 0 or 1 where they round there), in x's dtype, library and device.
 
+    Raises
+    ------
+    TypeError
+        When x is no array (a Python list, number or None), with the fix: numpy.asarray(...).
+
     Examples
     --------
     >>> import numpy as np
@@ -110,6 +120,11 @@ def sigmoid_grad(x: Array) -> Array:
     -------
     array, x's shape
         d sigmoid(x) / dx, at most 0.25 (at x = 0).
+
+    Raises
+    ------
+    TypeError
+        When x is no array (a Python list, number or None), with the fix: numpy.asarray(...).
 
     Examples
     --------
@@ -137,6 +152,11 @@ def relu(x: Array) -> Array:
     array, x's shape
         max(0, x) elementwise, in x's dtype, library and device.
 
+    Raises
+    ------
+    TypeError
+        When x is no array (a Python list, number or None), with the fix: numpy.asarray(...).
+
     Examples
     --------
     >>> import numpy as np
@@ -159,6 +179,11 @@ def relu_grad(x: Array) -> Array:
     -------
     array, x's shape
         1 or 0, in x's dtype.
+
+    Raises
+    ------
+    TypeError
+        When x is no array (a Python list, number or None), with the fix: numpy.asarray(...).
 
     Examples
     --------

@@ -55,6 +55,13 @@ def numerical_diff(f: Callable[[float], float], x: float, h: float = H) -> float
     float
         The derivative's approximation.
 
+    Raises
+    ------
+    TypeError
+        When f is not callable (f and x swapped: pass the function first), or h is no number.
+    ValueError
+        When h is not a finite number > 0.
+
     Examples
     --------
     >>> round(numerical_diff(lambda x: 0.01 * x**2 + 0.1 * x, 5.0), 6)

@@ -30,11 +30,17 @@ class EpochRecord:
         Accuracy on the whole training and test set, in [0, 1].
     seconds : float
         Wall-clock time since the previous evaluation (training and evaluating).
+    final : bool, default False
+        True for the evaluation of the final model, made off the book's schedule when the last
+        step was not an epoch's first; it prints as ``final``, as the CLI's row does. Not kept
+        in :meth:`History.arrays` and not compared (a checkpoint's schedule says it).
 
     Examples
     --------
     >>> print(EpochRecord(3, 81, 1.9078, 0.6532, 0.627, 0.041))
     epoch 3 (iteration 81): loss 1.908, train acc 0.6532, test acc 0.6270, 0.04 s
+    >>> print(EpochRecord(4, 100, 1.5, 0.7, 0.68, 0.03, final=True))
+    final (iteration 100): loss 1.500, train acc 0.7000, test acc 0.6800, 0.03 s
     """
 
     epoch: int
@@ -43,10 +49,12 @@ class EpochRecord:
     train_acc: float
     test_acc: float
     seconds: float  # wall time since the previous evaluation
+    final: bool = field(default=False, compare=False)  # the final model, off the schedule
 
     def __str__(self) -> str:
+        label = "final" if self.final else f"epoch {self.epoch}"
         return (
-            f"epoch {self.epoch} (iteration {self.iteration}): loss {self.loss:.3f}, "
+            f"{label} (iteration {self.iteration}): loss {self.loss:.3f}, "
             f"train acc {self.train_acc:.4f}, test acc {self.test_acc:.4f}, {self.seconds:.2f} s"
         )
 

@@ -272,10 +272,16 @@ class TwoLayerNet:
         check_array(x, "x", self.backend, self.params["W1"])
         D = self.config["input_size"]
         if x.ndim < 2 or math.prod(x.shape[1:]) != D:
+            if x.ndim == 1:
+                fix = ". For one sample, use xp.reshape(x, (1, -1))"
+            else:  # the data is another's, or the net is: say both ways out
+                fix = (
+                    f": pass {D} values a sample, the data this net was made for, or make a net"
+                    f" for yours, TwoLayerNet(input_size={math.prod(x.shape[1:])}, ...)"
+                )
             raise ValueError(
                 f"x must have shape (N, {D}) (or (N, ...) with {D} values per sample);"
-                f" got {tuple(x.shape)}"
-                + (". For one sample, use xp.reshape(x, (1, -1))" if x.ndim == 1 else "")
+                f" got {tuple(x.shape)}{fix}"
             )
         if x.shape[0] == 0:
             raise ValueError(

@@ -6,6 +6,7 @@ network's dict stays the single owner of its parameters.
 
 from __future__ import annotations
 
+from .arguments import check_positive_number
 from .backends import Array
 
 __all__ = ["SGD"]
@@ -21,8 +22,10 @@ class SGD:
 
     Raises
     ------
+    TypeError
+        When lr is not a real number (a string, a bool).
     ValueError
-        When lr is not positive.
+        When lr is not a finite number > 0.
 
     Examples
     --------
@@ -34,8 +37,7 @@ class SGD:
     """
 
     def __init__(self, lr: float = 0.01) -> None:
-        if not lr > 0:
-            raise ValueError(f"lr must be a positive number; got {lr!r}")
+        check_positive_number("SGD", "lr", lr, hint="pass one such as the book's SGD(lr=0.01)")
         self.lr = float(lr)  # a Python float never changes the parameters' dtype
 
     def update(

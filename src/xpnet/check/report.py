@@ -106,6 +106,11 @@ class GradientCheck:
         "gradient check" or "check": the first word of the verdict.
     method : str
         The method whose gradient was checked: "gradient" (backprop) or "numerical_gradient".
+    placement : tuple of str
+        Where the mistake is, when a parameter fails: which gradients are right, which wrong,
+        and what they share (sentences the report shows); empty when all pass.
+    passed : bool
+        The verdict: no problem, no batch finding, and every parameter passed.
 
     Examples
     --------
@@ -135,6 +140,7 @@ class GradientCheck:
 
     @property
     def passed(self) -> bool:
+        """The verdict: no problem, no batch finding, and every parameter passed."""
         return not self.problems and not self.batch and all(p.passed for p in self.parameters)
 
     def __getitem__(self, name: str) -> ParameterCheck:

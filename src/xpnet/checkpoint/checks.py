@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ..errors import Use
+from ..errors import Do
 from ..npyfiles import Archive, Header, memory_available, size_text
 from .format import (
     ACTIVATIONS,
@@ -142,8 +142,9 @@ def _check_network(zf: Archive, net: dict, headers: dict[str, Header]) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_SIZE:
             raise CheckpointError(
                 f"{zf.path}: member meta.npy: meta.net declares {key} {short_repr(value)};"
-                f" expected a positive integer up to {MAX_SIZE} (the book's is {{book}})",
-                book=Use(key, BOOK_SIZES[key]),
+                f" expected a positive integer up to {MAX_SIZE} (the book's is {BOOK_SIZES[key]})."
+                " The checkpoint is damaged or was not written by xpnet: {remake}",
+                remake=Do("remake_checkpoint"),
             )
     dtype, activation = net["dtype"], net.get("activation", "relu")
     if dtype not in PARAM_DTYPES:

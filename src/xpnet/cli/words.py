@@ -80,6 +80,7 @@ class CommandLineWords(Words):
         "use_sample_data": "--dataset sample",
         "keep_going": "--keep-going",
         "evaluate_on_dask": "xpnet evaluate CHECKPOINT --backend dask",
+        "remake_checkpoint": "make it again with xpnet train --out FOLDER",
     }
 
     def arg(self, name: str) -> str:

@@ -24,10 +24,17 @@ def accuracy(net, x: Array, t: Array, chunk: int) -> float:
 
 
 def record_epoch(
-    history: History, iteration: int, *, train_acc: float, test_acc: float, seconds: float
+    history: History,
+    iteration: int,
+    *,
+    train_acc: float,
+    test_acc: float,
+    seconds: float,
+    final: bool = False,
 ) -> EpochRecord:
     """Append the evaluation of the model after ``iteration`` steps to history and return it;
-    its loss is the mean of the losses recorded since the previous evaluation."""
+    its loss is the mean of the losses recorded since the previous evaluation. final: the
+    evaluation of the final model, off the book's schedule (it prints as ``final``)."""
     previous = history.epochs[-1].iteration if history.epochs else 0
     record = EpochRecord(
         epoch=len(history.epochs) + 1,
@@ -36,6 +43,7 @@ def record_epoch(
         train_acc=train_acc,
         test_acc=test_acc,
         seconds=seconds,
+        final=final,
     )
     history.epochs.append(record)
     return record

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..backends import Array, to_numpy
-from ..errors import Arg, XpnetTypeError, XpnetValueError
+from ..errors import Arg, Use, XpnetTypeError, XpnetValueError
 from ..history import EpochRecord, History
 from ..optim import SGD
 from ..step import training_step
@@ -38,17 +38,68 @@ GRADS = ("backprop", "numerical")
 class Trainer:
     """Mini-batch SGD on a network, resumable, with the book's evaluation every epoch.
 
-    net: a TwoLayerNet (anything with params, loss_and_gradient, numerical_gradient, loss,
-    accuracy, backend and dtype). train_data, test_data: (x, t) host arrays, x (N, ...) and t
-    labels (N,) or one-hot (N, C); checked once here, then moved to the net's device.
-    grad: "backprop" or "numerical". on_divergence: "stop" raises DivergenceError at the first
-    log point after a non-finite loss; "continue" keeps going.
+    Parameters
+    ----------
+    net : TwoLayerNet
+        Trained in place: a TwoLayerNet, or anything with params, loss_and_gradient,
+        numerical_gradient, loss, accuracy, backend and dtype (a learner's book-style net gets
+        that interface, :mod:`xpnet.check.trainable`).
+    train_data, test_data : tuple of (x, t)
+        Host arrays, x (N, ...) and t labels (N,) or one-hot (N, C); checked once here, then
+        moved to the net's device.
+    batch_size : int, default 100
+        Rows of each mini-batch, at most the training set's size.
+    learning_rate : float, default 0.1
+        SGD's step size, a finite number > 0; ignored when optimizer is given.
+    grad : {"backprop", "numerical"}, default "backprop"
+        How each step's gradient is computed.
+    seed : int or None, default None
+        Seeds the batch order.
+    optimizer : SGD or None, default None
+        The optimizer (anything with ``lr`` and ``update(params, grads)``); None is
+        ``SGD(lr=learning_rate)``.
+    on_divergence : {"stop", "continue"}, default "stop"
+        "stop" raises DivergenceError at the first log point after a non-finite loss;
+        "continue" keeps going.
+    log_every : int, default 50
+        Steps between log points, where the losses come to the host and are checked.
+    eval_chunk : int, default 10000
+        Rows evaluated at a time, so an evaluation's memory stays bounded.
+    step : str, default "auto"
+        "auto" (the fastest correct path for the net's backend and device: xpnet.fast),
+        "eager" (the Array API reference step, op by op), or a fast path's name ("jax-scan",
+        "torch-graph", "cupy-fused", "cupy-graph").
 
-    step: "auto" (the fastest correct path for the net's backend and device: xpnet.fast),
-    "eager" (the Array API reference step, op by op), or a fast path's name ("jax-scan",
-    "torch-graph", "cupy-fused", "cupy-graph"), which raises FastPathUnavailable where it
-    cannot be built. ``step_path`` is the name of the step in use and ``step_reason`` why no
-    faster one runs ("" when the fastest does).
+    Attributes
+    ----------
+    history : History
+        What the run has recorded so far.
+    iteration : int
+        Steps made.
+    step_path, step_reason : str
+        The name of the step in use, and why no faster one runs ("" when the fastest does).
+
+    Raises
+    ------
+    ValueError
+        An unknown grad or on_divergence, unusable data, batch_size or learning_rate.
+    TypeError
+        A learning_rate or data of the wrong kind.
+    FastPathUnavailable
+        A fast path named by step that cannot be built for this net, backend or machine.
+
+    Examples
+    --------
+    >>> import xpnet
+    >>> (x, t), (x_test, t_test) = xpnet.load_mnist_sample()
+    >>> trainer = xpnet.Trainer(xpnet.TwoLayerNet(784, 10, 10, seed=0), (x[:200], t[:200]),
+    ...                         (x_test[:100], t_test[:100]), batch_size=50, seed=0,
+    ...                         step="eager")
+    >>> trainer.iters_per_epoch, trainer.step_path
+    (4, 'eager')
+    >>> history = trainer.run(5)
+    >>> trainer.iteration, [record.iteration for record in history.epochs]
+    (5, [1, 5])
     """
 
     def __init__(
@@ -127,8 +178,30 @@ class Trainer:
 
         The book's schedule evaluates after steps 1, E+1, 2E+1, ... (E = iters_per_epoch); when
         the last step was not one of them, the final model is evaluated too, so the last record
-        of the History is always the model the run ends with. progress: show a tqdm.auto bar
-        (None: when stderr is a terminal or in a notebook).
+        of the History is always the model the run ends with.
+
+        Parameters
+        ----------
+        iters_num : int
+            Steps in all, counting those already made.
+        callback : callable or None, default None
+            Called with each evaluation's EpochRecord as it is made.
+        progress : bool or None, default False
+            Show a tqdm.auto bar; None: when stderr is a terminal or in a notebook.
+
+        Returns
+        -------
+        History
+            ``self.history``, with this run's steps and evaluations.
+
+        Raises
+        ------
+        ValueError
+            iters_num below the steps already made.
+        DivergenceError
+            A non-finite loss, with on_divergence "stop".
+        TrainingInterrupted
+            Ctrl-C or SIGTERM, at the end of a step.
         """
         if iters_num < self.iteration:
             raise ValueError(f"iters_num={iters_num} is below the {self.iteration} steps done")
@@ -165,7 +238,7 @@ class Trainer:
             self._flush()
             last = self.history.epochs[-1].iteration if self.history.epochs else 0
             if last != self.iteration:  # the final model, when the schedule did not just see it
-                record = self._evaluate(time.perf_counter() - tick)
+                record = self._evaluate(time.perf_counter() - tick, final=True)
                 if callback is not None:
                     callback(record)
         return self.history
@@ -185,6 +258,16 @@ class Trainer:
         ``self.iteration`` to it: i1, or earlier where Ctrl-C or SIGTERM asked to stop (the
         eager step and the CUDA-graph paths stop at the end of the step, jax-scan at the end
         of its call). The losses stay in the device buffer until the next log point.
+
+        Parameters
+        ----------
+        i0, i1 : int
+            The first step and the step after the last, ``0 <= i0 < i1``, inside one epoch.
+
+        Returns
+        -------
+        int
+            The iteration reached.
         """
         E = self.iters_per_epoch
         if not (0 <= i0 < i1 and i0 // E == (i1 - 1) // E):
@@ -207,7 +290,13 @@ class Trainer:
         compute loss and gradients, update the parameters, keep the loss in the device buffer.
         With "backprop" it never makes the host wait: no value read back, no Python number
         made into a device array (tests/backends/test_syncs.py records both with PyTorch).
-        Every fast path runs the same function, traced or captured."""
+        Every fast path runs the same function, traced or captured.
+
+        Parameters
+        ----------
+        i : int
+            The step's index, from 0.
+        """
         batches, j = self._epoch_batches(i)
         self._losses = training_step(
             self.net,
@@ -244,19 +333,31 @@ class Trainer:
             if error is not None:
                 raise error
 
-    def _evaluate(self, seconds: float) -> EpochRecord:
+    def _evaluate(self, seconds: float, *, final: bool = False) -> EpochRecord:
         record = record_epoch(
             self.history,
             self.iteration,
             train_acc=self.accuracy(self.x_train, self.t_train),
             test_acc=self.accuracy(self.x_test, self.t_test),
             seconds=seconds,
+            final=final,
         )
         self._warn_if_stuck()
         return record
 
     def accuracy(self, x: Array, t: Array) -> float:
-        """Accuracy over a whole set, evaluated in chunks so memory stays bounded."""
+        """Accuracy over a whole set, evaluated in chunks so memory stays bounded.
+
+        Parameters
+        ----------
+        x, t : Array
+            The set on the net's device: x (N, ...), t one-hot (N, C) or labels (N,).
+
+        Returns
+        -------
+        float
+            The fraction of rows classified right, in [0, 1].
+        """
         return accuracy(self.net, x, t, self.eval_chunk)
 
     def _warn_if_stuck(self) -> None:
@@ -271,7 +372,13 @@ class Trainer:
     # -- resuming --------------------------------------------------------------------------------
 
     def state_dict(self) -> dict:
-        """JSON-able state: the settings, the iteration count and the host RNG's state."""
+        """JSON-able state: the settings, the iteration count and the host RNG's state.
+
+        Returns
+        -------
+        dict
+            What :meth:`load_state_dict` takes to continue this run.
+        """
         return {
             "iteration": self.iteration,
             "rng_state": self._batches.state(self.iteration),
@@ -284,7 +391,20 @@ class Trainer:
         }
 
     def load_state_dict(self, state: dict, history: History) -> None:
-        """Continue from a state_dict() (and the History saved with it)."""
+        """Continue from a state_dict() (and the History saved with it).
+
+        Parameters
+        ----------
+        state : dict
+            A :meth:`state_dict` of a Trainer on the same data and batch_size.
+        history : History
+            The History saved with it.
+
+        Raises
+        ------
+        ValueError
+            The state was trained on another number of images or another batch_size.
+        """
         if state["train_size"] != self.train_size or state["batch_size"] != self.batch_size:
             raise ValueError(
                 f"the checkpoint was trained on {state['train_size']} images with batch_size "
@@ -311,12 +431,17 @@ def _check_learning_rate(value: Any) -> None:
     line); a string or a bool is a TypeError, not a failed comparison."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise XpnetTypeError(
-            "{arg} must be a positive number; got {kind} {got}",
+            "{arg} must be a finite number > 0; got {kind} {got}: pass a number, such as the"
+            " book's {book}",
             arg=Arg("learning_rate"),
             kind=type(value).__name__,
             got=repr(value),
+            book=Use("learning_rate", 0.1),
         )
     if not (math.isfinite(value) and value > 0):
         raise XpnetValueError(
-            "{arg} must be a positive number; got {got}", arg=Arg("learning_rate"), got=repr(value)
+            "{arg} must be a finite number > 0; got {got}: pass one such as the book's {book}",
+            arg=Arg("learning_rate"),
+            got=repr(value),
+            book=Use("learning_rate", 0.1),
         )
