@@ -154,3 +154,41 @@ def test_time_limit_without_net_is_refused_naming_both_flags(tmp_path, capsys):
         "xpnet train: error: --time-limit 3: it limits the top-level code of --net FILE.py when"
         " imported, and no --net was given: drop --time-limit, or add --net"
     )
+
+
+NO_NUMERICAL = (
+    "import numpy as np\n\n\nclass Net:\n"
+    "    def __init__(self, input_size, hidden_size, output_size):\n"
+    "        self.params = {'W': np.zeros((input_size, output_size))}\n"
+    "    def predict(self, x):\n        return x @ self.params['W']\n"
+    "    def loss(self, x, t):\n"
+    "        y = self.predict(x)\n"
+    "        p = np.exp(y - y.max(axis=1, keepdims=True))\n"
+    "        p /= p.sum(axis=1, keepdims=True)\n"
+    "        return -np.mean(np.log(p[np.arange(len(t)), t] + 1e-7))\n"
+    "    def gradient(self, x, t):\n"
+    "        y = self.predict(x)\n"
+    "        p = np.exp(y - y.max(axis=1, keepdims=True))\n"
+    "        p /= p.sum(axis=1, keepdims=True)\n"
+    "        p[np.arange(len(t)), t] -= 1\n"
+    "        return {'W': x.T @ p / len(t)}\n"
+)
+
+
+def test_grad_numerical_without_numerical_gradient_is_refused_before_the_run(tmp_path, capsys):
+    """One line in the command line's words, before the header and before any file is
+    written; in Python, the same fix as data (grad="backprop"), before any step."""
+    from xpnet.errors import XpnetTypeError
+
+    path = write(tmp_path / "net.py", NO_NUMERICAL)
+    out = tmp_path / "r"
+    code, text, err = train(["--net", str(path), "--grad", "numerical", "--out", str(out)], capsys)
+    assert code == 2 and text == "" and not out.exists()
+    assert err.strip() == (
+        "xpnet train: error: --grad numerical takes the gradient with the network's"
+        " numerical_gradient(x, t), and Net has none: train with --grad backprop (its"
+        " gradient(x, t))"
+    )
+    net = build(load_learner(str(path)))[0]
+    with pytest.raises(XpnetTypeError, match=r'has none: train with grad="backprop"'):
+        xpnet.train(net, *xpnet.load_mnist_sample(), iters_num=1, grad="numerical")

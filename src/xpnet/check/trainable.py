@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["LearnerNet", "load_params_in_place", "trainable"]
+__all__ = ["LearnerNet", "load_params_in_place", "refuse_grad", "trainable"]
 
 
 def trainable(net, *, form: str | None = None, source: dict | None = None):
@@ -119,13 +119,8 @@ class LearnerNet:
         return self.net.loss(x, self._targets(x, t))
 
     def numerical_gradient(self, x, t):
-        method = getattr(self.net, "numerical_gradient", None)
-        if not callable(method):
-            raise TypeError(
-                f"grad='numerical' calls the network's numerical_gradient(x, t), and"
-                f" {type(self.net).__name__} has none; train with grad='backprop'"
-            )
-        return method(x, self._targets(x, t))
+        refuse_grad(self, "numerical")
+        return self.net.numerical_gradient(x, self._targets(x, t))
 
     def accuracy(self, x, t) -> float:
         """The share of rows whose largest score is the target's class (the learner's
@@ -153,6 +148,24 @@ class LearnerNet:
         except Exception:
             self.form = "labels"
         return self._targets(x, t)
+
+
+def refuse_grad(net, grad: str) -> None:
+    """Raise XpnetTypeError when ``grad="numerical"`` and the learner's net has no
+    numerical_gradient(x, t) to take it with (the fix, ``grad="backprop"``, as data: the
+    command line says ``--grad backprop``). xpnet's own networks and ``"backprop"`` pass."""
+    from ..errors import Use, XpnetTypeError
+
+    if grad != "numerical" or not isinstance(net, LearnerNet):
+        return
+    if not callable(getattr(net.net, "numerical_gradient", None)):
+        raise XpnetTypeError(
+            "{asked} takes the gradient with the network's numerical_gradient(x, t), and"
+            " {name} has none: train with {fix} (its gradient(x, t))",
+            asked=Use("grad", "numerical"),
+            name=type(net.net).__name__,
+            fix=Use("grad", "backprop"),
+        )
 
 
 def load_params_in_place(net, checkpoint, *, path) -> None:

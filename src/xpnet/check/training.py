@@ -22,7 +22,7 @@ from .learner import (
     load_learner,
     raised_in_backprop,
 )
-from .trainable import LearnerNet
+from .trainable import LearnerNet, refuse_grad
 
 __all__ = [
     "CheckFailed",
@@ -109,6 +109,7 @@ def prepare(spec: str, settings, given: dict, *, time_limit: float, seed: int) -
             " the scores of shape (N, 10) (the book's chapter 4)"
         )
     net, call = build(learner, seed=seed, **sizes)
+    refuse_grad(LearnerNet(net), settings["grad"])  # before the run's folder and files
     dtype = dtype_name(next(iter(net.params.values())).dtype)
     if "dtype" in given and given["dtype"] != dtype:
         raise LearnerError(
