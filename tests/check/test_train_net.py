@@ -192,3 +192,38 @@ def test_grad_numerical_without_numerical_gradient_is_refused_before_the_run(tmp
     net = build(load_learner(str(path)))[0]
     with pytest.raises(XpnetTypeError, match=r'has none: train with grad="backprop"'):
         xpnet.train(net, *xpnet.load_mnist_sample(), iters_num=1, grad="numerical")
+
+
+def test_a_shaping_flag_the_learners_class_does_not_take_is_refused(tmp_path, capsys):
+    """--activation shapes xpnet's own TwoLayerNet; the book's chapter-5 class takes none, so it
+    would have changed nothing but config.json: one line naming both flags, nothing written."""
+    out = tmp_path / "r"
+    spec = str(BOOK / "two_layer_net.py")
+    code, text, err = train(["--net", spec, "--activation", "sigmoid", "--out", str(out)], capsys)
+    assert code == 2 and text == "" and not out.exists()
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("xpnet train: error: --activation sigmoid: this flag shapes xpnet's own")
+    assert f"--net trains TwoLayerNet of {BOOK / 'two_layer_net.py'}" in err
+    assert "takes no activation" in err and err.strip().endswith("Drop --activation")
+
+
+def test_a_net_runs_record_what_its_class_took_not_xpnets_settings(tmp_path, capsys):
+    """--hidden-size reaches the class's hidden_size: taken, and kept; config.json and the
+    checkpoint name the class, its call and its parameters' shapes, and no activation."""
+    import json
+
+    out = tmp_path / "r"
+    spec = str(BOOK / "two_layer_net.py")
+    code, _, err = train(["--net", spec, "--hidden-size", "20", "--iters", "5", "--out", str(out)],
+                         capsys)  # fmt: skip
+    assert code == 0, err
+    config = json.loads((out / "config.json").read_text())
+    learner = config["learner"]
+    assert learner["call"] == "TwoLayerNet(input_size=784, hidden_size=20, output_size=10)"
+    assert learner["params"] == {"W1": [784, 20], "b1": [20], "W2": [20, 10], "b2": [10]}
+    assert config["hidden_size"] == 20
+    assert "activation" not in config and "weight_init_std" not in config
+    net = xpnet.load_checkpoint(out / "checkpoint.npz").net
+    assert net["learner"] == learner and net["hidden_size"] == 20 and "activation" not in net
+    code, _, err = train(["--resume", str(out), "--net", spec, "--activation", "relu"], capsys)
+    assert code == 2 and "--activation relu (the checkpoint's network was built without it)" in err

@@ -9,10 +9,12 @@ the Trainer. For a resumed run it first compares the checkpoint's class and file
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import inspect
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..backends import dtype_name
+from .building import BOOK_SIZES, build_arguments
 from .importing import TIME_LIMIT
 from .learner import (
     LearnerError,
@@ -45,6 +47,7 @@ class Prepared:
     net: LearnerNet
     call: str
     said: str
+    taken: dict = field(default_factory=dict)  # the shaping settings its class took
 
     @property
     def title(self) -> str:
@@ -83,20 +86,28 @@ def refuse_other_source(recorded: dict | None, spec: str | None, checkpoint_path
         )
 
 
-def prepare(spec: str, settings, given: dict, *, time_limit: float, seed: int) -> Prepared:
+SHAPING = ("hidden_size", "weight_init_std", "activation")  # flags of xpnet's TwoLayerNet's shape
+
+
+def prepare(
+    spec: str, settings, given: dict, *, time_limit: float, seed: int, recorded: dict | None = None
+) -> Prepared:
     """The learner's network of ``spec``, built with the run's sizes and seed, and checked.
 
-    given: the settings the command line gave (only those): a weight_init_std or activation
-    given is passed where the class takes it; hidden_size always is. Raises LearnerError when
-    the file, the class or a setting cannot be used, CheckFailed when the check fails; the
-    learner's own exceptions pass through.
+    given: the settings the command line gave (only those); recorded: the shaping settings a
+    resumed checkpoint records (those its network was built with). A weight_init_std or
+    activation of either is passed where the class takes it; hidden_size always is (the book's
+    50 unless given). A shaping flag given that the class takes no parameter for is refused:
+    it would change nothing but config.json. Raises LearnerError when the file, the class or a
+    setting cannot be used, CheckFailed when the check fails; the learner's own exceptions pass
+    through.
     """
     learner = load_learner(spec, time_limit=time_limit)
-    sizes = {"hidden_size": settings["hidden_size"]}
-    sizes["hidden_size_list"] = [settings["hidden_size"]] * 2
+    hidden = settings["hidden_size"] or BOOK_SIZES["hidden_size"]
+    sizes = {"hidden_size": hidden, "hidden_size_list": [hidden] * 2}
     for key in ("weight_init_std", "activation"):
-        if key in given:
-            sizes[key] = given[key]
+        if key in given or key in (recorded or {}):
+            sizes[key] = given.get(key, (recorded or {}).get(key))
     if learner.method != "gradient":
         raise LearnerError(
             f"{learner.describe()} has no gradient(x, t) (backprop): xpnet train steps with it."
@@ -108,6 +119,10 @@ def prepare(spec: str, settings, given: dict, *, time_limit: float, seed: int) -
             " measures the accuracy after each epoch with one of them. Add predict(x), returning"
             " the scores of shape (N, 10) (the book's chapter 4)"
         )
+    taken = {
+        key: sizes[key] for key in SHAPING if key in sizes and _reaches(learner.cls, key, sizes)
+    }
+    _refuse_untaken(learner, {key: given[key] for key in SHAPING if key in given}, taken)
     net, call = build(learner, seed=seed, **sizes)
     refuse_grad(LearnerNet(net), settings["grad"])  # before the run's folder and files
     dtype = dtype_name(next(iter(net.params.values())).dtype)
@@ -127,7 +142,12 @@ def prepare(spec: str, settings, given: dict, *, time_limit: float, seed: int) -
             " (xpnet check shows the same), then train"
         )
         raise CheckFailed("\n".join([head, backprop_raised(error), refusal])) from None
-    source = {"file": str(learner.path), "class": learner.cls.__name__}
+    source = {
+        "file": str(learner.path),
+        "class": learner.cls.__name__,
+        "call": call,  # what is true of its shape: how it was built, and what it holds
+        "params": {name: list(value.shape) for name, value in net.params.items()},
+    }
     notes = [f"note: {note}" for note in learner.notes + result.notes]
     if not result.check.passed:
         refusal = (
@@ -144,7 +164,39 @@ def prepare(spec: str, settings, given: dict, *, time_limit: float, seed: int) -
             f" {result.form}",
         ]
     )
-    return Prepared(wrapped, call, said)
+    return Prepared(wrapped, call, said, taken)
+
+
+def _reaches(cls: type, key: str, sizes: dict) -> bool:
+    """Whether the setting ``key`` of sizes reaches cls's constructor (a parameter takes it)."""
+    marker = object()
+    marked = {**sizes, key: marker}
+    if key == "hidden_size":
+        marked["hidden_size_list"] = [marker] * 2
+    args, kwargs = build_arguments(cls, **marked)
+    return any(
+        v is marker or (isinstance(v, list) and marker in v) for v in [*args, *kwargs.values()]
+    )
+
+
+def _refuse_untaken(learner, given: dict, taken: dict) -> None:
+    """A flag that shapes xpnet's own TwoLayerNet, given with --net to a class that takes no
+    parameter for it, is refused in one line naming both flags: it would change nothing."""
+    untaken = [key for key in given if key not in taken]
+    if not untaken:
+        return
+    flags = " ".join(f"--{key.replace('_', '-')} {given[key]}" for key in untaken)
+    names = " and ".join(f"--{key.replace('_', '-')}" for key in untaken)
+    try:
+        signature = str(inspect.signature(learner.cls.__init__)).replace("(self, ", "(", 1)
+    except (TypeError, ValueError):
+        signature = "(...)"
+    cls = learner.cls.__name__
+    raise LearnerError(
+        f"{flags}: {'these flags shape' if len(untaken) > 1 else 'this flag shapes'} xpnet's own"
+        f" TwoLayerNet; --net trains {cls} of {learner.path}, whose {cls}{signature} takes no"
+        f" {' or '.join(untaken)}: the learner's class decides its own shape. Drop {names}"
+    )
 
 
 def prepare_for_run(args, settings, given: dict, checkpoint, checkpoint_path) -> Prepared | None:
@@ -173,10 +225,15 @@ def prepare_for_run(args, settings, given: dict, checkpoint, checkpoint_path) ->
             " on the CPU for the book's code): drop them"
         )
     limit = TIME_LIMIT if time_limit is None else time_limit
-    prepared = prepare(spec, settings, given, time_limit=limit, seed=settings["seed"])
+    recorded = {k: checkpoint.net[k] for k in SHAPING if checkpoint and k in checkpoint.net}
+    prepared = prepare(
+        spec, settings, given, time_limit=limit, seed=settings["seed"], recorded=recorded
+    )
     settings.values["dtype"] = dtype_name(prepared.net.dtype)
-    kept = ("dtype", "activation", "hidden_size", "weight_init_std")  # a checkpoint keeps these
-    prepared.net.config.update({key: settings[key] for key in kept})  # in the net's config
+    for key in SHAPING:  # what did not reach the learner's class is no setting of this run
+        settings.values[key] = prepared.taken.get(key)
+    # a checkpoint keeps the dtype and the shaping settings that the class took, no others
+    prepared.net.config.update({"dtype": settings["dtype"], **prepared.taken})
     return prepared
 
 

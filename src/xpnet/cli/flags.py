@@ -31,8 +31,9 @@ def train_flags(train: argparse.ArgumentParser) -> None:
         "--net",
         metavar="FILE.py[:CLASS]",
         help="train your own network class (a .py file or .ipynb notebook, checked as xpnet"
-        " check does, first) instead of"
-        " xpnet's TwoLayerNet (default: xpnet's)",
+        " check does, first) instead of xpnet's TwoLayerNet; --hidden-size, --weight-init-std"
+        " and --activation reach it where its __init__ takes them, and are refused where it"
+        " does not (default: xpnet's)",
     )
     train.add_argument(
         "--time-limit",
