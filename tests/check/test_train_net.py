@@ -227,3 +227,47 @@ def test_a_net_runs_record_what_its_class_took_not_xpnets_settings(tmp_path, cap
     assert net["learner"] == learner and net["hidden_size"] == 20 and "activation" not in net
     code, _, err = train(["--resume", str(out), "--net", spec, "--activation", "relu"], capsys)
     assert code == 2 and "--activation relu (the checkpoint's network was built without it)" in err
+
+
+def test_evaluate_takes_a_net_runs_class_from_net_and_refuses_without_it(tmp_path, capsys):
+    """A checkpoint names no code to run: without --net, one line that gives the command; with
+    it, the learner's own class (its predict, its loss) gives the figures the run reported,
+    where xpnet's ReLU TwoLayerNet gave others (the chapter-4 net is a sigmoid one)."""
+    repo = tmp_path / "repo"
+    book_repo(repo)
+    path = write(repo / "ch04" / "two_layer_net.py", CH04_NET)
+    out = tmp_path / "r"
+    code, text, err = train(["--net", str(path), "--iters", "60", "--lr", "0.5", "--out",
+                             str(out)], capsys)  # fmt: skip
+    assert code == 0, err
+    reported = text.split("the final model's test acc ")[1].split()[0]
+    evaluate = ["evaluate", "--dataset", "sample", str(out)]
+    assert main(evaluate) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        f"xpnet evaluate: error: {out / 'checkpoint.npz'} holds TwoLayerNet of {path}, a"
+        " learner's network, which xpnet builds only from its file (a checkpoint names no code"
+        f" to run): xpnet evaluate --net {path}:TwoLayerNet {out / 'checkpoint.npz'}"
+    )
+    assert main(["evaluate", "--net", str(path), "--dataset", "sample", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert f"(TwoLayerNet of {path}: W1 (784, 50), b1 (50,), W2 (50, 10), b2 (10,))" in said
+    assert f"accuracy {reported}  on 1000 samples" in said
+    other = write(tmp_path / "other.py", NO_NUMERICAL)
+    assert main(["evaluate", "--net", str(other), str(out)]) == 2
+    assert f"--net gives {other}: a checkpoint is evaluated with the network" in (
+        capsys.readouterr().err
+    )
+
+
+def test_load_params_refuses_xpnets_own_net_for_a_learners_checkpoint(tmp_path, capsys):
+    from xpnet.checkpoint import CheckpointError, load_params, two_layer_config
+
+    out = tmp_path / "r"
+    spec = str(BOOK / "two_layer_net.py")
+    assert train(["--net", spec, "--iters", "5", "--out", str(out)], capsys)[0] == 0
+    checkpoint = xpnet.load_checkpoint(out / "checkpoint.npz")
+    with pytest.raises(CheckpointError, match="holds TwoLayerNet of .* not xpnet's"):
+        load_params(xpnet.TwoLayerNet(784, 50, 10), checkpoint)
+    with pytest.raises(CheckpointError, match=f"xpnet evaluate --net {spec}:TwoLayerNet"):
+        two_layer_config(checkpoint)

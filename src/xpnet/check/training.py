@@ -24,11 +24,12 @@ from .learner import (
     load_learner,
     raised_in_backprop,
 )
-from .trainable import LearnerNet, refuse_grad
+from .trainable import LearnerNet, load_params_in_place, refuse_grad
 
 __all__ = [
     "CheckFailed",
     "Prepared",
+    "for_evaluation",
     "prepare",
     "prepare_for_run",
     "refuse_other_source",
@@ -60,30 +61,41 @@ def source_of(spec: str) -> dict:
     return {"file": str(Path(path_text).resolve()), "class": class_name or None}
 
 
-def refuse_other_source(recorded: dict | None, spec: str | None, checkpoint_path) -> None:
-    """Raise LearnerError unless a resumed checkpoint's network is the one --net names (or,
-    without --net, xpnet's own): one line naming both."""
+def refuse_other_source(
+    recorded: dict | None, spec: str | None, checkpoint_path, *, command: str = "resume"
+) -> None:
+    """Raise LearnerError unless a checkpoint's network is the one --net names (or, without
+    --net, xpnet's own): one line naming both, in the words of ``command`` ("resume": ``xpnet
+    train --resume``; "evaluate": ``xpnet evaluate``)."""
     if recorded is None and spec is None:
         return
+    path = checkpoint_path
     if recorded is None:
-        raise LearnerError(
-            f"{checkpoint_path} holds xpnet's own TwoLayerNet, not {_named(source_of(spec))}:"
-            " resume it without --net, or train --net in a new --out"
+        fix = (
+            "evaluate it without --net"
+            if command == "evaluate"
+            else "resume it without --net, or train --net in a new --out"
         )
-    named = _named(recorded)
+        raise LearnerError(
+            f"{path} holds xpnet's own TwoLayerNet, not {_named(source_of(spec))}: {fix}"
+        )
+    named, own = _named(recorded), f"--net {recorded['file']}:{recorded['class']}"
+    if spec is None and command == "evaluate":
+        raise LearnerError(
+            f"{path} holds {named}, a learner's network, which xpnet builds only from its file"
+            f" (a checkpoint names no code to run): xpnet evaluate {own} {path}"
+        )
     if spec is None:
-        raise LearnerError(
-            f"{checkpoint_path} holds {named}: resume it with --net"
-            f" {recorded['file']}:{recorded['class']}"
-        )
+        raise LearnerError(f"{path} holds {named}: resume it with {own}")
     given = source_of(spec)
     same_file = Path(given["file"]) == Path(recorded["file"])
     if not same_file or given["class"] not in (None, recorded["class"]):
-        raise LearnerError(
-            f"{checkpoint_path} holds {named}; --net gives {_named(given)}: a run resumes"
-            f" with its own network (--net {recorded['file']}:{recorded['class']}), or starts"
-            " anew in another --out"
+        fix = (
+            f"a checkpoint is evaluated with the network that wrote it ({own})"
+            if command == "evaluate"
+            else f"a run resumes with its own network ({own}), or starts anew in another --out"
         )
+        raise LearnerError(f"{path} holds {named}; --net gives {_named(given)}: {fix}")
 
 
 SHAPING = ("hidden_size", "weight_init_std", "activation")  # flags of xpnet's TwoLayerNet's shape
@@ -199,6 +211,32 @@ def _refuse_untaken(learner, given: dict, taken: dict) -> None:
     )
 
 
+def for_evaluation(args, checkpoint, path, *, time_limit: float = TIME_LIMIT):
+    """The network that ``xpnet evaluate [--net FILE.py[:CLASS]] CHECKPOINT`` (its ``args``)
+    evaluates, when the checkpoint or --net names a learner's class (None: xpnet's own).
+
+    The class must be the one the checkpoint records (:func:`refuse_other_source`, in evaluate's
+    words: without --net, the one line gives the command with it); it is built as ``xpnet train
+    --net`` built it (the same sizes, and the shaping settings its class took), not checked, and
+    the checkpoint's parameters are written into its own arrays. Returns a LearnerNet.
+    """
+    spec, recorded = getattr(args, "net", None), checkpoint.net.get("learner")
+    if recorded is None and spec is None:
+        return None
+    refuse_other_source(recorded, spec, path, command="evaluate")
+    _refuse_device(args, "evaluates")
+    if not source_of(spec)["class"]:  # the file's class that the checkpoint names
+        spec = f"{spec}:{recorded['class']}"
+    learner = load_learner(spec, time_limit=time_limit)
+    shaping = {key: checkpoint.net[key] for key in SHAPING if key in checkpoint.net}
+    hidden = shaping.get("hidden_size") or BOOK_SIZES["hidden_size"]
+    sizes = {**shaping, "hidden_size": hidden, "hidden_size_list": [hidden] * 2}
+    net, _ = build(learner, **sizes)
+    wrapped = LearnerNet(net, source={"file": str(learner.path), "class": learner.cls.__name__})
+    load_params_in_place(wrapped, checkpoint, path=path)
+    return wrapped
+
+
 def prepare_for_run(args, settings, given: dict, checkpoint, checkpoint_path) -> Prepared | None:
     """What Run needs of --net (None without it, for xpnet's own network): the resume rule for
     the network's source, the device (the learner's arrays are where they are), the network
@@ -214,16 +252,7 @@ def prepare_for_run(args, settings, given: dict, checkpoint, checkpoint_path) ->
                 " when imported, and no --net was given: drop --time-limit, or add --net"
             )
         return None
-    if args.backend not in (None, "numpy") or args.device not in ("auto", "cpu"):
-        asked = " ".join(
-            f"--{flag} {value}"
-            for flag, value in (("device", args.device), ("backend", args.backend))
-            if value not in (None, "auto")
-        )
-        raise LearnerError(
-            f"{asked}: --net trains the learner's network on the arrays it makes itself (NumPy"
-            " on the CPU for the book's code): drop them"
-        )
+    _refuse_device(args, "trains")
     limit = TIME_LIMIT if time_limit is None else time_limit
     recorded = {k: checkpoint.net[k] for k in SHAPING if checkpoint and k in checkpoint.net}
     prepared = prepare(
@@ -235,6 +264,20 @@ def prepare_for_run(args, settings, given: dict, checkpoint, checkpoint_path) ->
     # a checkpoint keeps the dtype and the shaping settings that the class took, no others
     prepared.net.config.update({"dtype": settings["dtype"], **prepared.taken})
     return prepared
+
+
+def _refuse_device(args, doing: str) -> None:
+    """--device or --backend other than NumPy's CPU, with --net: refused, naming them."""
+    if args.backend not in (None, "numpy") or args.device not in ("auto", "cpu"):
+        asked = " ".join(
+            f"--{flag} {value}"
+            for flag, value in (("device", args.device), ("backend", args.backend))
+            if value not in (None, "auto")
+        )
+        raise LearnerError(
+            f"{asked}: --net {doing} the learner's network on the arrays it makes itself (NumPy"
+            " on the CPU for the book's code): drop them"
+        )
 
 
 def _named(source: dict) -> str:

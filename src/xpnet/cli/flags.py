@@ -134,6 +134,13 @@ def evaluate_flags(parser: argparse.ArgumentParser) -> None:
         help="a checkpoint.npz of xpnet train, or its run's folder",
     )
     parser.add_argument(
+        "--net",
+        metavar="FILE.py[:CLASS]",
+        help="the network class of a checkpoint of xpnet train --net (the one it records; a"
+        " checkpoint names no code to run, so xpnet builds a learner's network only from this)"
+        " (default: xpnet's TwoLayerNet)",
+    )
+    parser.add_argument(
         "--dataset",
         choices=("auto", "mnist", "sample"),
         default="auto",
