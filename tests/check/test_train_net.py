@@ -154,3 +154,120 @@ def test_time_limit_without_net_is_refused_naming_both_flags(tmp_path, capsys):
         "xpnet train: error: --time-limit 3: it limits the top-level code of --net FILE.py when"
         " imported, and no --net was given: drop --time-limit, or add --net"
     )
+
+
+NO_NUMERICAL = (
+    "import numpy as np\n\n\nclass Net:\n"
+    "    def __init__(self, input_size, hidden_size, output_size):\n"
+    "        self.params = {'W': np.zeros((input_size, output_size))}\n"
+    "    def predict(self, x):\n        return x @ self.params['W']\n"
+    "    def loss(self, x, t):\n"
+    "        y = self.predict(x)\n"
+    "        p = np.exp(y - y.max(axis=1, keepdims=True))\n"
+    "        p /= p.sum(axis=1, keepdims=True)\n"
+    "        return -np.mean(np.log(p[np.arange(len(t)), t] + 1e-7))\n"
+    "    def gradient(self, x, t):\n"
+    "        y = self.predict(x)\n"
+    "        p = np.exp(y - y.max(axis=1, keepdims=True))\n"
+    "        p /= p.sum(axis=1, keepdims=True)\n"
+    "        p[np.arange(len(t)), t] -= 1\n"
+    "        return {'W': x.T @ p / len(t)}\n"
+)
+
+
+def test_grad_numerical_without_numerical_gradient_is_refused_before_the_run(tmp_path, capsys):
+    """One line in the command line's words, before the header and before any file is
+    written; in Python, the same fix as data (grad="backprop"), before any step."""
+    from xpnet.errors import XpnetTypeError
+
+    path = write(tmp_path / "net.py", NO_NUMERICAL)
+    out = tmp_path / "r"
+    code, text, err = train(["--net", str(path), "--grad", "numerical", "--out", str(out)], capsys)
+    assert code == 2 and text == "" and not out.exists()
+    assert err.strip() == (
+        "xpnet train: error: --grad numerical takes the gradient with the network's"
+        " numerical_gradient(x, t), and Net has none: train with --grad backprop (its"
+        " gradient(x, t))"
+    )
+    net = build(load_learner(str(path)))[0]
+    with pytest.raises(XpnetTypeError, match=r'has none: train with grad="backprop"'):
+        xpnet.train(net, *xpnet.load_mnist_sample(), iters_num=1, grad="numerical")
+
+
+def test_a_shaping_flag_the_learners_class_does_not_take_is_refused(tmp_path, capsys):
+    """--activation shapes xpnet's own TwoLayerNet; the book's chapter-5 class takes none, so it
+    would have changed nothing but config.json: one line naming both flags, nothing written."""
+    out = tmp_path / "r"
+    spec = str(BOOK / "two_layer_net.py")
+    code, text, err = train(["--net", spec, "--activation", "sigmoid", "--out", str(out)], capsys)
+    assert code == 2 and text == "" and not out.exists()
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("xpnet train: error: --activation sigmoid: this flag shapes xpnet's own")
+    assert f"--net trains TwoLayerNet of {BOOK / 'two_layer_net.py'}" in err
+    assert "takes no activation" in err and err.strip().endswith("Drop --activation")
+
+
+def test_a_net_runs_record_what_its_class_took_not_xpnets_settings(tmp_path, capsys):
+    """--hidden-size reaches the class's hidden_size: taken, and kept; config.json and the
+    checkpoint name the class, its call and its parameters' shapes, and no activation."""
+    import json
+
+    out = tmp_path / "r"
+    spec = str(BOOK / "two_layer_net.py")
+    code, _, err = train(["--net", spec, "--hidden-size", "20", "--iters", "5", "--out", str(out)],
+                         capsys)  # fmt: skip
+    assert code == 0, err
+    config = json.loads((out / "config.json").read_text())
+    learner = config["learner"]
+    assert learner["call"] == "TwoLayerNet(input_size=784, hidden_size=20, output_size=10)"
+    assert learner["params"] == {"W1": [784, 20], "b1": [20], "W2": [20, 10], "b2": [10]}
+    assert config["hidden_size"] == 20
+    assert "activation" not in config and "weight_init_std" not in config
+    net = xpnet.load_checkpoint(out / "checkpoint.npz").net
+    assert net["learner"] == learner and net["hidden_size"] == 20 and "activation" not in net
+    code, _, err = train(["--resume", str(out), "--net", spec, "--activation", "relu"], capsys)
+    assert code == 2 and "--activation relu (the checkpoint's network was built without it)" in err
+
+
+def test_evaluate_takes_a_net_runs_class_from_net_and_refuses_without_it(tmp_path, capsys):
+    """A checkpoint names no code to run: without --net, one line that gives the command; with
+    it, the learner's own class (its predict, its loss) gives the figures the run reported,
+    where xpnet's ReLU TwoLayerNet gave others (the chapter-4 net is a sigmoid one)."""
+    repo = tmp_path / "repo"
+    book_repo(repo)
+    path = write(repo / "ch04" / "two_layer_net.py", CH04_NET)
+    out = tmp_path / "r"
+    code, text, err = train(["--net", str(path), "--iters", "60", "--lr", "0.5", "--out",
+                             str(out)], capsys)  # fmt: skip
+    assert code == 0, err
+    reported = text.split("the final model's test acc ")[1].split()[0]
+    evaluate = ["evaluate", "--dataset", "sample", str(out)]
+    assert main(evaluate) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        f"xpnet evaluate: error: {out / 'checkpoint.npz'} holds TwoLayerNet of {path}, a"
+        " learner's network, which xpnet builds only from its file (a checkpoint names no code"
+        f" to run): xpnet evaluate --net {path}:TwoLayerNet {out / 'checkpoint.npz'}"
+    )
+    assert main(["evaluate", "--net", str(path), "--dataset", "sample", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert f"(TwoLayerNet of {path}: W1 (784, 50), b1 (50,), W2 (50, 10), b2 (10,))" in said
+    assert f"accuracy {reported}  on 1000 samples" in said
+    other = write(tmp_path / "other.py", NO_NUMERICAL)
+    assert main(["evaluate", "--net", str(other), str(out)]) == 2
+    assert f"--net gives {other}: a checkpoint is evaluated with the network" in (
+        capsys.readouterr().err
+    )
+
+
+def test_load_params_refuses_xpnets_own_net_for_a_learners_checkpoint(tmp_path, capsys):
+    from xpnet.checkpoint import CheckpointError, load_params, two_layer_config
+
+    out = tmp_path / "r"
+    spec = str(BOOK / "two_layer_net.py")
+    assert train(["--net", spec, "--iters", "5", "--out", str(out)], capsys)[0] == 0
+    checkpoint = xpnet.load_checkpoint(out / "checkpoint.npz")
+    with pytest.raises(CheckpointError, match="holds TwoLayerNet of .* not xpnet's"):
+        load_params(xpnet.TwoLayerNet(784, 50, 10), checkpoint)
+    with pytest.raises(CheckpointError, match=f"xpnet evaluate --net {spec}:TwoLayerNet"):
+        two_layer_config(checkpoint)

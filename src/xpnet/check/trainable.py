@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["LearnerNet", "load_params_in_place", "trainable"]
+__all__ = ["LearnerNet", "evaluate_learner", "load_params_in_place", "refuse_grad", "trainable"]
 
 
 def trainable(net, *, form: str | None = None, source: dict | None = None):
@@ -107,6 +107,12 @@ class LearnerNet:
     def params(self) -> dict:
         return self.net.params
 
+    def describe(self) -> str:
+        """Its class, file and parameters (``TwoLayerNet of FILE: W1 (784, 50), ...``)."""
+        learner = self.config["learner"]
+        shapes = ", ".join(f"{name} {tuple(p.shape)}" for name, p in self.params.items())
+        return f"{learner['class']} of {learner.get('file', '?')}: {shapes}"
+
     def __repr__(self) -> str:
         return f"<LearnerNet of {type(self.net).__name__}, {self.form or 'targets: found on use'}>"
 
@@ -119,13 +125,8 @@ class LearnerNet:
         return self.net.loss(x, self._targets(x, t))
 
     def numerical_gradient(self, x, t):
-        method = getattr(self.net, "numerical_gradient", None)
-        if not callable(method):
-            raise TypeError(
-                f"grad='numerical' calls the network's numerical_gradient(x, t), and"
-                f" {type(self.net).__name__} has none; train with grad='backprop'"
-            )
-        return method(x, self._targets(x, t))
+        refuse_grad(self, "numerical")
+        return self.net.numerical_gradient(x, self._targets(x, t))
 
     def accuracy(self, x, t) -> float:
         """The share of rows whose largest score is the target's class (the learner's
@@ -153,6 +154,46 @@ class LearnerNet:
         except Exception:
             self.form = "labels"
         return self._targets(x, t)
+
+
+def evaluate_learner(net: LearnerNet, blocks):
+    """Mean loss and accuracy of a learner's network over (x, t) blocks of labels, by its own
+    ``loss(x, t)`` (each block's mean, weighted by its rows) and :meth:`LearnerNet.accuracy`:
+    the figures ``xpnet train --net`` reports for it. Returns an
+    :class:`xpnet.evaluation.Evaluation`."""
+    from ..evaluation import Evaluation
+
+    xp, classes = net.backend.xp, int(net.config["output_size"])
+    loss_sum = correct = 0.0
+    samples = 0
+    for x, t in blocks:
+        rows = int(x.shape[0])
+        if len(t.shape) == 1:  # one-hot rows, as the Trainer gives them: _targets finds the form
+            t = xp.astype(xp.arange(classes) == xp.reshape(t, (-1, 1)), x.dtype)
+        loss_sum += float(net.loss(x, t)) * rows
+        correct += net.accuracy(x, t) * rows
+        samples += rows
+    if samples == 0:
+        raise ValueError("evaluate got no samples; pass at least one row")
+    return Evaluation(loss_sum / samples, correct / samples, samples)
+
+
+def refuse_grad(net, grad: str) -> None:
+    """Raise XpnetTypeError when ``grad="numerical"`` and the learner's net has no
+    numerical_gradient(x, t) to take it with (the fix, ``grad="backprop"``, as data: the
+    command line says ``--grad backprop``). xpnet's own networks and ``"backprop"`` pass."""
+    from ..errors import Use, XpnetTypeError
+
+    if grad != "numerical" or not isinstance(net, LearnerNet):
+        return
+    if not callable(getattr(net.net, "numerical_gradient", None)):
+        raise XpnetTypeError(
+            "{asked} takes the gradient with the network's numerical_gradient(x, t), and"
+            " {name} has none: train with {fix} (its gradient(x, t))",
+            asked=Use("grad", "numerical"),
+            name=type(net.net).__name__,
+            fix=Use("grad", "backprop"),
+        )
 
 
 def load_params_in_place(net, checkpoint, *, path) -> None:

@@ -128,6 +128,8 @@ def _check_network(zf: Archive, net: dict, headers: dict[str, Header]) -> None:
     """A TwoLayerNet's configuration in meta.net (when the checkpoint holds one) is whole and
     sane, and its parameters' headers declare the shapes and dtype it gives."""
     params = {array_name(m): h for m, h in headers.items() if m.startswith("params/")}
+    if "learner" in net:  # xpnet train --net: a learner's class, compared with it when built
+        return
     if set(params) != set(TWO_LAYER_PARAMS) and not any(k in net for k in TWO_LAYER_SIZES):
         return  # another network's checkpoint: load_params compares it with that network
     missing = [key for key in (*TWO_LAYER_SIZES, "dtype") if key not in net]

@@ -6,7 +6,7 @@ from typing import Any
 
 from .format import TWO_LAYER_SIZES, Checkpoint, CheckpointError, short_repr
 
-__all__ = ["check_params_fit", "load_params", "two_layer_config"]
+__all__ = ["check_params_fit", "load_params", "refuse_learners", "two_layer_config"]
 
 
 def two_layer_config(checkpoint: Checkpoint, path: Any = "checkpoint") -> dict:
@@ -27,7 +27,8 @@ def two_layer_config(checkpoint: Checkpoint, path: Any = "checkpoint") -> dict:
     Raises
     ------
     CheckpointError
-        The checkpoint holds another kind of network (no TwoLayerNet sizes in meta.net).
+        The checkpoint holds another kind of network (no TwoLayerNet sizes in meta.net), or a
+        learner's (``xpnet train --net``: its class and file in meta.net.learner).
 
     Examples
     --------
@@ -36,12 +37,29 @@ def two_layer_config(checkpoint: Checkpoint, path: Any = "checkpoint") -> dict:
     4
     """
     net = checkpoint.net
+    refuse_learners(checkpoint, path)
     if not all(key in net for key in TWO_LAYER_SIZES):
         raise CheckpointError(
             f"{path} holds a network of another kind (parameters {sorted(checkpoint.params)},"
             f" meta.net {short_repr(net)}); xpnet reads TwoLayerNet checkpoints"
         )
     return net
+
+
+def refuse_learners(checkpoint: Checkpoint, path: Any = "checkpoint", *, net=None) -> None:
+    """Raise CheckpointError when the checkpoint holds a learner's network (``xpnet train
+    --net``) and ``net`` is not one: a checkpoint is data and names no code to run, so xpnet's
+    own TwoLayerNet is never made to stand in for the learner's class."""
+    learner = checkpoint.net.get("learner")
+    if not isinstance(learner, dict) or "learner" in getattr(net, "config", {}):
+        return
+    named = f"{learner.get('class')} of {learner.get('file')}"
+    raise CheckpointError(
+        f"{path} holds {named}, a learner's network (xpnet train --net), not xpnet's"
+        " TwoLayerNet; a checkpoint names no code to run, so xpnet does not rebuild it: build"
+        " that class's net and copy checkpoint.params into its params, or on the command line:"
+        f" xpnet evaluate --net {learner.get('file')}:{learner.get('class')} {path}"
+    )
 
 
 def check_params_fit(checkpoint: Checkpoint, net, *, path: Any = "checkpoint") -> None:
@@ -61,7 +79,11 @@ def check_params_fit(checkpoint: Checkpoint, net, *, path: Any = "checkpoint") -
 
 
 def load_params(net, checkpoint: Checkpoint, *, path: Any = "checkpoint") -> None:
-    """Copy a checkpoint's parameters into net (replacing its dict entries, in net's dtype)."""
+    """Copy a checkpoint's parameters into net (replacing its dict entries, in net's dtype).
+
+    Raises CheckpointError unless names and shapes fit, and for a learner's checkpoint
+    (``xpnet train --net``) loaded into xpnet's own network."""
+    refuse_learners(checkpoint, path, net=net)
     check_params_fit(checkpoint, net, path=path)
     for name, value in checkpoint.params.items():
         net.params[name] = net.backend.asarray(value, dtype=net.dtype)

@@ -17,6 +17,7 @@ import logging
 import time
 
 from ..backends import get_backend
+from ..check.trainable import evaluate_learner
 from ..checkpoint import load_checkpoint, load_params, two_layer_config
 from ..datasets.rows import ArrayFiles, RowSource, TiledDigits, as_dask
 from ..evaluation import evaluate, evaluate_blocks
@@ -41,27 +42,29 @@ def evaluate_command(args) -> int:
     """
     from ..nets import TwoLayerNet
 
-    backend = get_backend(args.device, backend=args.backend)
-    _check_flags(args, backend)
     path = resume_path(args.checkpoint, "CHECKPOINT")  # a checkpoint file, or its run's folder
     checkpoint = load_checkpoint(path)
-    config = two_layer_config(checkpoint, path)
-    net = TwoLayerNet(
-        config["input_size"],
-        config["hidden_size"],
-        config["output_size"],
-        activation=config.get("activation", "relu"),
-        backend=backend,
-        dtype=config["dtype"],
-    )
-    load_params(net, checkpoint, path=path)
+    net = learner = _learner(args, checkpoint, path)  # xpnet train --net's class, or None
+    backend = learner.backend if learner else get_backend(args.device, backend=args.backend)
+    _check_flags(args, backend)
+    config = checkpoint.net if learner else two_layer_config(checkpoint, path)
+    if learner is None:  # xpnet's own, as its meta configures it
+        net = TwoLayerNet(
+            config["input_size"],
+            config["hidden_size"],
+            config["output_size"],
+            activation=config.get("activation", "relu"),
+            backend=backend,
+            dtype=config["dtype"],
+        )
+        load_params(net, checkpoint, path=path)
     dtype = config["dtype"]
     source = _source(args, int(config["output_size"]), int(config["input_size"]))
     print(f"xpnet evaluate: {backend.describe()}, {dtype}")
-    print(
-        f"checkpoint: {path} ({config['input_size']}-{config['hidden_size']}-"
-        f"{config['output_size']} {config.get('activation', 'relu')})"
-    )
+    if learner is None:
+        said = "-".join(str(config[k]) for k in ("input_size", "hidden_size", "output_size"))
+        said += f" {config.get('activation', 'relu')}"
+    print(f"checkpoint: {path} ({learner.describe() if learner else said})")
     chunks = -(-source.samples // args.chunk_rows)
     print(
         f"data: {source}: {source.samples} x {'x'.join(map(str, source.x_shape[1:]))} {dtype}"
@@ -72,7 +75,9 @@ def evaluate_command(args) -> int:
         if where:
             print(f"cluster: {where}")
         start = time.perf_counter()
-        if backend.lazy:
+        if learner is not None:
+            result = evaluate_learner(learner, _blocks(source, backend, args.chunk_rows, dtype))
+        elif backend.lazy:
             x, t = as_dask(source, args.chunk_rows, dtype)
             result = evaluate(net, x, t)
         else:
@@ -80,6 +85,17 @@ def evaluate_command(args) -> int:
         seconds = time.perf_counter() - start
     print(f"{result}  in {seconds:.2f} s")
     return Exit.OK
+
+
+def _learner(args, checkpoint, path):
+    """A learner's network (xpnet train --net) with the checkpoint's parameters, or None."""
+    from ..check.found import LearnerError
+    from ..check.training import for_evaluation
+
+    try:  # another class, no --net, a device, or a file that cannot be used: one line
+        return for_evaluation(args, checkpoint, path)
+    except LearnerError as error:
+        raise ValueError(str(error)) from None
 
 
 def _check_flags(args, backend) -> None:

@@ -31,8 +31,9 @@ def train_flags(train: argparse.ArgumentParser) -> None:
         "--net",
         metavar="FILE.py[:CLASS]",
         help="train your own network class (a .py file or .ipynb notebook, checked as xpnet"
-        " check does, first) instead of"
-        " xpnet's TwoLayerNet (default: xpnet's)",
+        " check does, first) instead of xpnet's TwoLayerNet; --hidden-size, --weight-init-std"
+        " and --activation reach it where its __init__ takes them, and are refused where it"
+        " does not (default: xpnet's)",
     )
     train.add_argument(
         "--time-limit",
@@ -131,6 +132,13 @@ def evaluate_flags(parser: argparse.ArgumentParser) -> None:
         "checkpoint",
         metavar="CHECKPOINT",
         help="a checkpoint.npz of xpnet train, or its run's folder",
+    )
+    parser.add_argument(
+        "--net",
+        metavar="FILE.py[:CLASS]",
+        help="the network class of a checkpoint of xpnet train --net (the one it records; a"
+        " checkpoint names no code to run, so xpnet builds a learner's network only from this)"
+        " (default: xpnet's TwoLayerNet)",
     )
     parser.add_argument(
         "--dataset",

@@ -22,9 +22,12 @@ def run_config(settings, backend, trainer, source, *, learner=None) -> dict:
     from .. import __version__
 
     net = {"learner": dict(learner.net.config["learner"])} if learner is not None else {}
+    recorded = settings.record(trainer.iters_per_epoch)
+    if learner is not None:  # xpnet's shaping settings only where the learner's class took them
+        recorded = {key: value for key, value in recorded.items() if value is not None}
     return {
         **net,
-        **settings.record(trainer.iters_per_epoch),
+        **recorded,
         "backend": backend.name,
         "device": device_name(backend),
         "device_description": backend.describe(),

@@ -27,6 +27,7 @@ KEPT_BY = {  # the part of a checkpoint that keeps each setting (keep_going: on_
     "trainer": ("lr", "batch_size", "seed", "grad", "keep_going"),
     "run": ("dataset", "iters"),
 }
+LEARNER_OPTIONAL = ("activation", "hidden_size", "weight_init_std")  # --net: where taken
 TRAINER_STATE = ("iteration", "rng_state", "train_size")  # the trainer's own state, no setting
 PART_NAMES = {"net": "network configuration", "trainer": "trainer state", "run": "run settings"}
 
@@ -87,6 +88,9 @@ def saved_settings(checkpoint, path) -> dict:
         )
     parts = {"net": checkpoint.net, "trainer": trainer, "run": run}
     read = [*_kept(), *((None, "trainer", name) for name in TRAINER_STATE)]
+    if "learner" in checkpoint.net:  # xpnet train --net: only the shaping its class took
+        shaping = [(k, "net", k) for k in LEARNER_OPTIONAL if k not in checkpoint.net]
+        read = [entry for entry in read if entry not in shaping]
     missing = [name for _, part, name in read if name not in parts[part]]
     missing += [key for key in ("train_loss", "epochs") if key not in checkpoint.arrays]
     if missing:
@@ -102,6 +106,8 @@ def saved_settings(checkpoint, path) -> dict:
     _check_history(checkpoint, path, trainer["iteration"])
     values = {key: parts[part][name] for key, part, name in read if key is not None}
     values["keep_going"] = values["keep_going"] == "continue"
+    for key, _, _ in (entry for entry in _kept() if entry not in read):
+        values[key] = None  # not a setting of this run: its network took no parameter for it
     return values
 
 

@@ -167,9 +167,11 @@ def merge(given: dict, checkpoint_run: dict | None = None) -> Settings:
     conflicts, changes = [], []
     for key, value in given.items():
         before = values[key]
-        if (key == "dataset" and value == "auto") or _same(value, before):
+        if (key == "dataset" and value == "auto") or (before is not None and _same(value, before)):
             continue
-        if key in FIXED:
+        if key in FIXED and before is None:  # a learner's net that took no parameter for it
+            conflicts.append(f"{flag(key)} {value} (the checkpoint's network was built without it)")
+        elif key in FIXED:
             conflicts.append(f"{flag(key)} {value} (the checkpoint's {key} is {before})")
         else:
             changes.append(f"{flag(key)}: {_show(before)} in the checkpoint, {_show(value)} now")

@@ -118,12 +118,13 @@ class Trainer:
         eval_chunk: int = 10_000,
         step: str = "auto",
     ) -> None:
-        from ..check.trainable import trainable
+        from ..check.trainable import refuse_grad, trainable
         from ..validate import check_training_data
 
         net = trainable(net)  # issue 23: a learner's book-style net gets xpnet's interface
         if grad not in GRADS:
             raise ValueError(f"grad must be one of {GRADS}; got {grad!r}")
+        refuse_grad(net, grad)  # a learner's net without numerical_gradient: before any work
         if on_divergence not in ("stop", "continue"):
             raise ValueError(f"on_divergence must be 'stop' or 'continue'; got {on_divergence!r}")
         if optimizer is None:  # SGD's own check says lr=, not the name passed here
