@@ -229,6 +229,8 @@ def test_xpnet_train_net_trains_a_notebooks_net_as_the_same_net_in_a_file(
     assert config["learner"] == {
         "file": str((tmp_path / "repo" / "ch05" / "two_layer_net.ipynb").resolve()),
         "class": "TwoLayerNet",
+        "call": "TwoLayerNet(input_size=784, hidden_size=50, output_size=10)",
+        "params": {"W1": [784, 50], "b1": [50], "W2": [50, 10], "b2": [10]},
     }
 
 
