@@ -11,8 +11,9 @@ would find its imports, and more:
 - **the book's common/, where the learner's repository has none**: a top-level ``common`` that no
   folder holds is answered by xpnet's stand-in of it (:mod:`xpnet.check.standin`), with a note.
 - **Google Colab's google.colab**, where it is not installed: a stand-in whose calls
-  (``drive.mount``) do nothing, and an ``os.chdir`` into a folder of Colab's that is not here is
-  skipped, with a note (:mod:`xpnet.check.colab`); the current folder is restored after.
+  (``drive.mount``) do nothing (:mod:`xpnet.check.colab`). An ``os.chdir`` into a folder that is
+  not on this machine (Colab's Drive, another machine's home) is skipped, with a note naming the
+  line, and the file runs on from its own folder; the current folder is restored after.
 - **MNIST offline**: the book's ``load_mnist`` and ``xpnet.load_mnist`` answer from the bundled
   sample, with the book's arguments (:mod:`xpnet.check.offline`).
 - **a notebook exported as a script** (``jupyter nbconvert --to script``): its
@@ -39,7 +40,7 @@ import warnings
 from pathlib import Path
 
 from ..datasets.mnist import answered_from_sample
-from .colab import _Colab, colab_folders, is_stand_in
+from .colab import _Colab, colab_folders, is_stand_in, skipped_note
 from .folders import (
     _Fallback,
     _local_names,
@@ -139,7 +140,7 @@ def _import(
         module.get_ipython = lambda: shell
     try:
         with answered_from_sample() as answered, contextlib.redirect_stdout(printed):
-            with _limit(time_limit), _empty_stdin(), colab_folders() as skipped:
+            with _limit(time_limit), _empty_stdin(), colab_folders(folder) as skipped:
                 with warnings.catch_warnings(record=True) as caught:  # as their prints: a note
                     if package:  # the packages above it first, then it, as Python imports them
                         if "." in name:
@@ -207,11 +208,7 @@ def _import(
             f" stand-in answered it, and {calls} did nothing; the files {path.name} uses are"
             " read from the folders around it"
         )
-    notes += [
-        f"{path.name} changes into {where!r}, a folder of Google Colab's (its Drive) that is"
-        f" not here: that change was skipped, and its imports looked for around {path.name}"
-        for where in dict.fromkeys(skipped)
-    ]
+    notes += [skipped_note(path, where, line) for where, line in dict.fromkeys(skipped)]
     if finder.answered or answered:
         notes.append(f"MNIST for {path.name}'s top-level code came from xpnet's bundled sample")
     if caught:

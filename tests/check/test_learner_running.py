@@ -1,0 +1,56 @@
+"""A learner's code as `xpnet check` runs it: the folders it changes into, the time it may take,
+what it writes to the terminal. Each test writes the learner's file into tmp_path."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from xpnet.check.learner import load_learner
+from xpnet.cli import main
+
+from .learner_shapes import book_repo
+
+
+@pytest.fixture(autouse=True)
+def _own_path(monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))  # a learner's sys.path.append is undone
+
+
+def test_a_chdir_into_a_folder_not_on_this_machine_is_skipped_naming_the_line(
+    tmp_path, monkeypatch, capsys
+):
+    """The learner's own machine's folder: the change is skipped with a note naming the line,
+    the file runs on from its own folder; a folder that is here is still changed into; the
+    caller's current folder is the same after."""
+    net_file = book_repo(tmp_path / "repo")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    header = (
+        "import os\n"
+        "os.chdir('/Users/someone/Documents/Python/deep-learning')\n"
+        "SKIPPED_TO = os.getcwd()\n"
+        f"os.chdir({str(elsewhere)!r})\n"
+        "MADE_TO = os.getcwd()\n"
+    )
+    net_file.write_text(header + net_file.read_text())
+    monkeypatch.chdir(tmp_path)
+    chdir = os.chdir
+    learner = load_learner(str(net_file))
+    module = learner.cls.__init__.__globals__
+    assert module["SKIPPED_TO"] == str(net_file.parent)
+    assert module["MADE_TO"] == str(elsewhere)
+    assert (
+        "two_layer_net.py, line 2 changes into '/Users/someone/Documents/Python/deep-learning',"
+        " a folder that is not on this machine: that change was skipped, and two_layer_net.py"
+        f" runs on from its own folder ({net_file.parent})"
+    ) in learner.notes
+    assert not any(str(elsewhere) in note for note in learner.notes)
+    assert Path.cwd() == tmp_path
+    assert os.chdir is chdir
+    assert main(["check", str(net_file)]) == 0
+    assert "check PASSED" in capsys.readouterr().out
+    assert Path.cwd() == tmp_path
