@@ -50,11 +50,13 @@ from .folders import (
     _source,
     _within,
     find_folders,
+    mnist_packages,
     module_of_own_package,
     package_of,
 )
 from .notebook import NotebookLoader, is_notebook
 from .offline import _OfflineMnist
+from .standin import BARE, PartialCommon
 from .standin import FOLDER as STAND_INS
 from .standin import PACKAGES as STAND_IN_PACKAGES
 
@@ -120,6 +122,7 @@ def _import(
     found, missing, named = find_folders(path)
     others = {name: where for where, names in found.items() if where != folder for name in names}
     stand_ins = {name: STAND_INS for name in STAND_IN_PACKAGES if name in missing}
+    stand_ins |= {name: where for name, where in BARE.items() if name in missing}
     folders = [folder, *dict.fromkeys([*others.values(), *stand_ins.values()])]
     first = package[0] if package else folder  # first on the path: as python -m runs it there
     folders += [first] if package else []
@@ -128,12 +131,15 @@ def _import(
     sys.path.insert(0, str(first))
     printed = io.StringIO()
     finder, fallback = (
-        _OfflineMnist(stand_in="dataset" in missing),
-        _Fallback({**others, **stand_ins}, learners=[f for f in folders if f != STAND_INS]),
+        _OfflineMnist(stand_ins=missing & {"dataset", *mnist_packages(path)}),
+        _Fallback(
+            {**others, **stand_ins},
+            learners=[f for f in folders if f not in (STAND_INS, *BARE.values())],
+        ),
     )
-    colab = _Colab()
+    colab, partial = _Colab(), PartialCommon()
     sys.meta_path[:0] = [finder, colab]
-    sys.meta_path.append(fallback)  # after the path the learner's own code sets up
+    sys.meta_path += [fallback, partial]  # after the path the learner's own code sets up
     error, skipped, caught = None, [], []
     shell = _NotebookShell()
     if is_notebook(path) or "get_ipython" in path.read_text(encoding="utf-8", errors="replace"):
@@ -150,14 +156,14 @@ def _import(
     except (Exception, ImportTimeout) as raised:
         error = raised
     finally:
-        for hook in (finder, colab, fallback):
+        for hook in (finder, colab, fallback, partial):
             sys.meta_path.remove(hook)
         sys.path.remove(str(first))
         folders += list(fallback.beside.values())
         added = {key: _source(sys.modules[key]) for key in set(sys.modules) - before}
         for key, source in added.items():  # the learner's own modules (common.layers ...)
-            made = (key.split(".")[0] == "dataset" and finder.made) or is_stand_in(sys.modules[key])
-            if made or _within(source, folders):
+            made = key.split(".")[0] in finder.made or is_stand_in(sys.modules[key])
+            if made or _within(source, [*folders, STAND_INS]):
                 del sys.modules[key]
         sys.modules.update(shadowed)
         for entry in [e for e in sys.path_importer_cache if not os.path.isabs(e)]:
@@ -186,13 +192,17 @@ def _import(
             ),
         )
     stood_in = [name for name in stand_ins if name in fallback.used]
-    notes += [
-        f"{path.name} imports {name}, and no folder holds a {name}/ package: xpnet's stand-in"
-        f" of the book's {name}/ (functions, gradient, layers of chapters 4-5) answered it, so"
-        f" the check judges {path.name}'s own code; put your {name}/ beside {path.name} or in"
-        " the folder above it to check yours"
-        for name in stood_in
-    ]
+    notes += [_stood_in(path, name) for name in stood_in]
+    notes += _stood_in_mnist(path, finder.made)
+    if partial.used:
+        lacks = ", ".join(f"{name}.py" for name in partial.used)
+        books = ", ".join(f"common/{name}.py" for name in partial.used)
+        notes.append(
+            f"{path.name} imports {', '.join(f'common.{n}' for n in partial.used)}, and your"
+            f" common/ ({next(iter(partial.used.values()))}) lacks {lacks}: xpnet's stand-in of"
+            f" the book's {books} answered it, your own files in common/ the rest; copy the"
+            f" book's {lacks} into common/ to check with yours"
+        )
     if shell.calls:
         calls = ", ".join(dict.fromkeys(shell.calls))
         notes.append(
@@ -222,6 +232,35 @@ def _import(
     if lines:
         notes.append(f"{path.name}'s top-level code printed {lines} line(s), not shown")
     return Imported(module, notes, error, missing, _places(folder), stood_in)
+
+
+def _stood_in(path: Path, name: str) -> str:
+    """The note for a package (common) or a bare module (functions) xpnet's stand-in answered."""
+    if name in BARE:
+        return (
+            f"{path.name} imports {name}, and no folder holds {name}.py (the book's"
+            f" common/{name}.py, copied beside the file?): xpnet's stand-in of the book's"
+            f" common/{name}.py answered it, so the check judges {path.name}'s own code; put"
+            f" your {name}.py beside {path.name} to check yours"
+        )
+    return (
+        f"{path.name} imports {name}, and no folder holds a {name}/ package: xpnet's stand-in"
+        f" of the book's {name}/ (functions, gradient, layers of chapters 4-5) answered it, so"
+        f" the check judges {path.name}'s own code; put your {name}/ beside {path.name} or in"
+        " the folder above it to check yours"
+    )
+
+
+def _stood_in_mnist(path: Path, made: set[str]) -> list[str]:
+    """The note for the book's dataset/mnist.py, answered by the stand-in (bare ``mnist`` or
+    ``<package>.mnist``), where no folder holds it."""
+    if not made:
+        return []
+    names = ", ".join(sorted(f"{n}.mnist" if n != "mnist" else n for n in made))
+    return [
+        f"{path.name} imports {names}, and no folder holds it (the book's dataset/mnist.py):"
+        f" xpnet's stand-in answered it, its load_mnist giving the bundled MNIST sample"
+    ]
 
 
 class _NotebookShell:
