@@ -12,7 +12,7 @@ import pytest
 from xpnet.check.learner import load_learner
 from xpnet.cli import main
 
-from .learner_shapes import book_repo
+from .learner_shapes import book_repo, refusal, write
 
 
 @pytest.fixture(autouse=True)
@@ -54,3 +54,56 @@ def test_a_chdir_into_a_folder_not_on_this_machine_is_skipped_naming_the_line(
     assert main(["check", str(net_file)]) == 0
     assert "check PASSED" in capsys.readouterr().out
     assert Path.cwd() == tmp_path
+
+
+LOST_INDENTATION = """
+import numpy as np
+
+
+class MulLayer:
+    def __init__(self):
+        self.x = None
+        self.y = None
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dout):
+        return dout * self.y, dout * self.x
+
+
+class Net:
+    def __init__(self, input_size, hidden_size, output_size):
+        self.params = {}
+
+def numerical_gradient(self, x, t):
+    return {}
+"""
+
+
+def test_a_method_outside_its_class_is_said_and_the_rest_of_the_file_checked(tmp_path, capsys):
+    """A net's numerical_gradient(self, x, t) that lost its indentation is no function of
+    chapter 4 to check (called so, it raised a bare TypeError, exit 2): a note says so, and the
+    layer in the file is checked."""
+    path = write(tmp_path / "layer_naive.py", LOST_INDENTATION)
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "note: numerical_gradient (line 21) takes self: a method outside its class? indent it"
+        " into the class"
+    ) in out
+    assert "MulLayer" in out and "check PASSED: 1 of 1 right" in out
+    assert "numerical_gradient  " not in out  # no row of its own
+
+
+def test_a_net_whose_methods_sit_at_module_level_is_told_to_indent_them(tmp_path):
+    text = LOST_INDENTATION.split("class Net:")[1]
+    text = text.replace(
+        "def numerical_gradient(self", "def loss(self, x, t):\n    return 0.0\n\ndef gradient(self"
+    )
+    said = refusal(write(tmp_path / "net.py", "class Net:" + text))
+    assert (
+        "found none: loss() (line 5), gradient() (line 8) sit at module level, taking self:" in said
+    )
+    assert "Indent them into the network's class" in said
