@@ -137,14 +137,18 @@ def _book_module(path: Path, imported, name: str) -> str:
     to copy it from (never pip: these are no libraries)."""
     package, _, module = name.rpartition(".")
     where = next((p / package for p in imported.places if package and (p / package).is_dir()), None)
-    into = f"into your {package}/ ({where})" if where else f"beside {path.name}"
+    copy = (
+        f"Copy it from the book's repository, {REPOSITORY}, "
+        + (f"into your {package}/" if where else f"beside {path.name}")
+        + " (or put your own there); it is no library to install"
+    )
+    said = f"{_line(path, imported.error)} imports {name}, the book's {book_file(name)}"
+    if where:  # the learner's package is there, without this module
+        return f"{said}, but your {package}/ ({where}) lacks {module}.py. {copy}"
     looked = ", ".join(str(p) for p in imported.places)
     return (
-        f"{_line(path, imported.error)} imports {name}, the book's {book_file(name)}, which no"
-        f" folder holds{f' (your {package}/ lacks {module}.py)' if where else ''}: xpnet check"
-        f" looked beside {path.name}, in the folders above it up to the repository's root and"
-        f" in the current folder ({looked}). Copy it from the book's repository, {REPOSITORY},"
-        f" {into} (or put your own there); it is no library to install"
+        f"{said}, which no folder holds: xpnet check looked beside {path.name}, in the folders"
+        f" above it up to the repository's root and in the current folder ({looked}). {copy}"
     )
 
 
