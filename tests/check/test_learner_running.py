@@ -12,7 +12,7 @@ import pytest
 from xpnet.check.learner import load_learner
 from xpnet.cli import main
 
-from .learner_shapes import book_repo, refusal, write
+from .learner_shapes import CH04_NET, book_repo, refusal, write
 
 
 @pytest.fixture(autouse=True)
@@ -107,3 +107,48 @@ def test_a_net_whose_methods_sit_at_module_level_is_told_to_indent_them(tmp_path
         "found none: loss() (line 5), gradient() (line 8) sit at module level, taking self:" in said
     )
     assert "Indent them into the network's class" in said
+
+
+NEVER_ENDS = """
+import time
+import numpy as np
+GIVE_UP = time.monotonic() + 60  # (so that a test without the time limit ends, and fails)
+
+
+def numerical_gradient(f, x):
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=['multi_index'])
+    while not it.finished and time.monotonic() < GIVE_UP:
+        grad[it.multi_index] = f(x)
+        it.iternext
+    return grad
+"""
+LOOP_LINES = ("line 9)", "line 10)", "line 11)")  # the loop's lines in NEVER_ENDS, as written
+
+
+def test_a_function_that_never_returns_is_stopped_at_the_time_limit_naming_its_line(
+    tmp_path, capsys
+):
+    path = write(tmp_path / "grad.py", NEVER_ENDS)
+    assert main(["check", str(path), "--time-limit", "0.3"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    said = "your code was still running after 0.3 s of the check, in numerical_gradient (grad.py,"
+    assert said in err, err
+    assert any(f"numerical_gradient (grad.py, {line} when stopped" in err for line in LOOP_LINES)
+    assert "give it longer with --time-limit S (now 0.3)" in err
+
+
+def test_a_network_calling_it_is_stopped_naming_the_loop_not_the_loss_it_calls(tmp_path, capsys):
+    """The loop calls the net's loss; stopped, the loss is rarely what runs: the call running
+    at both looks (the loop) is named, and the learner's frames shown."""
+    write(tmp_path / "grad.py", NEVER_ENDS)
+    net_file = write(
+        tmp_path / "two_layer_net.py",
+        CH04_NET.replace("from common.gradient import", "from grad import").replace(
+            "    def gradient(self, x, t):", "    def unused(self, x, t):"
+        ),
+    )
+    assert main(["check", str(net_file), "--time-limit", "0.3"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert any(f"numerical_gradient (grad.py, {line} when stopped" in err for line in LOOP_LINES)
+    assert "two_layer_net.py" in err and "in numerical_gradient" in err  # the frames, below

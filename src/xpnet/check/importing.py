@@ -20,10 +20,10 @@ would find its imports, and more:
   ``get_ipython().run_line_magic(...)`` lines find a stand-in that does nothing, with a note;
   standard input is empty, so an ``input()`` at import ends at once instead of waiting unseen.
 - **top-level work**: what the module prints is kept, not shown; it runs under a time limit
-  (``time_limit`` seconds, where the platform has SIGALRM: :func:`_limit`). When the top-level
-  code raises or runs out of time *after* defining classes, the module as defined by then is
-  returned with a note naming the line (:func:`stopped_at`): training at import is the usual
-  cause.
+  (``time_limit`` seconds, where the platform has SIGALRM: :mod:`xpnet.check.timelimit`). When
+  the top-level code raises or runs out of time *after* defining classes, the module as defined
+  by then is returned with a note naming the line (:func:`stopped_at`): training at import is
+  the usual cause.
 """
 
 from __future__ import annotations
@@ -32,9 +32,7 @@ import contextlib
 import importlib.util
 import io
 import os
-import signal
 import sys
-import threading
 import traceback
 import warnings
 from pathlib import Path
@@ -59,14 +57,11 @@ from .offline import _OfflineMnist
 from .standin import BARE, PartialCommon
 from .standin import FOLDER as STAND_INS
 from .standin import PACKAGES as STAND_IN_PACKAGES
+from .timelimit import ImportTimeout, limit
 
 __all__ = ["ImportTimeout", "Imported", "import_file"]
 
 TIME_LIMIT = 20.0  # seconds of top-level code before xpnet check stops it
-
-
-class ImportTimeout(BaseException):  # not Exception: a learner's `except Exception` goes on
-    """The file's top-level code ran past the time limit."""
 
 
 class Imported:
@@ -146,7 +141,7 @@ def _import(
         module.get_ipython = lambda: shell
     try:
         with answered_from_sample() as answered, contextlib.redirect_stdout(printed):
-            with _limit(time_limit), _empty_stdin(), colab_folders(folder) as skipped:
+            with limit(time_limit), _empty_stdin(), colab_folders(folder) as skipped:
                 with warnings.catch_warnings(record=True) as caught:  # as their prints: a note
                     if package:  # the packages above it first, then it, as Python imports them
                         if "." in name:
@@ -287,26 +282,6 @@ def _empty_stdin():
         yield
     finally:
         sys.stdin = stdin
-
-
-@contextlib.contextmanager
-def _limit(seconds: float):
-    """Raise ImportTimeout in the main thread after ``seconds`` (where SIGALRM exists)."""
-    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
-    if not usable or not seconds:
-        yield
-        return
-
-    def stop(signum, frame):
-        raise ImportTimeout(f"still running after {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def stopped_at(error: BaseException, path: Path) -> str | None:
