@@ -152,3 +152,42 @@ def test_a_network_calling_it_is_stopped_naming_the_loop_not_the_loss_it_calls(t
     err = " ".join(capsys.readouterr().err.split())
     assert any(f"numerical_gradient (grad.py, {line} when stopped" in err for line in LOOP_LINES)
     assert "two_layer_net.py" in err and "in numerical_gradient" in err  # the frames, below
+
+
+def test_a_size_whose_default_is_a_tuple_keeps_it():
+    from xpnet.check.building import build_arguments
+
+    class Net:
+        def __init__(self, input_dim=(1, 28, 28), hidden_size=100, output_size=10): ...
+
+    assert build_arguments(Net) == ([], {"hidden_size": 50, "output_size": 10})
+
+
+CONVNET = """
+import numpy as np
+
+
+class SimpleConvNet:
+    def __init__(self, input_dim=(1, 28, 28),
+                 conv_param={'filter_num': 30, 'filter_size': 5, 'pad': 0, 'stride': 1},
+                 hidden_size=100, output_size=10, weight_init_std=0.01):
+        input_size = input_dim[1]
+        self.params = {'W1': weight_init_std * np.random.randn(30, input_dim[0], 5, 5)}
+
+    def loss(self, x, t):
+        return 0.0
+
+    def gradient(self, x, t):
+        return {'W1': np.zeros_like(self.params['W1'])}
+"""
+
+
+def test_a_chapter_7_network_is_refused_in_one_line_not_blamed_on_the_learner(tmp_path, capsys):
+    path = write(tmp_path / "simple_convnet.py", CONVNET)
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "xpnet check: error: SimpleConvNet (line 4) is a network of chapter 7 (convolution:"
+        " input_dim=(1, 28, 28), conv_param), which xpnet check does not check: it checks the"
+        " networks of chapters 4-5 (TwoLayerNet, MultiLayerNet), on images of 784 pixels"
+    )
