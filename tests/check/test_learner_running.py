@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,60 @@ def test_a_chapter_7_network_is_refused_in_one_line_not_blamed_on_the_learner(tm
         " input_dim=(1, 28, 28), conv_param), which xpnet check does not check: it checks the"
         " networks of chapters 4-5 (TwoLayerNet, MultiLayerNet), on images of 784 pixels"
     )
+
+
+PROGRESS = """
+import sys
+import numpy as np
+
+print("loading", file=sys.stderr)
+print("loaded")
+
+
+def numerical_gradient(f, x):
+    h = 1e-4
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        print(f"\\\\rCalculating gradients {idx}", end="", file=sys.stderr)  # as tqdm does
+        tmp = x[idx]
+        x[idx] = tmp + h
+        fxh1 = f(x)
+        x[idx] = tmp - h
+        fxh2 = f(x)
+        grad[idx] = (fxh1 - fxh2) / (2 * h)
+        x[idx] = tmp
+    return grad
+"""
+
+
+def test_what_the_learners_code_writes_on_standard_error_is_kept_as_its_prints_are(
+    tmp_path, capsys
+):
+    """A progress bar on stderr, at import and during the check: not above the report; the
+    import's lines counted in the note of its prints."""
+    path = write(tmp_path / "gradient.py", PROGRESS)
+    assert main(["check", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "note: gradient.py's top-level code printed 2 line(s), not shown" in out
+    assert "Calculating" not in out and "check PASSED: 1 of 1 right" in out
+
+
+def test_a_learners_error_is_still_shown_with_its_traceback_on_standard_error(tmp_path, capsys):
+    net = """
+    class Net:
+        def __init__(self, input_size, hidden_size, output_size):
+            raise ValueError("mine")
+
+        def loss(self, x, t):
+            return 0.0
+
+        def gradient(self, x, t):
+            return {}
+    """
+    path = write(tmp_path / "net.py", PROGRESS + textwrap.dedent(net))
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xpnet check: error: ValueError: mine (raised in your code)"), err
+    assert 'net.py", line 24, in __init__' in err
+    assert "Calculating" not in err and "loading" not in err

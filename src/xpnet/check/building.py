@@ -18,10 +18,8 @@ kept), refusing a net without ``params`` with the fix.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import inspect
-import io
 import re
 from typing import TYPE_CHECKING
 
@@ -29,6 +27,7 @@ import numpy as np
 
 from .found import LearnerError
 from .locating import _place, learner_frames
+from .quiet import kept
 
 if TYPE_CHECKING:
     from .found import Learner
@@ -190,7 +189,7 @@ def build(learner: Learner, **sizes):
     args, kwargs = build_arguments(cls, **sizes)
     np.random.seed(seed)  # noqa: NPY002 (the book's nets draw from this generator)
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
+        with kept():
             net = cls(*args, **kwargs)
     except TypeError as error:
         if learner_frames(error):  # raised inside their __init__: their bug

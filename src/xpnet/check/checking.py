@@ -11,15 +11,14 @@ that returns nothing).
 
 from __future__ import annotations
 
-import contextlib
 import inspect
-import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .locating import _brief, _where, learner_frames
+from .quiet import kept
 from .timelimit import CheckTimeout, limit
 
 if TYPE_CHECKING:
@@ -111,15 +110,14 @@ def _check_learner(net, learner, x, labels, num_classes, time_limit) -> LearnerC
             f"{learner.cls.__name__} has numerical_gradient(x, t) but no gradient(x, t)"
             " (backprop, chapter 5): checked its numerical gradient against xpnet's"
         )
-    quiet = contextlib.redirect_stdout(io.StringIO())  # a learner's debug prints, 80,000 times
     try:
-        with quiet:
+        with kept():  # a learner's debug prints, 80,000 times
             check = check_network(net, x, labels, method=method)
     except Exception as error:
         if not learner_frames(error):
             raise
         try:
-            with contextlib.redirect_stdout(io.StringIO()):
+            with kept():
                 check = check_network(net, x, one_hot, method=method)
         except Exception as other:
             if not (_form_mismatch(error) and learner_frames(other)) or _same(error, other):
@@ -135,7 +133,7 @@ def _check_learner(net, learner, x, labels, num_classes, time_limit) -> LearnerC
         return LearnerCheck(check, "one-hot", notes)
     if not check.passed and not check.problems:
         try:
-            with contextlib.redirect_stdout(io.StringIO()):
+            with kept():
                 other = check_network(net, x, one_hot, method=method)
         except Exception:
             other = None

@@ -19,7 +19,8 @@ would find its imports, and more:
 - **a notebook exported as a script** (``jupyter nbconvert --to script``): its
   ``get_ipython().run_line_magic(...)`` lines find a stand-in that does nothing, with a note;
   standard input is empty, so an ``input()`` at import ends at once instead of waiting unseen.
-- **top-level work**: what the module prints is kept, not shown; it runs under a time limit
+- **top-level work**: what the module prints (standard output and error) is kept, not shown
+  (:mod:`xpnet.check.quiet`); it runs under a time limit
   (``time_limit`` seconds, where the platform has SIGALRM: :mod:`xpnet.check.timelimit`). When
   the top-level code raises or runs out of time *after* defining classes, the module as defined
   by then is returned with a note naming the line (:func:`stopped_at`): training at import is
@@ -54,6 +55,7 @@ from .folders import (
 )
 from .notebook import NotebookLoader, is_notebook
 from .offline import _OfflineMnist
+from .quiet import kept, lines
 from .standin import BARE, PartialCommon
 from .standin import FOLDER as STAND_INS
 from .standin import PACKAGES as STAND_IN_PACKAGES
@@ -140,7 +142,7 @@ def _import(
     if is_notebook(path) or "get_ipython" in path.read_text(encoding="utf-8", errors="replace"):
         module.get_ipython = lambda: shell
     try:
-        with answered_from_sample() as answered, contextlib.redirect_stdout(printed):
+        with answered_from_sample() as answered, kept(printed):
             with limit(time_limit), _empty_stdin(), colab_folders(folder) as skipped:
                 with warnings.catch_warnings(record=True) as caught:  # as their prints: a note
                     if package:  # the packages above it first, then it, as Python imports them
@@ -223,9 +225,9 @@ def _import(
             f" {first.category.__name__}: {first.message}, {Path(first.filename).name}, line"
             f" {first.lineno})"
         )
-    lines = printed.getvalue().count("\n")
-    if lines:
-        notes.append(f"{path.name}'s top-level code printed {lines} line(s), not shown")
+    written = lines(printed)
+    if written:
+        notes.append(f"{path.name}'s top-level code printed {written} line(s), not shown")
     return Imported(module, notes, error, missing, _places(folder), stood_in)
 
 

@@ -7,8 +7,6 @@ or the data).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import sys
 
 from ..backends import get_backend
@@ -23,6 +21,7 @@ from ..check.learner import (
     load_learner,
     raised_in_backprop,
 )
+from ..check.quiet import kept
 from ..check.timelimit import CheckTimeout, limit, stopped_in
 from .data import load_data
 from .words import Exit, for_the_command_line
@@ -83,7 +82,7 @@ def _functions(missing: NoNetwork, file: str, time_limit: float | None = None) -
     from ..check.chapter5 import check_layers
 
     try:
-        with contextlib.redirect_stdout(io.StringIO()):  # a learner's debug prints in a loop
+        with kept():  # a learner's debug prints in a loop, its progress bars
             with limit(time_limit, CheckTimeout):
                 functions = check_functions(missing.namespace, only=missing.only)
             with limit(time_limit, CheckTimeout):
