@@ -249,3 +249,22 @@ def test_a_learners_error_is_still_shown_with_its_traceback_on_standard_error(tm
     assert err.startswith("xpnet check: error: ValueError: mine (raised in your code)"), err
     assert 'net.py", line 24, in __init__' in err
     assert "Calculating" not in err and "loading" not in err
+
+
+def test_a_check_stopped_between_short_calls_is_said_to_be_slow_not_stuck(tmp_path):
+    """No call of the learner's ran at both looks (xpnet's own loop was calling their loss):
+    slow code or a busy machine, said with the last of their calls and the flag."""
+    from xpnet.check.timelimit import CheckTimeout, stopped_in
+
+    path = tmp_path / "slow.py"
+    code = compile("def loss():\n    raise CheckTimeout('still running')\n", str(path), "exec")
+    names = {"CheckTimeout": CheckTimeout}
+    exec(code, names)
+    with pytest.raises(CheckTimeout) as stopped:
+        names["loss"]()
+    said = stopped_in(stopped.value, 20)
+    assert said == (
+        "the check was still running after 20 s, calling your loss (slow.py, line 2) over and"
+        " over, each call returning: slow code (or a busy machine) rather than a loop that never"
+        " ends; give it longer with --time-limit S (now 20)"
+    )

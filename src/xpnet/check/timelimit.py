@@ -82,8 +82,16 @@ def stopped_in(error: CheckTimeout, seconds: float) -> str:
     frames = learner_frames(error)
     flag = f"give it longer with --time-limit S (now {seconds:g})"
     stuck = [call for call in error.running if is_learners_file(call[1])]
-    if not frames or not stuck:
+    if not frames:
         return f"the check was still running after {seconds:g} s, not in your code: {flag}"
+    if not stuck:  # xpnet was calling their code, each call short: slow, not stuck
+        last = frames[-1]
+        return (
+            f"the check was still running after {seconds:g} s, calling your {last.name}"
+            f" ({Path(last.filename).name}, line {last.lineno}) over and over, each call"
+            f" returning: slow code (or a busy machine) rather than a loop that never ends;"
+            f" {flag}"
+        )
     name, file, line = stuck[0]
     return (
         f"your code was still running after {seconds:g} s of the check, in {name}"
