@@ -12,11 +12,20 @@ import numpy as np
 import pytest
 
 from xpnet import check_network
-from xpnet.check.learner import LearnerError, build, check_learner, load_learner
+from xpnet.check.learner import LearnerError, NoNetwork, build, check_learner, load_learner
 from xpnet.check.standin import FOLDER
 from xpnet.cli import main
 
-from .learner_shapes import CH04_NET, batch, book_repo, edit, oracle_passes, write
+from .learner_shapes import (
+    CH04_NET,
+    GRADIENT_PY,
+    batch,
+    book_repo,
+    edit,
+    oracle_passes,
+    refusal,
+    write,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -154,3 +163,90 @@ def test_the_stand_ins_affine_backward_is_the_numerical_gradient(shape):
         return float(np.sum(Affine(W, b).forward(xx) * dout))
 
     np.testing.assert_allclose(dx, numerical_gradient(loss_x, xx), rtol=1e-6, atol=1e-8)
+
+
+def test_a_common_holding_only_some_of_the_books_files_gets_the_stand_ins_for_the_rest(
+    tmp_path, monkeypatch, capsys
+):
+    """common/ with gradient.py only: common.functions is the stand-in's, with a note naming
+    the file common/ lacks; the learner's own gradient.py still wins."""
+    repo = tmp_path / "repo"
+    write(repo / ".git" / "HEAD", "")
+    write(repo / "common" / "gradient.py", GRADIENT_PY)
+    net_file = write(repo / "ch04" / "two_layer_net.py", CH04_NET)
+    learner = load_learner(str(net_file))
+    names = learner.cls.__init__.__globals__
+    assert names["softmax"].__module__ == "xpnet.functions"
+    assert names["numerical_gradient"].__code__.co_filename == str(repo / "common" / "gradient.py")
+    assert (
+        "two_layer_net.py imports common.functions, and your common/"
+        f" ({repo / 'common'}) lacks functions.py: xpnet's stand-in of the book's"
+        " common/functions.py answered it, your own files in common/ the rest"
+    ) in " ".join(learner.notes)
+    assert not [key for key in sys.modules if key.split(".")[0] == "common"]
+    monkeypatch.chdir(repo)
+    assert main(["check", "ch04/two_layer_net.py"]) == 0
+    assert "check PASSED" in capsys.readouterr().out
+
+
+def test_the_books_modules_imported_bare_are_answered_by_the_stand_in(tmp_path, capsys):
+    """`from functions import *` and `from mnist import load_mnist`, the book's files copied
+    beside the learner's and not committed: the stand-ins answer them, each with a note."""
+    text = CH04_NET.replace("from common.functions import", "from functions import")
+    text = text.replace("from common.gradient import", "from gradient import")
+    net_file = write(
+        tmp_path / "two_layer_net.py",
+        "from mnist import load_mnist\n(x_train, t_train), _ = load_mnist()\n" + text,
+    )
+    learner = load_learner(str(net_file))
+    said = " ".join(learner.notes)
+    for name in ("functions", "gradient"):
+        assert (
+            f"two_layer_net.py imports {name}, and no folder holds {name}.py (the book's"
+            f" common/{name}.py, copied beside the file?): xpnet's stand-in of the book's"
+            f" common/{name}.py answered it"
+        ) in said
+    assert (
+        "two_layer_net.py imports mnist, and no folder holds it (the book's dataset/mnist.py):"
+        " xpnet's stand-in answered it, its load_mnist giving the bundled MNIST sample"
+    ) in said
+    assert learner.cls.__init__.__globals__["x_train"].shape == (4000, 784)
+    assert not {"functions", "gradient", "mnist"} & set(sys.modules)
+    assert main(["check", str(net_file)]) == 0
+    assert "check PASSED" in capsys.readouterr().out
+
+
+def test_a_package_of_the_learners_mnist_found_nowhere_is_the_stand_in(tmp_path):
+    net_file = write(
+        tmp_path / "net.py",
+        "from data.mnist import load_mnist\n(x_train, _), _ = load_mnist()\n",
+    )
+    with pytest.raises(NoNetwork) as raised:
+        load_learner(str(net_file))
+    assert raised.value.namespace["x_train"].shape == (4000, 784)
+    assert "net.py imports data.mnist, and no folder holds it" in " ".join(raised.value.notes)
+    assert "data" not in sys.modules and "data.mnist" not in sys.modules
+
+
+@pytest.mark.parametrize(
+    ("line", "named", "into"),
+    [
+        ("from util import im2col", "util, the book's common/util.py", "beside net.py"),
+        ("from common.util import im2col", "common.util, the book's common/util.py", "into your"),
+        ("from two_layer_net import TwoLayerNet", "ch05/two_layer_net.py (chapter 5)", "beside"),
+        ("from optimizer import SGD", "optimizer, the book's common/optimizer.py", "beside"),
+    ],
+)
+def test_a_book_module_found_nowhere_is_named_as_the_books_file_never_pip(
+    tmp_path, line, named, into
+):
+    write(tmp_path / ".git" / "HEAD", "")
+    write(tmp_path / "common" / "layers.py", "")  # common/ of the learner's, without util.py
+    said = " ".join(refusal(write(tmp_path / "net.py", line + "\n")).split())
+    assert said.startswith(f"net.py line 1 imports {line.split()[1]}"), said
+    assert named in said
+    assert (
+        "Copy it from the book's repository,"
+        " https://github.com/oreilly-japan/deep-learning-from-scratch, " + into
+    ) in said
+    assert "pip" not in said

@@ -290,9 +290,9 @@ def test_a_colab_notebook_changing_into_its_drive_runs_on_in_its_own_folder(tmp_
     chdir = os.chdir
     learner = load_learner(str(path))
     assert (
-        f"two_layer_net.ipynb changes into {drive!r}, a folder of Google Colab's (its Drive) that"
-        " is not here: that change was skipped, and its imports looked for around"
-        " two_layer_net.ipynb"
+        f"two_layer_net.ipynb [cell 2], line 6 changes into {drive!r}, a folder of Google"
+        " Colab's (its Drive) that is not on this machine: that change was skipped, and"
+        f" two_layer_net.ipynb runs on from its own folder ({path.parent})"
     ) in learner.notes
     assert not any(str(here) in note for note in learner.notes)
     assert Path.cwd() == tmp_path

@@ -5,7 +5,9 @@ The book builds ``TwoLayerNet(input_size=784, hidden_size=50, output_size=10)`` 
 (``input_dim``, ``n_hidden``, ``num_classes``...), make sizes keyword-only, or add options
 (``weight_init_std``, ``activation``, ``use_batchnorm``, ``weight_decay_lambda``). Each parameter
 of ``__init__`` is read by its name: a size gets the book's size (a hidden size is always 50, so
-that a check stays quick), a required option a neutral value, an option with a default keeps it.
+that a check stays quick), a required option a neutral value, an option with a default keeps it,
+and so does a size whose default is a tuple (an image's shape, ``input_dim=(1, 28, 28)``). A
+network of chapter 7 (convolution: :func:`chapter_7`) is refused by name, before it is built.
 A required parameter that no rule knows is refused by name, unless it is a book name mistyped
 (``ouput_size``).
 
@@ -16,10 +18,8 @@ kept), refusing a net without ``params`` with the fix.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import inspect
-import io
 import re
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ import numpy as np
 
 from .found import LearnerError
 from .locating import _place, learner_frames
+from .quiet import kept
 
 if TYPE_CHECKING:
     from .found import Learner
@@ -98,7 +99,11 @@ def build_arguments(cls: type, **given) -> tuple[list, dict]:
         return [], {}
     args, kwargs, unknown = [], {}, []
     for p in named:
-        value = _value(p.name, p.default is not p.empty, given)
+        value = (
+            KEEP
+            if isinstance(p.default, tuple)
+            else _value(p.name, p.default is not p.empty, given)
+        )
         if value is UNKNOWN:
             unknown.append(p.name)
         elif value is not KEEP and p.kind == p.POSITIONAL_ONLY:
@@ -134,6 +139,26 @@ def _value(name: str, has_default: bool, given: dict):
     return KEEP if has_default else UNKNOWN
 
 
+def chapter_7(cls: type) -> str:
+    """What makes cls a network of chapter 7 (a convolutional net, as the book's SimpleConvNet:
+    Convolution or Pooling layers, a ``conv_param``, an image shape ``input_dim=(1, 28, 28)``),
+    or "" where nothing does."""
+    init = getattr(cls, "__init__", None)
+    try:
+        parameters = list(inspect.signature(init).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    said = [
+        f"{p.name}={p.default!r}"
+        for p in parameters
+        if isinstance(p.default, tuple) and len(p.default) == 3
+    ]
+    said += [p.name for p in parameters if p.name.startswith("conv_param")]
+    names = getattr(getattr(init, "__code__", None), "co_names", ())
+    said += [f"{n} layers" for n in ("Convolution", "Pooling") if n in names]
+    return ", ".join(said)
+
+
 def call_text(cls: type, args: list, kwargs: dict) -> str:
     """The call as a learner would write it: ``TwoLayerNet(input_size=784, ...)``."""
     try:
@@ -154,10 +179,17 @@ def build(learner: Learner, **sizes):
     give, and passes on an error raised inside the learner's ``__init__``."""
     seed = sizes.pop("seed", 0)
     cls = learner.cls
+    convolution = chapter_7(cls)
+    if convolution:
+        raise LearnerError(
+            f"{cls.__name__} ({_place(cls)}) is a network of chapter 7 (convolution:"
+            f" {convolution}), which xpnet check does not check: it checks the networks of"
+            " chapters 4-5 (TwoLayerNet, MultiLayerNet), on images of 784 pixels"
+        )
     args, kwargs = build_arguments(cls, **sizes)
     np.random.seed(seed)  # noqa: NPY002 (the book's nets draw from this generator)
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
+        with kept():
             net = cls(*args, **kwargs)
     except TypeError as error:
         if learner_frames(error):  # raised inside their __init__: their bug

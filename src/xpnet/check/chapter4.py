@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import functions as oracle
+from .found import takes_self
 from .locating import _brief, _is_theirs, _place, _where, is_learners_file, learner_frames
 
 __all__ = ["FunctionResult", "FunctionsCheck", "check_functions", "simple_net_like"]
@@ -549,8 +550,8 @@ def _weight(net):
 def _found(namespace: dict, name: str):
     for candidate in NAMES.get(name, (name,)):
         function = namespace.get(candidate)
-        if inspect.isfunction(function) and _is_learners(function):
-            return function
+        if inspect.isfunction(function) and _is_learners(function) and not takes_self(function):
+            return function  # (a method outside its class is said by xpnet.check.learner)
     return None
 
 

@@ -11,15 +11,15 @@ that returns nothing).
 
 from __future__ import annotations
 
-import contextlib
 import inspect
-import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .locating import _brief, _where, learner_frames
+from .quiet import kept
+from .timelimit import CheckTimeout, limit
 
 if TYPE_CHECKING:
     from .found import Learner
@@ -42,25 +42,37 @@ class LearnerCheck:
 
 
 def check_learner(
-    net, learner: Learner, x=None, labels=None, *, num_classes: int = NUM_CLASSES
+    net,
+    learner: Learner,
+    x=None,
+    labels=None,
+    *,
+    num_classes: int = NUM_CLASSES,
+    time_limit: float | None = None,
 ) -> LearnerCheck:
     """check_network on the learner's net with class labels, then with one-hot rows where the
     labels raise in the learner's code (or fail where one-hot passes: said in a note).
     x, labels default to the first images of the bundled sample, SAMPLES at a time: a check
     whose wrong parameters disagree in a few entries only (ReLU's kink) is made again on the
     next SAMPLES images, up to KINK_TRIES batches. The learner's exceptions pass through (those
-    of the labels when both forms raise)."""
+    of the labels when both forms raise). ``time_limit``: seconds each check may run (None: no
+    limit); past it, CheckTimeout is raised in the learner's code (:mod:`xpnet.check.timelimit`)."""
     from ..datasets import load_mnist_sample
 
     if x is None:
         (x_train, t_train), _ = load_mnist_sample()
         x, labels = x_train[: SAMPLES * KINK_TRIES], t_train[: SAMPLES * KINK_TRIES]
-    result = _check_learner(net, learner, x[:SAMPLES], labels[:SAMPLES], num_classes)
+    result = _check_learner(net, learner, x[:SAMPLES], labels[:SAMPLES], num_classes, time_limit)
     for start in range(SAMPLES, x.shape[0] - SAMPLES + 1, SAMPLES):
         if result.check.passed or not _at_kinks(result.check):
             break  # a kink moves with the images; a mistake stays
         again = _check_learner(
-            net, learner, x[start : start + SAMPLES], labels[start : start + SAMPLES], num_classes
+            net,
+            learner,
+            x[start : start + SAMPLES],
+            labels[start : start + SAMPLES],
+            num_classes,
+            time_limit,
         )
         again.notes.append(
             f"on the images before, {', '.join(p.name for p in result.check if not p.passed)}"
@@ -78,8 +90,12 @@ def _at_kinks(check) -> bool:
     return bool(wrong) and not check.problems and all(p.reason.startswith("only ") for p in wrong)
 
 
-def _check_learner(net, learner, x, labels, num_classes) -> LearnerCheck:
-    from .netcheck import check_network
+def _check_learner(net, learner, x, labels, num_classes, time_limit) -> LearnerCheck:
+    from .netcheck import check_network as unlimited
+
+    def check_network(*args, **kwargs):  # each check of the learner's code: at most time_limit
+        with limit(time_limit, CheckTimeout):
+            return unlimited(*args, **kwargs)
 
     one_hot = np.eye(num_classes)[labels]
     method, notes = learner.method, []
@@ -94,15 +110,14 @@ def _check_learner(net, learner, x, labels, num_classes) -> LearnerCheck:
             f"{learner.cls.__name__} has numerical_gradient(x, t) but no gradient(x, t)"
             " (backprop, chapter 5): checked its numerical gradient against xpnet's"
         )
-    quiet = contextlib.redirect_stdout(io.StringIO())  # a learner's debug prints, 80,000 times
     try:
-        with quiet:
+        with kept():  # a learner's debug prints, 80,000 times
             check = check_network(net, x, labels, method=method)
     except Exception as error:
         if not learner_frames(error):
             raise
         try:
-            with contextlib.redirect_stdout(io.StringIO()):
+            with kept():
                 check = check_network(net, x, one_hot, method=method)
         except Exception as other:
             if not (_form_mismatch(error) and learner_frames(other)) or _same(error, other):
@@ -118,7 +133,7 @@ def _check_learner(net, learner, x, labels, num_classes) -> LearnerCheck:
         return LearnerCheck(check, "one-hot", notes)
     if not check.passed and not check.problems:
         try:
-            with contextlib.redirect_stdout(io.StringIO()):
+            with kept():
                 other = check_network(net, x, one_hot, method=method)
         except Exception:
             other = None

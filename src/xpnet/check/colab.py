@@ -8,8 +8,10 @@ installed, :class:`_Colab` answers it with a stand-in whose every call (``drive.
 ``files.upload``, ...) does nothing and is recorded, for a note: the learner's files are read
 from the folders around the notebook, as for any other file. Its next line is most often
 ``os.chdir('/content/drive/MyDrive/deep-learning-from-scratch/ch04')``, into the book's folders
-in the learner's Drive: :func:`colab_folders` skips a change into a folder of Colab's
-(``/content``) that is not here, so the notebook runs on in its own folder.
+in the learner's Drive, or, in a file written on the learner's own machine,
+``os.chdir('/Users/someone/Documents/deep-learning')``: :func:`colab_folders` skips a change into
+a folder that is not on this machine, naming the line, and changes into the file's own folder
+instead, so the file runs on from there.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ import importlib.util
 import os
 import sys
 import types
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
-__all__ = ["colab_folders", "is_stand_in"]
+__all__ = ["colab_folders", "is_stand_in", "skipped_note"]
 
 COLAB = PurePosixPath("/content")  # Colab's own folder; drive.mount puts Drive in it
 
@@ -93,17 +95,21 @@ def is_stand_in(module) -> bool:
 
 
 @contextlib.contextmanager
-def colab_folders():
-    """While it runs, ``os.chdir`` into a folder of Colab's (under /content) that is not here
-    does nothing; yields the list of the folders skipped. The current folder is restored after,
-    whatever the learner's code changed it to."""
-    skipped: list[str] = []
+def colab_folders(folder: Path):
+    """While it runs, ``os.chdir`` into a folder that is not on this machine (Colab's Drive under
+    /content, another machine's ``/Users/someone/...``) changes into ``folder`` (the file's own)
+    instead; yields the list of (the folder skipped, where: "FILE.py, line N"). The current
+    folder is restored after, whatever the learner's code changed it to."""
+    skipped: list[tuple[str, str]] = []
     chdir, cwd = os.chdir, os.getcwd()
 
     def guarded(path):
         text = os.fsdecode(path) if isinstance(path, str | bytes | os.PathLike) else ""
-        if text and PurePosixPath(text).is_relative_to(COLAB) and not os.path.isdir(text):
-            skipped.append(text)
+        if text and not os.path.isdir(text):
+            caller = sys._getframe(1)  # the learner's line that called os.chdir
+            where = f"{Path(caller.f_code.co_filename).name}, line {caller.f_lineno}"
+            skipped.append((text, where))
+            chdir(folder)
             return
         chdir(path)
 
@@ -114,3 +120,13 @@ def colab_folders():
         os.chdir = chdir
         with contextlib.suppress(OSError):
             chdir(cwd)
+
+
+def skipped_note(path: Path, where: str, line: str) -> str:
+    """The note for a change into ``where``, not on this machine, skipped at ``line``."""
+    colab = PurePosixPath(where).is_relative_to(COLAB)
+    what = "a folder of Google Colab's (its Drive)" if colab else "a folder"
+    return (
+        f"{line} changes into {where!r}, {what} that is not on this machine: that change was"
+        f" skipped, and {path.name} runs on from its own folder ({path.parent})"
+    )

@@ -165,6 +165,13 @@ def module_of_own_package(path: Path) -> tuple[Path, str] | None:
     return found
 
 
+def mnist_packages(path: Path) -> set[str]:
+    """The top-level names through which path imports a module ``mnist``: ``mnist`` itself
+    (``from mnist import load_mnist``), ``dataset`` (``from dataset.mnist import ...``), any
+    other package (``from data.mnist import ...``)."""
+    return {parts[0] for _, parts in _imports(path) if parts[-1] == "mnist"}
+
+
 def _places(folder: Path) -> list[Path]:
     """The file's folder, its ancestors up to the repository's root (the home folder where
     no .git marks one, never the filesystem's root), the current folder."""

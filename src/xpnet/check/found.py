@@ -10,7 +10,7 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Learner", "LearnerError", "NoNetwork", "is_placeholder"]
+__all__ = ["Learner", "LearnerError", "NoNetwork", "is_placeholder", "takes_self"]
 
 
 class LearnerError(Exception):
@@ -70,6 +70,14 @@ def is_placeholder(function) -> bool:
     if not isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef):
         return False
     return all(_does_nothing(statement) for statement in definition.body)
+
+
+def takes_self(function) -> bool:
+    """Whether a function's first parameter is ``self``: at module level, a method that lost
+    its indentation (``def numerical_gradient(self, x, t)`` below its class), no function to
+    check."""
+    code = getattr(function, "__code__", None)
+    return bool(code and code.co_argcount and code.co_varnames[0] == "self")
 
 
 def _does_nothing(statement: ast.stmt) -> bool:

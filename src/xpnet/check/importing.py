@@ -11,18 +11,20 @@ would find its imports, and more:
 - **the book's common/, where the learner's repository has none**: a top-level ``common`` that no
   folder holds is answered by xpnet's stand-in of it (:mod:`xpnet.check.standin`), with a note.
 - **Google Colab's google.colab**, where it is not installed: a stand-in whose calls
-  (``drive.mount``) do nothing, and an ``os.chdir`` into a folder of Colab's that is not here is
-  skipped, with a note (:mod:`xpnet.check.colab`); the current folder is restored after.
+  (``drive.mount``) do nothing (:mod:`xpnet.check.colab`). An ``os.chdir`` into a folder that is
+  not on this machine (Colab's Drive, another machine's home) is skipped, with a note naming the
+  line, and the file runs on from its own folder; the current folder is restored after.
 - **MNIST offline**: the book's ``load_mnist`` and ``xpnet.load_mnist`` answer from the bundled
   sample, with the book's arguments (:mod:`xpnet.check.offline`).
 - **a notebook exported as a script** (``jupyter nbconvert --to script``): its
   ``get_ipython().run_line_magic(...)`` lines find a stand-in that does nothing, with a note;
   standard input is empty, so an ``input()`` at import ends at once instead of waiting unseen.
-- **top-level work**: what the module prints is kept, not shown; it runs under a time limit
-  (``time_limit`` seconds, where the platform has SIGALRM: :func:`_limit`). When the top-level
-  code raises or runs out of time *after* defining classes, the module as defined by then is
-  returned with a note naming the line (:func:`stopped_at`): training at import is the usual
-  cause.
+- **top-level work**: what the module prints (standard output and error) is kept, not shown
+  (:mod:`xpnet.check.quiet`); it runs under a time limit
+  (``time_limit`` seconds, where the platform has SIGALRM: :mod:`xpnet.check.timelimit`). When
+  the top-level code raises or runs out of time *after* defining classes, the module as defined
+  by then is returned with a note naming the line (:func:`stopped_at`): training at import is
+  the usual cause.
 """
 
 from __future__ import annotations
@@ -31,15 +33,13 @@ import contextlib
 import importlib.util
 import io
 import os
-import signal
 import sys
-import threading
 import traceback
 import warnings
 from pathlib import Path
 
 from ..datasets.mnist import answered_from_sample
-from .colab import _Colab, colab_folders, is_stand_in
+from .colab import _Colab, colab_folders, is_stand_in, skipped_note
 from .folders import (
     _Fallback,
     _local_names,
@@ -49,21 +49,21 @@ from .folders import (
     _source,
     _within,
     find_folders,
+    mnist_packages,
     module_of_own_package,
     package_of,
 )
 from .notebook import NotebookLoader, is_notebook
 from .offline import _OfflineMnist
+from .quiet import kept, lines
+from .standin import BARE, PartialCommon
 from .standin import FOLDER as STAND_INS
 from .standin import PACKAGES as STAND_IN_PACKAGES
+from .timelimit import ImportTimeout, limit
 
 __all__ = ["ImportTimeout", "Imported", "import_file"]
 
 TIME_LIMIT = 20.0  # seconds of top-level code before xpnet check stops it
-
-
-class ImportTimeout(BaseException):  # not Exception: a learner's `except Exception` goes on
-    """The file's top-level code ran past the time limit."""
 
 
 class Imported:
@@ -119,6 +119,7 @@ def _import(
     found, missing, named = find_folders(path)
     others = {name: where for where, names in found.items() if where != folder for name in names}
     stand_ins = {name: STAND_INS for name in STAND_IN_PACKAGES if name in missing}
+    stand_ins |= {name: where for name, where in BARE.items() if name in missing}
     folders = [folder, *dict.fromkeys([*others.values(), *stand_ins.values()])]
     first = package[0] if package else folder  # first on the path: as python -m runs it there
     folders += [first] if package else []
@@ -127,19 +128,22 @@ def _import(
     sys.path.insert(0, str(first))
     printed = io.StringIO()
     finder, fallback = (
-        _OfflineMnist(stand_in="dataset" in missing),
-        _Fallback({**others, **stand_ins}, learners=[f for f in folders if f != STAND_INS]),
+        _OfflineMnist(stand_ins=missing & {"dataset", *mnist_packages(path)}),
+        _Fallback(
+            {**others, **stand_ins},
+            learners=[f for f in folders if f not in (STAND_INS, *BARE.values())],
+        ),
     )
-    colab = _Colab()
+    colab, partial = _Colab(), PartialCommon()
     sys.meta_path[:0] = [finder, colab]
-    sys.meta_path.append(fallback)  # after the path the learner's own code sets up
+    sys.meta_path += [fallback, partial]  # after the path the learner's own code sets up
     error, skipped, caught = None, [], []
     shell = _NotebookShell()
     if is_notebook(path) or "get_ipython" in path.read_text(encoding="utf-8", errors="replace"):
         module.get_ipython = lambda: shell
     try:
-        with answered_from_sample() as answered, contextlib.redirect_stdout(printed):
-            with _limit(time_limit), _empty_stdin(), colab_folders() as skipped:
+        with answered_from_sample() as answered, kept(printed):
+            with limit(time_limit), _empty_stdin(), colab_folders(folder) as skipped:
                 with warnings.catch_warnings(record=True) as caught:  # as their prints: a note
                     if package:  # the packages above it first, then it, as Python imports them
                         if "." in name:
@@ -149,14 +153,14 @@ def _import(
     except (Exception, ImportTimeout) as raised:
         error = raised
     finally:
-        for hook in (finder, colab, fallback):
+        for hook in (finder, colab, fallback, partial):
             sys.meta_path.remove(hook)
         sys.path.remove(str(first))
         folders += list(fallback.beside.values())
         added = {key: _source(sys.modules[key]) for key in set(sys.modules) - before}
         for key, source in added.items():  # the learner's own modules (common.layers ...)
-            made = (key.split(".")[0] == "dataset" and finder.made) or is_stand_in(sys.modules[key])
-            if made or _within(source, folders):
+            made = key.split(".")[0] in finder.made or is_stand_in(sys.modules[key])
+            if made or _within(source, [*folders, STAND_INS]):
                 del sys.modules[key]
         sys.modules.update(shadowed)
         for entry in [e for e in sys.path_importer_cache if not os.path.isabs(e)]:
@@ -185,13 +189,17 @@ def _import(
             ),
         )
     stood_in = [name for name in stand_ins if name in fallback.used]
-    notes += [
-        f"{path.name} imports {name}, and no folder holds a {name}/ package: xpnet's stand-in"
-        f" of the book's {name}/ (functions, gradient, layers of chapters 4-5) answered it, so"
-        f" the check judges {path.name}'s own code; put your {name}/ beside {path.name} or in"
-        " the folder above it to check yours"
-        for name in stood_in
-    ]
+    notes += [_stood_in(path, name) for name in stood_in]
+    notes += _stood_in_mnist(path, finder.made)
+    if partial.used:
+        lacks = ", ".join(f"{name}.py" for name in partial.used)
+        books = ", ".join(f"common/{name}.py" for name in partial.used)
+        notes.append(
+            f"{path.name} imports {', '.join(f'common.{n}' for n in partial.used)}, and your"
+            f" common/ ({next(iter(partial.used.values()))}) lacks {lacks}: xpnet's stand-in of"
+            f" the book's {books} answered it, your own files in common/ the rest; copy the"
+            f" book's {lacks} into common/ to check with yours"
+        )
     if shell.calls:
         calls = ", ".join(dict.fromkeys(shell.calls))
         notes.append(
@@ -207,11 +215,7 @@ def _import(
             f" stand-in answered it, and {calls} did nothing; the files {path.name} uses are"
             " read from the folders around it"
         )
-    notes += [
-        f"{path.name} changes into {where!r}, a folder of Google Colab's (its Drive) that is"
-        f" not here: that change was skipped, and its imports looked for around {path.name}"
-        for where in dict.fromkeys(skipped)
-    ]
+    notes += [skipped_note(path, where, line) for where, line in dict.fromkeys(skipped)]
     if finder.answered or answered:
         notes.append(f"MNIST for {path.name}'s top-level code came from xpnet's bundled sample")
     if caught:
@@ -221,10 +225,39 @@ def _import(
             f" {first.category.__name__}: {first.message}, {Path(first.filename).name}, line"
             f" {first.lineno})"
         )
-    lines = printed.getvalue().count("\n")
-    if lines:
-        notes.append(f"{path.name}'s top-level code printed {lines} line(s), not shown")
+    written = lines(printed)
+    if written:
+        notes.append(f"{path.name}'s top-level code printed {written} line(s), not shown")
     return Imported(module, notes, error, missing, _places(folder), stood_in)
+
+
+def _stood_in(path: Path, name: str) -> str:
+    """The note for a package (common) or a bare module (functions) xpnet's stand-in answered."""
+    if name in BARE:
+        return (
+            f"{path.name} imports {name}, and no folder holds {name}.py (the book's"
+            f" common/{name}.py, copied beside the file?): xpnet's stand-in of the book's"
+            f" common/{name}.py answered it, so the check judges {path.name}'s own code; put"
+            f" your {name}.py beside {path.name} to check yours"
+        )
+    return (
+        f"{path.name} imports {name}, and no folder holds a {name}/ package: xpnet's stand-in"
+        f" of the book's {name}/ (functions, gradient, layers of chapters 4-5) answered it, so"
+        f" the check judges {path.name}'s own code; put your {name}/ beside {path.name} or in"
+        " the folder above it to check yours"
+    )
+
+
+def _stood_in_mnist(path: Path, made: set[str]) -> list[str]:
+    """The note for the book's dataset/mnist.py, answered by the stand-in (bare ``mnist`` or
+    ``<package>.mnist``), where no folder holds it."""
+    if not made:
+        return []
+    names = ", ".join(sorted(f"{n}.mnist" if n != "mnist" else n for n in made))
+    return [
+        f"{path.name} imports {names}, and no folder holds it (the book's dataset/mnist.py):"
+        f" xpnet's stand-in answered it, its load_mnist giving the bundled MNIST sample"
+    ]
 
 
 class _NotebookShell:
@@ -251,26 +284,6 @@ def _empty_stdin():
         yield
     finally:
         sys.stdin = stdin
-
-
-@contextlib.contextmanager
-def _limit(seconds: float):
-    """Raise ImportTimeout in the main thread after ``seconds`` (where SIGALRM exists)."""
-    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
-    if not usable or not seconds:
-        yield
-        return
-
-    def stop(signum, frame):
-        raise ImportTimeout(f"still running after {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def stopped_at(error: BaseException, path: Path) -> str | None:

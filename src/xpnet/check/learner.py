@@ -31,7 +31,7 @@ from .building import BOOK_SIZES, build
 from .chapter4 import simple_net_like
 from .chapter5 import layer_like
 from .checking import SAMPLES, LearnerCheck, check_learner
-from .found import Learner, LearnerError, NoNetwork
+from .found import Learner, LearnerError, NoNetwork, takes_self
 from .importing import TIME_LIMIT, ImportTimeout, import_file, stopped_at
 from .locating import (
     _brief,
@@ -93,6 +93,12 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
     module, notes = imported.module, imported.notes
     notes += read_mistyped(vars(module))
     own = _own_classes(module)
+    outside = _methods_outside(module)
+    notes += [
+        f"{f.__name__} ({_place(f)}) takes self: a method outside its class? indent it into the"
+        " class"
+        for f in outside
+    ]
     theirs = [] if any(_is_net(c) for c in own) else _imported_nets(module)
     if theirs:  # a training script: the net comes from the learner's own module
         notes.append(_imported_note(path, theirs))
@@ -139,11 +145,21 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
         candidates = book
     if not candidates:
         raise NoNetwork(
-            _no_single_class(path, path_text, own, candidates), vars(module), notes=notes
+            _no_single_class(path, path_text, own, candidates, outside), vars(module), notes=notes
         )
     if len(candidates) != 1:
         raise LearnerError(_no_single_class(path, path_text, own, candidates))
     return Learner(candidates[0], path, notes)
+
+
+def _methods_outside(module) -> list:
+    """The module's own functions whose first parameter is self: methods that lost their
+    indentation, at module level below their class."""
+    return [
+        f
+        for f in vars(module).values()
+        if inspect.isfunction(f) and f.__module__ == module.__name__ and takes_self(f)
+    ]
 
 
 def _own_classes(module) -> list[type]:
@@ -179,8 +195,19 @@ def _has(cls: type, method: str) -> bool:
     return callable(getattr(cls, method, None))
 
 
-def _no_single_class(path: Path, path_text: str, own: list[type], candidates: list[type]) -> str:
+def _no_single_class(
+    path: Path, path_text: str, own: list[type], candidates: list[type], outside: list = ()
+) -> str:
     fix = f"Name it: xpnet check {path_text}:CLASS"
+    book = [f for f in outside if f.__name__ in ("loss", "gradient", "numerical_gradient")]
+    if book and not candidates:  # the net's methods lost their indentation
+        said = ", ".join(f"{f.__name__}() ({_place(f)})" for f in book)
+        return (
+            f"{path.name} must define one class with loss(x, t) and gradient(x, t) methods;"
+            f" found none: {said} {'sits' if len(book) == 1 else 'sit'} at module level, taking"
+            f" self: methods outside their class? Indent {'it' if len(book) == 1 else 'them'}"
+            " into the network's class"
+        )
     if candidates:
         found = ", ".join(c.__name__ for c in candidates)
         return (

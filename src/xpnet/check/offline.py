@@ -5,7 +5,8 @@ would download MNIST, or fail offline. While :func:`~xpnet.check.importing.impor
 ``load_mnist`` of the book's ``dataset/mnist.py`` (any module named ``mnist`` that defines one)
 answers from the bundled sample with the book's arguments (:class:`_OfflineMnist`, whose
 :class:`_Loader` replaces the function after the module runs); where the file imports
-``dataset.mnist`` and there is none, a stand-in package is made (:class:`_Package`). And
+``dataset.mnist`` (or ``mnist``, the book's file copied beside it, or ``data.mnist``) and no
+folder holds it, a stand-in is made (its package: :class:`_Package`). And
 ``xpnet.load_mnist`` answers from the sample too, within
 :func:`xpnet.datasets.mnist.answered_from_sample`, which it consults.
 """
@@ -21,23 +22,26 @@ __all__: list[str] = []
 
 class _OfflineMnist(importlib.abc.MetaPathFinder):
     """Answers the book's load_mnist from the bundled sample: any module named ``mnist`` that
-    defines load_mnist gets the sample's, and ``dataset.mnist`` is made when there is none."""
+    defines load_mnist gets the sample's; ``stand_ins``: the top-level names found nowhere
+    (``dataset``, ``mnist``, ``data``) through which the file imports a module ``mnist``, made
+    when no folder holds them (``made``: those made)."""
 
-    def __init__(self, *, stand_in: bool) -> None:
-        self.stand_in, self.made, self.answered = stand_in, False, False
+    def __init__(self, *, stand_ins: set[str]) -> None:
+        self.stand_ins, self.made, self.answered = set(stand_ins), set(), False
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname == "dataset" and self.stand_in:  # no dataset/ anywhere: the stand-in's
+        if fullname in self.stand_ins - {"mnist"}:  # no dataset/ anywhere: the stand-in's
             if importlib.machinery.PathFinder.find_spec(fullname, path) is None:
-                self.made = True
+                self.made.add(fullname)
                 return importlib.util.spec_from_loader(fullname, _Package(), is_package=True)
         if fullname.rsplit(".", 1)[-1] != "mnist":
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None:
-            if not (self.stand_in and fullname == "dataset.mnist"):
-                return None
-            self.made = True
+            top = fullname.split(".")[0]
+            if top not in self.stand_ins or (top != fullname and top not in self.made):
+                return None  # (a package of the learner's that lacks mnist.py: their error)
+            self.made.add(top)
             return importlib.util.spec_from_loader(fullname, _Loader(self, None))
         spec.loader = _Loader(self, spec.loader)
         return spec

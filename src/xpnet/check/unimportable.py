@@ -6,6 +6,8 @@ returns the message, or None where the learner's own traceback says it best. It 
 - an import that no folder answers, also one in another of the learner's modules: its line,
   where xpnet looked, and the fix (the folder; where the repository has the module in another
   folder, that one; a library's ``pip install``);
+- an import of one of the book's own files that no folder holds and no stand-in answers
+  (``common/util.py``, ``ch05/two_layer_net.py``): that file, and where to copy it from;
 - an import beyond xpnet's stand-in of the book's ``common/``;
 - a package folder that holds no Python file: a git submodule not checked out (``.gitmodules``
   names it: ``git submodule update --init``), or an empty folder;
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from ..backends import LIBRARIES
 from .locating import _brief, learner_frames
+from .standin import REPOSITORY, book_file
 
 __all__ = ["unimportable"]
 
@@ -73,6 +76,8 @@ def unimportable(path: Path, imported) -> str | None:
         return None
     if isinstance(error, ModuleNotFoundError) and _found_nowhere(imported, top):
         return _not_found(path, imported, name)
+    if isinstance(error, ModuleNotFoundError) and book_file(name):  # common/ lacks util.py
+        return _book_module(path, imported, name)
     empty = next((p / top for p in imported.places if _holds_no_python(p / top)), None)
     return _empty_folder(path, imported, name, empty) if empty else None
 
@@ -117,11 +122,33 @@ def _not_found(path: Path, imported, name: str) -> str:
             f" there (from {dotted} import ..., run from the repository's root), or put it"
             f" back beside {path.name}"
         )
+    if book_file(top):
+        return _book_module(path, imported, top)
     return f"{said} Put {top}/ (the book's, or yours) in one of them" + (
         ""
         if top in BOOK_FOLDERS or top.startswith("ch")
         else f"; or, if {top} is a library, install it: {Path(sys.executable).name} -m pip"
         f" install {top}"
+    )
+
+
+def _book_module(path: Path, imported, name: str) -> str:
+    """An import of one of the book's own files that no folder holds: which file, and where
+    to copy it from (never pip: these are no libraries)."""
+    package, _, module = name.rpartition(".")
+    where = next((p / package for p in imported.places if package and (p / package).is_dir()), None)
+    copy = (
+        f"Copy it from the book's repository, {REPOSITORY}, "
+        + (f"into your {package}/" if where else f"beside {path.name}")
+        + " (or put your own there); it is no library to install"
+    )
+    said = f"{_line(path, imported.error)} imports {name}, the book's {book_file(name)}"
+    if where:  # the learner's package is there, without this module
+        return f"{said}, but your {package}/ ({where}) lacks {module}.py. {copy}"
+    looked = ", ".join(str(p) for p in imported.places)
+    return (
+        f"{said}, which no folder holds: xpnet check looked beside {path.name}, in the folders"
+        f" above it up to the repository's root and in the current folder ({looked}). {copy}"
     )
 
 

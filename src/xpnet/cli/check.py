@@ -7,8 +7,6 @@ or the data).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import sys
 
 from ..backends import get_backend
@@ -23,6 +21,8 @@ from ..check.learner import (
     load_learner,
     raised_in_backprop,
 )
+from ..check.quiet import kept
+from ..check.timelimit import CheckTimeout, limit, stopped_in
 from .data import load_data
 from .words import Exit, for_the_command_line
 
@@ -36,7 +36,7 @@ def check_command(args) -> int:
     ----------
     args : argparse.Namespace
         ``args.file``: ``FILE.py`` or ``FILE.py:CLASS``; ``args.time_limit``: seconds the
-        file's top-level code may run when imported.
+        file's top-level code may run when imported, and each check of its code.
 
     Returns
     -------
@@ -46,10 +46,14 @@ def check_command(args) -> int:
     """
     try:
         learner = load_learner(args.file, time_limit=args.time_limit)
-        net, call = build(learner)
-        result = check_learner(net, learner)
+        with limit(args.time_limit, CheckTimeout):
+            net, call = build(learner)
+        result = check_learner(net, learner, time_limit=args.time_limit)
     except NoNetwork as missing:
-        return _functions(missing, args.file)
+        return _functions(missing, args.file, args.time_limit)
+    except CheckTimeout as stopped:
+        print(f"xpnet check: error: {stopped_in(stopped, args.time_limit)}", file=sys.stderr)
+        return Exit.USAGE
     except LearnerError as error:
         print(f"xpnet check: error: {for_the_command_line(error)}", file=sys.stderr)
         return Exit.USAGE
@@ -70,17 +74,22 @@ def check_command(args) -> int:
     return Exit.OK if result.check.passed else Exit.FAILED
 
 
-def _functions(missing: NoNetwork, file: str) -> int:
+def _functions(missing: NoNetwork, file: str, time_limit: float | None = None) -> int:
     """A file with no network class: the book's functions, simpleNet-like classes and layers in
-    it, checked (:mod:`xpnet.check.chapter4`, :mod:`xpnet.check.chapter5`); where it holds none,
-    the error."""
+    it, checked (:mod:`xpnet.check.chapter4`, :mod:`xpnet.check.chapter5`), each kind within
+    time_limit seconds; where it holds none, the error."""
     from ..check.chapter4 import check_functions
     from ..check.chapter5 import check_layers
 
     try:
-        with contextlib.redirect_stdout(io.StringIO()):  # a learner's debug prints in a loop
-            functions = check_functions(missing.namespace, only=missing.only)
-            layers = check_layers(missing.namespace, only=missing.only)
+        with kept():  # a learner's debug prints in a loop, its progress bars
+            with limit(time_limit, CheckTimeout):
+                functions = check_functions(missing.namespace, only=missing.only)
+            with limit(time_limit, CheckTimeout):
+                layers = check_layers(missing.namespace, only=missing.only)
+    except CheckTimeout as stopped:
+        print(f"xpnet check: error: {stopped_in(stopped, time_limit)}", file=sys.stderr)
+        return Exit.USAGE
     except Exception as error:  # raised in the learner's code, outside the functions checked
         print(f"xpnet check: error: {learner_traceback(error)}", file=sys.stderr)
         return Exit.USAGE

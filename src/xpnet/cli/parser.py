@@ -95,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=positive_float,
         default=TIME_LIMIT,
         metavar="S",
-        help=f"seconds the file's top-level code may run when imported (default: {TIME_LIMIT:g})",
+        help="seconds the file's top-level code may run when imported, and each check of its code"
+        f" (default: {TIME_LIMIT:g})",
     )
     evaluate_flags(
         command(

@@ -9,9 +9,8 @@ Affine reads them from the params dict by name.
 import numpy as np  # noqa: F401  (the book's module offers np to `import *`)
 
 from xpnet.arguments import array_namespace
+from xpnet.functions import cross_entropy_error, sigmoid, softmax  # noqa: F401  (the book's names)
 from xpnet.layers import Relu, Sigmoid, SoftmaxWithLoss  # noqa: F401
-
-from .functions import cross_entropy_error, sigmoid, softmax  # noqa: F401  (the book's names)
 
 
 class Affine:
