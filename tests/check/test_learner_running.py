@@ -133,10 +133,49 @@ def test_a_function_that_never_returns_is_stopped_at_the_time_limit_naming_its_l
     path = write(tmp_path / "grad.py", NEVER_ENDS)
     assert main(["check", str(path), "--time-limit", "0.3"]) == 2
     err = " ".join(capsys.readouterr().err.split())
-    said = "your code was still running after 0.3 s of the check, in numerical_gradient (grad.py,"
+    said = (
+        "your code was still running after 0.3 s of CPU time in the check, in numerical_gradient"
+        " (grad.py,"
+    )
     assert said in err, err
     assert any(f"numerical_gradient (grad.py, {line} when stopped" in err for line in LOOP_LINES)
     assert "give it longer with --time-limit S (now 0.3)" in err
+
+
+SLEEPS_ONCE = """
+import time
+import numpy as np
+
+slept = []
+
+
+def numerical_gradient(f, x):
+    if not slept:  # waits, as a busy machine makes it wait, using no CPU
+        slept.append(time.sleep(3))
+    h = 1e-4
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"])
+    while not it.finished:
+        i = it.multi_index
+        keep = x[i]
+        x[i] = keep + h
+        up = f(x)
+        x[i] = keep - h
+        down = f(x)
+        x[i] = keep
+        grad[i] = (up - down) / (2 * h)
+        it.iternext()
+    return grad
+"""
+
+
+def test_the_checks_limit_counts_cpu_time_not_the_wall_clock(tmp_path, capsys):
+    """A check that waits 3 s (a busy machine, here a sleep) without using the CPU is not
+    stopped by a limit of 2 s: the limit is of CPU time. The wall clock stopped correct nets."""
+    path = write(tmp_path / "grad.py", SLEEPS_ONCE)
+    assert main(["check", str(path), "--time-limit", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "numerical_gradient" in out and "check PASSED" in out, out
 
 
 def test_a_network_calling_it_is_stopped_naming_the_loop_not_the_loss_it_calls(tmp_path, capsys):
@@ -253,7 +292,7 @@ def test_a_learners_error_is_still_shown_with_its_traceback_on_standard_error(tm
 
 def test_a_check_stopped_between_short_calls_is_said_to_be_slow_not_stuck(tmp_path):
     """No call of the learner's ran at both looks (xpnet's own loop was calling their loss):
-    slow code or a busy machine, said with the last of their calls and the flag."""
+    slow code, said with the last of their calls and the flag."""
     from xpnet.check.timelimit import CheckTimeout, stopped_in
 
     path = tmp_path / "slow.py"
@@ -264,7 +303,7 @@ def test_a_check_stopped_between_short_calls_is_said_to_be_slow_not_stuck(tmp_pa
         names["loss"]()
     said = stopped_in(stopped.value, 20)
     assert said == (
-        "the check was still running after 20 s, calling your loss (slow.py, line 2) over and"
-        " over, each call returning: slow code (or a busy machine) rather than a loop that never"
-        " ends; give it longer with --time-limit S (now 20)"
+        "the check was still running after 20 s of CPU time, calling your loss (slow.py, line 2)"
+        " over and over, each call returning: slow code rather than a loop that never ends;"
+        " give it longer with --time-limit S (now 20)"
     )

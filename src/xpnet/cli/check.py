@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from ..backends import get_backend
+from ..check.importing import TIME_LIMIT
 from ..check.learner import (
     SAMPLES,
     LearnerError,
@@ -22,7 +23,7 @@ from ..check.learner import (
     raised_in_backprop,
 )
 from ..check.quiet import kept
-from ..check.timelimit import CheckTimeout, limit, stopped_in
+from ..check.timelimit import CHECK_TIME_LIMIT, CheckTimeout, limit, stopped_in
 from .data import load_data
 from .words import Exit, for_the_command_line
 
@@ -36,7 +37,8 @@ def check_command(args) -> int:
     ----------
     args : argparse.Namespace
         ``args.file``: ``FILE.py`` or ``FILE.py:CLASS``; ``args.time_limit``: seconds the
-        file's top-level code may run when imported, and each check of its code.
+        file's top-level code may run when imported (wall clock), and each check of its code
+        (CPU time); None: TIME_LIMIT and CHECK_TIME_LIMIT.
 
     Returns
     -------
@@ -44,15 +46,17 @@ def check_command(args) -> int:
         Exit.OK when the network passes, Exit.FAILED when the check fails, Exit.USAGE when the
         file or class cannot be used (one line, or the learner's own traceback, on stderr).
     """
+    imported = TIME_LIMIT if args.time_limit is None else args.time_limit
+    checked = CHECK_TIME_LIMIT if args.time_limit is None else args.time_limit
     try:
-        learner = load_learner(args.file, time_limit=args.time_limit)
-        with limit(args.time_limit, CheckTimeout):
+        learner = load_learner(args.file, time_limit=imported)
+        with limit(checked, CheckTimeout):
             net, call = build(learner)
-        result = check_learner(net, learner, time_limit=args.time_limit)
+        result = check_learner(net, learner, time_limit=checked)
     except NoNetwork as missing:
-        return _functions(missing, args.file, args.time_limit)
+        return _functions(missing, args.file, checked)
     except CheckTimeout as stopped:
-        print(f"xpnet check: error: {stopped_in(stopped, args.time_limit)}", file=sys.stderr)
+        print(f"xpnet check: error: {stopped_in(stopped, checked)}", file=sys.stderr)
         return Exit.USAGE
     except LearnerError as error:
         print(f"xpnet check: error: {for_the_command_line(error)}", file=sys.stderr)

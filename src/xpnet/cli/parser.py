@@ -13,6 +13,7 @@ import argparse
 from .. import __version__
 from ..backends import BACKENDS
 from ..check.importing import TIME_LIMIT
+from ..check.timelimit import CHECK_TIME_LIMIT
 from . import check, evaluate, info, train
 from .argparsing import CommandParser, Help, positive_float
 from .flags import evaluate_flags, gradcheck_flags, train_flags
@@ -93,10 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     learner.add_argument(  # issue 23: a learner's file that trains at import is stopped
         "--time-limit",
         type=positive_float,
-        default=TIME_LIMIT,
+        default=None,
         metavar="S",
-        help="seconds the file's top-level code may run when imported, and each check of its code"
-        f" (default: {TIME_LIMIT:g})",
+        help="seconds the file's top-level code may run when imported, and seconds of CPU time"
+        f" each check of its code may take (default: {TIME_LIMIT:g} and {CHECK_TIME_LIMIT:g})",
     )
     evaluate_flags(
         command(
