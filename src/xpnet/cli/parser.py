@@ -96,8 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=positive_float,
         default=None,
         metavar="S",
-        help="seconds the file's top-level code may run when imported, and seconds of CPU time"
-        f" each check of its code may take (default: {TIME_LIMIT:g} and {CHECK_TIME_LIMIT:g})",
+        help=f"seconds the file's top-level code may run when imported (default: {TIME_LIMIT:g}),"
+        f" and CPU seconds each check of its code may take (default: {CHECK_TIME_LIMIT:g})",
     )
     evaluate_flags(
         command(
