@@ -114,8 +114,11 @@ def test_keep_going_writes_non_finite_states_to_their_own_file(tmp_path, capsys)
     assert '"iteration": 100' in str(diverged["meta"])
 
 
-def files_of(folder) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+def files_of(folder) -> dict[str, bytes | None]:
+    """Every file's bytes by name; a folder inside (diverged-run/) as None."""
+    return {
+        path.name: None if path.is_dir() else path.read_bytes() for path in sorted(folder.iterdir())
+    }
 
 
 @pytest.mark.parametrize(
@@ -171,6 +174,59 @@ def test_an_overwrite_that_saves_a_checkpoint_leaves_nothing_of_the_old_run(tmp_
     assert train(*SAMPLE, "--iters", "3", "--out", str(out), "--overwrite") == 0
     assert sorted(files_of(out)) == ["checkpoint.npz", "config.json", "loss.csv", "metrics.csv"]
     assert load_checkpoint(out / "checkpoint.npz").state["trainer"]["iteration"] == 3
+
+
+def test_an_overwrite_that_diverges_puts_the_old_run_back_and_keeps_its_own_apart(tmp_path, capsys):
+    """--lr 1e10 diverges at iteration 4, after the checkpoint of iteration 1: the old run is
+    put back all the same, and the diverged run's files go to diverged-run/ (then -2)."""
+    out = tmp_path / "run"
+    assert train(*SAMPLE, "--iters", "5", "--out", str(out)) == 0
+    before = files_of(out)
+    diverging = [*SAMPLE, "--iters", "100", "--lr", "1e10", "--out", str(out), "--overwrite"]
+    for apart in (out / "diverged-run", out / "diverged-run-2"):
+        capsys.readouterr()
+        assert train(*diverging) == 1
+        said = capsys.readouterr()
+        assert {name: files_of(out)[name] for name in before} == before  # the old run, whole
+        assert sorted(files_of(apart)) == [
+            "checkpoint.npz",
+            "config.json",
+            "diverged.npz",
+            "loss.csv",
+            "metrics.csv",
+        ]
+        assert (
+            f"{apart / 'checkpoint.npz'} keeps the last finite state, the diverged one is in"
+            f" {apart / 'diverged.npz'}\n"
+        ) in said.err
+        assert said.out.endswith(
+            f"the run that --overwrite was to replace is back in {out}; this run's files are"
+            f" in {apart}\n"
+        )
+        assert load_checkpoint(apart / "checkpoint.npz").state["trainer"]["iteration"] == 1
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [*before, "diverged-run", "diverged-run-2"]
+    )
+
+
+def test_an_overwrite_killed_after_its_first_checkpoint_stands(tmp_path, capsys):
+    """A killed --overwrite run that saved a checkpoint can be resumed: the next run that
+    takes the folder removes the old run's files, and does not put them back."""
+    out, new = tmp_path / "run", tmp_path / "new"
+    assert train(*SAMPLE, "--iters", "5", "--out", str(out)) == 0
+    assert train(*SAMPLE, "--iters", "3", "--out", str(new)) == 0
+    killed = files_of(new)  # as the killed run left them, beside the old run's set aside
+    old = files_of(out)
+    aside = out / ".xpnet-replaced"
+    aside.mkdir()
+    for name in old:
+        (out / name).rename(aside / name)
+    for name in killed:
+        (new / name).rename(out / name)
+    capsys.readouterr()
+    assert train(*SAMPLE, "--iters", "7", "--out", str(out)) == 2  # no --overwrite: refused
+    assert f"{out} already holds a run" in capsys.readouterr().err
+    assert files_of(out) == killed  # and no .xpnet-replaced left
 
 
 @pytest.mark.parametrize("inside", [False, True], ids=["a-file", "below-a-file"])

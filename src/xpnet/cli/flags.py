@@ -93,7 +93,8 @@ def train_flags(train: argparse.ArgumentParser) -> None:
         "--overwrite",
         action="store_true",
         help="replace the run already in --out once this run has saved its first checkpoint;"
-        " a run that ends before puts the old one back (default: refuse)",
+        " a run that ends before, or that diverges, puts the old one back (a diverged run's own"
+        " files go to --out/diverged-run/) (default: refuse)",
     )
     setting(
         "--keep-going",

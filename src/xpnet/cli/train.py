@@ -270,15 +270,25 @@ class Run:
         return status
 
     def _diverged(self, error: DivergenceError) -> int:
+        """The loss diverged: the CSVs and diverged.npz are written; an --overwrite run puts
+        the run it was to replace back, and its own files go to a folder apart."""
         self.folder.append(self.trainer.history)
         path = self._save(diverged=True)
-        good = self.folder / "checkpoint.npz"
+        apart = self.folder.keep_apart()
+        where = apart or self.folder.path
+        good = where / "checkpoint.npz"
         kept = f"{good} keeps the last finite state" if good.exists() else "no finite state"
         say(
             f"xpnet train: error: {for_the_command_line(error)}; {kept}, the diverged one is in"
-            f" {path}",
+            f" {where / path.name}",
             sys.stderr,
         )
+        if apart is not None:
+            say(
+                "notice: a run that diverged replaces nothing, so the run that --overwrite was"
+                f" to replace is back in {self.folder.path}; this run's files are in {apart}"
+            )
+            self.folder.put_back = []  # said
         return Exit.FAILED
 
     def _record(self, record) -> None:
