@@ -25,7 +25,8 @@ unless the killed run had saved a checkpoint (then it stands, and they are remov
 
 A write that fails (a full disk, a quota, a file-size limit, a read-only file system, no
 permission) raises :class:`RunFileError`, one line that names the file, the checkpoint that is
-kept (and its iteration) and the command that resumes from it.
+kept (and its iteration) and the command that resumes from it (:class:`Kept`: with the flags
+that the kept checkpoint does not hold).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import json
 import os
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +50,7 @@ from .runrecord import LOSSES, METRICS, append_rows, csv_text, loss_rows, metric
 
 __all__ = [
     "RUN_FILES",
+    "Kept",
     "RunFileError",
     "RunFolder",
     "RunFolderError",
@@ -84,6 +87,24 @@ ADVICE = {  # errno name -> what to do first; None: write elsewhere (another --o
 }
 
 
+@dataclass(frozen=True)
+class Kept:
+    """A checkpoint that a run can be resumed from: its path, its iteration, and the flags
+    that resuming needs besides ``--resume`` (what the checkpoint does not hold of the run)."""
+
+    path: Path
+    iteration: int
+    flags: tuple[str, ...] = ()
+
+    def command(self, out: Path | None = None) -> str:
+        """The command that resumes the run; ``--out out`` where out is not the checkpoint's
+        folder (a resumed run's default)."""
+        words = ["xpnet train --resume", str(self.path), *self.flags]
+        if out is not None and not _same_folder(out, self.path.parent):
+            words += ["--out", str(out)]
+        return " ".join(words)
+
+
 class RunFolder:
     """The folder of one run. Use ``with folder.locked():`` around everything the run does."""
 
@@ -91,7 +112,8 @@ class RunFolder:
         self.path = Path(path)
         self._lock = None
         self._losses_written = self._records_written = 0
-        self.kept: tuple[Path, int] | None = None  # the last good checkpoint, its iteration
+        self.kept: Kept | None = None  # the last good checkpoint, its iteration, how to resume
+        self.resume_flags: tuple[str, ...] = ()  # Kept.flags of a checkpoint this run saves
         self.saved = False  # this run saved a checkpoint.npz
         self.finished = False  # the run made all its steps: only its plots are left to write
         self.stale: list[Path] = []  # temporary files of killed writes, removed by locked()
@@ -197,7 +219,7 @@ class RunFolder:
         with self._writing(path):
             save_checkpoint(path, net, arrays=arrays, state=state)
         if path.name == "checkpoint.npz":
-            self.kept = (path, int(state["trainer"]["iteration"]))
+            self.kept = Kept(path, int(state["trainer"]["iteration"]), self.resume_flags)
             self.saved = True
         return path
 
@@ -217,8 +239,8 @@ class RunFolder:
             for name in RUN_FILES:
                 if (self / name).exists():
                     os.replace(self / name, apart / name)
-        if self.kept is not None and self.kept[0] == self / "checkpoint.npz":
-            self.kept = (apart / "checkpoint.npz", self.kept[1])
+        if self.kept is not None and self.kept.path == self / "checkpoint.npz":
+            self.kept = Kept(apart / "checkpoint.npz", self.kept.iteration, self.kept.flags)
         self._put_back()
         return apart
 
@@ -289,15 +311,17 @@ class RunFolder:
                 f"{line}; no checkpoint was saved yet, so there is nothing to resume from:"
                 f" {fix + ', then ' if fix else ''}{again}"
             )
-        kept, iteration = self.kept
+        kept = self.kept
         if self.finished:
-            return f"{line}; the run itself is complete: {kept} holds its {iteration} iterations"
-        resume = f"xpnet train --resume {kept}"
+            return (
+                f"{line}; the run itself is complete: {kept.path} holds its {kept.iteration}"
+                " iterations"
+            )
         if fix is None:
-            how = f"resume in a folder you can write with: {resume} --out ANOTHER_FOLDER"
+            how = f"resume in a folder you can write with: {kept.command()} --out ANOTHER_FOLDER"
         else:
-            how = f"{fix + ', then ' if fix else ''}resume with: {resume}"
-        return f"{line}; {kept} is kept, at iteration {iteration}: {how}"
+            how = f"{fix + ', then ' if fix else ''}resume with: {kept.command(self.path)}"
+        return f"{line}; {kept.path} is kept, at iteration {kept.iteration}: {how}"
 
 
 def resume_path(text: str, named: str = "--resume") -> Path:
@@ -333,3 +357,7 @@ def out_path(out: str | None, source: Path | None) -> Path:
 
 def _same_file(a: Path, b: Path) -> bool:
     return b.exists() and Path(a).resolve() == b.resolve()
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    return Path(a).resolve() == Path(b).resolve()
