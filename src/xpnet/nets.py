@@ -13,7 +13,13 @@ import math
 from types import SimpleNamespace
 from typing import Any
 
-from .arguments import check_count, check_positive_number, check_seed
+from .arguments import (
+    MAX_LAYER_SIZE,
+    check_count,
+    check_hidden_size,
+    check_positive_number,
+    check_seed,
+)
 from .backends import Array, Backend, dtype_name, host_rng, on_own_device, resolve_dtype
 from .gradient import numerical_gradient
 from .labels import check_labels_shape
@@ -75,7 +81,8 @@ class TwoLayerNet:
     ------
     TypeError, ValueError
         Naming the argument, here, before any array is made: a size that is not a positive
-        integer, a weight_init_std that is not a finite number > 0, a seed that is not None or
+        integer up to 2**31 - 1, a hidden_size whose parameters this process could not
+        allocate, a weight_init_std that is not a finite number > 0, a seed that is not None or
         an integer >= 0, an unknown activation, or backend= given with xp= or device=. The
         methods raise them naming x or t for bad inputs; those checks look at shapes, dtypes
         and devices only, so they never wait for a GPU.
@@ -114,7 +121,13 @@ class TwoLayerNet:
         sizes = {"input_size": input_size, "hidden_size": hidden_size, "output_size": output_size}
         self.config = {
             **{
-                key: check_count("TwoLayerNet", key, n, hint=f"the book's is {key}={book}")
+                key: check_count(
+                    "TwoLayerNet",
+                    key,
+                    n,
+                    maximum=MAX_LAYER_SIZE,
+                    hint=f"the book's is {key}={book}",
+                )
                 for (key, n), book in zip(sizes.items(), (784, 50, 10), strict=True)
             },
             "weight_init_std": check_positive_number(
@@ -123,6 +136,7 @@ class TwoLayerNet:
             "activation": activation,
             "dtype": dtype_name(self.dtype),
         }
+        check_hidden_size("TwoLayerNet", self.config, self.config["dtype"])
         input_size, hidden_size, output_size = (self.config[key] for key in sizes)
         weight_init_std = self.config["weight_init_std"]
         rng = host_rng(check_seed("TwoLayerNet", seed))
