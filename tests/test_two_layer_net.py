@@ -1,5 +1,6 @@
 import json
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -314,6 +315,25 @@ def test_a_hidden_size_whose_parameters_cannot_be_allocated_is_refused_naming_it
         " fits in the 1 GiB this process can allocate (the book's is hidden_size=50)"
     )
     assert TwoLayerNet(784, 50, 10).config["hidden_size"] == 50
+
+
+@pytest.mark.parametrize(("std", "dtype"), [(1e300, "float32"), (1e308, "float64")])
+def test_weights_the_dtype_cannot_hold_are_refused_naming_weight_init_std(xp, backend, std, dtype):
+    """1e300 standard normals are inf in float32 (NumPy warned "overflow encountered in cast"
+    and a run blamed --lr); 1e308 ones overflow float64 itself. Refused, with no warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(XpnetValueError) as refused:
+            TwoLayerNet(784, 50, 10, std, xp=xp, device=backend.device, dtype=dtype, seed=0)
+    limit = f"{float(np.finfo(dtype).max):.3g}"
+    said, _, rest = str(refused.value).partition(" draws weights up to ")
+    assert said == f"TwoLayerNet: weight_init_std={std:g}"
+    assert rest.split(", which ", 1)[1] == (
+        f'dtype="{dtype}" cannot hold (its largest number is {limit}, so they would be inf);'
+        " give a smaller weight_init_std (the book uses weight_init_std=0.01)"
+    )
+    net = TwoLayerNet(784, 50, 10, 1e30, xp=xp, device=backend.device, dtype="float32", seed=0)
+    assert np.isfinite(to_numpy(net.params["W1"])).all()
 
 
 def test_two_layer_net_takes_numpy_integers_and_the_books_std():

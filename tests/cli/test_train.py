@@ -251,6 +251,19 @@ def test_ctrl_c_of_a_resumed_run_whose_state_is_non_finite_resumes_with_its_flag
     assert load_checkpoint(tmp_path / "checkpoint.npz").state["trainer"]["iteration"] == 41
 
 
+def test_weights_that_float32_cannot_hold_are_refused_naming_the_flags(tmp_path, capsys):
+    """They were inf, and the run said it diverged and blamed --lr."""
+    out = tmp_path / "run"
+    assert train(*SAMPLE, "--weight-init-std", "1e300", "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xpnet train: error: TwoLayerNet: --weight-init-std 1e+300 draws weights")
+    assert err.endswith(
+        ", which --dtype float32 cannot hold (its largest number is 3.4e+38, so they would be"
+        " inf); give a smaller --weight-init-std (the book uses --weight-init-std 0.01)\n"
+    )
+    assert not out.exists()
+
+
 @POSIX
 def test_sigterm_before_training_exits_143_and_leaves_no_folder(tmp_path, monkeypatch, capsys):
     import xpnet.cli.train
