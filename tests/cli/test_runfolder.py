@@ -52,6 +52,30 @@ def test_resume_takes_a_run_folder_and_names_a_folder_without_one(tmp_path, caps
     )
 
 
+@POSIX
+def test_resume_of_a_folder_whose_first_run_is_running_says_it_is_in_use(tmp_path, capsys):
+    """The run holds the lock and has saved no checkpoint yet: the lock is named, as for a
+    second run into its --out, not "a folder without a checkpoint.npz". (The lock is held
+    here, by another open file, as flock sees another process's.)"""
+    import fcntl
+
+    with open(tmp_path / ".xpnet-train.lock", "a+") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock.write("4242")
+        lock.flush()
+        assert train(*FAST, "--resume", str(tmp_path)) == 2
+        assert main(["evaluate", str(tmp_path)]) == 2
+    in_use = f"{tmp_path} is in use by another xpnet train (process 4242); wait for it to end"
+    assert capsys.readouterr().err == (
+        f"xpnet train: error: --resume {tmp_path}: {in_use}, then resume it (it has saved none"
+        " yet)\n"
+        f"xpnet evaluate: error: CHECKPOINT {tmp_path}: {in_use}, or for its first checkpoint"
+        " (it has saved none yet)\n"
+    )
+    assert train(*FAST, "--resume", str(tmp_path)) == 2  # released: no run holds it now
+    assert "that is a folder without a checkpoint.npz" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 @POSIX
 @ONCE

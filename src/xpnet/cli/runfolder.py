@@ -45,7 +45,7 @@ import numpy as np
 from ..atomic import atomic_path, atomic_write, remove_stale
 from ..backends import to_numpy
 from ..checkpoint import CheckpointError, save_checkpoint
-from .runlock import LOCK, RunFolderError, take
+from .runlock import LOCK, RunFolderError, holder, in_use, take
 from .runrecord import LOSSES, METRICS, append_rows, csv_text, loss_rows, metric_rows
 
 __all__ = [
@@ -334,6 +334,12 @@ def resume_path(text: str, named: str = "--resume") -> Path:
         except PermissionError:  # a folder the user may not look into: load_checkpoint says so
             return path / "checkpoint.npz"
         if not found:
+            running = holder(path)
+            if running is not None:  # its first run has saved no checkpoint yet
+                then = "then resume it" if named == "--resume" else "or for its first checkpoint"
+                raise RunFolderError(
+                    f"{named} {text}: {in_use(path, running, then)} (it has saved none yet)"
+                )
             raise CheckpointError(
                 f"{named} {text}: that is a folder without a checkpoint.npz; give a run's folder "
                 "or its checkpoint file"
