@@ -1,5 +1,6 @@
 import json
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ from helpers import KEYS, batch, make_net, on_host, strict
 import xpnet
 from xpnet import TwoLayerNet
 from xpnet.backends import get_backend, to_numpy
+from xpnet.errors import XpnetValueError
 
 # -- gradients -----------------------------------------------------------------------------------
 
@@ -301,6 +303,43 @@ def test_unknown_activation_is_refused():
 def test_two_layer_net_arguments_are_checked_where_given(args, kwargs, error, message):
     with pytest.raises(error, match=f"^TwoLayerNet: {message}"):
         TwoLayerNet(*args, **kwargs)
+
+
+def test_a_hidden_size_whose_parameters_cannot_be_allocated_is_refused_naming_it(monkeypatch):
+    """The bound that --hidden-size and a checkpoint's meta.net share: 2**31 - 1, and what this
+    process can allocate (1 GiB here), each weight counted as drawn (float64) and copied."""
+    monkeypatch.setattr("xpnet.arguments.memory_available", lambda: 2**30)
+    most = 2**30 // ((784 + 1 + 10) * (8 + 4))
+    with pytest.raises(ValueError, match=r"^TwoLayerNet: hidden_size must be .* up to 2147483647"):
+        TwoLayerNet(784, 2**31, 10)
+    with pytest.raises(XpnetValueError) as refused:
+        TwoLayerNet(784, 10**8, 10, dtype="float32")  # 888 GiB: numpy's MemoryError, before
+    assert str(refused.value) == (
+        "TwoLayerNet: hidden_size=100000000 needs 888 GiB for the parameters of a"
+        " 784-100000000-10 network (drawn in float64 on the host, then copied as float32);"
+        f" hidden_size can be at most {most} here, the most whose 784-N-10 network in float32"
+        " fits in the 1 GiB this process can allocate (the book's is hidden_size=50)"
+    )
+    assert TwoLayerNet(784, 50, 10).config["hidden_size"] == 50
+
+
+@pytest.mark.parametrize(("std", "dtype"), [(1e300, "float32"), (1e308, "float64")])
+def test_weights_the_dtype_cannot_hold_are_refused_naming_weight_init_std(xp, backend, std, dtype):
+    """1e300 standard normals are inf in float32 (NumPy warned "overflow encountered in cast"
+    and a run blamed --lr); 1e308 ones overflow float64 itself. Refused, with no warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(XpnetValueError) as refused:
+            TwoLayerNet(784, 50, 10, std, xp=xp, device=backend.device, dtype=dtype, seed=0)
+    limit = f"{float(np.finfo(dtype).max):.3g}"
+    said, _, rest = str(refused.value).partition(" draws weights up to ")
+    assert said == f"TwoLayerNet: weight_init_std={std:g}"
+    assert rest.split(", which ", 1)[1] == (
+        f'dtype="{dtype}" cannot hold (its largest number is {limit}, so they would be inf);'
+        " give a smaller weight_init_std (the book uses weight_init_std=0.01)"
+    )
+    net = TwoLayerNet(784, 50, 10, 1e30, xp=xp, device=backend.device, dtype="float32", seed=0)
+    assert np.isfinite(to_numpy(net.params["W1"])).all()
 
 
 def test_two_layer_net_takes_numpy_integers_and_the_books_std():

@@ -3,7 +3,9 @@ names, a list where an array belongs).
 
 Each raises where the argument is given, naming it, what it must be and what came, so that a
 ``TwoLayerNet(784, -3, 10)`` fails on ``hidden_size`` and not, later, inside NumPy. Only Python
-values and array types are read here: no array's values, so no GPU wait.
+values and array types are read here: no array's values, so no GPU wait. The one bound of a
+network's size is here too (:data:`MAX_LAYER_SIZE`, :func:`largest_hidden_size`): TwoLayerNet,
+``--hidden-size`` and a checkpoint's ``meta.net`` share it.
 """
 
 from __future__ import annotations
@@ -13,16 +15,24 @@ import numbers
 from typing import Any
 
 from .backends import array_namespace as _array_namespace
+from .errors import Arg, Use, XpnetValueError
+from .npyfiles import memory_available, size_text
 
 __all__ = [
+    "MAX_LAYER_SIZE",
     "array_namespace",
     "check_count",
+    "check_hidden_size",
     "check_keywords",
     "check_positive_number",
     "check_seed",
     "is_plain",
+    "largest_hidden_size",
     "plain_value",
 ]
+
+MAX_LAYER_SIZE = 2**31 - 1  # a layer's size: TwoLayerNet's, --hidden-size's, a checkpoint's
+DRAWN_AS = 8  # bytes of a weight as it is drawn: float64, on the host, before its cast
 
 BOOK_NAMES = {  # what a user types -> the book's name, which xpnet's functions take
     "lr": "learning_rate",
@@ -70,15 +80,69 @@ def plain_value(value: Any) -> str:
     )
 
 
-def check_count(caller: str, name: str, value: Any, *, minimum: int = 1, hint: str = "") -> int:
-    """value as an int when it is an integer (not a bool) of at least minimum; else TypeError or
-    ValueError naming ``name``. hint: how to fix it, appended to the message."""
+def check_count(
+    caller: str,
+    name: str,
+    value: Any,
+    *,
+    minimum: int = 1,
+    maximum: int | None = None,
+    hint: str = "",
+) -> int:
+    """value as an int when it is an integer (not a bool) from minimum up to maximum; else
+    TypeError or ValueError naming ``name``. hint: how to fix it, appended to the message."""
     kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{caller}: {name} must be {kind}; got {value!r}{_fix(hint)}")
     if value < minimum:
         raise ValueError(f"{caller}: {name} must be {kind}; got {value}{_fix(hint)}")
+    if maximum is not None and value > maximum:
+        raise ValueError(
+            f"{caller}: {name} must be {kind} up to {maximum}; got {value}{_fix(hint)}"
+        )
     return int(value)
+
+
+def largest_hidden_size(input_size: int, output_size: int, dtype: str) -> tuple[int, str]:
+    """The most hidden units that a (input_size, H, output_size) network may have here, and why.
+
+    MAX_LAYER_SIZE, or fewer where this process could not allocate the parameters: each is
+    drawn in float64 on the host and then copied as ``dtype`` ("float32" or "float64"), so for
+    one hidden unit (a column of W1, an entry of b1, a row of W2) both copies are counted.
+
+    Examples
+    --------
+    >>> most, why = largest_hidden_size(784, 10, "float32")
+    >>> 50 < most <= MAX_LAYER_SIZE
+    True
+    """
+    itemsize = 4 if dtype == "float32" else 8
+    per_unit = (input_size + 1 + output_size) * (DRAWN_AS + itemsize)
+    available = memory_available()
+    if available // per_unit >= MAX_LAYER_SIZE:
+        return MAX_LAYER_SIZE, "the largest layer a checkpoint holds"
+    return max(0, available // per_unit), (
+        f"the most whose {input_size}-N-{output_size} network in {dtype} fits in the"
+        f" {size_text(available)} this process can allocate"
+    )
+
+
+def check_hidden_size(caller: str, sizes: dict[str, int], dtype: str) -> None:
+    """Raise XpnetValueError naming hidden_size where the network of ``sizes`` (input_size,
+    hidden_size, output_size) in ``dtype`` could not be allocated here (largest_hidden_size)."""
+    i, h, o = sizes["input_size"], sizes["hidden_size"], sizes["output_size"]
+    most, why = largest_hidden_size(i, o, dtype)
+    if h <= most:
+        return
+    need = (i * h + h + h * o + o) * (DRAWN_AS + (4 if dtype == "float32" else 8))
+    raise XpnetValueError(
+        f"{caller}: {{given}} needs {size_text(need)} for the parameters of a {i}-{h}-{o}"
+        f" network (drawn in float64 on the host, then copied as {dtype}); {{name}} can be at"
+        f" most {most} here, {why} (the book's is {{book}})",
+        given=Use("hidden_size", h),
+        name=Arg("hidden_size"),
+        book=Use("hidden_size", 50),
+    )
 
 
 def check_positive_number(caller: str, name: str, value: Any, *, hint: str = "") -> float:

@@ -13,8 +13,23 @@ import math
 from types import SimpleNamespace
 from typing import Any
 
-from .arguments import check_count, check_positive_number, check_seed
-from .backends import Array, Backend, dtype_name, host_rng, on_own_device, resolve_dtype
+from .arguments import (
+    MAX_LAYER_SIZE,
+    check_count,
+    check_hidden_size,
+    check_positive_number,
+    check_seed,
+)
+from .backends import (
+    Array,
+    Backend,
+    array_namespace,
+    dtype_name,
+    host_rng,
+    on_own_device,
+    resolve_dtype,
+)
+from .errors import Arg, Use, XpnetValueError
 from .gradient import numerical_gradient
 from .labels import check_labels_shape
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
@@ -75,10 +90,12 @@ class TwoLayerNet:
     ------
     TypeError, ValueError
         Naming the argument, here, before any array is made: a size that is not a positive
-        integer, a weight_init_std that is not a finite number > 0, a seed that is not None or
-        an integer >= 0, an unknown activation, or backend= given with xp= or device=. The
-        methods raise them naming x or t for bad inputs; those checks look at shapes, dtypes
-        and devices only, so they never wait for a GPU.
+        integer up to 2**31 - 1, a hidden_size whose parameters this process could not
+        allocate, a weight_init_std that is not a finite number > 0, a seed that is not None or
+        an integer >= 0, an unknown activation, or backend= given with xp= or device=; and,
+        once they are drawn, weights that the dtype cannot hold (weight_init_std=1e300 in
+        float32: they would be inf). The methods raise them naming x or t for bad inputs;
+        those checks look at shapes, dtypes and devices only, so they never wait for a GPU.
 
     Examples
     --------
@@ -114,7 +131,13 @@ class TwoLayerNet:
         sizes = {"input_size": input_size, "hidden_size": hidden_size, "output_size": output_size}
         self.config = {
             **{
-                key: check_count("TwoLayerNet", key, n, hint=f"the book's is {key}={book}")
+                key: check_count(
+                    "TwoLayerNet",
+                    key,
+                    n,
+                    maximum=MAX_LAYER_SIZE,
+                    hint=f"the book's is {key}={book}",
+                )
                 for (key, n), book in zip(sizes.items(), (784, 50, 10), strict=True)
             },
             "weight_init_std": check_positive_number(
@@ -123,14 +146,35 @@ class TwoLayerNet:
             "activation": activation,
             "dtype": dtype_name(self.dtype),
         }
+        check_hidden_size("TwoLayerNet", self.config, self.config["dtype"])
         input_size, hidden_size, output_size = (self.config[key] for key in sizes)
         weight_init_std = self.config["weight_init_std"]
         rng = host_rng(check_seed("TwoLayerNet", seed))
-        W1 = weight_init_std * rng.standard_normal((input_size, hidden_size))
-        W2 = weight_init_std * rng.standard_normal((hidden_size, output_size))
+        W1 = self._weights(rng, (input_size, hidden_size), weight_init_std)
+        W2 = self._weights(rng, (hidden_size, output_size), weight_init_std)
         host = {"W1": W1, "b1": [0.0] * hidden_size, "W2": W2, "b2": [0.0] * output_size}
         self.params = {key: self.backend.asarray(value, self.dtype) for key, value in host.items()}
         self._build_layers()
+
+    def _weights(self, rng, shape: tuple[int, int], weight_init_std: float):
+        """weight_init_std times standard normals of shape, drawn on the host (float64); an
+        XpnetValueError naming weight_init_std and the dtype where the net's dtype cannot hold
+        them (1e300 times them is inf in float32). Host values: reading them waits for no GPU."""
+        z = rng.standard_normal(shape)
+        host = array_namespace(z)
+        largest = weight_init_std * float(host.max(host.abs(z)))  # a Python float: inf, no warning
+        limit = float(self.backend.xp.finfo(self.dtype).max)
+        if largest > limit:
+            raise XpnetValueError(
+                f"TwoLayerNet: {{std}} draws weights up to {largest:.3g}, which {{dtype}} cannot"
+                f" hold (its largest number is {limit:.3g}, so they would be inf); give a smaller"
+                " {name} (the book uses {book})",
+                std=Use("weight_init_std", weight_init_std),
+                dtype=Use("dtype", self.config["dtype"]),
+                name=Arg("weight_init_std"),
+                book=Use("weight_init_std", 0.01),
+            )
+        return weight_init_std * z
 
     def __repr__(self) -> str:
         """One line: the sizes, the activation, the dtype and where the parameters live."""

@@ -33,6 +33,23 @@ def test_bad_flags_name_the_flag_in_trains_usage(flags, message, capsys):
     assert "_positive" not in err and "invalid" not in err
 
 
+@pytest.mark.parametrize("command", ["train", "gradcheck"])
+def test_a_hidden_size_past_what_can_be_allocated_is_named_in_one_line(
+    command, capsys, monkeypatch
+):
+    monkeypatch.setattr("xpnet.arguments.memory_available", lambda: 2**30)
+    most = 2**30 // ((784 + 1 + 10) * (8 + 8))  # float64: the most a parameter takes
+    with pytest.raises(SystemExit) as raised:
+        build_parser().parse_args([command, "--hidden-size", "100000000"])
+    assert raised.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        f"xpnet {command}: error: argument --hidden-size: expected a positive integer up to"
+        f" {most} (the most whose 784-N-10 network in float64 fits in the 1 GiB this process"
+        " can allocate); got 100000000\n"
+    )
+    assert build_parser().parse_args([command, "--hidden-size", str(most)]).hidden_size == most
+
+
 @pytest.mark.parametrize("size", ["lots", "-1", "MiB", "250 MiBs"])
 def test_a_memory_limit_that_is_no_size_is_named_before_dask_or_the_data(size, capsys):
     with pytest.raises(SystemExit) as raised:

@@ -52,6 +52,30 @@ def test_resume_takes_a_run_folder_and_names_a_folder_without_one(tmp_path, caps
     )
 
 
+@POSIX
+def test_resume_of_a_folder_whose_first_run_is_running_says_it_is_in_use(tmp_path, capsys):
+    """The run holds the lock and has saved no checkpoint yet: the lock is named, as for a
+    second run into its --out, not "a folder without a checkpoint.npz". (The lock is held
+    here, by another open file, as flock sees another process's.)"""
+    import fcntl
+
+    with open(tmp_path / ".xpnet-train.lock", "a+") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock.write("4242")
+        lock.flush()
+        assert train(*FAST, "--resume", str(tmp_path)) == 2
+        assert main(["evaluate", str(tmp_path)]) == 2
+    in_use = f"{tmp_path} is in use by another xpnet train (process 4242); wait for it to end"
+    assert capsys.readouterr().err == (
+        f"xpnet train: error: --resume {tmp_path}: {in_use}, then resume it (it has saved none"
+        " yet)\n"
+        f"xpnet evaluate: error: CHECKPOINT {tmp_path}: {in_use}, or for its first checkpoint"
+        " (it has saved none yet)\n"
+    )
+    assert train(*FAST, "--resume", str(tmp_path)) == 2  # released: no run holds it now
+    assert "that is a folder without a checkpoint.npz" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 @POSIX
 @ONCE
@@ -114,8 +138,11 @@ def test_keep_going_writes_non_finite_states_to_their_own_file(tmp_path, capsys)
     assert '"iteration": 100' in str(diverged["meta"])
 
 
-def files_of(folder) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+def files_of(folder) -> dict[str, bytes | None]:
+    """Every file's bytes by name; a folder inside (diverged-run/) as None."""
+    return {
+        path.name: None if path.is_dir() else path.read_bytes() for path in sorted(folder.iterdir())
+    }
 
 
 @pytest.mark.parametrize(
@@ -171,6 +198,59 @@ def test_an_overwrite_that_saves_a_checkpoint_leaves_nothing_of_the_old_run(tmp_
     assert train(*SAMPLE, "--iters", "3", "--out", str(out), "--overwrite") == 0
     assert sorted(files_of(out)) == ["checkpoint.npz", "config.json", "loss.csv", "metrics.csv"]
     assert load_checkpoint(out / "checkpoint.npz").state["trainer"]["iteration"] == 3
+
+
+def test_an_overwrite_that_diverges_puts_the_old_run_back_and_keeps_its_own_apart(tmp_path, capsys):
+    """--lr 1e10 diverges at iteration 4, after the checkpoint of iteration 1: the old run is
+    put back all the same, and the diverged run's files go to diverged-run/ (then -2)."""
+    out = tmp_path / "run"
+    assert train(*SAMPLE, "--iters", "5", "--out", str(out)) == 0
+    before = files_of(out)
+    diverging = [*SAMPLE, "--iters", "100", "--lr", "1e10", "--out", str(out), "--overwrite"]
+    for apart in (out / "diverged-run", out / "diverged-run-2"):
+        capsys.readouterr()
+        assert train(*diverging) == 1
+        said = capsys.readouterr()
+        assert {name: files_of(out)[name] for name in before} == before  # the old run, whole
+        assert sorted(files_of(apart)) == [
+            "checkpoint.npz",
+            "config.json",
+            "diverged.npz",
+            "loss.csv",
+            "metrics.csv",
+        ]
+        assert (
+            f"{apart / 'checkpoint.npz'} keeps the last finite state, the diverged one is in"
+            f" {apart / 'diverged.npz'}\n"
+        ) in said.err
+        assert said.out.endswith(
+            f"the run that --overwrite was to replace is back in {out}; this run's files are"
+            f" in {apart}\n"
+        )
+        assert load_checkpoint(apart / "checkpoint.npz").state["trainer"]["iteration"] == 1
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [*before, "diverged-run", "diverged-run-2"]
+    )
+
+
+def test_an_overwrite_killed_after_its_first_checkpoint_stands(tmp_path, capsys):
+    """A killed --overwrite run that saved a checkpoint can be resumed: the next run that
+    takes the folder removes the old run's files, and does not put them back."""
+    out, new = tmp_path / "run", tmp_path / "new"
+    assert train(*SAMPLE, "--iters", "5", "--out", str(out)) == 0
+    assert train(*SAMPLE, "--iters", "3", "--out", str(new)) == 0
+    killed = files_of(new)  # as the killed run left them, beside the old run's set aside
+    old = files_of(out)
+    aside = out / ".xpnet-replaced"
+    aside.mkdir()
+    for name in old:
+        (out / name).rename(aside / name)
+    for name in killed:
+        (new / name).rename(out / name)
+    capsys.readouterr()
+    assert train(*SAMPLE, "--iters", "7", "--out", str(out)) == 2  # no --overwrite: refused
+    assert f"{out} already holds a run" in capsys.readouterr().err
+    assert files_of(out) == killed  # and no .xpnet-replaced left
 
 
 @pytest.mark.parametrize("inside", [False, True], ids=["a-file", "below-a-file"])

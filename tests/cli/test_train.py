@@ -232,6 +232,38 @@ def test_ctrl_c_after_keep_going_made_the_weights_non_finite_resumes_the_finite_
     assert '"iteration": 60' in str(np.load(tmp_path / "diverged.npz")["meta"])
 
 
+def test_ctrl_c_of_a_resumed_run_whose_state_is_non_finite_resumes_with_its_flags(
+    tmp_path, capsys, monkeypatch
+):
+    """The last finite state is the checkpoint the run resumed from, which holds the old
+    total, lr and --no-keep-going: the resume command gives this run's."""
+    quick = ["--dataset", "sample", "--device", "cpu", "--no-progress", "--no-plot"]
+    assert train(*quick, "--iters", "41", "--out", str(tmp_path)) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(xpnet.TwoLayerNet, "_loss_and_gradient", pressing_ctrl_c_in_step(19, 1, []))
+    flags = ["--lr", "1e10", "--keep-going", "--iters", "100"]
+    assert train(*quick, "--resume", str(tmp_path), *flags) == 130
+    err = capsys.readouterr().err.splitlines()
+    assert err[-2].startswith("interrupted at iteration 60 with non-finite parameters")
+    assert err[-1] == (
+        f"  xpnet train --resume {tmp_path / 'checkpoint.npz'} --iters 100 --lr 1e+10 --keep-going"
+    )
+    assert load_checkpoint(tmp_path / "checkpoint.npz").state["trainer"]["iteration"] == 41
+
+
+def test_weights_that_float32_cannot_hold_are_refused_naming_the_flags(tmp_path, capsys):
+    """They were inf, and the run said it diverged and blamed --lr."""
+    out = tmp_path / "run"
+    assert train(*SAMPLE, "--weight-init-std", "1e300", "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xpnet train: error: TwoLayerNet: --weight-init-std 1e+300 draws weights")
+    assert err.endswith(
+        ", which --dtype float32 cannot hold (its largest number is 3.4e+38, so they would be"
+        " inf); give a smaller --weight-init-std (the book uses --weight-init-std 0.01)\n"
+    )
+    assert not out.exists()
+
+
 @POSIX
 def test_sigterm_before_training_exits_143_and_leaves_no_folder(tmp_path, monkeypatch, capsys):
     import xpnet.cli.train

@@ -105,14 +105,15 @@ def assert_stopped_cleanly(out: Path, iteration: int | None) -> None:
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def expected_line(path: Path, code: str, kept: Path, iteration: int) -> str:
+def expected_line(path: Path, code: str, kept: Path, iteration: int, flags: str = "") -> str:
+    """flags: what the resume command gives besides --resume (a resumed run's new target)."""
     number = getattr(errno, code)
     fix = {
         "ENOSPC": "free some space on that disk, then resume with: ",
         "EDQUOT": "free some of your disk quota, then resume with: ",
         "EFBIG": "raise the file-size limit (ulimit -f), then resume with: ",
     }.get(code)
-    resume = f"xpnet train --resume {kept}"
+    resume = f"xpnet train --resume {kept}{flags}"
     how = (
         fix + resume
         if fix
@@ -178,7 +179,9 @@ def test_a_failed_write_at_the_start_of_a_resumed_run_keeps_the_resumed_checkpoi
     fail_writes(monkeypatch, "loss.csv", "EDQUOT")  # the restart of the CSVs
     assert main(["train", *SAMPLE, "--resume", str(tmp_path), "--iters", "100"]) == 2
     checkpoint = tmp_path / "checkpoint.npz"
-    assert capsys.readouterr().err == expected_line(tmp_path / "loss.csv", "EDQUOT", checkpoint, 41)
+    assert capsys.readouterr().err == expected_line(
+        tmp_path / "loss.csv", "EDQUOT", checkpoint, 41, " --iters 100"
+    )
     assert_stopped_cleanly(tmp_path, 41)
 
 
@@ -207,6 +210,41 @@ def test_the_resume_command_of_the_message_resumes(tmp_path, capsys, monkeypatch
     assert load_checkpoint(tmp_path / "checkpoint.npz").state["trainer"]["iteration"] == 100
     loss = np.loadtxt(tmp_path / "loss.csv", delimiter=",", skiprows=1)
     assert loss[:, 0].tolist() == list(range(1, 101))  # every step once, in order
+
+
+def test_the_resume_command_of_a_resumed_run_carries_its_new_target_and_lr(
+    tmp_path, capsys, monkeypatch
+):
+    """The kept checkpoint is the resumed one, which holds the old total (41) and lr: the
+    command gives the new ones, and run verbatim it trains to the new total."""
+    assert main(train(tmp_path, "--iters", "41")) == 0
+    capsys.readouterr()
+    fail_writes(monkeypatch, "checkpoint.npz", "EFBIG")  # the resumed run's first save fails
+    resume = ["--resume", str(tmp_path), "--iters", "100", "--lr", "0.05"]
+    assert main(["train", *SAMPLE, *resume]) == 2
+    command = capsys.readouterr().err.split("resume with: ")[1].split()
+    assert command == [
+        *("xpnet", "train", "--resume", str(tmp_path / "checkpoint.npz")),
+        *("--iters", "100", "--lr", "0.05"),
+    ]
+    monkeypatch.undo()  # the limit was raised
+    assert main([*command[1:], *SAMPLE]) == 0
+    saved = load_checkpoint(tmp_path / "checkpoint.npz").state
+    assert saved["trainer"]["iteration"] == 100 and saved["trainer"]["learning_rate"] == 0.05
+
+
+def test_the_resume_command_names_the_out_of_a_run_resumed_into_another_folder(
+    tmp_path, capsys, monkeypatch
+):
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert main(train(first, "--iters", "41")) == 0
+    capsys.readouterr()
+    fail_writes(monkeypatch, "config.json", "ENOSPC")
+    resume = ["--resume", str(first), "--out", str(second), "--iters", "100"]
+    assert main(["train", *SAMPLE, *resume]) == 2
+    assert capsys.readouterr().err.endswith(
+        f"resume with: xpnet train --resume {first / 'checkpoint.npz'} --iters 100 --out {second}\n"
+    )
 
 
 def test_the_run_folder_that_cannot_be_created_is_named(tmp_path, capsys, monkeypatch):
@@ -243,7 +281,9 @@ def test_a_resumed_run_whose_lock_cannot_be_written_keeps_the_resumed_checkpoint
     monkeypatch.setattr(runfolder, "open", refused, raising=False)
     assert main(["train", *SAMPLE, "--resume", str(tmp_path), "--iters", "100"]) == 2
     checkpoint = tmp_path / "checkpoint.npz"
-    assert capsys.readouterr().err == expected_line(tmp_path / LOCK, code, checkpoint, 41)
+    assert capsys.readouterr().err == expected_line(
+        tmp_path / LOCK, code, checkpoint, 41, " --iters 100"
+    )
     assert load_checkpoint(checkpoint).state["trainer"]["iteration"] == 41
 
 

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from ..arguments import MAX_LAYER_SIZE
 from ..errors import Do
 from ..npyfiles import Archive, Header, memory_available, size_text
 from .format import (
@@ -23,7 +24,6 @@ from .format import (
     MAX_HISTORY,
     MAX_META_CHARS,
     MAX_NDIM,
-    MAX_SIZE,
     PARAM_DTYPES,
     TWO_LAYER_PARAMS,
     TWO_LAYER_SIZES,
@@ -141,10 +141,11 @@ def _check_network(zf: Archive, net: dict, headers: dict[str, Header]) -> None:
         )
     for key in TWO_LAYER_SIZES:
         value = net[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_SIZE:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_LAYER_SIZE:
             raise CheckpointError(
                 f"{zf.path}: member meta.npy: meta.net declares {key} {short_repr(value)};"
-                f" expected a positive integer up to {MAX_SIZE} (the book's is {BOOK_SIZES[key]})."
+                f" expected a positive integer up to {MAX_LAYER_SIZE} (the book's is"
+                f" {BOOK_SIZES[key]})."
                 " The checkpoint is damaged or was not written by xpnet: {remake}",
                 remake=Do("remake_checkpoint"),
             )

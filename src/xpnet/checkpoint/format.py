@@ -24,7 +24,6 @@ MEMBER_RULE = "a checkpoint's members are meta.npy, params/NAME.npy and arrays/N
 MAX_META_CHARS = 2**20  # meta's JSON: a few thousand characters in a checkpoint of xpnet train
 MAX_NDIM = 8
 MAX_HISTORY = 2**27  # values in one history array (one per step): 1 GiB of float64
-MAX_SIZE = 2**31 - 1  # a layer's size in meta.net
 TWO_LAYER_PARAMS = ("W1", "b1", "W2", "b2")
 TWO_LAYER_SIZES = ("input_size", "hidden_size", "output_size")
 BOOK_SIZES = {"input_size": 784, "hidden_size": 50, "output_size": 10}

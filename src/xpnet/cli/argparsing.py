@@ -11,6 +11,7 @@ import difflib
 import math
 import re
 
+from ..arguments import largest_hidden_size
 from ..backends import BACKENDS, DeviceUnavailableError, get_backend
 from ..threads import available_cpus
 from .words import for_the_command_line, notices
@@ -20,6 +21,7 @@ __all__ = [
     "Help",
     "byte_size",
     "example_parser",
+    "hidden_size",
     "parse_backend",
     "positive_float",
     "positive_int",
@@ -117,6 +119,29 @@ def thread_count(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"expected at most the {available_cpus()} CPUs this machine gives xpnet (more threads"
             f" than CPUs only wait on each other); got {text}"
+        )
+    return value
+
+
+MNIST_NET = (784, 10)  # the commands' network: MNIST's pixels in, its ten classes out
+
+
+def hidden_size(text: str) -> int:
+    """--hidden-size: a positive integer, at most the hidden units of a 784-N-10 network whose
+    parameters this process could allocate in float64, the most a parameter takes (an argparse
+    ``type``; raises as :func:`positive_int`): the bound that TwoLayerNet and a checkpoint's
+    meta.net share (:func:`xpnet.arguments.largest_hidden_size`).
+
+    Examples
+    --------
+    >>> hidden_size("50")
+    50
+    """
+    value = positive_int(text)
+    most, why = largest_hidden_size(*MNIST_NET, "float64")
+    if value > most:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer up to {most} ({why}); got {text}"
         )
     return value
 

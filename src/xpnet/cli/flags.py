@@ -13,7 +13,7 @@ import argparse
 from ..backends import BACKENDS, DTYPES
 from ..check.importing import TIME_LIMIT
 from ..fast import STEPS
-from .argparsing import byte_size, positive_float, positive_int, seed, thread_count
+from .argparsing import byte_size, hidden_size, positive_float, positive_int, seed, thread_count
 from .settings import DEFAULT_ITERS, DEFAULTS
 
 __all__ = ["evaluate_flags", "gradcheck_flags", "train_flags"]
@@ -69,7 +69,7 @@ def train_flags(train: argparse.ArgumentParser) -> None:
     )
     setting("--batch-size", "images per step", type=positive_int, metavar="N")
     setting("--lr", "learning rate", type=positive_float, metavar="LR")
-    setting("--hidden-size", "hidden units", type=positive_int, metavar="N")
+    setting("--hidden-size", "hidden units", type=hidden_size, metavar="N")
     setting("--weight-init-std", "std of the initial weights", type=positive_float, metavar="S")
     setting(
         "--activation", "relu: the chapter-5 net; sigmoid: chapter 4's", choices=("relu", "sigmoid")
@@ -94,7 +94,8 @@ def train_flags(train: argparse.ArgumentParser) -> None:
         "--overwrite",
         action="store_true",
         help="replace the run already in --out once this run has saved its first checkpoint;"
-        " a run that ends before puts the old one back (default: refuse)",
+        " a run that ends before, or that diverges, puts the old one back (a diverged run's own"
+        " files go to --out/diverged-run/) (default: refuse)",
     )
     setting(
         "--keep-going",
@@ -118,9 +119,7 @@ def gradcheck_flags(gradcheck: argparse.ArgumentParser) -> None:
     gradcheck.add_argument(
         "--activation", choices=("relu", "sigmoid"), default="relu", help="the network's"
     )
-    gradcheck.add_argument(
-        "--hidden-size", type=positive_int, default=50, metavar="N", help="units"
-    )
+    gradcheck.add_argument("--hidden-size", type=hidden_size, default=50, metavar="N", help="units")
     gradcheck.add_argument("--samples", type=positive_int, default=3, metavar="N", help="images")
     gradcheck.add_argument("--seed", type=seed, default=0, metavar="N", help="seed of the weights")
     _threads_flag(gradcheck)

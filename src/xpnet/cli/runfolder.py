@@ -2,7 +2,8 @@
 
 ``config.json`` (settings, backend, versions), ``metrics.csv`` (one row per evaluation),
 ``loss.csv`` (one row per step), ``checkpoint.npz`` (the last finite state), ``diverged.npz``
-(only when the parameters stopped being finite), ``accuracy.png`` and ``loss.png``.
+(only when the parameters stopped being finite), ``accuracy.png`` and ``loss.png``; and
+``diverged-run/`` where an ``--overwrite`` run diverged (below).
 
 The CSVs are appended to, a whole number of rows per write (a write cut short is undone, so
 rows are whole or absent), so a run's cost stays linear and a crash leaves a readable file; when
@@ -13,14 +14,19 @@ replaces a finite checkpoint; temporary files of writes that were killed are rem
 next run takes the folder. Files get the permissions the umask gives (as any new file). The
 lock itself is :mod:`xpnet.cli.runlock`'s, the CSVs' rows :mod:`xpnet.cli.runrecord`'s.
 
-``--overwrite`` replaces a run only once the new one has saved its first checkpoint: until then
-the old run's files wait in ``.xpnet-replaced/`` inside the folder, and a run that ends before
-(bad settings, no data, Ctrl-C while loading, a crash) puts them back; a run killed before
-leaves them there, and the next run that takes the folder puts them back first.
+``--overwrite`` replaces a run only once the new one has saved its first checkpoint and has not
+diverged: the old run's files wait in ``.xpnet-replaced/`` inside the folder while the new run
+runs. A run that ends before its first checkpoint (bad settings, no data, Ctrl-C while loading,
+a crash) puts them back; so does a run that diverges, whenever it diverges, and its own files
+(its last finite checkpoint, diverged.npz, its CSVs) go to ``diverged-run/`` (``-2``, ``-3``
+where taken) inside the folder. Any other end (finished, stopped, a failed write) removes them.
+A run killed leaves them there, and the next run that takes the folder puts them back first,
+unless the killed run had saved a checkpoint (then it stands, and they are removed).
 
 A write that fails (a full disk, a quota, a file-size limit, a read-only file system, no
 permission) raises :class:`RunFileError`, one line that names the file, the checkpoint that is
-kept (and its iteration) and the command that resumes from it.
+kept (and its iteration) and the command that resumes from it (:class:`Kept`: with the flags
+that the kept checkpoint does not hold).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import json
 import os
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,12 +45,21 @@ import numpy as np
 from ..atomic import atomic_path, atomic_write, remove_stale
 from ..backends import to_numpy
 from ..checkpoint import CheckpointError, save_checkpoint
-from .runlock import LOCK, RunFolderError, take
+from .runlock import LOCK, RunFolderError, holder, in_use, take
 from .runrecord import LOSSES, METRICS, append_rows, csv_text, loss_rows, metric_rows
 
-__all__ = ["RUN_FILES", "RunFileError", "RunFolder", "RunFolderError", "out_path", "resume_path"]
+__all__ = [
+    "RUN_FILES",
+    "Kept",
+    "RunFileError",
+    "RunFolder",
+    "RunFolderError",
+    "out_path",
+    "resume_path",
+]
 
-REPLACED = ".xpnet-replaced"  # the old run's files, until the run replacing it saves a checkpoint
+REPLACED = ".xpnet-replaced"  # the old run's files, while the run replacing it runs
+DIVERGED_RUN = "diverged-run"  # an --overwrite run that diverged: its files, the old run put back
 RUN_FILES = (
     "config.json",
     "metrics.csv",
@@ -71,6 +87,24 @@ ADVICE = {  # errno name -> what to do first; None: write elsewhere (another --o
 }
 
 
+@dataclass(frozen=True)
+class Kept:
+    """A checkpoint that a run can be resumed from: its path, its iteration, and the flags
+    that resuming needs besides ``--resume`` (what the checkpoint does not hold of the run)."""
+
+    path: Path
+    iteration: int
+    flags: tuple[str, ...] = ()
+
+    def command(self, out: Path | None = None) -> str:
+        """The command that resumes the run; ``--out out`` where out is not the checkpoint's
+        folder (a resumed run's default)."""
+        words = ["xpnet train --resume", str(self.path), *self.flags]
+        if out is not None and not _same_folder(out, self.path.parent):
+            words += ["--out", str(out)]
+        return " ".join(words)
+
+
 class RunFolder:
     """The folder of one run. Use ``with folder.locked():`` around everything the run does."""
 
@@ -78,10 +112,12 @@ class RunFolder:
         self.path = Path(path)
         self._lock = None
         self._losses_written = self._records_written = 0
-        self.kept: tuple[Path, int] | None = None  # the last good checkpoint, its iteration
+        self.kept: Kept | None = None  # the last good checkpoint, its iteration, how to resume
+        self.resume_flags: tuple[str, ...] = ()  # Kept.flags of a checkpoint this run saves
+        self.saved = False  # this run saved a checkpoint.npz
         self.finished = False  # the run made all its steps: only its plots are left to write
         self.stale: list[Path] = []  # temporary files of killed writes, removed by locked()
-        self.replacing = False  # the old run's files are in REPLACED until a checkpoint is saved
+        self.replacing = False  # the old run's files are in REPLACED while this run runs
         self.put_back: list[str] = []  # the old run's files put back: this run saved nothing
 
     def __truediv__(self, name: str) -> Path:
@@ -104,12 +140,18 @@ class RunFolder:
                 take(handle, self.path)  # RunFolderError where another run holds it
                 self._lock = handle
                 self.stale = remove_stale(self.path, RUN_FILES)  # no write is under way now
-                if (self / REPLACED).is_dir():  # a run killed before its first checkpoint
-                    self._put_back()
+                if (self / REPLACED).is_dir():  # an --overwrite run was killed
+                    if (self / "checkpoint.npz").exists():  # after its first checkpoint
+                        self._drop_replaced()
+                    else:
+                        self._put_back()
                 yield self
             finally:
-                if self.replacing and self._lock is handle:  # ended before its first checkpoint
-                    self._put_back()
+                if self.replacing and self._lock is handle:  # not diverged (see keep_apart)
+                    if self.saved:  # the new run can be resumed: the old one goes now
+                        self._drop_replaced()
+                    else:  # ended before its first checkpoint
+                        self._put_back()
                 if handle is not None and self._lock is handle:
                     (self / LOCK).unlink(missing_ok=True)  # before unlocking: no other holder yet
                     self._lock = None
@@ -128,7 +170,7 @@ class RunFolder:
         found = [name for name in RUN_FILES if (self / name).exists()]
         if not found or (resuming is not None and _same_file(resuming, self / "checkpoint.npz")):
             return
-        if overwrite:  # set aside until this run saves a checkpoint (see save and locked)
+        if overwrite:  # set aside while this run runs (see locked and keep_apart)
             with self._writing(self / REPLACED):
                 (self / REPLACED).mkdir()
                 for name in found:
@@ -177,11 +219,30 @@ class RunFolder:
         with self._writing(path):
             save_checkpoint(path, net, arrays=arrays, state=state)
         if path.name == "checkpoint.npz":
-            self.kept = (path, int(state["trainer"]["iteration"]))
-            if self.replacing:  # the new run can be resumed: the old one goes now
-                shutil.rmtree(self / REPLACED, ignore_errors=True)
-                self.replacing = False
+            self.kept = Kept(path, int(state["trainer"]["iteration"]), self.resume_flags)
+            self.saved = True
         return path
+
+    def keep_apart(self) -> Path | None:
+        """This run diverged. Where it was to replace another run (``--overwrite``), put that
+        run back and move this run's files to a folder of their own, returned (DIVERGED_RUN,
+        numbered where taken); None where it replaced nothing (its files stay)."""
+        if not self.replacing:
+            return None
+        self.saved = False  # whatever fails below, locked() puts the old run back
+        apart, n = self / DIVERGED_RUN, 1
+        while apart.exists():
+            n += 1
+            apart = self / f"{DIVERGED_RUN}-{n}"
+        with self._writing(apart):
+            apart.mkdir()
+            for name in RUN_FILES:
+                if (self / name).exists():
+                    os.replace(self / name, apart / name)
+        if self.kept is not None and self.kept.path == self / "checkpoint.npz":
+            self.kept = Kept(apart / "checkpoint.npz", self.kept.iteration, self.kept.flags)
+        self._put_back()
+        return apart
 
     def write_plot(self, name: str, draw) -> None:
         """draw(path) draws a figure to path (matplotlib's savefig, by name): a temporary path
@@ -208,8 +269,14 @@ class RunFolder:
                 f" {error.strerror}; choose another --out"
             ) from error
 
+    def _drop_replaced(self) -> None:
+        """The old run's files go: this run (or a killed one) saved a checkpoint to resume."""
+        shutil.rmtree(self / REPLACED, ignore_errors=True)
+        self.replacing = False
+
     def _put_back(self) -> None:
-        """The old run's files back in place of this run's (which saved no checkpoint)."""
+        """The old run's files back in place of this run's (which saved no checkpoint, or has
+        been moved apart)."""
         aside = self / REPLACED
         back = sorted(path.name for path in aside.iterdir() if path.name in RUN_FILES)
         with self._writing(aside):
@@ -244,15 +311,17 @@ class RunFolder:
                 f"{line}; no checkpoint was saved yet, so there is nothing to resume from:"
                 f" {fix + ', then ' if fix else ''}{again}"
             )
-        kept, iteration = self.kept
+        kept = self.kept
         if self.finished:
-            return f"{line}; the run itself is complete: {kept} holds its {iteration} iterations"
-        resume = f"xpnet train --resume {kept}"
+            return (
+                f"{line}; the run itself is complete: {kept.path} holds its {kept.iteration}"
+                " iterations"
+            )
         if fix is None:
-            how = f"resume in a folder you can write with: {resume} --out ANOTHER_FOLDER"
+            how = f"resume in a folder you can write with: {kept.command()} --out ANOTHER_FOLDER"
         else:
-            how = f"{fix + ', then ' if fix else ''}resume with: {resume}"
-        return f"{line}; {kept} is kept, at iteration {iteration}: {how}"
+            how = f"{fix + ', then ' if fix else ''}resume with: {kept.command(self.path)}"
+        return f"{line}; {kept.path} is kept, at iteration {kept.iteration}: {how}"
 
 
 def resume_path(text: str, named: str = "--resume") -> Path:
@@ -265,6 +334,12 @@ def resume_path(text: str, named: str = "--resume") -> Path:
         except PermissionError:  # a folder the user may not look into: load_checkpoint says so
             return path / "checkpoint.npz"
         if not found:
+            running = holder(path)
+            if running is not None:  # its first run has saved no checkpoint yet
+                then = "then resume it" if named == "--resume" else "or for its first checkpoint"
+                raise RunFolderError(
+                    f"{named} {text}: {in_use(path, running, then)} (it has saved none yet)"
+                )
             raise CheckpointError(
                 f"{named} {text}: that is a folder without a checkpoint.npz; give a run's folder "
                 "or its checkpoint file"
@@ -288,3 +363,7 @@ def out_path(out: str | None, source: Path | None) -> Path:
 
 def _same_file(a: Path, b: Path) -> bool:
     return b.exists() and Path(a).resolve() == b.resolve()
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    return Path(a).resolve() == Path(b).resolve()

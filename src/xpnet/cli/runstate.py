@@ -8,6 +8,7 @@ Each setting is kept once (:data:`KEPT_BY`): the network's in its configuration 
 ``state.run``; :func:`saved_settings` takes each from the part that keeps it, so they read the
 same. What a resumed run reads is checked here: a missing key, or a key holding a value of the
 wrong kind, is refused in one line naming the file, the key, what it held and what was expected.
+What a checkpoint does not keep, the command that resumes it has to give (:func:`resume_flags`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ..backends import DTYPES
 from ..checkpoint import CheckpointError
 from .words import CLI, flag
 
-__all__ = ["EXPECTED", "KEPT_BY", "python_name", "run_part", "saved_settings"]
+__all__ = ["EXPECTED", "KEPT_BY", "python_name", "resume_flags", "run_part", "saved_settings"]
 
 KEPT_BY = {  # the part of a checkpoint that keeps each setting (keep_going: on_divergence)
     "net": ("dtype", "activation", "hidden_size", "weight_init_std"),
@@ -53,6 +54,48 @@ def run_part(settings: dict) -> dict:
     {'dataset': 'sample', 'iters': 400}
     """
     return {key: settings[key] for key in KEPT_BY["run"]}
+
+
+def resume_flags(args, settings, saved: dict | None = None) -> tuple[str, ...]:
+    """The flags that resume a run from one of its checkpoints, besides ``--resume``.
+
+    A checkpoint that the run writes keeps every setting and the target, so only what no
+    checkpoint keeps is given: ``--net`` and ``--data-dir``, where the run was given them. The
+    checkpoint that the run resumed from (``saved``: its settings) also lacks the new target
+    (``--iters``/``--epochs`` as given) and the settings changed since (``--lr``,
+    ``--[no-]keep-going``).
+
+    Examples
+    --------
+    >>> from argparse import Namespace
+    >>> from xpnet.cli.settings import merge
+    >>> args = Namespace(net=None, data_dir=None, iters=200, epochs=None)
+    >>> saved = merge({}).record(iters_per_epoch=40)
+    >>> resume_flags(args, merge({"lr": 0.05}, saved), saved)
+    ('--iters', '200', '--lr', '0.05')
+    >>> resume_flags(args, merge({"lr": 0.05}, saved))
+    ()
+    """
+    flags = []
+    for name in ("net", "data_dir"):
+        if getattr(args, name, None) is not None:
+            flags += [flag(name), str(getattr(args, name))]
+    if saved is None:
+        return tuple(flags)
+    for name in ("iters", "epochs"):
+        if getattr(args, name, None) is not None:
+            flags += [flag(name), str(getattr(args, name))]
+    if settings["lr"] != saved["lr"]:
+        flags += ["--lr", _exact(settings["lr"])]
+    if settings["keep_going"] != saved["keep_going"]:
+        flags.append("--keep-going" if settings["keep_going"] else "--no-keep-going")
+    return tuple(flags)
+
+
+def _exact(value: float) -> str:
+    """A number as short as it reads back the same (0.05, 1e+10, 0.123456789)."""
+    text = f"{value:g}"
+    return text if float(text) == value else repr(value)
 
 
 def saved_settings(checkpoint, path) -> dict:

@@ -25,8 +25,8 @@ from ..validate import refuse_lazy_backend
 from .data import load_data
 from .printing import COLUMNS, epoch_line, plan, say, show_warning, step_text
 from .runfiles import draw_plots, run_config
-from .runfolder import RunFolder, out_path, resume_path
-from .runstate import run_part, saved_settings
+from .runfolder import Kept, RunFolder, out_path, resume_path
+from .runstate import resume_flags, run_part, saved_settings
 from .settings import Settings
 from .words import Exit, for_the_command_line
 
@@ -97,8 +97,11 @@ class Run:
         }
         self.learner = prepare_for_run(args, self.settings, given, self.checkpoint, self.source)
         self.folder = RunFolder(out_path(args.out, self.source))
+        self.folder.resume_flags = resume_flags(args, self.settings)
         if self.checkpoint is not None:  # kept from the start: a failed lock or first write says so
-            self.folder.kept = (self.source, int(self.checkpoint.state["trainer"]["iteration"]))
+            iteration = int(self.checkpoint.state["trainer"]["iteration"])
+            flags = resume_flags(args, self.settings, saved)  # the target, a new --lr, ...
+            self.folder.kept = Kept(self.source, iteration, flags)
         self._told = False  # whether the run said that its parameters stopped being finite
 
     def execute(self) -> int:
@@ -202,7 +205,6 @@ class Run:
                 load_params(self.net, self.checkpoint, path=self.source)
             history = History.from_arrays(self.checkpoint.arrays)
             self.trainer.load_state_dict(self.checkpoint.state["trainer"], history)
-            self.folder.kept = (self.source, self.trainer.iteration)  # until a new one is saved
             changes = "".join(f"; {change}" for change in s.changes)
             say(f"resuming from {self.source} at iteration {self.trainer.iteration}{changes}")
 
@@ -255,30 +257,41 @@ class Run:
         """Ctrl-C, SIGTERM or SIGHUP (a closed terminal): save, and say how to resume."""
         trainer = self.trainer
         self.folder.append(trainer.history)
-        saved, good = self._save(), self.folder / "checkpoint.npz"
+        saved, kept = self._save(), self.folder.kept  # kept: this state, unless non-finite
         status, name = STOPPED_BY.get(stop.signal, (Exit.INTERRUPTED, None))
         how = f"stopped by {name}" if name else "interrupted"
         how += f" at iteration {trainer.iteration}"
-        if saved != good:  # --keep-going went on with non-finite parameters
+        if saved.name == "diverged.npz":  # --keep-going went on with non-finite parameters
             how += f" with non-finite parameters (saved in {saved})"
-            if not good.exists():
+            if kept is None:
                 say(f"{how}; no finite state was saved to resume from", sys.stderr)
                 return status
-            how += f"; {good.name} keeps the last finite state"
+            where = kept.path.name if kept.path.parent == saved.parent else kept.path
+            how += f"; {where} keeps the last finite state"
         say(f"{how}; resume with:", sys.stderr)
-        say(f"  xpnet train --resume {good}", sys.stderr)
+        say(f"  {kept.command(self.folder.path)}", sys.stderr)
         return status
 
     def _diverged(self, error: DivergenceError) -> int:
+        """The loss diverged: the CSVs and diverged.npz are written; an --overwrite run puts
+        the run it was to replace back, and its own files go to a folder apart."""
         self.folder.append(self.trainer.history)
         path = self._save(diverged=True)
-        good = self.folder / "checkpoint.npz"
+        apart = self.folder.keep_apart()
+        where = apart or self.folder.path
+        good = where / "checkpoint.npz"
         kept = f"{good} keeps the last finite state" if good.exists() else "no finite state"
         say(
             f"xpnet train: error: {for_the_command_line(error)}; {kept}, the diverged one is in"
-            f" {path}",
+            f" {where / path.name}",
             sys.stderr,
         )
+        if apart is not None:
+            say(
+                "notice: a run that diverged replaces nothing, so the run that --overwrite was"
+                f" to replace is back in {self.folder.path}; this run's files are in {apart}"
+            )
+            self.folder.put_back = []  # said
         return Exit.FAILED
 
     def _record(self, record) -> None:
