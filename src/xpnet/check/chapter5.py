@@ -29,6 +29,7 @@ from __future__ import annotations
 import inspect
 import re
 import warnings
+from functools import partial
 
 import numpy as np
 
@@ -38,6 +39,7 @@ from .chapter4 import FunctionResult, FunctionsCheck, _array, _what, _where_clas
 from .diagnosis import _factor, _shown
 from .layers import _compare, softmax_loss_mistake
 from .locating import _brief, _is_theirs, learner_frames
+from .names import gradient_attribute, gradient_candidates
 
 __all__ = ["check_layers", "layer_like"]
 
@@ -72,6 +74,9 @@ def check_layers(namespace: dict, *, only: type | None = None) -> FunctionsCheck
     results, skipped = [], []
     for cls in dict.fromkeys(classes):
         if not layer_like(cls):
+            if _forward_only(cls):
+                skipped.append(f"{cls.__name__} ({_where_class(cls)}) has forward but no backward:"
+                               " not checked")  # fmt: skip
             continue
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -94,6 +99,17 @@ def layer_like(cls) -> bool:
         and _is_theirs(cls)
         and all(callable(getattr(cls, m, None)) for m in ("forward", "backward"))
         and not any(callable(getattr(cls, m, None)) for m in ("gradient", "predict", "loss"))
+    )
+
+
+def _forward_only(cls) -> bool:
+    """Whether cls is a layer of the learner's still being written: forward, no backward."""
+    network = ("gradient", "predict", "loss", "backward")
+    return (
+        inspect.isclass(cls)
+        and _is_theirs(cls)
+        and callable(getattr(cls, "forward", None))
+        and not any(callable(getattr(cls, m, None)) for m in network)
     )
 
 
@@ -309,21 +325,22 @@ def _affine(cls, required: list[str]) -> FunctionResult | str:
         return _result(cls, f"{shown} is not x W + b: {said}out = np.dot(x, self.W) + self.b")
     dout = rng.standard_normal(right.shape)
     forward(x.copy())
+    before = dict(vars(layer))
     dx = layer.backward(dout.copy())
     dx = dx[0] if isinstance(dx, tuple) else dx
-    said = []
+    said, notes = [], []
     for grad, got, expected, fix, others in (
-        ("dx", dx, dout @ W.T, "dx = np.dot(dout, self.W.T)", {}),
+        ("dx", [("dx", dx)], dout @ W.T, "dx = np.dot(dout, self.W.T)", {}),
         (
             "dW",
-            _kept(layer, "dW", "dw"),
+            gradient_candidates(layer, "W", "dW", before, W.shape),
             x.T @ dout,
             "self.dW = np.dot(self.x.T, dout)",
             {"the mean over the batch, not the sum": x.T @ dout / N},
         ),
         (
             "db",
-            _kept(layer, "db", "dB"),
+            gradient_candidates(layer, "b", "db", before, b.shape),
             np.sum(dout, axis=0),
             "self.db = np.sum(dout, axis=0)",
             {
@@ -334,12 +351,14 @@ def _affine(cls, required: list[str]) -> FunctionResult | str:
             },
         ),
     ):
-        wrong = _formula(grad, got, expected, fix, others)
-        if wrong:
-            said.append(wrong)
+        wrong, note = gradient_attribute(
+            got, grad, partial(_formula, grad, expected=expected, fix=fix, others=others)
+        )
+        said += [wrong] if wrong else []
+        notes += [note] if note else []
     if said:
         return _result(cls, f"backward(dout) after {shown}: " + "; ".join(said))
-    return _result(cls, "")
+    return _result(cls, "", _joined(*notes))
 
 
 def _formula(grad: str, got, expected, fix: str, others: dict) -> str:
