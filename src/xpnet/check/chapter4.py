@@ -18,12 +18,13 @@ import math
 import textwrap
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .. import functions as oracle
 from .locating import _brief, _is_theirs, _place, _where, is_learners_file, learner_frames
+from .names import book_function, none_of_the_books, read_as
 
 __all__ = ["FunctionResult", "FunctionsCheck", "check_functions", "simple_net_like"]
 
@@ -114,9 +115,13 @@ def check_functions(namespace: dict, *, only: type | None = None) -> FunctionsCh
     results = []
     if only is None:
         for name, checker in CHECKS.items():
-            function = _found(namespace, name)
+            learner, function = _named(namespace, name)
             if function is not None:
-                results.append(_run(name, function, checker, namespace))
+                result = _run(name, function, checker, namespace)
+                if learner not in NAMES.get(name, (name,)):
+                    said = read_as(learner, name, result.where)
+                    result = replace(result, note=f"{said}; {result.note}" if result.note else said)
+                results.append(result)
     classes = [only] if only is not None else [v for v in namespace.values() if inspect.isclass(v)]
     for cls in classes:
         if simple_net_like(cls):
@@ -125,7 +130,12 @@ def check_functions(namespace: dict, *, only: type | None = None) -> FunctionsCh
                 result = _simple_net(cls, namespace)
                 if result is not None:
                     results.append(result)
-    return FunctionsCheck(tuple(results)) if results else None
+    if results:
+        return FunctionsCheck(tuple(results))
+    if only is None and not any(inspect.isclass(v) and _is_theirs(v) for v in namespace.values()):
+        said = none_of_the_books(namespace, tuple(CHECKS), _is_learners)
+        return FunctionsCheck((), (said,)) if said else None
+    return None
 
 
 def simple_net_like(cls) -> bool:
@@ -197,6 +207,12 @@ def _numerical_gradient(f, namespace) -> tuple[str, str]:
         shape = f"{call} returns {_what(got)}, not an array of W's shape (2, 3)"
         return "", one_d.format(shape, _every_entry())
     said = _gradient_mistake(call, got, 2 * X + 1, 2 * X + 1 + H)
+    rows = np.sum(2 * X + 1, axis=1, keepdims=True) + 0 * X  # each row of x moved as one
+    if said and np.allclose(got, rows, rtol=1e-6, atol=1e-9):
+        said += (
+            ": it moves a whole row of x at a time (range(x.shape[0])): iterate over every"
+            " element, np.nditer(x, flags=['multi_index']) as the book does"
+        )
     if said:
         return said, ""
     W = X.copy()
@@ -396,6 +412,12 @@ def _sum_squared_error(f, namespace) -> tuple[str, str]:
                 0.5 + 2 * right,
                 "0.5 + np.sum((y - t)**2), a + for the book's *: 0.5 * np.sum((y - t)**2)",
             ),
+            (
+                right / y.size,
+                f"{y.size} times too small, divided by {name}'s length: a 1-D y is one sample"
+                " (y.shape[0] is its length, not a batch size); the book's is"
+                " 0.5 * np.sum((y - t)**2), divided by nothing",
+            ),
         ):
             if got is not None and got.size == 1 and abs(float(got.reshape(())) - wrong) < 1e-9:
                 return f"{call} is {wrong:.6g}, {said}", ""
@@ -547,11 +569,14 @@ def _weight(net):
 
 
 def _found(namespace: dict, name: str):
-    for candidate in NAMES.get(name, (name,)):
-        function = namespace.get(candidate)
-        if inspect.isfunction(function) and _is_learners(function):
-            return function
-    return None
+    return _named(namespace, name)[1]
+
+
+def _named(namespace: dict, name: str) -> tuple[str, object]:
+    """(the learner's name, the function) of the book's function ``name``: under one of its
+    NAMES, or a close one (:func:`~xpnet.check.names.book_function`); ("", None) where none."""
+    books = {n for book in CHECKS for n in NAMES.get(book, (book,))}
+    return book_function(namespace, NAMES.get(name, (name,)), books, _is_learners)
 
 
 def _is_learners(function) -> bool:
