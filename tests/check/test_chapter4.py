@@ -187,6 +187,26 @@ def test_the_books_chapter_4_functions_pass_with_the_books_numbers(tmp_path):
             "mean_squared_error",
             "is 0.695, 0.5 + np.sum((y - t)**2), a + for the book's *",
         ),
+        (
+            ERRORS_4_2,
+            "return 0.5 * np.sum((y - t) ** 2)",
+            "return 0.5 * np.sum((y - t) ** 2) / y.shape[0]",
+            "mean_squared_error",
+            "is 0.00975, 10 times too small, divided by y1's length",
+        ),
+        (
+            NUMERICAL_GRADIENT.replace("        it.iternext()\n", "").replace(
+                "float(tmp_val)", "tmp_val"
+            ),
+            """    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        idx = it.multi_index
+        tmp_val = x[idx]""",
+            """    for idx in range(x.shape[0]):  # a row of a 2-D x at a time
+        tmp_val = x[idx].copy()""",
+            "numerical_gradient",
+            "it moves a whole row of x at a time (range(x.shape[0])): iterate over every element",
+        ),
     ],
 )
 def test_each_mistake_is_wrong_and_said(tmp_path, source, old, new, name, said):
@@ -389,3 +409,55 @@ def test_a_right_check_agrees_with_independent_numbers():
     np.testing.assert_allclose(
         softmax(np.array([0.3, 2.9, 4.0])), [0.01821127, 0.24519181, 0.73659691], rtol=1e-6
     )
+
+
+@pytest.mark.parametrize(
+    ("learners", "book"),
+    [
+        ("sigmoid_function", "sigmoid"),
+        ("softmax_func", "softmax"),
+        ("my_softmax", "softmax"),
+        ("cross_entropy_error_function", "cross_entropy_error"),
+        ("cros_entropy_error", "cross_entropy_error"),
+        ("numerical_gardient", "numerical_gradient"),
+    ],
+)
+def test_a_book_function_suffixed_or_mistyped_is_checked_under_the_books_name(
+    tmp_path, learners, book
+):
+    source = {
+        "sigmoid": "import numpy as np\n\ndef sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n",
+        "softmax": SOFTMAX_3_5,
+        "cross_entropy_error": ERRORS_4_2.split("def mean_squared_error")[0]
+        + "def cross_entropy_error"
+        + ERRORS_4_2.split("def cross_entropy_error")[1],
+        "numerical_gradient": NUMERICAL_GRADIENT,
+    }[book]
+    report = checked(tmp_path, edited(source, f"def {book}(", f"def {learners}("))
+    assert [r.name for r in report] == [book] and report[book].passed, str(report)
+    assert report[book].note.startswith(f"{learners} (ch04/gradient.py, line ")
+    assert f"is read as {book}, the book's name: rename it" in report[book].note
+    wrong = edited(source, f"def {book}(", f"def {learners}(")
+    if book == "cross_entropy_error":  # the survey's: mistyped, and without the book's delta
+        wrong = edited(wrong, "np.log(y + 1e-7)", "np.log(y)")
+        reason = checked(tmp_path / "wrong", wrong)[book].reason
+        assert "is nan; it should be 0.510825" in reason
+
+
+def test_a_private_name_and_a_name_of_the_books_are_never_read_as_another(tmp_path):
+    source = "def _softmax(x):\n    return x\n\ndef softmax_grad(x):\n    return x\n"
+    report = checked(tmp_path, source)
+    assert not report.results
+    assert report.skipped == (
+        "gradient.py defines functions (softmax_grad), none under the book's names (sigmoid,"
+        " softmax, mean_squared_error, cross_entropy_error, numerical_diff, numerical_gradient,"
+        " gradient_descent) nor close to them: xpnet checks a function by the book's name",
+    )
+
+
+def test_a_file_of_functions_under_none_of_the_books_names_says_so(tmp_path, capsys):
+    path = write(tmp_path / "repo" / "ch03" / "step.py", "def step(x):\n    return x > 0\n")
+    (tmp_path / "repo" / ".git").mkdir()
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "note: step.py defines functions (step), none under the book's names" in err

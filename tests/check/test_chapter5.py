@@ -651,3 +651,44 @@ def test_a_loss_layer_returning_two_arrays_is_not_read_as_a_pair(tmp_path):
                     "        return self.y, self.y\n\n    def backward(self, dout=1):")  # fmt: skip
     said = checked(tmp_path, source)["SoftmaxWithLoss"]
     assert not said.passed and "returns tuple, not one number" in said.reason
+
+
+@pytest.mark.parametrize(
+    ("dW", "db", "how"),
+    [
+        ("d_W", "d_b", ""),
+        ("grad_W", "gb", ""),
+        ("dW_", "b_grad", ""),
+        ("weight_update", "d_b", ", the one array of its parameter's shape that backward sets"),
+    ],
+)
+def test_an_affine_keeping_its_gradients_under_its_own_names_is_right_with_a_note(
+    tmp_path, dW, db, how
+):
+    source = LAYERS.replace("self.dW", f"self.{dW}").replace("self.db", f"self.{db}")
+    report = checked(tmp_path, source)
+    assert report["Affine"].passed, str(report)
+    assert report["Affine"].note.startswith(f"its dW is kept as self.{dW}{how}: checked that;")
+    assert f"Its db is kept as self.{db}: checked that" in report["Affine"].note
+    wrong = edited(source, f"self.{db} = np.sum(dout, axis=0)", f"self.{db} = np.sum(dout)")
+    reason = checked(tmp_path / "wrong", wrong)["Affine"].reason
+    assert "db is the sum of all of dout, one number" in reason
+
+
+def test_an_affine_that_keeps_no_gradient_anywhere_is_still_wrong(tmp_path):
+    source = LAYERS.replace("self.dW = np.dot(self.x.T, dout)", "pass")
+    reason = checked(tmp_path, source)["Affine"].reason
+    assert "backward keeps no dW: self.dW = np.dot(self.x.T, dout)" in reason
+
+
+def test_a_layer_with_forward_and_no_backward_is_said_not_checked(tmp_path):
+    source = edited(
+        LAYERS,
+        "    def backward(self, dout):\n        dout[self.mask] = 0",
+        "    def _backward(self, dout):  # not written yet\n        dout[self.mask] = 0",
+    )
+    report = checked(tmp_path, source)
+    assert "Relu" not in [r.name for r in report]
+    assert "Relu (common/layers.py, line 8) has forward but no backward: not checked" in (
+        report.skipped
+    )

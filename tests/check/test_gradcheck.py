@@ -190,8 +190,41 @@ def test_a_parameter_whose_every_step_straddles_the_kink_is_not_passed(backend):
     assert [p.name for p in check.parameters if not p.passed] == ["b1"]
     assert check.near_kink == count_near_kink(net, x)
     assert "b1: every entry's central difference straddles ReLU's kink, with h=1e-06" in str(check)
-    assert "none can be checked on this x" in str(check)
+    assert "the numerical gradient cannot judge it on this x" in str(check)
     assert "look where" not in str(check)  # no bug to look for
+    assert not check.judged and "check CANNOT JUDGE on a batch of 2" in str(check)
+
+
+def test_an_all_zero_batch_cannot_judge_a_right_net_and_says_why(backend):
+    """The audit's: np.zeros((3, 784)) put every hidden input on ReLU's kink, and the check
+    FAILED xpnet's own right net (b1 WRONG, rel error 1.00), blaming backprop."""
+    net = make_net(backend, 20, 8, 4, seed=0)
+    x, t = backend.asarray(np.zeros((3, 20))), backend.asarray([0, 1, 2])
+    checks = [xpnet.gradient_check(net, x, t)]
+    if backend.name == "numpy":  # check_network reads the loss's corners in place
+        checks.append(xpnet.check_network(net, x, t))
+    for check in checks:
+        text = str(check)
+        assert not check.passed and not check.judged, text
+        assert "CANNOT JUDGE on a batch of 3" in text and "FAILED" not in text
+        assert "WRONG" not in text and "b1     (8,)" in text and "cannot judge" in text
+        assert not check["b1"].judged
+        assert "choose a batch with nonzero inputs" in check["b1"].reason
+        assert "look where" not in text
+        assert "CANNOT JUDGE" in repr(check)
+
+
+def test_a_wrong_backward_still_fails_on_an_all_zero_batch(monkeypatch):
+    def no_batch_mean(self, dout=1.0):
+        return (self.y - self.t) * dout  # the batch size not divided by
+
+    net = make_net(xpnet.get_backend("cpu"), 20, 8, 4, seed=0)
+    x, t = np.zeros((3, 20)), np.array([0, 1, 2])
+    assert not xpnet.check_network(net, x, t).judged  # right: b1 cannot be judged
+    monkeypatch.setattr(layers.SoftmaxWithLoss, "backward", no_batch_mean)
+    for check in (xpnet.gradient_check(net, x, t), xpnet.check_network(net, x, t)):
+        assert check.judged and not check.passed
+        assert "FAILED" in str(check) and "b2" in [p.name for p in check if not p.passed]
 
 
 def test_count_near_kink_counts_hidden_preactivations_within_the_margin(backend):

@@ -273,3 +273,31 @@ def test_a_relu_without_its_mask_is_still_found_beside_the_kink(tmp_path):
     assert len(findings) == 1
     assert findings[0].startswith("Relu1 (Relu.backward, common/layers.py, line 18)")
     assert "the mask is missing" in findings[0]
+
+
+def test_a_net_failing_for_a_wrong_function_of_the_books_names_it(tmp_path, capsys):
+    """The survey's: sigmoid = 1 / (1 - exp(-x)) in the learner's common/functions.py, and a
+    chapter-4 net right in itself: every gradient differs, and the function is named."""
+    from xpnet.cli import main
+
+    root = tmp_path / "repo"
+    net = book_repo(root, chapter="ch04")
+    functions = root / "common" / "functions.py"
+    sigmoid = "\n\ndef sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n"
+    functions.write_text(functions.read_text() + sigmoid)
+    line = functions.read_text().splitlines().index("def sigmoid(x):") + 1
+    source = CH04_NET.replace(
+        "from common.functions import softmax, cross_entropy_error",
+        "from common.functions import sigmoid, softmax, cross_entropy_error",
+    ).replace("def sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n", "")
+    write(net, "import sys, os\nsys.path.append(os.pardir)\n" + source)
+    assert main(["check", str(net)]) == 0
+    capsys.readouterr()
+    edit(functions, "1 / (1 + np.exp(-x))", "1 / (1 - np.exp(-x))")
+    assert main(["check", str(net)]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "check FAILED" in out
+    assert (
+        f"- sigmoid (common/functions.py, line {line}), of the book's functions in the network's"
+        " file, is wrong: sigmoid(np.array([-1.0, 1.0, 2.0])) is [-0.581977, 1.581977, 1.156518]"
+    ) in out

@@ -338,3 +338,33 @@ def test_the_colab_stand_in_leaves_an_installed_google_package_alone(tmp_path, m
     assert any("drive.mount() did nothing" in n for n in imported.notes)
     for name in ("google", "google.auth", "google.colab"):
         sys.modules.pop(name, None)
+
+
+def test_a_class_replaced_by_a_later_import_is_said_and_the_notebooks_own_checked(
+    tmp_path, monkeypatch, capsys
+):
+    """The survey's notebook: its own TwoLayerNet (b2 summed over every axis) in one cell, then
+    the book's `from two_layer_net import TwoLayerNet`, which replaces it. The notebook's own
+    class is checked, and fails; it was the imported one, which passed (exit 0)."""
+    root = tmp_path / "repo"
+    book_repo(root)  # ch05/two_layer_net.py: the book's net, right
+    own = book_net().replace('self.layers["Affine2"].db', 'self.layers["Affine2"].db.sum()')
+    assert own != book_net()
+    path = notebook(
+        root / "ch05" / "backprop.ipynb",
+        "import sys, os\nsys.path.append(os.pardir)\n" + own,
+        "from two_layer_net import TwoLayerNet\nnet = TwoLayerNet(784, 50, 10)",
+    )
+    learner = load_learner(str(path))
+    assert "[cell 2]" in learner.cls.gradient.__code__.co_filename  # the notebook's own
+    said = [n for n in learner.notes if "replaces it" in n]
+    assert said == [
+        "backprop.ipynb: cell 2, line 15 defines TwoLayerNet, and the import in cell 3, line 1"
+        " replaces it (TwoLayerNet of two_layer_net.py): checked backprop.ipynb's own"
+        " TwoLayerNet, not the imported one; give one of them another name"
+    ]
+    assert not any("defines no network class of its own" in n for n in learner.notes)
+    monkeypatch.chdir(root)
+    assert main(["check", str(path)]) == 1
+    assert main(["check", f"{path}:TwoLayerNet"]) == 1
+    assert "b2" in capsys.readouterr().out

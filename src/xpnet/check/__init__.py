@@ -12,8 +12,12 @@
   imported, with the fix;
   trainable.py, training.py: such a net trained by xpnet's loop; chapter4.py: a file with no
   network, its functions of the book's names (numerical_gradient, softmax, ...) and simpleNet
-  checked on the book's examples; chapter5.py: a file of layers with no network (layer_naive.py,
-  common/layers.py), each layer checked on its own, backward against its forward's derivative.
+  checked on the book's examples (examples.py, losses.py, numerical.py, simplenet.py; names.py
+  finds the learner's names for the book's); chapter5.py: a file of layers with no network
+  (layer_naive.py, common/layers.py), each layer checked on its own, backward against its
+  forward's derivative (nodes.py, affine.py, losslayer.py, layerparts.py); shadowed.py: a class
+  of the learner's that a later import replaces; culprits.py: the wrong function a failing net
+  uses; corners.py: where the numerical gradient cannot judge (ReLU's kink).
 """
 
 from .gradcheck import gradient_check

@@ -23,6 +23,7 @@ import numpy as np
 from ..backends import Array, array_namespace, compute, on_device_of
 from ..gradient import H
 from ..numgrad import batched_numerical_gradient
+from .corners import ON_THIS_X
 from .diagnosis import Diagnosis, compare_gradients
 from .interface import check_own_net_arguments
 from .netcheck import FINE_STEP
@@ -226,7 +227,8 @@ def _finer(net, x, t, parameters, diagnosis, notes) -> tuple:
             results[name] = replace(
                 diagnosis.parameter(name, diagnosis.numerical[name]),
                 reason=f"{UNCHECKED}, with h={FINE_STEP:g} too (a hidden pre-activation is 0 or"
-                " within h of it): none can be checked on this x; check on other x",
+                f" within h of it): {ON_THIS_X}",
+                judged=False,
             )
             continue
         check = Diagnosis(

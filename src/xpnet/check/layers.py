@@ -30,6 +30,7 @@ from .. import functions as oracle
 from ..backends import array_namespace, writes_in_place
 from ..gradient import H, numerical_gradient
 from ..labels import one_hot
+from .names import gradient_attribute, gradient_candidates
 
 __all__ = ["find_layers", "probe_layers", "softmax_loss_cause", "softmax_loss_mistake"]
 
@@ -142,14 +143,17 @@ def _probe(name: str, layer, recorded, rng) -> str:
     wrong = _compare("dx", dx, x, "its input x", lambda: _numerical(forward, x, r), kinks)
     said = [] if wrong is None else [wrong]
     for attribute, grad in (("W", "dW"), ("b", "db")):
-        param, got = getattr(layer, attribute, None), getattr(layer, grad, None)
+        param = getattr(layer, attribute, None)
         if param is None or not hasattr(param, "shape") or not writes_in_place(param):
             continue
         forward(x)
+        before = dict(vars(layer))
         layer.backward(_copy(r) if not scalar else 1)
-        got = getattr(layer, grad, None)
-        w = _compare(
-            grad, got, param, f"{attribute}", lambda p=param: _numerical(lambda v: forward(x), p, r)
+        numerical = _once(lambda p=param: _numerical(lambda v: forward(x), p, r))
+        w, _ = gradient_attribute(
+            gradient_candidates(layer, attribute, grad, before),
+            grad,
+            lambda got, g=grad, p=param, a=attribute, n=numerical: _compare(g, got, p, a, n) or "",
         )
         if w:
             said.append(w)
@@ -240,6 +244,12 @@ def _compare(grad_name, got, like, like_name, numerical, ignored=None) -> str | 
     if error <= TOLERANCE:
         return None
     return f"{grad_name} is not the derivative of its forward (relative error {error:.2g})"
+
+
+def _once(compute):
+    """compute, called once, however often asked."""
+    kept = []
+    return lambda: kept[0] if kept else kept.append(compute()) or kept[0]
 
 
 def _numerical(forward, value, r):

@@ -44,6 +44,7 @@ from .locating import (
 )
 from .mistyped import read_mistyped
 from .notebook import NotebookError, is_notebook
+from .shadowed import collecting_classes, replaced_classes
 from .unimportable import unimportable
 
 __all__ = [
@@ -87,12 +88,14 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
         )
     path = path.resolve()
     try:
-        imported = import_file(path, time_limit=time_limit)
+        with collecting_classes() as built:  # a class a later import replaces is kept
+            imported = import_file(path, time_limit=time_limit)
     except NotebookError as error:
         raise LearnerError(str(error)) from None
     module, notes = imported.module, imported.notes
-    notes += read_mistyped(vars(module))
-    own = _own_classes(module)
+    replaced, said = replaced_classes(module, built, path)
+    notes += said + read_mistyped(vars(module))
+    own = _own_classes(module) + replaced
     outside = _methods_outside(module)
     notes += [
         f"{f.__name__} ({_place(f)}) takes self: a method outside its class? indent it into the"
@@ -112,7 +115,8 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
             raise LearnerError(learner_traceback(imported.error)) from None
         notes.append(_stopped(path, imported.error, time_limit, own or theirs))
     if class_name:
-        found = getattr(module, class_name, None)
+        found = next((c for c in replaced if c.__name__ == class_name), None)
+        found = found or getattr(module, class_name, None)
         if not inspect.isclass(found):
             raise LearnerError(f"{path.name} has no class {class_name}; {_classes_in(module)}")
         if layer_like(found):

@@ -37,6 +37,7 @@ from typing import Any
 from ..backends import Array, array_namespace, on_device_of, writes_in_place
 from ..gradient import H, IgnoredArgumentError, numerical_gradient
 from .batch import batch_mistake
+from .corners import judge_corners
 from .diagnosis import Diagnosis
 from .interface import (
     METHODS,
@@ -168,7 +169,10 @@ def _check(net, params, x, t, tolerance, method) -> GradientCheck:
         parameters = tuple(diagnosis.parameter(name, params[name]) for name in params)
         if dtype == "float64" and not all(p.passed for p in parameters):
             parameters = _finer(net, x, t, params, parameters, diagnosis, notes)
-        if method == "gradient" and not all(p.passed for p in parameters):
+            parameters = judge_corners(
+                parameters, grads, numerical, params, lambda k, W: _loss_at(net, k, W, x, t)
+            )
+        if method == "gradient" and not all(p.passed or not p.judged for p in parameters):
             layers = probe_layers(net, x, t)
         batch = batch_mistake(net, x, t, loss, dtype)
     finally:
@@ -176,7 +180,8 @@ def _check(net, params, x, t, tolerance, method) -> GradientCheck:
             net.params[name] = p
             if writes_in_place(p):
                 p[...] = copy
-    return result(parameters, diagnosis.placement(parameters, layers))
+    judged = tuple(p for p in parameters if p.judged)
+    return result(parameters, diagnosis.placement(judged, layers) if judged else ())
 
 
 def _not_finite(loss) -> str:
@@ -198,10 +203,15 @@ def _numerical(net, x, t, params, h) -> dict[str, Array]:
         return {name: _numerical_one(net, name, p, x, t, h) for name, p in params.items()}
 
 
+def _loss_at(net, name: str, W: Array, x: Array, t: Array) -> float:
+    """The loss with net.params[name] set to W (p perturbed in place, or a perturbed copy)."""
+    net.params[name] = W
+    return _scalar(net.loss(x, t))
+
+
 def _numerical_one(net, name: str, p: Array, x: Array, t: Array, h: float) -> Array:
     def loss(W):  # W is p perturbed in place (the book's way), or a perturbed copy (JAX)
-        net.params[name] = W
-        return _scalar(net.loss(x, t))
+        return _loss_at(net, name, W, x, t)
 
     try:
         return numerical_gradient(loss, p, h=h)

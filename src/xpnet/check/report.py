@@ -53,7 +53,10 @@ class ParameterCheck:
     ``|b - n| / max(|b|, |n|)``, large for entries whose gradient is tiny (so it decides nothing).
     ``factor``: c when backprop = c * numerical for a constant c != 1 (a sum where the loss takes
     the mean gives c = N, the batch size). ``passed``: the check's measure is at most its
-    tolerance. ``reason``: what is wrong, in words ("" when it passed).
+    tolerance. ``reason``: what is wrong, in words ("" when it passed). ``judged``: False where
+    the numerical gradient cannot judge backprop on this x (every entry that disagrees sits on a
+    corner of the loss, ReLU's kink: an image of zeros puts every hidden input there); such a
+    parameter does not pass, and is not called wrong either.
     """
 
     name: str
@@ -68,6 +71,7 @@ class ParameterCheck:
     factor: float | None = None
     passed: bool = False
     reason: str = ""
+    judged: bool = True
 
 
 ParameterResult = ParameterCheck  # check_network's name for it (xpnet <= 0.x): the same class
@@ -143,6 +147,13 @@ class GradientCheck:
         """The verdict: no problem, no batch finding, and every parameter passed."""
         return not self.problems and not self.batch and all(p.passed for p in self.parameters)
 
+    @property
+    def judged(self) -> bool:
+        """False where the check neither passes nor fails: every parameter that does not pass
+        cannot be judged on this x (ParameterCheck.judged); True otherwise."""
+        failing = [p for p in self.parameters if not p.passed]
+        return bool(self.problems or self.batch) or not failing or any(p.judged for p in failing)
+
     def __getitem__(self, name: str) -> ParameterCheck:
         for p in self.parameters:
             if p.name == name:
@@ -154,10 +165,12 @@ class GradientCheck:
         return iter(self.parameters)
 
     def __repr__(self) -> str:
-        verdict = "PASSED" if self.passed else "FAILED"
+        verdict = _word(self)
         names = ", ".join(p.name for p in self.parameters) or "no parameter"
         wrong = [p.name for p in self.parameters if not p.passed]
         said = f"wrong: {', '.join(wrong)}" if wrong else f"for {names}"
+        if not self.judged:
+            said = f"{', '.join(wrong)} not on this x"
         if self.batch and not wrong:
             said = "the loss of a batch"
         if self.problems:
@@ -201,7 +214,7 @@ def _rows(check: GradientCheck) -> list[tuple[str, ...]]:
     for p in check.parameters:
         backprop = "missing" if p.gradient_shape is None else _number(p.backprop_max)
         figures = (_number(v) for v in (p.numerical_max, p.max_abs, p.mean_abs, p.error))
-        result = "ok" if p.passed else "WRONG"
+        result = "ok" if p.passed else "WRONG" if p.judged else "cannot judge"
         if p.gradient_shape not in (p.shape, None):
             result += f": gradient of shape {_shape(p.gradient_shape)}"
         rows.append((p.name, _shape(p.shape), backprop, *figures, result))
@@ -225,8 +238,12 @@ def _line(cells: tuple[str, ...]) -> str:
     return f"{name:<6} {shape:<11} " + " ".join(f"{f:>10}" for f in figures) + f"  {result}"
 
 
+def _word(check: GradientCheck) -> str:
+    return "PASSED" if check.passed else "FAILED" if check.judged else "CANNOT JUDGE"
+
+
 def _verdict(check: GradientCheck) -> str:
-    verdict = "PASSED" if check.passed else "FAILED"
+    verdict = _word(check)
     return (
         f"{check.title} {verdict} on a batch of {check.batch_size}, {check.dtype}: a parameter"
         f" passes when its {MEASURES[check.criterion][1]} is <= {check.tolerance:g}"

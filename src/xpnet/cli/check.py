@@ -8,8 +8,10 @@ or the data).
 from __future__ import annotations
 
 import sys
+import textwrap
 
 from ..backends import get_backend
+from ..check.culprits import wrong_functions
 from ..check.importing import TIME_LIMIT
 from ..check.learner import (
     SAMPLES,
@@ -75,6 +77,9 @@ def check_command(args) -> int:
     for note in learner.notes + result.notes:
         print(f"note: {note}")
     print(result.check)
+    if not result.check.passed:  # the cause may be a function of the book's that the net calls
+        for said in wrong_functions(cls):
+            print(textwrap.fill(f"- {said}", 100, subsequent_indent="  "))
     return Exit.OK if result.check.passed else Exit.FAILED
 
 
