@@ -48,15 +48,46 @@ class ParameterCheck:
     """One parameter's figures (Python floats and tuples, no arrays) and what is wrong with it.
 
     Figures are None where they cannot be computed (a gradient that is missing or of another
-    shape). ``error`` is the ``rel error`` measure, ``mean_abs`` the ``mean abs`` one
-    (:data:`MEASURES`); ``max_relative``: the largest element-wise
-    ``|b - n| / max(|b|, |n|)``, large for entries whose gradient is tiny (so it decides nothing).
-    ``factor``: c when backprop = c * numerical for a constant c != 1 (a sum where the loss takes
-    the mean gives c = N, the batch size). ``passed``: the check's measure is at most its
-    tolerance. ``reason``: what is wrong, in words ("" when it passed). ``judged``: False where
-    the numerical gradient cannot judge backprop on this x (every entry that disagrees sits on a
-    corner of the loss, ReLU's kink: an image of zeros puts every hidden input there); such a
-    parameter does not pass, and is not called wrong either.
+    shape).
+
+    Attributes
+    ----------
+    name : str
+        The parameter's key in ``net.params`` ("W1").
+    shape : tuple of int
+        The parameter's shape.
+    gradient_shape : tuple of int or None
+        The shape of backprop's gradient for it; None where backprop gave none.
+    backprop_max, numerical_max : float
+        The largest ``|entry|`` of backprop's gradient (None where it has none) and of the
+        numerical one.
+    error : float or None
+        The ``rel error`` measure (:data:`MEASURES`).
+    max_abs, mean_abs : float or None
+        The largest and the mean ``|backprop - numerical|``; ``mean_abs`` is the ``mean abs``
+        measure.
+    max_relative : float or None
+        The largest element-wise ``|b - n| / max(|b|, |n|)``, large for entries whose gradient is
+        tiny (so it decides nothing).
+    factor : float or None
+        c when backprop = c * numerical for a constant c != 1 (a sum where the loss takes the
+        mean gives c = N, the batch size).
+    passed : bool
+        The check's measure is at most its tolerance.
+    reason : str
+        What is wrong, in words ("" when it passed).
+    judged : bool
+        False where the numerical gradient cannot judge backprop on this x (every entry that
+        disagrees sits on a corner of the loss, ReLU's kink: an image of zeros puts every hidden
+        input there); such a parameter does not pass, and is not called wrong either.
+
+    Examples
+    --------
+    >>> import numpy as np, xpnet
+    >>> net = xpnet.TwoLayerNet(4, 3, 2, seed=0)
+    >>> check = xpnet.gradient_check(net, np.ones((2, 4)), np.array([0, 1]))
+    >>> check["W2"].name, check["W2"].shape, check["W2"].passed
+    ('W2', (3, 2), True)
     """
 
     name: str
