@@ -106,10 +106,6 @@ NO_EXAMPLE = {  # names that cannot show themselves in a doctest, and why
 # test fails on any problem not listed here, and on a listed one that is mended, so the list only
 # shrinks.
 TO_WRITE = {
-    "xpnet.Backend.activate: returns a value but has no Returns section",
-    "xpnet.Backend.compile: returns a value but has no Returns section",
-    "xpnet.Backend.quiet_overflow: returns a value but has no Returns section",
-    "xpnet.Backend.describe: returns a value but has no Returns section",
     "xpnet.checkpoint.load_params: no Parameters section (3 parameters)",
     "xpnet.checkpoint.load_params: no Examples section",
     "xpnet.checkpoint.check_params_fit: no Parameters section (3 parameters)",

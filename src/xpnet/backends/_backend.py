@@ -96,6 +96,19 @@ class Backend:
         CuPy places them on its current GPU whatever ``device=`` says (through array-api-compat),
         so for CuPy this makes ``self.device`` current; other libraries honour ``device=`` and
         get a context that does nothing. Entered where work begins, not in every function.
+
+        Returns
+        -------
+        context manager
+            Enter it with ``with``; it makes this backend's device current while it is open.
+
+        Examples
+        --------
+        >>> from xpnet import get_backend
+        >>> backend = get_backend("cpu")
+        >>> with backend.activate():
+        ...     backend.asarray([1.0, 2.0]).tolist()
+        [1.0, 2.0]
         """
         return self.library.enter(self.device)
 
@@ -129,10 +142,27 @@ class Backend:
             The positions of arguments whose buffers the result may reuse (they are invalid
             after the call).
 
+        Returns
+        -------
+        callable
+            The compiled program: call it with arguments of the same shapes and dtypes as
+            ``arguments``; it returns what function returns.
+
         Raises
         ------
         ValueError
-            When the library runs eagerly.
+            When the library runs eagerly (every backend but JAX).
+
+        Examples
+        --------
+        >>> from xpnet import get_backend
+        >>> backend = get_backend("cpu")
+        >>> backend.compiles
+        False
+        >>> backend.compile(lambda x: 2 * x, (backend.asarray([1.0]),))
+        Traceback (most recent call last):
+        ...
+        ValueError: backend 'numpy' does not compile; it runs eagerly
         """
         return self.library.compile(function, arguments, donate, self.device)
 
@@ -142,7 +172,23 @@ class Backend:
         self.library.synchronize(self.device)
 
     def quiet_overflow(self):
-        """A context where overflow to inf/NaN is not warned about (the trainer reports it)."""
+        """A context where overflow to inf/NaN is not warned about (the trainer reports it).
+
+        Returns
+        -------
+        context manager
+            Enter it with ``with``; the library's floating-point warnings (overflow, invalid,
+            divide by zero) are off while it is open, for libraries that warn (NumPy and
+            array-api-strict), and it does nothing for the others.
+
+        Examples
+        --------
+        >>> from xpnet import get_backend
+        >>> backend = get_backend("cpu")
+        >>> with backend.quiet_overflow():
+        ...     float(backend.xp.exp(backend.asarray([1000.0]))[0])
+        inf
+        """
         return self.library.quiet_overflow()
 
     @property
@@ -152,7 +198,20 @@ class Backend:
         return self.library.device_text(self.device)
 
     def describe(self) -> str:
-        """One line for logs: backend, device and, on a GPU, its name."""
+        """One line for logs: backend, device and, on a GPU, its name.
+
+        Returns
+        -------
+        str
+            ``"backend <name>, device <device_text>"``, followed by the GPU's model name in
+            parentheses where the device is a GPU.
+
+        Examples
+        --------
+        >>> from xpnet import get_backend
+        >>> get_backend("cpu").describe()
+        'backend numpy, device cpu'
+        """
         text = f"backend {self.name}, device {self.device_text}"
         gpu = self.library.gpu_name(self.device)
         return f"{text} ({gpu})" if gpu else text
