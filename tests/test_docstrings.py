@@ -106,12 +106,6 @@ NO_EXAMPLE = {  # names that cannot show themselves in a doctest, and why
 # test fails on any problem not listed here, and on a listed one that is mended, so the list only
 # shrinks.
 TO_WRITE = {
-    "xpnet.checkpoint.load_params: no Parameters section (3 parameters)",
-    "xpnet.checkpoint.load_params: no Examples section",
-    "xpnet.checkpoint.check_params_fit: no Parameters section (3 parameters)",
-    "xpnet.checkpoint.check_params_fit: no Examples section",
-    "xpnet.checkpoint.Checkpoint: no Parameters section (4 parameters)",
-    "xpnet.checkpoint.Checkpoint: no Examples section",
     "xpnet.datasets.rows.RowSource: no Examples section",
     "xpnet.step.training_step: no Parameters section (9 parameters)",
     "xpnet.step.training_step: returns a value but has no Returns section",

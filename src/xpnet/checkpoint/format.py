@@ -42,9 +42,27 @@ class CheckpointError(Explained, ValueError):
 class Checkpoint:
     """What a checkpoint holds, on the host.
 
-    net: TwoLayerNet's configuration (its ``config``); params: name -> NumPy array;
-    state: the run's JSON state (settings, iteration, RNG state); arrays: other named arrays
-    (the per-step losses and per-epoch accuracies).
+    load_checkpoint returns one; building one by hand gives :func:`load_params` and
+    :func:`two_layer_config` parameters that come from no file.
+
+    Parameters
+    ----------
+    net : dict
+        The network's configuration (TwoLayerNet's ``config``, meta.net of the file):
+        input_size, hidden_size, output_size, dtype, ...
+    params : dict of str to numpy.ndarray
+        The parameters by name ("W1", "b1", "W2", "b2"), host NumPy arrays.
+    state : dict, optional
+        The run's JSON state (settings, iteration, RNG state); empty by default.
+    arrays : dict of str to numpy.ndarray, optional
+        Other named arrays (the per-step losses and per-epoch accuracies); empty by default.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> checkpoint = Checkpoint(net={"input_size": 2}, params={"W1": np.zeros((2, 3))})
+    >>> checkpoint.params["W1"].shape, checkpoint.state, checkpoint.arrays
+    ((2, 3), {}, {})
     """
 
     net: dict

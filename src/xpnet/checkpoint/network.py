@@ -63,7 +63,37 @@ def refuse_learners(checkpoint: Checkpoint, path: Any = "checkpoint", *, net=Non
 
 
 def check_params_fit(checkpoint: Checkpoint, net, *, path: Any = "checkpoint") -> None:
-    """Raise CheckpointError unless the checkpoint's parameters have the net's names and shapes."""
+    """Raise CheckpointError unless the checkpoint's parameters have the net's names and shapes.
+
+    Only names and shapes are compared (metadata, no array data is read); dtypes may differ.
+
+    Parameters
+    ----------
+    checkpoint : Checkpoint
+        What load_checkpoint returned (or any Checkpoint: ``params`` is what is compared).
+    net : object
+        A TwoLayerNet, or any network with ``params`` (name -> array).
+    path : object, optional
+        How messages name the file ("checkpoint" by default).
+
+    Raises
+    ------
+    CheckpointError
+        The checkpoint holds other parameter names than net, or a parameter of another shape
+        (a net built with other sizes); the message names path, the parameter and both shapes.
+
+    Examples
+    --------
+    >>> import numpy as np, xpnet
+    >>> net = xpnet.TwoLayerNet(6, 4, 3, seed=0)
+    >>> params = {name: np.zeros(value.shape) for name, value in net.params.items()}
+    >>> check_params_fit(Checkpoint(net=net.config, params=params), net)  # fits: returns None
+    >>> other = Checkpoint(net={}, params={"W": np.zeros(2)})
+    >>> check_params_fit(other, net, path="c.npz")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    xpnet.checkpoint.CheckpointError: c.npz holds parameters ['W']; the network has ['W1', ...]
+    """
     expected = {name: tuple(value.shape) for name, value in net.params.items()}
     got = {name: tuple(value.shape) for name, value in checkpoint.params.items()}
     if set(expected) != set(got):
@@ -81,8 +111,42 @@ def check_params_fit(checkpoint: Checkpoint, net, *, path: Any = "checkpoint") -
 def load_params(net, checkpoint: Checkpoint, *, path: Any = "checkpoint") -> None:
     """Copy a checkpoint's parameters into net (replacing its dict entries, in net's dtype).
 
-    Raises CheckpointError unless names and shapes fit, and for a learner's checkpoint
-    (``xpnet train --net``) loaded into xpnet's own network."""
+    The entries of ``net.params`` are replaced, the dict itself is kept (its layers read their
+    parameters from it by name), each value put on ``net.backend``'s device in ``net.dtype``.
+    Nothing is copied unless every name and shape fits.
+
+    Parameters
+    ----------
+    net : object
+        A TwoLayerNet, or any network with ``params`` (name -> array), ``backend``
+        (:class:`xpnet.Backend`) and ``dtype``.
+    checkpoint : Checkpoint
+        What load_checkpoint returned.
+    path : object, optional
+        How messages name the file ("checkpoint" by default).
+
+    Raises
+    ------
+    CheckpointError
+        The names or shapes of the checkpoint's parameters do not fit net's
+        (:func:`check_params_fit`), or the checkpoint holds a learner's network
+        (``xpnet train --net``) and net is xpnet's own.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, numpy as np, xpnet
+    >>> path = xpnet.save_checkpoint(pathlib.Path(tempfile.mkdtemp()) / "c.npz",
+    ...                              xpnet.TwoLayerNet(6, 4, 3, seed=0))
+    >>> checkpoint = xpnet.load_checkpoint(path)
+    >>> net = xpnet.TwoLayerNet(6, 4, 3, seed=1)
+    >>> load_params(net, checkpoint, path=path)
+    >>> bool(np.array_equal(net.params["W1"], checkpoint.params["W1"]))
+    True
+    >>> load_params(xpnet.TwoLayerNet(6, 5, 3), checkpoint)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    xpnet.checkpoint.CheckpointError: checkpoint: parameter W1 has shape (6, 4) but the ...
+    """
     refuse_learners(checkpoint, path, net=net)
     check_params_fit(checkpoint, net, path=path)
     for name, value in checkpoint.params.items():
