@@ -27,6 +27,22 @@ class RowSource:
         The shapes of all of x and t.
     classes : int
         The number of classes.
+
+    Examples
+    --------
+    A source of four rows of uint8 pixels; read gives them scaled to [0, 1]:
+
+    >>> import numpy as np
+    >>> class Ramp(RowSource):
+    ...     x_shape, t_shape, classes = (4, 2), (4,), 2
+    ...     def _rows(self, start, stop):
+    ...         x = np.reshape(np.arange(0, 255, 32, dtype=np.uint8), self.x_shape)
+    ...         return x[start:stop], np.array([0, 1, 0, 1])[start:stop]
+    >>> x, t = Ramp().read(1, 3)
+    >>> x.dtype, (x * 255).round().tolist(), t.tolist()
+    (dtype('float32'), [[64.0, 96.0], [128.0, 160.0]], [1, 0])
+    >>> Ramp().samples, Ramp().nbytes("float64")
+    (4, 64)
     """
 
     x_shape: tuple[int, ...]
