@@ -43,6 +43,28 @@ def auto_paths(backend) -> tuple[tuple[str, ...], str]:
     eager step by far (one XLA program for the steps between log points instead of ~35
     dispatches a step); NumPy, array-api-strict and torch on the CPU have no path faster than
     their eager step, whose calls already run straight into BLAS.
+
+    The backend's library answers (``fast_paths_on``): JAX "jax-scan" on any device, torch
+    "torch-graph" on a CUDA GPU, CuPy "cupy-graph" then "cupy-fused"; NumPy,
+    array-api-strict, torch on the CPU and Dask none.
+
+    Parameters
+    ----------
+    backend : Backend
+        The network's backend (``net.backend``): its library and device decide.
+
+    Returns
+    -------
+    paths : tuple of str
+        Names from :data:`PATHS`, fastest first; empty where the eager step is the fastest.
+    reason : str
+        Why the eager step runs where paths is empty; "" otherwise.
+
+    Examples
+    --------
+    >>> import xpnet
+    >>> auto_paths(xpnet.get_backend("cpu", backend="numpy"))
+    ((), 'numpy has no faster step than its eager one')
     """
     return backend.library.fast_paths_on(backend.device)
 
@@ -63,7 +85,43 @@ def _requirements(trainer) -> str:
 
 def build(name: str, trainer) -> FastPath:
     """The fast path ``name`` for trainer, built now (compiled or captured where it is built
-    before the first step). Raises FastPathUnavailable with the one-line reason."""
+    before the first step). Raises FastPathUnavailable with the one-line reason.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PATHS` ("jax-scan", "torch-graph", "cupy-graph", "cupy-fused").
+    trainer : Trainer
+        The trainer whose step the path runs: its net, data, optimizer and loss buffer. Every
+        path needs grad "backprop", xpnet's :class:`~xpnet.SGD` and a
+        :class:`~xpnet.TwoLayerNet`.
+
+    Returns
+    -------
+    FastPath
+        The path, ready to ``run(i0, i1)``.
+
+    Raises
+    ------
+    ValueError
+        When name is none of :data:`PATHS`.
+    FastPathUnavailable
+        When the path cannot run this trainer's step (another grad, optimizer or network) or
+        on its backend and device (a JAX path for a NumPy net, a CUDA graph without a GPU);
+        its ``reason`` says which.
+
+    Examples
+    --------
+    >>> import numpy as np, xpnet
+    >>> x, t = np.random.default_rng(0).random((8, 4)), np.array([0, 1] * 4)
+    >>> trainer = xpnet.Trainer(xpnet.TwoLayerNet(4, 3, 2, seed=0), (x, t), (x, t),
+    ...                         batch_size=4, step="eager")
+    >>> try:
+    ...     build("jax-scan", trainer)
+    ... except xpnet.fast.FastPathUnavailable as error:
+    ...     print(error.reason)
+    it needs a JAX network; this one is on numpy
+    """
     if name not in PATHS:
         raise ValueError(f"step must be one of {', '.join(STEPS)}; got {name!r}")
     reason = _requirements(trainer)
@@ -86,6 +144,48 @@ def choose(trainer, step: str) -> tuple[FastPath | None, str, str]:
     A named path is built or raises; "auto" tries auto_paths() in order and falls back to the
     eager step. A path that fails with anything but FastPathUnavailable (a capture the
     library refused, say) is named in a FastPathWarning, and the next one is tried.
+
+    Parameters
+    ----------
+    trainer : Trainer
+        The trainer whose step is chosen (its net's backend and device, grad and optimizer).
+    step : str
+        One of :data:`STEPS`: "auto", "eager" or a path's name (what ``Trainer(step=...)``
+        was given).
+
+    Returns
+    -------
+    path : FastPath or None
+        The path built, or None for the eager step (:func:`xpnet.step.training_step`).
+    name : str
+        The name of the step in use: a path's name or "eager".
+    reason : str
+        Why no faster step runs: the reasons the paths tried could not be built, or why none
+        was tried; "" when the fastest path for the backend runs.
+
+    Raises
+    ------
+    ValueError
+        When step is none of :data:`STEPS`.
+    FastPathUnavailable
+        When step names a path that cannot be built here (see :func:`build`); "auto" never
+        raises it.
+
+    Warns
+    -----
+    FastPathWarning
+        step "auto": a path failed to build with another error; the next one is tried.
+
+    Examples
+    --------
+    >>> import numpy as np, xpnet
+    >>> x, t = np.random.default_rng(0).random((8, 4)), np.array([0, 1] * 4)
+    >>> trainer = xpnet.Trainer(xpnet.TwoLayerNet(4, 3, 2, seed=0), (x, t), (x, t),
+    ...                         batch_size=4, step="eager")
+    >>> choose(trainer, "auto")
+    (None, 'eager', 'numpy has no faster step than its eager one')
+    >>> choose(trainer, "eager")
+    (None, 'eager', "step='eager' asks for the reference step")
     """
     if step not in STEPS:
         raise ValueError(f"step must be one of {', '.join(STEPS)}; got {step!r}")

@@ -30,10 +30,48 @@ class FastPathWarning(Explained, UserWarning):
 
 
 class FastPath(Protocol):
-    """What a Trainer asks of a fast path."""
+    """What a Trainer asks of a fast path.
+
+    A protocol, never built itself (``FastPath()`` raises TypeError): each path is a class of
+    its library's module (``ScanPath``, ``GraphPath``, ``FusedPath``), built from a trainer by
+    :func:`~xpnet.fast.build`, and anything with these members is one.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        None taken: they are the placeholder signature typing gives every Protocol.
+
+    Attributes
+    ----------
+    name : str
+        The path's name, one of :data:`~xpnet.fast.PATHS` ("jax-scan", ...).
+
+    Examples
+    --------
+    >>> class Counting:  # a FastPath: a name and run(i0, i1)
+    ...     name = "counting"
+    ...     def run(self, i0, i1):
+    ...         return i1  # every step done: the iteration reached is i1
+    >>> path: FastPath = Counting()
+    >>> path.name, path.run(0, 5)
+    ('counting', 5)
+    """
 
     name: str
 
     def run(self, i0: int, i1: int) -> int:
-        """Steps i0..i1-1 (inside one epoch); returns the iteration reached."""
+        """Steps i0..i1-1 (inside one epoch); returns the iteration reached.
+
+        Parameters
+        ----------
+        i0 : int
+            The trainer's iteration before the first of these steps.
+        i1 : int
+            The iteration to stop at: a log point, or the epoch's end, at most.
+
+        Returns
+        -------
+        int
+            The iteration reached: i1, or an earlier one when Ctrl-C asked the run to stop.
+        """
         ...
