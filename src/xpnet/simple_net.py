@@ -79,6 +79,7 @@ class SimpleNet:
 
     @property
     def W(self) -> Array:
+        """The weight, array of shape (2, 3): ``params["W"]``, read and assigned there."""
         return self.params["W"]
 
     @W.setter
@@ -87,14 +88,66 @@ class SimpleNet:
 
     @on_own_device
     def predict(self, x: Array) -> Array:
-        """x: (2,) or (N, 2) -> scores (3,) or (N, 3)."""
+        """x: (2,) or (N, 2) -> scores (3,) or (N, 3).
+
+        Parameters
+        ----------
+        x : array of shape (2,) or (N, 2)
+            One sample or a batch, of W's library and device, floating-point (another
+            floating dtype is converted to W's).
+
+        Returns
+        -------
+        array of shape (3,) or (N, 3)
+            The scores ``x @ W`` (before softmax), in W's dtype.
+
+        Raises
+        ------
+        TypeError, ValueError
+            Naming x when it is no array of W's library and device, is not floating-point, or
+            is of another shape (metadata only: no GPU sync).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = SimpleNet(W=[[1.0, 0.0, 2.0], [0.0, 1.0, 3.0]])
+        >>> net.predict(np.array([0.5, 1.0])).tolist()
+        [0.5, 1.0, 4.0]
+        """
         x = self._check_inputs(x)
         return x @ self.W
 
     @on_own_device
     def loss(self, x: Array, t: Array) -> Array:
         """Cross-entropy of softmax(predict(x)) against t -> 0-d array. t: for x (2,), a 0-d
-        label or one-hot (3,); for x (N, 2), labels (N,) or one-hot (N, 3)."""
+        label or one-hot (3,); for x (N, 2), labels (N,) or one-hot (N, 3).
+
+        Parameters
+        ----------
+        x : array of shape (2,) or (N, 2)
+            One sample or a batch, of W's library and device, floating-point.
+        t : array
+            For x (2,): a 0-d integer label or one-hot (3,); for x (N, 2): integer labels (N,)
+            or one-hot (N, 3). Of W's library and device.
+
+        Returns
+        -------
+        0-d array
+            The cross-entropy (the mean over the batch for x (N, 2)), in W's dtype.
+
+        Raises
+        ------
+        TypeError, ValueError
+            Naming x or t when it is no array of W's library and device, or has a shape (or,
+            for labels, a dtype) that does not fit (metadata only: no GPU sync).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = SimpleNet(W=[[1.0, 0.0, 2.0], [0.0, 1.0, 3.0]])
+        >>> round(float(net.loss(np.array([0.5, 1.0]), np.array(2))), 4)
+        0.0769
+        """
         x = self._check_inputs(x, t)
         return cross_entropy_error(softmax(x @ self.W), t)
 
