@@ -106,20 +106,6 @@ NO_EXAMPLE = {  # names that cannot show themselves in a doctest, and why
 # test fails on any problem not listed here, and on a listed one that is mended, so the list only
 # shrinks.
 TO_WRITE = {
-    "xpnet.TwoLayerNet.copy: no Parameters section (1 parameters)",
-    "xpnet.TwoLayerNet.copy: returns a value but has no Returns section",
-    "xpnet.TwoLayerNet.predict: no Parameters section (1 parameters)",
-    "xpnet.TwoLayerNet.predict: returns a value but has no Returns section",
-    "xpnet.TwoLayerNet.loss: no Parameters section (2 parameters)",
-    "xpnet.TwoLayerNet.loss: returns a value but has no Returns section",
-    "xpnet.TwoLayerNet.accuracy: no Parameters section (2 parameters)",
-    "xpnet.TwoLayerNet.accuracy: returns a value but has no Returns section",
-    "xpnet.TwoLayerNet.loss_and_gradient: no Parameters section (2 parameters)",
-    "xpnet.TwoLayerNet.loss_and_gradient: returns a value but has no Returns section",
-    "xpnet.TwoLayerNet.gradient: no Parameters section (2 parameters)",
-    "xpnet.TwoLayerNet.gradient: returns a value but has no Returns section",
-    "xpnet.TwoLayerNet.numerical_gradient: no Parameters section (3 parameters)",
-    "xpnet.TwoLayerNet.numerical_gradient: returns a value but has no Returns section",
     "xpnet.plot.plot_loss: no Examples section",
     "xpnet.plot.plot_gradient_field: no Examples section",
     "xpnet.plot.plot_descent_paths: no Examples section",

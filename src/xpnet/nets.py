@@ -208,7 +208,28 @@ class TwoLayerNet:
 
     @on_own_device
     def copy(self, dtype: Any = None) -> TwoLayerNet:
-        """A deep copy on the same backend, cast to dtype ("float32"/"float64"; default: same)."""
+        """A deep copy on the same backend, cast to dtype ("float32"/"float64"; default: same).
+
+        Parameters
+        ----------
+        dtype : str or dtype, optional
+            "float32", "float64" or a dtype of the net's namespace; None (the default) keeps
+            the net's dtype.
+
+        Returns
+        -------
+        TwoLayerNet
+            A net with its own parameters (new arrays, in dtype) and its own layers, with the
+            same configuration (its ``config["dtype"]`` updated); training one leaves the other
+            as it was.
+
+        Examples
+        --------
+        >>> net = TwoLayerNet(4, 3, 2, seed=0)
+        >>> twin = net.copy(dtype="float32")
+        >>> twin.config["dtype"], twin.params["W1"].dtype, twin.params["W1"] is net.params["W1"]
+        ('float32', dtype('float32'), False)
+        """
         xp = self.backend.xp
         dtype = resolve_dtype(xp, dtype if dtype is not None else self.dtype)
         other = self._with_params({key: xp.astype(p, dtype) for key, p in self.params.items()})
@@ -219,7 +240,32 @@ class TwoLayerNet:
 
     @on_own_device
     def predict(self, x: Array) -> Array:
-        """x: (N, D_in) -> logits (N, C), before softmax. Keeps nothing for backward."""
+        """x: (N, D_in) -> logits (N, C), before softmax. Keeps nothing for backward.
+
+        Parameters
+        ----------
+        x : array of shape (N, D_in), or (N, ...) with D_in values per sample
+            The inputs, of the parameters' library and device; another floating dtype is
+            converted to the net's.
+
+        Returns
+        -------
+        array of shape (N, C)
+            The logits (scores before softmax), in the net's dtype.
+
+        Raises
+        ------
+        TypeError, ValueError
+            Naming x when it is no array of the parameters' library and device, or has a
+            shape or dtype this net does not take (shapes, dtypes and devices only: no GPU
+            sync).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> TwoLayerNet(4, 3, 2, seed=0).predict(np.ones((5, 4))).shape
+        (5, 2)
+        """
         x = self._check_inputs(x)
         return self._forward(x, keep=False)
 
@@ -234,13 +280,68 @@ class TwoLayerNet:
 
     @on_own_device
     def loss(self, x: Array, t: Array) -> Array:
-        """Mean softmax cross-entropy of predict(x) against t -> 0-d array."""
+        """Mean softmax cross-entropy of predict(x) against t -> 0-d array.
+
+        Parameters
+        ----------
+        x : array of shape (N, D_in), or (N, ...) with D_in values per sample
+            The inputs, of the parameters' library and device.
+        t : array of shape (N,) or (N, C)
+            Integer labels in 0..C-1, or one-hot rows.
+
+        Returns
+        -------
+        0-d array
+            The loss, in the net's dtype, on its device (``float(...)`` reads it, a GPU sync).
+            The layers keep this forward's values, for a backward to follow.
+
+        Raises
+        ------
+        TypeError, ValueError
+            Naming x or t when it is no array of the parameters' library and device, or has a
+            shape or dtype this net does not take (shapes, dtypes and devices only: no GPU
+            sync).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = TwoLayerNet(4, 3, 2, seed=0)
+        >>> round(float(net.loss(np.ones((2, 4)), np.array([0, 1]))), 4)  # about log(2)
+        0.6931
+        """
         x = self._check_inputs(x, t)
         return self.last_layer.forward(self._forward(x), t)
 
     @on_own_device
     def accuracy(self, x: Array, t: Array) -> float:
-        """Fraction of samples whose largest logit is the true class (a Python float: a sync)."""
+        """Fraction of samples whose largest logit is the true class (a Python float: a sync).
+
+        Parameters
+        ----------
+        x : array of shape (N, D_in), or (N, ...) with D_in values per sample
+            The inputs, of the parameters' library and device.
+        t : array of shape (N,) or (N, C)
+            Integer labels in 0..C-1, or one-hot rows (their largest entry is the class).
+
+        Returns
+        -------
+        float
+            The fraction in [0, 1] of rows of x whose largest logit is at their label.
+
+        Raises
+        ------
+        TypeError, ValueError
+            Naming x or t when it is no array of the parameters' library and device, or has a
+            shape or dtype this net does not take (shapes, dtypes and devices only: no GPU
+            sync).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = TwoLayerNet(4, 3, 2, seed=0)
+        >>> net.accuracy(np.ones((2, 4)), np.array([0, 1]))  # one logit row for both: one right
+        0.5
+        """
         x = self._check_inputs(x, t)
         xp = self.backend.xp
         y = xp.argmax(self._forward(x, keep=False), axis=1)
@@ -253,7 +354,39 @@ class TwoLayerNet:
     @on_own_device
     def loss_and_gradient(self, x: Array, t: Array) -> tuple[Array, dict[str, Array]]:
         """(loss, grads) by backpropagation from one forward pass: the loss is the 0-d array of
-        the very forward the gradients flow back through."""
+        the very forward the gradients flow back through.
+
+        Parameters
+        ----------
+        x : array of shape (N, D_in), or (N, ...) with D_in values per sample
+            The inputs, of the parameters' library and device.
+        t : array of shape (N,) or (N, C)
+            Integer labels in 0..C-1, or one-hot rows.
+
+        Returns
+        -------
+        loss : 0-d array
+            ``loss(x, t)``, in the net's dtype.
+        grads : dict of str to array
+            The loss's gradients keyed like ``net.params``: W1 (D_in, H), b1 (H,), W2 (H, C),
+            b2 (C,). They are the layers' own ``dW``/``db``, replaced (never written) by the
+            next backward.
+
+        Raises
+        ------
+        TypeError, ValueError
+            Naming x or t when it is no array of the parameters' library and device, or has a
+            shape or dtype this net does not take (shapes, dtypes and devices only: no GPU
+            sync).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = TwoLayerNet(4, 3, 2, seed=0)
+        >>> loss, grads = net.loss_and_gradient(np.ones((2, 4)), np.array([0, 1]))
+        >>> round(float(loss), 4), {key: grad.shape for key, grad in grads.items()}
+        (0.6931, {'W1': (4, 3), 'b1': (3,), 'W2': (3, 2), 'b2': (2,)})
+        """
         x = self._check_inputs(x, t)
         return self._loss_and_gradient(x, t)
 
@@ -271,7 +404,35 @@ class TwoLayerNet:
 
     @on_own_device
     def gradient(self, x: Array, t: Array) -> dict[str, Array]:
-        """Gradients of loss(x, t) by backpropagation: {"W1": (D_in, H), ..., "b2": (C,)}."""
+        """Gradients of loss(x, t) by backpropagation: {"W1": (D_in, H), ..., "b2": (C,)}.
+
+        Parameters
+        ----------
+        x : array of shape (N, D_in), or (N, ...) with D_in values per sample
+            The inputs, of the parameters' library and device.
+        t : array of shape (N,) or (N, C)
+            Integer labels in 0..C-1, or one-hot rows.
+
+        Returns
+        -------
+        dict of str to array
+            The gradients of :meth:`loss_and_gradient`, keyed like ``net.params``: W1, b1, W2,
+            b2, each of its parameter's shape and the net's dtype.
+
+        Raises
+        ------
+        TypeError, ValueError
+            Naming x or t when it is no array of the parameters' library and device, or has a
+            shape or dtype this net does not take (shapes, dtypes and devices only: no GPU
+            sync).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> grads = TwoLayerNet(4, 3, 2, seed=0).gradient(np.ones((2, 4)), np.array([0, 1]))
+        >>> grads["W2"].shape, grads["b2"].shape
+        ((3, 2), (2,))
+        """
         return self.loss_and_gradient(x, t)[1]
 
     @on_own_device
@@ -284,6 +445,43 @@ class TwoLayerNet:
         method: "batched" (default) evaluates the loss of every perturbation at once, from the
         rank-one change each parameter makes (see xpnet.numgrad); "loop" is the book's
         element-by-element loop, two full forwards per parameter. They agree to rounding.
+
+        Parameters
+        ----------
+        x : array of shape (N, D_in), or (N, ...) with D_in values per sample
+            The inputs, of the parameters' library and device.
+        t : array of shape (N,) or (N, C)
+            Integer labels in 0..C-1, or one-hot rows.
+        method : {"batched", "loop"}, optional
+            How the central differences are evaluated (see above); "batched" by default.
+
+        Returns
+        -------
+        dict of str to array
+            The gradients keyed like ``net.params`` (W1, b1, W2, b2), each of its parameter's
+            shape, in the net's dtype. The net's own parameters are not touched (the
+            differences perturb the float64 copy).
+
+        Raises
+        ------
+        ValueError
+            For a method other than "batched" or "loop", and for method="loop" on a lazy
+            backend (Dask: each element would add to the task graph).
+        TypeError, ValueError
+            Naming x or t when it is no array of the parameters' library and device, or has a
+            shape or dtype this net does not take.
+
+        Examples
+        --------
+        Away from ReLU's kink (where a difference of h = 1e-4 would cross it), they agree with
+        backpropagation:
+
+        >>> import numpy as np
+        >>> net = TwoLayerNet(4, 3, 2, activation="sigmoid", seed=0)
+        >>> x, t = np.ones((2, 4)), np.array([0, 1])
+        >>> numerical, backprop = net.numerical_gradient(x, t), net.gradient(x, t)
+        >>> all(np.allclose(numerical[key], backprop[key], atol=1e-8) for key in backprop)
+        True
         """
         if method not in NUMERICAL_METHODS:
             raise ValueError(f"method must be one of {NUMERICAL_METHODS}; got {method!r}")
