@@ -25,6 +25,13 @@ def have_matplotlib() -> bool:
     Returns
     -------
     bool
+        True where ``import matplotlib`` would succeed; the plot functions raise ImportError
+        where it is False.
+
+    Examples
+    --------
+    >>> have_matplotlib()  # installed by the [plot] extra, and by [test], which runs this
+    True
     """
     import importlib.util
 
@@ -113,6 +120,14 @@ def plot_loss(history, path: str | Path, *, title: str | None = None) -> Path:
     ------
     ImportError
         Without matplotlib.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from xpnet.history import History
+    >>> history = History([2.3, 1.9, 1.2, 0.8])  # four steps' losses
+    >>> plot_loss(history, tempfile.mkdtemp() + "/loss.png", title="a short run").name
+    'loss.png'
     """
     plt = _pyplot()
     loss = np.asarray(history.train_loss, dtype=float)
@@ -148,6 +163,16 @@ def plot_gradient_field(X, Y, U, V, path: str | Path, *, title: str | None = Non
     ------
     ImportError
         Without matplotlib.
+
+    Examples
+    --------
+    The book's f(x0, x1) = x0**2 + x1**2, whose -grad f is (-2 x0, -2 x1), on a 5 x 5 grid:
+
+    >>> import tempfile
+    >>> import numpy as np
+    >>> X, Y = np.meshgrid(np.linspace(-2, 2, 5), np.linspace(-2, 2, 5))
+    >>> plot_gradient_field(X, Y, -2 * X, -2 * Y, tempfile.mkdtemp() + "/field.png").name
+    'field.png'
     """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5, 5))
@@ -193,6 +218,22 @@ def plot_descent_paths(
     ------
     ImportError
         Without matplotlib.
+
+    Examples
+    --------
+    Ten steps of gradient descent on x0**2 + x1**2 from (-3, 4), at two learning rates:
+
+    >>> import tempfile
+    >>> import numpy as np, xpnet
+    >>> def f(x):
+    ...     return np.sum(x**2)
+    >>> paths = {f"lr={lr}": xpnet.gradient_descent(f, np.array([-3.0, 4.0]), lr=lr,
+    ...                                            step_num=10, return_history=True)[1]
+    ...          for lr in (0.1, 0.9)}
+    >>> X, Y = np.meshgrid(np.linspace(-4.5, 4.5, 19), np.linspace(-4.5, 4.5, 19))
+    >>> plot_descent_paths(paths, tempfile.mkdtemp() + "/descent.png",
+    ...                    contour=(X, Y, X**2 + Y**2)).name
+    'descent.png'
     """
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5))
