@@ -21,7 +21,7 @@ from ..check.trainable import evaluate_learner
 from ..checkpoint import load_checkpoint, load_params, two_layer_config
 from ..datasets.rows import ArrayFiles, RowSource, TiledDigits, as_dask
 from ..evaluation import evaluate, evaluate_blocks
-from .runfolder import resume_path
+from .runpaths import resume_path
 from .words import Exit
 
 MIB = 2**20

@@ -23,9 +23,11 @@ from ..nets import TwoLayerNet
 from ..train import DivergenceError, History, Trainer, TrainingInterrupted
 from ..validate import refuse_lazy_backend
 from .data import load_data
+from .kept import Kept
 from .printing import COLUMNS, epoch_line, plan, say, show_warning, step_text
 from .runfiles import draw_plots, run_config
-from .runfolder import Kept, RunFolder, out_path, resume_path
+from .runfolder import RunFolder
+from .runpaths import out_path, resume_path
 from .runstate import resume_flags, run_part, saved_settings
 from .settings import Settings
 from .words import Exit, for_the_command_line
