@@ -86,7 +86,7 @@ def evaluate_at(checkpoint, address, capsys) -> tuple[int, str, float]:
 def test_a_scheduler_port_where_nothing_answers_is_refused_within_the_bound(
     checkpoint, silent_port, capsys, monkeypatch
 ):
-    monkeypatch.setattr("xpnet.cli.evaluate.SCHEDULER_TIMEOUT", 2)
+    monkeypatch.setattr("xpnet.cli.cluster.SCHEDULER_TIMEOUT", 2)
     address = f"tcp://127.0.0.1:{silent_port}"
     code, err, seconds = evaluate_at(checkpoint, address, capsys)
     assert code == 2 and seconds < 30
@@ -100,7 +100,7 @@ def test_a_scheduler_port_where_nothing_answers_is_refused_within_the_bound(
 def test_a_scheduler_address_that_is_a_web_server_is_one_line(
     checkpoint, http_port, capsys, monkeypatch
 ):
-    monkeypatch.setattr("xpnet.cli.evaluate.SCHEDULER_TIMEOUT", 2)
+    monkeypatch.setattr("xpnet.cli.cluster.SCHEDULER_TIMEOUT", 2)
     address = f"tcp://127.0.0.1:{http_port}"
     code, err, seconds = evaluate_at(checkpoint, address, capsys)
     assert code == 2 and seconds < 30 and err.count("\n") == 1, err
@@ -108,7 +108,7 @@ def test_a_scheduler_address_that_is_a_web_server_is_one_line(
 
 
 def test_a_scheduler_address_where_nothing_listens_is_one_line(checkpoint, capsys, monkeypatch):
-    monkeypatch.setattr("xpnet.cli.evaluate.SCHEDULER_TIMEOUT", 1)
+    monkeypatch.setattr("xpnet.cli.cluster.SCHEDULER_TIMEOUT", 1)
     with socket.socket() as probe:  # a port that was free a moment ago
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -6,10 +6,10 @@
   words (diagnosis.py) and the wrong layer (layers.py);
 - both return a :class:`GradientCheck` (report.py; ``NetworkCheck`` is the same class);
 - learner.py: a learner's file (or notebook) for ``xpnet check``, in three steps: imported
-  (importing.py, with folders.py, offline.py, and notebook.py for a Jupyter notebook) and its
-  class found, built (building.py), checked with the targets it takes (checking.py); locating.py
-  shows the learner's errors in their own code, and unimportable.py says why a file could not be
-  imported, with the fix;
+  (importing.py, with folders.py, packages.py, fallback.py, offline.py, and notebook.py for a
+  Jupyter notebook) and its class found, built (building.py), checked with the targets it takes
+  (checking.py); locating.py shows the learner's errors in their own code, and unimportable.py
+  says why a file could not be imported, with the fix;
   trainable.py, training.py: such a net trained by xpnet's loop; chapter4.py: a file with no
   network, its functions of the book's names (numerical_gradient, softmax, ...) and simpleNet
   checked on the book's examples (examples.py, losses.py, numerical.py, simplenet.py; names.py

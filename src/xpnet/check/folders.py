@@ -1,4 +1,4 @@
-"""The folders that answer a learner's imports: found, put on the path, set aside afterwards.
+"""The folders that answer a learner's imports, searched for around the file it checks.
 
 ``python FILE.py`` puts the file's own folder first on ``sys.path``; the book's files reach
 further, to ``common/``, ``dataset/`` or ``ch03/`` beside their folder, through a path they set up
@@ -10,20 +10,19 @@ that holds it in the file's folder, its ancestors up to the repository's root (t
 ``sys.path.append("../03. Neural Net")`` names, read from the file's folder as ``python FILE.py``
 run there reads them (:func:`_path_entries`); for an import in another of the learner's modules,
 first beside that module (``common/layers.py``'s ``from functions import *``: Python 2 looked
-there, Python 3 does not); :class:`_Fallback` answers the import from
+there, Python 3 does not); :class:`xpnet.check.fallback._Fallback` answers the import from
 the nearest one where the learner's own path finds nothing (:func:`_relation` says where, for the
 note). Nothing else from there runs.
 
-Same-named modules imported before are set aside meanwhile (:func:`_local_names`,
-:func:`_set_aside`), and :func:`_within` tells the learner's modules, which are dropped from
-``sys.modules`` afterwards, so that each check imports its own. :func:`_installed`: the folders of
-the standard library and of installed packages, which are never the learner's.
+:func:`_parsed` and :func:`_imports` read a file's source, never run it (so does
+:mod:`xpnet.check.packages`, the package a file runs in); :func:`_installed`: the folders of the
+standard library and of installed packages, which are never the learner's. The modules set
+aside while the learner's file imports are :mod:`xpnet.check.fallback`'s.
 """
 
 from __future__ import annotations
 
 import ast
-import importlib.abc
 import importlib.machinery
 import os
 import sys
@@ -128,50 +127,6 @@ def _text_of(node) -> str | None:
     return None
 
 
-def package_of(path: Path) -> tuple[Path, str] | None:
-    """Where a file that imports relatively (``from .layers import Affine``) runs as part of a
-    package: (the folder above its top package, the file's dotted module name), as
-    ``python -m pkg.nets.two_layer_net`` run in that folder finds it. The package climbs as far as
-    the deepest relative import reaches and on while ``__init__.py`` files go. None for a file
-    with no relative import: it runs as a script, its own folder first on the path."""
-    tree, _ = _parsed(path)
-    levels = [n.level for n in ast.walk(tree or ast.Module()) if getattr(n, "level", 0)]
-    if not levels:
-        return None
-    parts = [] if path.stem == "__init__" else [path.stem]
-    folder = path.parent
-    while folder.parent != folder and (
-        len(parts) < max(levels) + (path.stem != "__init__") or (folder / "__init__.py").exists()
-    ):
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    return folder, ".".join(parts)
-
-
-def module_of_own_package(path: Path) -> tuple[Path, str] | None:
-    """Where a file that imports its own package by name (``lib/two_layer_net.py``: ``from lib
-    import common``, beside ``lib/__init__.py``) runs as the module that its importers import
-    (``from lib.two_layer_net import TwoLayerNet``, the folder above ``lib/`` on the path): (that
-    folder, the dotted name), as :func:`package_of` says it; None when the file imports no package
-    that holds it."""
-    tops = {name for name, _ in _imports(path)}
-    parts = [] if path.stem == "__init__" else [path.stem]
-    folder, found = path.parent, None
-    while (folder / "__init__.py").is_file() and folder.parent != folder:
-        parts.insert(0, folder.name)
-        if folder.name in tops:
-            found = (folder.parent, ".".join(parts))
-        folder = folder.parent
-    return found
-
-
-def mnist_packages(path: Path) -> set[str]:
-    """The top-level names through which path imports a module ``mnist``: ``mnist`` itself
-    (``from mnist import load_mnist``), ``dataset`` (``from dataset.mnist import ...``), any
-    other package (``from data.mnist import ...``)."""
-    return {parts[0] for _, parts in _imports(path) if parts[-1] == "mnist"}
-
-
 def _places(folder: Path) -> list[Path]:
     """The file's folder, its ancestors up to the repository's root (the home folder where
     no .git marks one, never the filesystem's root), the current folder."""
@@ -244,92 +199,6 @@ def _relation(where: Path, folder: Path) -> str:
         return "the repository's root"
     depth = len(folder.relative_to(where).parts) if where in folder.parents else 0
     return "the folder above it" if depth == 1 else f"{depth} folders above it"
-
-
-class _Fallback(importlib.abc.MetaPathFinder):
-    """Finds the top-level modules that the learner's path does not, each in its folder; first
-    a package that one of the learner's modules being imported lies in (``X/common/layers.py``
-    importing ``common.util`` means ``X/common``, which works where ``X`` is on the path):
-    ``beside``, those found so, by name."""
-
-    def __init__(self, folders: dict[str, Path], learners: list[Path] = ()) -> None:
-        self.folders, self.used = folders, set()
-        self.learners, self.beside = list(learners), {}
-
-    def find_spec(self, fullname, path=None, target=None):
-        if path is not None:
-            return None
-        above = self._above_own_package(fullname)
-        if above is not None:
-            spec = importlib.machinery.PathFinder.find_spec(fullname, [str(above)])
-            if spec is not None:
-                self.beside[fullname] = above
-                return spec
-        where = self.folders.get(fullname)
-        spec = importlib.machinery.PathFinder.find_spec(fullname, [str(where)]) if where else None
-        if spec is not None:
-            self.used.add(fullname)
-        return spec
-
-    def _above_own_package(self, name: str) -> Path | None:
-        """The folder holding the package ``name`` that a learner's module now in sys.modules
-        lies in, within the learner's folders; None where none does."""
-        for module in list(sys.modules.values()):
-            file = _source(module)
-            if not file or not _within(file, self.learners):
-                continue
-            for folder in Path(os.path.abspath(file)).parents:
-                if folder.name == name and (folder / "__init__.py").is_file():
-                    return folder.parent
-                if folder in self.learners:
-                    break
-        return None
-
-
-def _source(module) -> str | None:
-    """Where the module comes from: its file, or a namespace package's first folder."""
-    file = getattr(module, "__file__", None)
-    if file is None and hasattr(module, "__path__"):
-        try:  # a namespace package's path is recomputed from its parent's, which may be gone
-            file = next(iter(module.__path__), None)
-        except (KeyError, AttributeError):
-            file = None
-    return file
-
-
-def _within(file: str | None, folders: list[Path]) -> bool:
-    file = os.path.abspath(file) if file else ""
-    return bool(file) and any(file.startswith(str(f) + os.sep) for f in folders)
-
-
-def _local_names(folder: Path) -> set[str]:
-    """The top-level modules and packages the folder offers to an import (common, utils, ...)."""
-    try:
-        entries = list(folder.iterdir())
-    except OSError:
-        return set()
-    return {
-        p.stem if p.suffix == ".py" else p.name
-        for p in entries
-        if (p.suffix == ".py" or p.is_dir()) and p.stem.isidentifier()
-    }
-
-
-def _set_aside(names: set[str]) -> dict:
-    """Take out of sys.modules the modules of these names (and their submodules) that are the
-    user's own files, not installed packages or the standard library; return them."""
-    installed = _installed()
-    taken = {
-        key: module
-        for key, module in sys.modules.items()
-        if key.split(".", 1)[0] in names
-        and not (_source(module) or "").startswith(installed)
-        and _source(module)
-        and not key.startswith("xpnet")
-    }
-    for key in taken:
-        del sys.modules[key]
-    return taken
 
 
 def _installed() -> tuple[str, ...]:

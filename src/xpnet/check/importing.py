@@ -6,8 +6,8 @@ would find its imports, and more:
 
 - **folders**: the file's own folder comes first on ``sys.path`` (as for a script); the folders
   that hold the other modules it imports answer where the path the file sets up itself finds
-  nothing, with a note (:mod:`xpnet.check.folders`). The learner's modules are dropped from
-  ``sys.modules`` afterwards, so each check imports its own.
+  nothing, with a note (:mod:`xpnet.check.folders`, :mod:`xpnet.check.fallback`). The
+  learner's modules are dropped from ``sys.modules`` afterwards, so each check imports its own.
 - **the book's common/, where the learner's repository has none**: a top-level ``common`` that no
   folder holds is answered by xpnet's stand-in of it (:mod:`xpnet.check.standin`), with a note.
 - **Google Colab's google.colab**, where it is not installed: a stand-in whose calls
@@ -40,21 +40,11 @@ from pathlib import Path
 
 from ..datasets.mnist import answered_from_sample
 from .colab import _Colab, colab_folders, is_stand_in, skipped_note
-from .folders import (
-    _Fallback,
-    _local_names,
-    _places,
-    _relation,
-    _set_aside,
-    _source,
-    _within,
-    find_folders,
-    mnist_packages,
-    module_of_own_package,
-    package_of,
-)
+from .fallback import _Fallback, _local_names, _set_aside, _source, _within
+from .folders import _places, _relation, find_folders
 from .notebook import NotebookLoader, is_notebook
 from .offline import _OfflineMnist
+from .packages import mnist_packages, module_of_own_package, package_of
 from .quiet import kept, lines
 from .standin import BARE, PartialCommon
 from .standin import FOLDER as STAND_INS

@@ -12,7 +12,8 @@ checkpoint's history. Every other file is written to a temporary file and rename
 (:mod:`xpnet.atomic`), so a failed run never leaves half a file, and a diverged run never
 replaces a finite checkpoint; temporary files of writes that were killed are removed when the
 next run takes the folder. Files get the permissions the umask gives (as any new file). The
-lock itself is :mod:`xpnet.cli.runlock`'s, the CSVs' rows :mod:`xpnet.cli.runrecord`'s.
+lock itself is :mod:`xpnet.cli.runlock`'s, the CSVs' rows :mod:`xpnet.cli.runrecord`'s; the
+folder and checkpoint a command line names, :mod:`xpnet.cli.runpaths`'s.
 
 ``--overwrite`` replaces a run only once the new one has saved its first checkpoint and has not
 diverged: the old run's files wait in ``.xpnet-replaced/`` inside the folder while the new run
@@ -25,38 +26,28 @@ unless the killed run had saved a checkpoint (then it stands, and they are remov
 
 A write that fails (a full disk, a quota, a file-size limit, a read-only file system, no
 permission) raises :class:`RunFileError`, one line that names the file, the checkpoint that is
-kept (and its iteration) and the command that resumes from it (:class:`Kept`: with the flags
-that the kept checkpoint does not hold).
+kept (and its iteration) and the command that resumes from it; that line and :class:`Kept` are
+:mod:`xpnet.cli.kept`'s.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import shutil
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..atomic import atomic_path, atomic_write, remove_stale
 from ..backends import to_numpy
-from ..checkpoint import CheckpointError, save_checkpoint
-from .runlock import LOCK, RunFolderError, holder, in_use, take
+from ..checkpoint import save_checkpoint
+from .kept import Kept, RunFileError, failed_write
+from .runlock import LOCK, RunFolderError, take
 from .runrecord import LOSSES, METRICS, append_rows, csv_text, loss_rows, metric_rows
 
-__all__ = [
-    "RUN_FILES",
-    "Kept",
-    "RunFileError",
-    "RunFolder",
-    "RunFolderError",
-    "out_path",
-    "resume_path",
-]
+__all__ = ["RUN_FILES", "RunFileError", "RunFolder", "RunFolderError"]
 
 REPLACED = ".xpnet-replaced"  # the old run's files, while the run replacing it runs
 DIVERGED_RUN = "diverged-run"  # an --overwrite run that diverged: its files, the old run put back
@@ -69,40 +60,6 @@ RUN_FILES = (
     "accuracy.png",
     "loss.png",
 )
-
-
-class RunFileError(OSError):
-    """A file of the run could not be written; the message names it, the checkpoint that is
-    kept (with its iteration) and the command that resumes from there. ``errno`` is the
-    failed write's, ``path`` the file's."""
-
-
-ADVICE = {  # errno name -> what to do first; None: write elsewhere (another --out)
-    "ENOSPC": "free some space on that disk",
-    "EDQUOT": "free some of your disk quota",
-    "EFBIG": "raise the file-size limit (ulimit -f)",
-    "EROFS": None,  # a read-only file system
-    "EACCES": None,  # permission denied
-    "EPERM": None,
-}
-
-
-@dataclass(frozen=True)
-class Kept:
-    """A checkpoint that a run can be resumed from: its path, its iteration, and the flags
-    that resuming needs besides ``--resume`` (what the checkpoint does not hold of the run)."""
-
-    path: Path
-    iteration: int
-    flags: tuple[str, ...] = ()
-
-    def command(self, out: Path | None = None) -> str:
-        """The command that resumes the run; ``--out out`` where out is not the checkpoint's
-        folder (a resumed run's default)."""
-        words = ["xpnet train --resume", str(self.path), *self.flags]
-        if out is not None and not _same_folder(out, self.path.parent):
-            words += ["--out", str(out)]
-        return " ".join(words)
 
 
 class RunFolder:
@@ -296,74 +253,11 @@ class RunFolder:
         except (RunFolderError, RunFileError):
             raise
         except OSError as error:
-            failed = RunFileError(self._failed(path, error))
+            message = failed_write(path, error, self.kept, finished=self.finished, folder=self.path)
+            failed = RunFileError(message)
             failed.errno, failed.path = error.errno, path  # no filename: str() is the message
             raise failed from error
-
-    def _failed(self, path: Path, error: OSError) -> str:
-        name = errno.errorcode.get(error.errno, "")
-        fix = ADVICE.get(name, "")
-        cause = f"[Errno {error.errno}] {error.strerror}" if error.errno else str(error)
-        line = f"could not write {path}: {cause}"
-        if self.kept is None:
-            again = "start the run again" + (" with another --out" if fix is None else "")
-            return (
-                f"{line}; no checkpoint was saved yet, so there is nothing to resume from:"
-                f" {fix + ', then ' if fix else ''}{again}"
-            )
-        kept = self.kept
-        if self.finished:
-            return (
-                f"{line}; the run itself is complete: {kept.path} holds its {kept.iteration}"
-                " iterations"
-            )
-        if fix is None:
-            how = f"resume in a folder you can write with: {kept.command()} --out ANOTHER_FOLDER"
-        else:
-            how = f"{fix + ', then ' if fix else ''}resume with: {kept.command(self.path)}"
-        return f"{line}; {kept.path} is kept, at iteration {kept.iteration}: {how}"
-
-
-def resume_path(text: str, named: str = "--resume") -> Path:
-    """A checkpoint given on the command line (``named``: --resume, or evaluate's CHECKPOINT):
-    the file itself, or a run folder's checkpoint.npz."""
-    path = Path(text)
-    if path.is_dir():
-        try:
-            found = (path / "checkpoint.npz").is_file()
-        except PermissionError:  # a folder the user may not look into: load_checkpoint says so
-            return path / "checkpoint.npz"
-        if not found:
-            running = holder(path)
-            if running is not None:  # its first run has saved no checkpoint yet
-                then = "then resume it" if named == "--resume" else "or for its first checkpoint"
-                raise RunFolderError(
-                    f"{named} {text}: {in_use(path, running, then)} (it has saved none yet)"
-                )
-            raise CheckpointError(
-                f"{named} {text}: that is a folder without a checkpoint.npz; give a run's folder "
-                "or its checkpoint file"
-            )
-        return path / "checkpoint.npz"
-    return path
-
-
-def out_path(out: str | None, source: Path | None) -> Path:
-    """The run's folder: --out, else the resumed checkpoint's, else a new one under runs/."""
-    if out:
-        return Path(out)
-    if source is not None:
-        return source.parent
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path, n = Path("runs") / stamp, 1
-    while path.exists():
-        path, n = Path("runs") / f"{stamp}-{n}", n + 1
-    return path
 
 
 def _same_file(a: Path, b: Path) -> bool:
     return b.exists() and Path(a).resolve() == b.resolve()
-
-
-def _same_folder(a: Path, b: Path) -> bool:
-    return Path(a).resolve() == Path(b).resolve()

@@ -5,13 +5,14 @@ finish (or say how the run stopped). The settings are merged once, when the Run 
 (:meth:`xpnet.cli.settings.Settings.from_command_line`: the resume rule lives there), from a
 resumed checkpoint's as :mod:`xpnet.cli.runstate` reads them; the folder and its files belong
 to :class:`xpnet.cli.runfolder.RunFolder`. The lines printed are worded in
-:mod:`xpnet.cli.printing`, config.json and the figures in :mod:`xpnet.cli.runfiles`.
+:mod:`xpnet.cli.printing`, config.json and the figures in :mod:`xpnet.cli.runfiles`; how a run
+ends short of its target (already finished, stopped by a signal, diverged) in
+:mod:`xpnet.cli.runends`.
 """
 
 from __future__ import annotations
 
 import math
-import signal
 import sys
 import time
 import warnings
@@ -23,9 +24,12 @@ from ..nets import TwoLayerNet
 from ..train import DivergenceError, History, Trainer, TrainingInterrupted
 from ..validate import refuse_lazy_backend
 from .data import load_data
+from .kept import Kept
 from .printing import COLUMNS, epoch_line, plan, say, show_warning, step_text
+from .runends import is_finished, report_diverged, report_stopped
 from .runfiles import draw_plots, run_config
-from .runfolder import Kept, RunFolder, out_path, resume_path
+from .runfolder import RunFolder
+from .runpaths import out_path, resume_path
 from .runstate import resume_flags, run_part, saved_settings
 from .settings import Settings
 from .words import Exit, for_the_command_line
@@ -33,9 +37,6 @@ from .words import Exit, for_the_command_line
 __all__ = ["Run", "train_command"]
 
 LINES = 20  # about this many epoch lines print; metrics.csv holds every one
-STOPPED_BY = {signal.SIGTERM: (Exit.TERMINATED, "SIGTERM")}  # besides Ctrl-C: status, name
-if hasattr(signal, "SIGHUP"):  # a closed terminal (not on Windows)
-    STOPPED_BY[signal.SIGHUP] = (Exit.TERMINATED, "SIGHUP")  # Exit's table: as for SIGTERM
 
 
 def train_command(args) -> int:
@@ -136,7 +137,8 @@ class Run:
                 names = ", ".join(path.name for path in self.folder.stale)
                 say(f"notice: removed temporary files of writes that were cut short: {names}")
             self._build()
-            if self._finished():
+            resumed = self.checkpoint is not None  # a new run is never finished before it starts
+            if is_finished(self.trainer, self.target, self.settings, self.source, resumed=resumed):
                 return Exit.OK
             self.folder.write_config(
                 run_config(
@@ -208,24 +210,6 @@ class Run:
             changes = "".join(f"; {change}" for change in s.changes)
             say(f"resuming from {self.source} at iteration {self.trainer.iteration}{changes}")
 
-    def _finished(self) -> bool:
-        done, target = self.trainer.iteration, self.target
-        if target < done:
-            epochs = self.settings.epochs
-            asked = f"--epochs {epochs} ({target} iterations)" if epochs else f"--iters {target}"
-            raise ValueError(
-                f"the run in {self.source} has made {done} iterations; {asked} is below that: "
-                f"give a larger total, e.g. --iters {done + 1000}"
-            )
-        if self.checkpoint is None or target > done:
-            return False
-        epochs = math.ceil(done / self.trainer.iters_per_epoch) + 1
-        say(
-            f"the run in {self.source} is finished: {done} of {target} iterations. To train "
-            f"further, give a new total: --iters {done + 1000} or --epochs {epochs}"
-        )
-        return True
-
     def _train(self) -> History:
         s, trainer = self.settings, self.trainer
         per_epoch = trainer.iters_per_epoch
@@ -255,44 +239,14 @@ class Run:
 
     def _stopped(self, stop: TrainingInterrupted) -> int:
         """Ctrl-C, SIGTERM or SIGHUP (a closed terminal): save, and say how to resume."""
-        trainer = self.trainer
-        self.folder.append(trainer.history)
-        saved, kept = self._save(), self.folder.kept  # kept: this state, unless non-finite
-        status, name = STOPPED_BY.get(stop.signal, (Exit.INTERRUPTED, None))
-        how = f"stopped by {name}" if name else "interrupted"
-        how += f" at iteration {trainer.iteration}"
-        if saved.name == "diverged.npz":  # --keep-going went on with non-finite parameters
-            how += f" with non-finite parameters (saved in {saved})"
-            if kept is None:
-                say(f"{how}; no finite state was saved to resume from", sys.stderr)
-                return status
-            where = kept.path.name if kept.path.parent == saved.parent else kept.path
-            how += f"; {where} keeps the last finite state"
-        say(f"{how}; resume with:", sys.stderr)
-        say(f"  {kept.command(self.folder.path)}", sys.stderr)
-        return status
+        self.folder.append(self.trainer.history)
+        return report_stopped(stop, self.trainer.iteration, self._save(), self.folder)
 
     def _diverged(self, error: DivergenceError) -> int:
         """The loss diverged: the CSVs and diverged.npz are written; an --overwrite run puts
         the run it was to replace back, and its own files go to a folder apart."""
         self.folder.append(self.trainer.history)
-        path = self._save(diverged=True)
-        apart = self.folder.keep_apart()
-        where = apart or self.folder.path
-        good = where / "checkpoint.npz"
-        kept = f"{good} keeps the last finite state" if good.exists() else "no finite state"
-        say(
-            f"xpnet train: error: {for_the_command_line(error)}; {kept}, the diverged one is in"
-            f" {where / path.name}",
-            sys.stderr,
-        )
-        if apart is not None:
-            say(
-                "notice: a run that diverged replaces nothing, so the run that --overwrite was"
-                f" to replace is back in {self.folder.path}; this run's files are in {apart}"
-            )
-            self.folder.put_back = []  # said
-        return Exit.FAILED
+        return report_diverged(error, self._save(diverged=True), self.folder)
 
     def _record(self, record) -> None:
         """Each evaluation: print it (every self.every-th epoch, the first, last and final),
