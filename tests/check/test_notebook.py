@@ -15,7 +15,7 @@ from xpnet.check.learner import build, check_learner, load_learner
 from xpnet.check.notebook import _python, code_cells, script
 from xpnet.cli import main
 
-from .learner_shapes import BOOK, batch, book_repo, oracle_passes, refusal
+from .learner_shapes import BOOK, batch, book_repo, oracle_passes, refusal, write
 
 
 @pytest.fixture(autouse=True)
@@ -368,3 +368,63 @@ def test_a_class_replaced_by_a_later_import_is_said_and_the_notebooks_own_checke
     assert main(["check", str(path)]) == 1
     assert main(["check", f"{path}:TwoLayerNet"]) == 1
     assert "b2" in capsys.readouterr().out
+
+
+OWN_SOFTMAX_WITH_LOSS = """
+import sys, os
+sys.path.append(os.pardir)
+import numpy as np
+from common.functions import softmax, cross_entropy_error
+
+
+class SoftmaxWithLoss:  # the learner's own, wrong: forward returns nothing
+    def __init__(self):
+        self.loss = self.y = self.t = None
+
+    def forward(self, x, t):
+        self.t = t
+        self.y = softmax(x)
+        self.loss = cross_entropy_error(self.y, self.t)
+
+    def backward(self, dout=1):
+        return (self.y - self.t) / self.t.shape[0]
+
+
+from common.layers import SoftmaxWithLoss  # a later cell, pasted below (the survey's file)
+"""
+
+
+def test_a_layer_replaced_by_a_later_import_is_the_learners_own_checked(tmp_path, capsys):
+    """The survey's layer_naive.py: its own SoftmaxWithLoss, whose forward returns None, then the
+    book's imported over it. The note said its own was checked, but the imported one was: PASS."""
+    root = tmp_path / "repo"
+    book_repo(root)
+    path = write(root / "ch05" / "layer_naive.py", OWN_SOFTMAX_WITH_LOSS)
+    assert main(["check", str(path)]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "checked layer_naive.py's own SoftmaxWithLoss, not the imported one" in out
+    assert "SoftmaxWithLoss ch05/layer_naive.py, line 7 WRONG" in out
+    assert "returns None" in out
+
+
+def test_a_layer_a_network_uses_from_a_later_import_is_said_not_checked(tmp_path, capsys):
+    """A net's file with its own Affine (dW twice too large), then the book's layers imported over
+    it: the net is built with the imported Affine (right), and the note says the learner's own is
+    not checked; it said "checked two_layer_net.py's own Affine", which was false."""
+    root = tmp_path / "repo"
+    net = book_repo(root)
+    own_affine = (
+        "import numpy as np\n\n\nclass Affine:\n"
+        "    def __init__(self, W, b):\n        self.W, self.b = W, b\n\n"
+        "    def forward(self, x):\n        self.x = x\n        return x @ self.W + self.b\n\n"
+        "    def backward(self, dout):\n        self.dW = 2 * self.x.T @ dout\n"
+        "        self.db = dout.sum(axis=0)\n        return dout @ self.W.T\n\n\n"
+    )
+    net.write_text("import sys, os\nsys.path.append(os.pardir)\n" + own_affine + net.read_text())
+    assert main(["check", str(net)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert (
+        "replaces it (Affine of layers.py): the network is built with the imported Affine (the"
+        " name's class when it runs), so two_layer_net.py's own Affine is not checked" in out
+    )
+    assert "checked two_layer_net.py's own Affine" not in out

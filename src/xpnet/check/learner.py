@@ -44,7 +44,7 @@ from .locating import (
 )
 from .mistyped import read_mistyped
 from .notebook import NotebookError, is_notebook
-from .shadowed import collecting_classes, replaced_classes
+from .shadowed import checked_own, collecting_classes, replaced_classes, used_imported
 from .unimportable import unimportable
 
 __all__ = [
@@ -94,8 +94,21 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
         raise LearnerError(str(error)) from None
     module, notes = imported.module, imported.notes
     replaced, said = replaced_classes(module, built, path)
-    notes += said + read_mistyped(vars(module))
+    notes += read_mistyped(vars(module))
     own = _own_classes(module) + replaced
+
+    def no_network(message: str, *, only=None) -> NoNetwork:  # its own replaced classes checked
+        namespace = {**vars(module), **{c.__name__: c for c in replaced}}
+        own_notes = [checked_own(note, c, path) for c, note in zip(replaced, said, strict=True)]
+        return NoNetwork(message, namespace, only=only, notes=own_notes + notes)
+
+    def network(cls: type) -> Learner:  # its replaced layers: the imported ones, said so
+        told = [
+            (checked_own if c is cls else used_imported)(note, c, path)
+            for c, note in zip(replaced, said, strict=True)
+        ]
+        return Learner(cls, path, told + notes)
+
     outside = _methods_outside(module)
     notes += [
         f"{f.__name__} ({_place(f)}) takes self: a method outside its class? indent it into the"
@@ -120,22 +133,18 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
         if not inspect.isclass(found):
             raise LearnerError(f"{path.name} has no class {class_name}; {_classes_in(module)}")
         if layer_like(found):
-            raise NoNetwork(
+            raise no_network(
                 f"{class_name} is a layer (forward and backward): xpnet check and xpnet train"
                 " take a network with loss(x, t) and gradient(x, t), as the book's TwoLayerNet",
-                vars(module),
                 only=found,
-                notes=notes,
             )
         if simple_net_like(found):
-            raise NoNetwork(
+            raise no_network(
                 f"{class_name} has {_methods(found)}: xpnet check and xpnet train take a network"
                 " with gradient(x, t) (or numerical_gradient(x, t)), as the book's TwoLayerNet",
-                vars(module),
                 only=found,
-                notes=notes,
             )
-        return Learner(found, path, notes)
+        return network(found)
     with_gradient = [c for c in own + theirs if _has(c, "loss") and _has(c, "gradient")]
     numerical_only = [c for c in own + theirs if _has(c, "loss") and _has(c, "numerical_gradient")]
     candidates = with_gradient or numerical_only
@@ -148,12 +157,10 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
         )
         candidates = book
     if not candidates:
-        raise NoNetwork(
-            _no_single_class(path, path_text, own, candidates, outside), vars(module), notes=notes
-        )
+        raise no_network(_no_single_class(path, path_text, own, candidates, outside))
     if len(candidates) != 1:
         raise LearnerError(_no_single_class(path, path_text, own, candidates))
-    return Learner(candidates[0], path, notes)
+    return network(candidates[0])
 
 
 def _methods_outside(module) -> list:

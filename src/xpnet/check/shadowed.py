@@ -20,7 +20,7 @@ from pathlib import Path
 from .locating import _place, class_file
 from .notebook import code_cells, is_notebook
 
-__all__ = ["collecting_classes", "replaced_classes"]
+__all__ = ["checked_own", "collecting_classes", "replaced_classes", "used_imported"]
 
 
 @contextlib.contextmanager
@@ -43,7 +43,10 @@ def collecting_classes():
 
 def replaced_classes(module, built: list, path: Path) -> tuple[list[type], list[str]]:
     """(the classes that ``module`` defined at its top level and that a later import of the same
-    name replaced, the notes saying so); the last class of a name defined is the one kept."""
+    name replaced, the start of the note saying so for each: "cell 1 defines X, and the import in
+    cell 2 replaces it (X of x.py)"); the last class of a name defined is the one kept. The note
+    ends with :func:`checked_own` where that class is checked, :func:`used_imported` where it is
+    not (a layer of a network that its module's name gives the imported one at run time)."""
     own: dict[str, type] = {}
     for cls in built:
         if (
@@ -62,10 +65,26 @@ def replaced_classes(module, built: list, path: Path) -> tuple[list[type], list[
         where = _import_of(path, name)
         notes.append(
             f"{path.name}: {defined} defines {name}, and the import {where or 'after it'}"
-            f" replaces it ({name} of {_file_of(now)}): checked {path.name}'s own {name}, not"
-            " the imported one; give one of them another name"
+            f" replaces it ({name} of {_file_of(now)})"
         )
     return found, notes
+
+
+def checked_own(note: str, cls: type, path: Path) -> str:
+    """A :func:`replaced_classes` note, for a class that is checked."""
+    return (
+        f"{note}: checked {path.name}'s own {cls.__name__}, not the imported one; give one of"
+        " them another name"
+    )
+
+
+def used_imported(note: str, cls: type, path: Path) -> str:
+    """A :func:`replaced_classes` note, for a class that the network checked does not use."""
+    return (
+        f"{note}: the network is built with the imported {cls.__name__} (the name's class when it"
+        f" runs), so {path.name}'s own {cls.__name__} is not checked; give one of them another"
+        " name"
+    )
 
 
 def _file_of(cls: type) -> str:
