@@ -92,7 +92,7 @@ def test_a_method_outside_its_class_is_said_and_the_rest_of_the_file_checked(tmp
     out = capsys.readouterr().out
     assert (
         "note: numerical_gradient (line 21) takes self: a method outside its class? indent it"
-        " into the class"
+        " into the class (or, for a function, drop self)"
     ) in out
     assert "MulLayer" in out and "check PASSED: 1 of 1 right" in out
     assert "numerical_gradient  " not in out  # no row of its own
@@ -227,7 +227,8 @@ def test_a_chapter_7_network_is_refused_in_one_line_not_blamed_on_the_learner(tm
     assert main(["check", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.strip() == (
-        "xpnet check: error: SimpleConvNet (line 4) is a network of chapter 7 (convolution:"
+        "xpnet check: error: SimpleConvNet (simple_convnet.py, line 4) is a network of chapter 7"
+        " (convolution:"
         " input_dim=(1, 28, 28), conv_param), which xpnet check does not check: it checks the"
         " networks of chapters 4-5 (TwoLayerNet, MultiLayerNet), on images of 784 pixels"
     )

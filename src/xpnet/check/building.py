@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .found import LearnerError
-from .locating import _place, learner_frames
+from .locating import _place, class_file, learner_frames
 from .quiet import kept
 
 if TYPE_CHECKING:
@@ -181,8 +181,10 @@ def build(learner: Learner, **sizes):
     cls = learner.cls
     convolution = chapter_7(cls)
     if convolution:
+        file = class_file(cls)
+        where = f"{file.rsplit('/', 1)[-1]}, {_place(cls)}" if file else _place(cls)
         raise LearnerError(
-            f"{cls.__name__} ({_place(cls)}) is a network of chapter 7 (convolution:"
+            f"{cls.__name__} ({where}) is a network of chapter 7 (convolution:"
             f" {convolution}), which xpnet check does not check: it checks the networks of"
             " chapters 4-5 (TwoLayerNet, MultiLayerNet), on images of 784 pixels"
         )

@@ -112,7 +112,7 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
     outside = _methods_outside(module)
     notes += [
         f"{f.__name__} ({_place(f)}) takes self: a method outside its class? indent it into the"
-        " class"
+        " class (or, for a function, drop self)"
         for f in outside
     ]
     theirs = [] if any(_is_net(c) for c in own) else _imported_nets(module)

@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 SAMPLE = 0.05  # seconds between the two looks at what runs
-CHECK_TIME_LIMIT = 120.0  # CPU seconds of one check: the book's ch04 net by its own loop, ~8 s
+CHECK_TIME_LIMIT = 60.0  # CPU seconds of one check: the book's ch04 net by its own loop, ~8 s
 
 
 class StillRunning(BaseException):  # not Exception: a learner's `except Exception` goes on
