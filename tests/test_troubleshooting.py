@@ -487,7 +487,7 @@ DATA = [
         "xpnet.load_mnist(download=False)",
         "is not a valid MNIST cache",
         note="With the verified .gz files still there, the cache is rebuilt from them instead,"
-        " with a UserWarning saying so (tests/test_datasets.py). With download=True (the"
+        " with a UserWarning saying so (tests/datasets/test_mnist.py). With download=True (the"
         " default) and no network, the download's error is raised instead.",
     ),
 ]
