@@ -850,3 +850,15 @@ def test_a_time_limit_in_a_method_names_the_top_level_line_that_called_it(tmp_pa
     learner = load_learner(str(path), time_limit=0.5)
     stopped = note_of(learner, "still running after 0.5 s")
     assert "(at line 13, in params_of at line 3 when stopped)" in stopped
+
+
+def test_a_timeout_after_several_classes_says_they_were_checked(tmp_path):
+    """The note of a file stopped at import names each class defined by then, in plural."""
+    net_file = book_repo(tmp_path / "repo")
+    net_file.write_text(net_file.read_text().split('if __name__ == "__main__":')[0])
+    net_file.write_text(
+        net_file.read_text() + "\nclass Spare:\n    pass\n\nwhile True:\n    pass\n"
+    )
+    learner = load_learner(str(net_file), time_limit=1.0)
+    stopped = note_of(learner, "still running after 1 s")
+    assert stopped.endswith("TwoLayerNet, Spare were checked as defined by then")

@@ -25,7 +25,9 @@ train --net``) imports them from one place.
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from .building import BOOK_SIZES, build
 from .chapter4 import simple_net_like
@@ -86,81 +88,117 @@ def load_learner(spec: str, *, time_limit: float = TIME_LIMIT) -> Learner:
             f"FILE must be an existing Python file (name.py) or Jupyter notebook (name.ipynb);"
             f" got {path_text!r}"
         )
-    path = path.resolve()
-    try:
-        with collecting_classes() as built:  # a class a later import replaces is kept
-            imported = import_file(path, time_limit=time_limit)
-    except NotebookError as error:
-        raise LearnerError(str(error)) from None
-    module, notes = imported.module, imported.notes
-    replaced, said = replaced_classes(module, built, path)
-    notes += read_mistyped(vars(module))
-    own = _own_classes(module) + replaced
+    found = _Imported.of(path.resolve(), path_text, time_limit)
+    return found.named(class_name) if class_name else found.chosen()
 
-    def no_network(message: str, *, only=None) -> NoNetwork:  # its own replaced classes checked
-        namespace = {**vars(module), **{c.__name__: c for c in replaced}}
-        own_notes = [checked_own(note, c, path) for c, note in zip(replaced, said, strict=True)]
-        return NoNetwork(message, namespace, only=only, notes=own_notes + notes)
 
-    def network(cls: type) -> Learner:  # its replaced layers: the imported ones, said so
-        told = [
-            (checked_own if c is cls else used_imported)(note, c, path)
-            for c, note in zip(replaced, said, strict=True)
+@dataclass
+class _Imported:
+    """What the learner's file defined when imported: its module, its own classes (with those
+    a later import replaced), the network classes it imports from the learner's other files,
+    and the notes said so far."""
+
+    path: Path
+    path_text: str
+    module: ModuleType
+    notes: list[str]
+    replaced: list[type]  # its own classes a later import replaced, each with its note
+    said: list[str]
+    own: list[type]
+    theirs: list[type]  # nets imported from the learner's own files (a training script)
+    outside: list  # functions taking self at module level
+
+    @classmethod
+    def of(cls, path: Path, path_text: str, time_limit: float) -> _Imported:
+        try:
+            with collecting_classes() as built:  # a class a later import replaces is kept
+                imported = import_file(path, time_limit=time_limit)
+        except NotebookError as error:
+            raise LearnerError(str(error)) from None
+        module, notes = imported.module, imported.notes
+        replaced, said = replaced_classes(module, built, path)
+        notes += read_mistyped(vars(module))
+        own = _own_classes(module) + replaced
+        outside = _methods_outside(module)
+        notes += [
+            f"{f.__name__} ({_place(f)}) takes self: a method outside its class? indent it into"
+            " the class (or, for a function, drop self)"
+            for f in outside
         ]
-        return Learner(cls, path, told + notes)
+        theirs = [] if any(_is_net(c) for c in own) else _imported_nets(module)
+        if theirs:  # a training script: the net comes from the learner's own module
+            notes.append(_imported_note(path, theirs))
+        if imported.error is not None:
+            if not own and not theirs:  # nothing to check: the learner's bug, shown where it is
+                if isinstance(imported.error, ImportTimeout):
+                    raise LearnerError(_timeout(path, imported.error, time_limit, [])) from None
+                told = unimportable(path, imported)
+                if told:
+                    raise LearnerError(told) from None
+                raise LearnerError(learner_traceback(imported.error)) from None
+            notes.append(_stopped(path, imported.error, time_limit, own or theirs))
+        return cls(path, path_text, module, notes, replaced, said, own, theirs, outside)
 
-    outside = _methods_outside(module)
-    notes += [
-        f"{f.__name__} ({_place(f)}) takes self: a method outside its class? indent it into the"
-        " class (or, for a function, drop self)"
-        for f in outside
-    ]
-    theirs = [] if any(_is_net(c) for c in own) else _imported_nets(module)
-    if theirs:  # a training script: the net comes from the learner's own module
-        notes.append(_imported_note(path, theirs))
-    if imported.error is not None:
-        if not own and not theirs:  # nothing to check: the learner's bug, shown where it is
-            if isinstance(imported.error, ImportTimeout):
-                raise LearnerError(_timeout(path, imported.error, time_limit, None)) from None
-            said = unimportable(path, imported)
-            if said:
-                raise LearnerError(said) from None
-            raise LearnerError(learner_traceback(imported.error)) from None
-        notes.append(_stopped(path, imported.error, time_limit, own or theirs))
-    if class_name:
-        found = next((c for c in replaced if c.__name__ == class_name), None)
-        found = found or getattr(module, class_name, None)
+    def no_network(self, message: str, *, only=None) -> NoNetwork:
+        """No network to check: its own replaced classes are checked as layers or functions."""
+        namespace = {**vars(self.module), **{c.__name__: c for c in self.replaced}}
+        own_notes = [
+            checked_own(note, c, self.path)
+            for c, note in zip(self.replaced, self.said, strict=True)
+        ]
+        return NoNetwork(message, namespace, only=only, notes=own_notes + self.notes)
+
+    def network(self, cls: type) -> Learner:
+        """cls, to check; of its replaced layers, the imported ones are used, and said so."""
+        told = [
+            (checked_own if c is cls else used_imported)(note, c, self.path)
+            for c, note in zip(self.replaced, self.said, strict=True)
+        ]
+        return Learner(cls, self.path, told + self.notes)
+
+    def named(self, class_name: str) -> Learner:
+        """The class the learner named (FILE.py:CLASS), if a network."""
+        found = next((c for c in self.replaced if c.__name__ == class_name), None)
+        found = found or getattr(self.module, class_name, None)
         if not inspect.isclass(found):
-            raise LearnerError(f"{path.name} has no class {class_name}; {_classes_in(module)}")
+            raise LearnerError(
+                f"{self.path.name} has no class {class_name}; {_classes_in(self.module)}"
+            )
         if layer_like(found):
-            raise no_network(
+            raise self.no_network(
                 f"{class_name} is a layer (forward and backward): xpnet check and xpnet train"
                 " take a network with loss(x, t) and gradient(x, t), as the book's TwoLayerNet",
                 only=found,
             )
         if simple_net_like(found):
-            raise no_network(
+            raise self.no_network(
                 f"{class_name} has {_methods(found)}: xpnet check and xpnet train take a network"
                 " with gradient(x, t) (or numerical_gradient(x, t)), as the book's TwoLayerNet",
                 only=found,
             )
-        return network(found)
-    with_gradient = [c for c in own + theirs if _has(c, "loss") and _has(c, "gradient")]
-    numerical_only = [c for c in own + theirs if _has(c, "loss") and _has(c, "numerical_gradient")]
-    candidates = with_gradient or numerical_only
-    book = [c for c in candidates if c.__name__ == BOOK_CLASS]
-    if len(candidates) > 1 and len(book) == 1:  # the book's name chooses; the others are said
-        others = ", ".join(c.__name__ for c in candidates if c is not book[0])
-        notes.append(
-            f"{path.name} also defines {others}: checked {BOOK_CLASS}, the book's name; check"
-            f" another with xpnet check {path_text}:CLASS"
-        )
-        candidates = book
-    if not candidates:
-        raise no_network(_no_single_class(path, path_text, own, candidates, outside))
-    if len(candidates) != 1:
-        raise LearnerError(_no_single_class(path, path_text, own, candidates))
-    return network(candidates[0])
+        return self.network(found)
+
+    def chosen(self) -> Learner:
+        """The one network class of the file (or the book's name among several)."""
+        classes = self.own + self.theirs
+        with_gradient = [c for c in classes if _has(c, "loss") and _has(c, "gradient")]
+        numerical_only = [c for c in classes if _has(c, "loss") and _has(c, "numerical_gradient")]
+        candidates = with_gradient or numerical_only
+        book = [c for c in candidates if c.__name__ == BOOK_CLASS]
+        if len(candidates) > 1 and len(book) == 1:  # the book's name chooses; the others said
+            others = ", ".join(c.__name__ for c in candidates if c is not book[0])
+            self.notes.append(
+                f"{self.path.name} also defines {others}: checked {BOOK_CLASS}, the book's name;"
+                f" check another with xpnet check {self.path_text}:CLASS"
+            )
+            candidates = book
+        if not candidates:
+            raise self.no_network(
+                _no_single_class(self.path, self.path_text, self.own, candidates, self.outside)
+            )
+        if len(candidates) != 1:
+            raise LearnerError(_no_single_class(self.path, self.path_text, self.own, candidates))
+        return self.network(candidates[0])
 
 
 def _methods_outside(module) -> list:
@@ -260,7 +298,7 @@ def _classes_in(module) -> str:
 def _stopped(path: Path, error: BaseException, time_limit: float, own: list[type]) -> str:
     names = ", ".join(c.__name__ for c in own)
     if isinstance(error, ImportTimeout):
-        return _timeout(path, error, time_limit, names)
+        return _timeout(path, error, time_limit, own)
     raised = getattr(error, "xpnet_cells_raised", ())
     if raised and is_notebook(path):
         said = "; ".join(f"cell {number} raised {_brief(e)}" for number, e in raised)
@@ -283,7 +321,7 @@ def _stopped(path: Path, error: BaseException, time_limit: float, own: list[type
     )
 
 
-def _timeout(path: Path, error: BaseException, time_limit: float, names: str | None) -> str:
+def _timeout(path: Path, error: BaseException, time_limit: float, own: list[type]) -> str:
     place = stopped_at(error, path)
     at = f" (at {place} when stopped)" if place else ""
     said = (
@@ -294,4 +332,7 @@ def _timeout(path: Path, error: BaseException, time_limit: float, names: str | N
         " training at import? Put it under if __name__ == '__main__':, so that importing the"
         " file only defines its classes and functions"
     )
-    return f"{said}; {names} was checked as defined by then" if names else said
+    if not own:
+        return said
+    names = ", ".join(c.__name__ for c in own)
+    return f"{said}; {names} {'was' if len(own) == 1 else 'were'} checked as defined by then"
