@@ -461,3 +461,14 @@ def test_a_file_of_functions_under_none_of_the_books_names_says_so(tmp_path, cap
     assert main(["check", str(path)]) == 2
     err = capsys.readouterr().err
     assert "note: step.py defines functions (step), none under the book's names" in err
+
+
+def test_a_function_returning_none_or_text_is_said_so_with_what_it_should_return(tmp_path):
+    """softmax without its return statement returns None; a loss returning a text is said as a
+    str, not as None; each with what the book's function returns."""
+    missing = edited(SOFTMAX_3_5, "return exp_a / np.sum(exp_a)", "exp_a / np.sum(exp_a)")
+    said = checked(tmp_path, missing + ERRORS_4_2, name="ch03/functions.py")["softmax"].reason
+    assert "returns None, not an array of shape (3,)" in said
+    text = edited(ERRORS_4_2, "return 0.5 * np.sum((y - t) ** 2)", "return 'mse'")
+    said = checked(tmp_path / "b", text, name="ch03/f.py")["mean_squared_error"].reason
+    assert "returns a str, not a number" in said

@@ -185,7 +185,7 @@ LAYER_MISTAKES = [
         "        return dx, dy\n\n\nclass",
         "        return dx\n\n\nclass",
         "MulLayer",
-        "returns float; a node of two inputs returns the gradient of each: return dx, dy",
+        "returns a float; a node of two inputs returns the gradient of each: return dx, dy",
     ),
     (
         LAYER_NAIVE,
@@ -650,7 +650,7 @@ def test_a_loss_layer_returning_two_arrays_is_not_read_as_a_pair(tmp_path):
     source = edited(LAYERS, "        return self.loss\n\n    def backward(self, dout=1):",
                     "        return self.y, self.y\n\n    def backward(self, dout=1):")  # fmt: skip
     said = checked(tmp_path, source)["SoftmaxWithLoss"]
-    assert not said.passed and "returns tuple, not one number" in said.reason
+    assert not said.passed and "returns a tuple, not one number" in said.reason
 
 
 @pytest.mark.parametrize(

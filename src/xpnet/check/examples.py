@@ -133,10 +133,11 @@ def _run(name: str, function, checker, namespace) -> FunctionResult:
 
 
 def _values(call: str, got, right, rtol: float) -> str:
-    got = _array(got)
-    if got is None or got.size != right.size:
-        return f"{call} returns {_what(got)}, not of shape {right.shape}"
-    got = got.reshape(right.shape)
+    value = _array(got)
+    if value is None or value.size != right.size:
+        expected = "a number" if right.shape == () else f"an array of shape {right.shape}"
+        return f"{call} returns {_what(got if value is None else value)}, not {expected}"
+    got = value.reshape(right.shape)
     if np.allclose(got, right, rtol=rtol, atol=1e-12):
         return ""
     return f"{call} is {_list(got)}; it should be {_list(right)}"
@@ -150,9 +151,14 @@ def _array(value):
 
 
 def _what(value) -> str:
+    """What a learner's function returned, in words: "None", "a number", "an array of shape
+    (2, 3)", "a tuple"."""
     if value is None:
         return "None"
-    return f"an array of shape {value.shape}" if hasattr(value, "shape") else type(value).__name__
+    if hasattr(value, "shape"):
+        return "a number" if tuple(value.shape) == () else f"an array of shape {value.shape}"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _list(a) -> str:

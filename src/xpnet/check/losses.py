@@ -74,7 +74,8 @@ def _softmax(f, namespace) -> tuple[str, str]:
 def _sum_squared_error(f, namespace) -> tuple[str, str]:
     for name, (y, right) in {"y1": (Y1, 0.0975), "y2": (Y2, 0.5975)}.items():  # the book's 4.2.1
         call = f"mean_squared_error({name}, t) of the book's 4.2.1"
-        got = _array(f(y.copy(), T.copy()))
+        returned = f(y.copy(), T.copy())
+        got = _array(returned)
         for wrong, said in (
             (2 * right, f"twice the book's {right:g}: the book's is 0.5 * np.sum((y - t)**2)"),
             (
@@ -90,7 +91,7 @@ def _sum_squared_error(f, namespace) -> tuple[str, str]:
         ):
             if got is not None and got.size == 1 and abs(float(got.reshape(())) - wrong) < 1e-9:
                 return f"{call} is {wrong:.6g}, {said}", ""
-        said = _values(call, got, np.asarray(right), 1e-9)
+        said = _values(call, returned, np.asarray(right), 1e-9)
         if said:
             return said, ""
     return "", ""
@@ -167,7 +168,7 @@ def _cross_entropy_one_hot(f) -> tuple[str, bool]:
             return said, False
     y, t = np.stack([Y1, Y2]), np.stack([T, T])
     try:
-        got = _array(f(y.copy(), t.copy()))
+        got = f(y.copy(), t.copy())
     except Exception as error:
         if not learner_frames(error):
             raise
@@ -180,11 +181,11 @@ def _cross_entropy_labels(f) -> str:
     is wrong ("raises" where it raised)."""
     y, t = np.stack([Y1, Y2]), np.array([2, 2])
     try:
-        got = _array(f(y.copy(), t))
+        got = f(y.copy(), t)
         said = _batch_mean("cross_entropy_error of the batch [y1, y2] with labels t = [2, 2]", got)
         if said:
             return said
-        got = _array(f(Y2[None].copy(), np.array([7])))  # y2 where it is right: 0.6 for class 7
+        got = f(Y2[None].copy(), np.array([7]))  # y2 where it is right: 0.6 for class 7
     except Exception:
         return "raises"
     return _values("cross_entropy_error([y2], [7])", got, np.asarray(-np.log(0.6 + 1e-7)), 1e-3)
@@ -192,9 +193,14 @@ def _cross_entropy_labels(f) -> str:
 
 def _batch_mean(call: str, got) -> str:
     """ "" when got, a cross-entropy of the batch [y1, y2], is their mean, else what is wrong."""
-    if got is not None and got.size == 1 and abs(float(got.reshape(())) - 2 * MEAN) <= 1e-3 * MEAN:
+    value = _array(got)
+    if (
+        value is not None
+        and value.size == 1
+        and abs(float(value.reshape(())) - 2 * MEAN) <= 1e-3 * MEAN
+    ):
         return (
-            f"{call} is {float(got.reshape(())):.6g}, the sum of the two: divide by the batch"
+            f"{call} is {float(value.reshape(())):.6g}, the sum of the two: divide by the batch"
             f" size for the mean, {MEAN:.6g} (the book's 4.2.4)"
         )
     return _values(call, got, np.asarray(MEAN), 1e-3)
