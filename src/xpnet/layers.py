@@ -271,10 +271,11 @@ class SoftmaxWithLoss:
 
         Parameters
         ----------
-        x : array of shape (N, C)
+        x : array of shape (N, C), or (C,) for one sample
             Logits.
         t : array
-            Integer labels (N,) or one-hot targets (N, C), of x's library and device.
+            Integer labels (N,) or one-hot targets (N, C), of x's library and device; for x of
+            shape (C,), a 0-d label or one-hot (C,).
 
         Returns
         -------
@@ -297,7 +298,8 @@ class SoftmaxWithLoss:
         else:
             self.t = one_hot(t, x.shape[-1], dtype=x.dtype)
         # -log softmax of the true class = log(total) - z[true]: exact, finite for finite x
-        self.loss = xp.sum(xp.log(total)) / x.shape[0] - xp.sum(z * self.t) / x.shape[0]
+        n = _batch_size(x)
+        self.loss = xp.sum(xp.log(total)) / n - xp.sum(z * self.t) / n
         return self.loss
 
     def backward(self, dout: float | Array = 1.0) -> Array:
@@ -310,7 +312,7 @@ class SoftmaxWithLoss:
 
         Returns
         -------
-        array of shape (N, C)
+        array of x's shape, (N, C) or (C,)
             d L / d x.
 
         Raises
@@ -319,4 +321,9 @@ class SoftmaxWithLoss:
             When forward has not run yet.
         """
         check_forward_ran(self, self.y)
-        return (self.y - self.t) * (dout / self.y.shape[0])
+        return (self.y - self.t) * (dout / _batch_size(self.y))
+
+
+def _batch_size(x: Array) -> int:
+    """N of logits (N, C); 1 for one sample's (C,), whose x.shape[0] is C, not N."""
+    return x.shape[0] if x.ndim > 1 else 1
