@@ -75,6 +75,19 @@ def test_sum_squared_error_book_examples(backend):
     assert math.isclose(float(F.sum_squared_error(backend.asarray(BOOK_Y_BAD), t)), 0.5975)
 
 
+@pytest.mark.parametrize("t_dtype", ["int64", "bool", "float64"])
+@pytest.mark.parametrize("y_dtype", ["float64", "float32"])
+def test_sum_squared_error_takes_the_books_integer_t_and_keeps_ys_dtype(xp, y_dtype, t_dtype):
+    # the book's t is integers: array-api-strict refused y - t (no int/float promotion), and a
+    # float32 y with float64 t gave a float64 loss; the oracle is NumPy in float64
+    y = xp.asarray(BOOK_Y_GOOD, dtype=getattr(xp, y_dtype))
+    t = xp.asarray(np.asarray(BOOK_T, dtype=t_dtype))
+    loss = F.sum_squared_error(y, t)
+    assert loss.dtype == y.dtype
+    expected = 0.5 * np.sum((np.asarray(BOOK_Y_GOOD, dtype=y_dtype) - np.asarray(BOOK_T)) ** 2)
+    assert_close(loss, float(expected), rtol=1e-6)
+
+
 def test_cross_entropy_error_book_examples(backend):
     t = backend.asarray(BOOK_T, dtype="float64")
     good = F.cross_entropy_error(backend.asarray(BOOK_Y_GOOD), t)

@@ -242,7 +242,8 @@ def sum_squared_error(y: Array, t: Array) -> Array:
     y : array
         The network's outputs.
     t : array, y's shape
-        The targets (one-hot for classification), of y's library and device.
+        The targets (one-hot for classification, of any real or boolean dtype), of y's library
+        and device.
 
     Returns
     -------
@@ -266,6 +267,8 @@ def sum_squared_error(y: Array, t: Array) -> Array:
     """
     xp = namespace_of("sum_squared_error", y=y, t=t)
     _check_same_shape(y, t)
+    if t.dtype != y.dtype and xp.isdtype(y.dtype, "real floating"):
+        t = xp.astype(t, y.dtype)  # one-hot of ints (the book's t) or bools; the loss in y's dtype
     return 0.5 * xp.sum((y - t) ** 2)
 
 
