@@ -159,6 +159,20 @@ def test_affine_backward_can_skip_dx(backend):
     assert_close(layer.db, db)
 
 
+def test_affine_takes_an_empty_batch_of_images(backend):
+    # x of shape (0, 2, 3): reshape(x, (0, -1)) is ambiguous, and NumPy and PyTorch raised
+    rng = np.random.default_rng(0)
+    W = rng.normal(size=(6, 2))
+    layer = Affine({"W": backend.asarray(W), "b": backend.asarray(np.ones(2))}, "W", "b")
+    x = backend.asarray(np.zeros((0, 2, 3)))
+    y = layer.forward(x)
+    assert y.shape == (0, 2)
+    dx = layer.backward(backend.asarray(np.zeros((0, 2))))
+    assert dx.shape == (0, 2, 3)
+    assert_close(layer.dW, np.zeros((6, 2)))  # the sum over no samples
+    assert_close(layer.db, np.zeros(2))
+
+
 def test_affine_reads_its_parameters_by_name(backend):
     params = {"W": backend.asarray([[1.0], [1.0]]), "b": backend.asarray([0.0])}
     layer = Affine(params, "W", "b")

@@ -12,6 +12,8 @@ The book's first nodes, MulLayer and AddLayer (5.4), are in ``xpnet.layer_naive`
 
 from __future__ import annotations
 
+import math
+
 from .backends import Array, array_namespace
 from .functions import relu, sigmoid
 from .labels import check_labels_shape, one_hot
@@ -190,7 +192,7 @@ class Affine:
         """
         xp = array_namespace(x)
         self.original_x_shape = x.shape
-        self.x = xp.reshape(x, (x.shape[0], -1)) if x.ndim != 2 else x
+        self.x = xp.reshape(x, (x.shape[0], _row_size(x))) if x.ndim != 2 else x
         return self.x @ self.params[self.W] + self.params[self.b]
 
     def backward(self, dout: Array, *, need_dx: bool = True) -> Array | None:
@@ -221,6 +223,12 @@ class Affine:
             return None
         dx = dout @ self.params[self.W].T
         return xp.reshape(dx, self.original_x_shape)
+
+
+def _row_size(x: Array) -> int:
+    """D_in of x (N, ...): -1 lets the library count it, except for N = 0, where -1 is ambiguous
+    (NumPy and PyTorch refuse it)."""
+    return -1 if x.shape[0] != 0 else math.prod(x.shape[1:])
 
 
 def _check_affine_arguments(params, W, b) -> None:
