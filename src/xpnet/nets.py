@@ -545,6 +545,14 @@ class TwoLayerNet:
         if t is None:
             return x
         check_array(t, "t", self.backend, self.params["W1"])
+        for name, a in (("x", x), ("t", t)):
+            rows = a.shape[0] if a.ndim else 0
+            if rows is None or math.isnan(rows):  # a Dask array after a filter: N is unknown
+                raise ValueError(
+                    f"{name} has an unknown number of rows (shape {tuple(a.shape)}); the loss"
+                    f" and accuracy divide by it: call {name} = {name}.compute_chunk_sizes()"
+                    " first (and the same for the other of x and t)"
+                )
         if t.ndim == 0 or t.shape[0] != x.shape[0]:
             raise ValueError(
                 f"t must have one row per sample of x: x has N={x.shape[0]}, t has shape"
