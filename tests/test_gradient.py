@@ -295,3 +295,12 @@ def test_a_read_only_numpy_x_is_named_with_a_writable_copy(read_only):
         xpnet.numerical_gradient_rows(square_sum, np.broadcast_to(x, (2, 2))), [[2.0] * 2] * 2
     )
     assert_close(xpnet.gradient_descent(square_sum, x, lr=0.5, step_num=1), [0.0, 0.0], atol=1e-9)
+
+
+@pytest.mark.skip_lazy(reason=IN_PLACE)
+def test_numerical_gradient_rows_of_no_points_is_empty(backend, xp):
+    # X of shape (0, 2) raised xp.stack's "need at least one array to stack"
+    X = backend.asarray(np.zeros((0, 2)))
+    grads = xpnet.numerical_gradient_rows(square_sum, X)
+    assert grads.shape == (0, 2)
+    assert_on(grads, backend, xp.float64)

@@ -187,7 +187,7 @@ def numerical_gradient_rows(f: Callable[[Array], Array], X: Array, *, h: float =
         for i in range(X.shape[0]):
             point = xp.asarray(X[i, :], copy=True)
             rows.append(numerical_gradient(f, point, h=h))
-        return xp.stack(rows)
+        return xp.stack(rows) if rows else xp.zeros_like(X)  # no points: an empty (0, D)
 
 
 def gradient_descent(
