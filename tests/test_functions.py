@@ -237,3 +237,16 @@ def test_functions_name_arrays_on_two_devices():
         r" move t first: t = array_api_compat.to_device",
     ):
         xpnet.cross_entropy_error(y, t)
+
+
+@pytest.mark.parametrize("name", ["float32", "float64", "int64", "bool"])
+def test_one_hot_takes_a_dtype_by_name_on_every_library(backend, xp, name):
+    # NumPy's astype takes "float32"; PyTorch's raised "to() received an invalid combination"
+    rows = one_hot(backend.asarray([2, 0]), 3, dtype=name)
+    assert_on(rows, backend, getattr(xp, name))
+    assert_close(xp.astype(rows, xp.float64), [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]], rtol=0)
+
+
+def test_one_hot_names_a_dtype_name_it_does_not_know():
+    with pytest.raises(ValueError, match=r"one_hot: dtype must be .* got 'float'"):
+        one_hot(np.array([1]), 2, dtype="float")
