@@ -250,3 +250,14 @@ def test_one_hot_takes_a_dtype_by_name_on_every_library(backend, xp, name):
 def test_one_hot_names_a_dtype_name_it_does_not_know():
     with pytest.raises(ValueError, match=r"one_hot: dtype must be .* got 'float'"):
         one_hot(np.array([1]), 2, dtype="float")
+
+
+@pytest.mark.parametrize(
+    "y_shape, t_shape", [((), ()), ((2, 2, 3), (2, 2))], ids=["0-d y", "3-d y, labels"]
+)
+def test_cross_entropy_error_names_a_y_of_no_class_axis_or_too_many(xp, y_shape, t_shape):
+    # they raised IndexError "tuple index out of range" and take_along_axis's own errors
+    y = xp.asarray(np.full(y_shape, 1 / 3))
+    t = xp.asarray(np.zeros(t_shape, dtype=np.int64))
+    with pytest.raises(ValueError, match=r"y must be probabilities of shape \(C,\) or \(N, C\)"):
+        cross_entropy_error(y, t)

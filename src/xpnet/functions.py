@@ -292,8 +292,8 @@ def cross_entropy_error(y: Array, t: Array) -> Array:
     Raises
     ------
     ValueError
-        When t's shape fits neither form, y holds no sample, NumPy labels lie outside 0..C-1, or y
-        and t sit on two devices.
+        When y is 0-d (or has more than 2 axes, with labels t), t's shape fits neither form, y
+        holds no sample, NumPy labels lie outside 0..C-1, or y and t sit on two devices.
     TypeError
         When labels are not integers, or y and t come from two array libraries.
 
@@ -308,6 +308,12 @@ def cross_entropy_error(y: Array, t: Array) -> Array:
     0.5108
     """
     xp = namespace_of("cross_entropy_error", y=y, t=t)
+    if y.ndim == 0 or (y.ndim > 2 and t.shape != y.shape):  # one-hot t of more axes: the book's
+        raise ValueError(
+            f"cross_entropy_error: y must be probabilities of shape (C,) or (N, C); got shape"
+            f" {tuple(y.shape)}. For more axes, reshape both: y = xp.reshape(y, (-1, C)) and t"
+            " = xp.reshape(t, (-1,))"
+        )
     if y.ndim == 1:
         y = xp.reshape(y, (1, y.shape[0]))
         t = xp.reshape(t, (1, -1)) if t.ndim == 1 else xp.reshape(t, (1,))
