@@ -35,7 +35,8 @@ def pick_true_class(y: Array, t: Array) -> Array:
 
 
 def checked_labels(t: Array, num_classes: int, caller: str) -> tuple[Array, Array | None]:
-    """Integer labels t as int64 indices that are safe to gather with, and where they are valid.
+    """Integer labels t as indices (the library's default index dtype: int64, or JAX's int32
+    without jax_enable_x64) that are safe to gather with, and where they are valid.
 
     NumPy labels (host data) are checked: ValueError naming the bad values unless all lie in
     0..num_classes-1; valid is then None. Labels of other libraries are not read (on a GPU that
@@ -43,7 +44,7 @@ def checked_labels(t: Array, num_classes: int, caller: str) -> tuple[Array, Arra
     marks them, for the caller to put NaN there -- never a plausible number.
     """
     xp = array_namespace(t)
-    labels = xp.astype(t, xp.int64)
+    labels = xp.astype(t, index_dtype(xp))
     if is_numpy_array(t):  # host memory: reading the values costs no device sync
         if labels.size and not (0 <= int(xp.min(labels)) and int(xp.max(labels)) < num_classes):
             bad = xp.nonzero((labels < 0) | (labels >= num_classes))[0]
@@ -56,6 +57,13 @@ def checked_labels(t: Array, num_classes: int, caller: str) -> tuple[Array, Arra
     valid = (labels >= 0) & (labels < num_classes)
     with on_device_of(t):  # CuPy: zeros_like on t's GPU, not the current one
         return xp.where(valid, labels, xp.zeros_like(labels)), valid
+
+
+def index_dtype(xp: Namespace):
+    """xp's default dtype of indices (the standard's inspection API): int64, except JAX's int32
+    when jax_enable_x64 is off, where asking for int64 warns at every call and gives int32."""
+    info = getattr(xp, "__array_namespace_info__", None)
+    return info().default_dtypes()["indexing"] if info is not None else xp.int64
 
 
 def check_labels_shape(y: Array, t: Array) -> None:
