@@ -261,3 +261,14 @@ def test_cross_entropy_error_names_a_y_of_no_class_axis_or_too_many(xp, y_shape,
     t = xp.asarray(np.zeros(t_shape, dtype=np.int64))
     with pytest.raises(ValueError, match=r"y must be probabilities of shape \(C,\) or \(N, C\)"):
         cross_entropy_error(y, t)
+
+
+def test_cross_entropy_error_of_one_sample_names_the_shapes_it_was_given(xp):
+    # y (3,) with t (1,) said "t must be labels of shape (1,) ... for y of shape (1, 3); got
+    # (1, 1)": the shapes of the batch of one it made, calling the t it was given the right one
+    y = xp.asarray([0.2, 0.3, 0.5])
+    with pytest.raises(ValueError) as raised:
+        cross_entropy_error(y, xp.asarray([2]))
+    assert str(raised.value) == (
+        "t must be labels of shape () or one-hot of shape (3,) for y of shape (3,); got (1,)"
+    )

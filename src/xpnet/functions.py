@@ -315,6 +315,7 @@ def cross_entropy_error(y: Array, t: Array) -> Array:
             " = xp.reshape(t, (-1,))"
         )
     if y.ndim == 1:
+        check_labels_shape(y, t)  # in the caller's shapes, not the batch of one's
         y = xp.reshape(y, (1, y.shape[0]))
         t = xp.reshape(t, (1, -1)) if t.ndim == 1 else xp.reshape(t, (1,))
     n = y.shape[0]
