@@ -304,3 +304,12 @@ def test_numerical_gradient_rows_of_no_points_is_empty(backend, xp):
     grads = xpnet.numerical_gradient_rows(square_sum, X)
     assert grads.shape == (0, 2)
     assert_on(grads, backend, xp.float64)
+
+
+@pytest.mark.skip_lazy(reason=IN_PLACE)
+def test_numerical_gradient_of_an_empty_x_is_empty(backend, xp):
+    # on JAX it raised IgnoredArgumentError: an empty gradient is "all zero"
+    x = backend.asarray(np.zeros((0, 3)))
+    grad = numerical_gradient(square_sum, x)
+    assert grad.shape == (0, 3)
+    assert_on(grad, backend, xp.float64)
