@@ -358,7 +358,6 @@ def test_two_layer_net_loss_with_labels_out_of_range(xp, backend):
         assert math.isnan(float(net.loss(x, t)))
 
 
-
 @pytest.mark.parametrize("bad", [2, -1])
 def test_accuracy_with_labels_out_of_range_is_no_plausible_number(xp, backend, bad):
     # a label out of range matches no logit: accuracy counted it as a miss (0.5 here, silently);
@@ -371,6 +370,7 @@ def test_accuracy_with_labels_out_of_range_is_no_plausible_number(xp, backend, b
             net.accuracy(x, t)
     else:
         assert math.isnan(net.accuracy(x, t))
+
 
 def test_a_numpy_net_refuses_torch_arrays_and_a_torch_net_numpy_arrays():
     torch = pytest.importorskip("torch")
