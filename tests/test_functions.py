@@ -75,6 +75,19 @@ def test_sum_squared_error_book_examples(backend):
     assert math.isclose(float(F.sum_squared_error(backend.asarray(BOOK_Y_BAD), t)), 0.5975)
 
 
+@pytest.mark.parametrize("t_dtype", ["int64", "bool", "float64"])
+@pytest.mark.parametrize("y_dtype", ["float64", "float32"])
+def test_sum_squared_error_takes_the_books_integer_t_and_keeps_ys_dtype(xp, y_dtype, t_dtype):
+    # the book's t is integers: array-api-strict refused y - t (no int/float promotion), and a
+    # float32 y with float64 t gave a float64 loss; the oracle is NumPy in float64
+    y = xp.asarray(BOOK_Y_GOOD, dtype=getattr(xp, y_dtype))
+    t = xp.asarray(np.asarray(BOOK_T, dtype=t_dtype))
+    loss = F.sum_squared_error(y, t)
+    assert loss.dtype == y.dtype
+    expected = 0.5 * np.sum((np.asarray(BOOK_Y_GOOD, dtype=y_dtype) - np.asarray(BOOK_T)) ** 2)
+    assert_close(loss, float(expected), rtol=1e-6)
+
+
 def test_cross_entropy_error_book_examples(backend):
     t = backend.asarray(BOOK_T, dtype="float64")
     good = F.cross_entropy_error(backend.asarray(BOOK_Y_GOOD), t)
@@ -224,3 +237,38 @@ def test_functions_name_arrays_on_two_devices():
         r" move t first: t = array_api_compat.to_device",
     ):
         xpnet.cross_entropy_error(y, t)
+
+
+@pytest.mark.parametrize("name", ["float32", "float64", "int64", "bool"])
+def test_one_hot_takes_a_dtype_by_name_on_every_library(backend, xp, name):
+    # NumPy's astype takes "float32"; PyTorch's raised "to() received an invalid combination"
+    rows = one_hot(backend.asarray([2, 0]), 3, dtype=name)
+    assert_on(rows, backend, getattr(xp, name))
+    assert_close(xp.astype(rows, xp.float64), [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]], rtol=0)
+
+
+def test_one_hot_names_a_dtype_name_it_does_not_know():
+    with pytest.raises(ValueError, match=r"one_hot: dtype must be .* got 'float'"):
+        one_hot(np.array([1]), 2, dtype="float")
+
+
+@pytest.mark.parametrize(
+    "y_shape, t_shape", [((), ()), ((2, 2, 3), (2, 2))], ids=["0-d y", "3-d y, labels"]
+)
+def test_cross_entropy_error_names_a_y_of_no_class_axis_or_too_many(xp, y_shape, t_shape):
+    # they raised IndexError "tuple index out of range" and take_along_axis's own errors
+    y = xp.asarray(np.full(y_shape, 1 / 3))
+    t = xp.asarray(np.zeros(t_shape, dtype=np.int64))
+    with pytest.raises(ValueError, match=r"y must be probabilities of shape \(C,\) or \(N, C\)"):
+        cross_entropy_error(y, t)
+
+
+def test_cross_entropy_error_of_one_sample_names_the_shapes_it_was_given(xp):
+    # y (3,) with t (1,) said "t must be labels of shape (1,) ... for y of shape (1, 3); got
+    # (1, 1)": the shapes of the batch of one it made, calling the t it was given the right one
+    y = xp.asarray([0.2, 0.3, 0.5])
+    with pytest.raises(ValueError) as raised:
+        cross_entropy_error(y, xp.asarray([2]))
+    assert str(raised.value) == (
+        "t must be labels of shape () or one-hot of shape (3,) for y of shape (3,); got (1,)"
+    )

@@ -274,3 +274,42 @@ def test_a_tensor_that_records_its_gradient_is_named_with_detach():
     with pytest.raises(TypeError, match=r"x in place .*requires_grad=True.*pass x.detach\(\)"):
         numerical_gradient(square_sum, x)
     assert_close(numerical_gradient(square_sum, x.detach()), [2.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    "read_only",
+    [
+        lambda: np.broadcast_to(np.array([1.0]), (2,)),
+        lambda: np.frombuffer(np.array([1.0, 1.0]).tobytes()),  # over immutable bytes
+    ],
+    ids=["broadcast view", "frombuffer"],
+)
+def test_a_read_only_numpy_x_is_named_with_a_writable_copy(read_only):
+    # it raised NumPy's own "assignment destination is read-only", naming neither x nor the fix
+    x = read_only()
+    with pytest.raises(TypeError, match=r"x in place .* x is read-only .* x = numpy.array\(x\)"):
+        numerical_gradient(square_sum, x)
+    assert_close(numerical_gradient(square_sum, np.array(x)), [2.0, 2.0])
+    # the rows form and gradient descent perturb copies: a read-only start is fine there
+    assert_close(
+        xpnet.numerical_gradient_rows(square_sum, np.broadcast_to(x, (2, 2))), [[2.0] * 2] * 2
+    )
+    assert_close(xpnet.gradient_descent(square_sum, x, lr=0.5, step_num=1), [0.0, 0.0], atol=1e-9)
+
+
+@pytest.mark.skip_lazy(reason=IN_PLACE)
+def test_numerical_gradient_rows_of_no_points_is_empty(backend, xp):
+    # X of shape (0, 2) raised xp.stack's "need at least one array to stack"
+    X = backend.asarray(np.zeros((0, 2)))
+    grads = xpnet.numerical_gradient_rows(square_sum, X)
+    assert grads.shape == (0, 2)
+    assert_on(grads, backend, xp.float64)
+
+
+@pytest.mark.skip_lazy(reason=IN_PLACE)
+def test_numerical_gradient_of_an_empty_x_is_empty(backend, xp):
+    # on JAX it raised IgnoredArgumentError: an empty gradient is "all zero"
+    x = backend.asarray(np.zeros((0, 3)))
+    grad = numerical_gradient(square_sum, x)
+    assert grad.shape == (0, 3)
+    assert_on(grad, backend, xp.float64)

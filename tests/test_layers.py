@@ -159,6 +159,20 @@ def test_affine_backward_can_skip_dx(backend):
     assert_close(layer.db, db)
 
 
+def test_affine_takes_an_empty_batch_of_images(backend):
+    # x of shape (0, 2, 3): reshape(x, (0, -1)) is ambiguous, and NumPy and PyTorch raised
+    rng = np.random.default_rng(0)
+    W = rng.normal(size=(6, 2))
+    layer = Affine({"W": backend.asarray(W), "b": backend.asarray(np.ones(2))}, "W", "b")
+    x = backend.asarray(np.zeros((0, 2, 3)))
+    y = layer.forward(x)
+    assert y.shape == (0, 2)
+    dx = layer.backward(backend.asarray(np.zeros((0, 2))))
+    assert dx.shape == (0, 2, 3)
+    assert_close(layer.dW, np.zeros((6, 2)))  # the sum over no samples
+    assert_close(layer.db, np.zeros(2))
+
+
 def test_affine_reads_its_parameters_by_name(backend):
     params = {"W": backend.asarray([[1.0], [1.0]]), "b": backend.asarray([0.0])}
     layer = Affine(params, "W", "b")
@@ -234,3 +248,21 @@ def test_the_books_affine_of_arrays_is_told_how_xpnet_writes_it():
         Affine(np.ones((3, 2)), np.zeros(2))
     with pytest.raises(TypeError, match=r"got Affine\(dict, str\)"):
         Affine({"W1": np.ones((3, 2))}, "W1")
+
+
+@pytest.mark.skip_lazy(reason=IN_PLACE)
+@pytest.mark.parametrize("targets", ["label", "one-hot"])
+def test_softmax_with_loss_of_one_sample_is_its_batch_of_one(backend, xp, targets):
+    # x of shape (C,) is one sample: its loss and gradient are those of the batch (1, C), not
+    # divided by C (x.shape[0]); the oracles are the batch of one and the numerical gradient
+    x = backend.asarray([0.5, -1.0, 2.0, 0.0])
+    label = backend.asarray(2)
+    t = label if targets == "label" else xpnet.one_hot(label, 4)
+    batch, one = SoftmaxWithLoss(), SoftmaxWithLoss()
+    expected = batch.forward(xp.reshape(x, (1, 4)), xp.reshape(t, (1, *t.shape)))
+    assert_close(one.forward(x, t), to_numpy(expected), rtol=1e-12)
+    dx = one.backward(2.5)
+    assert dx.shape == (4,)
+    assert_close(dx, to_numpy(batch.backward(2.5))[0], rtol=1e-12)
+    numerical = xpnet.numerical_gradient(lambda v: 2.5 * SoftmaxWithLoss().forward(v, t), x)
+    assert_close(dx, numerical, rtol=1e-6, atol=1e-10)

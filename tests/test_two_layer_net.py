@@ -358,6 +358,20 @@ def test_two_layer_net_loss_with_labels_out_of_range(xp, backend):
         assert math.isnan(float(net.loss(x, t)))
 
 
+@pytest.mark.parametrize("bad", [2, -1])
+def test_accuracy_with_labels_out_of_range_is_no_plausible_number(xp, backend, bad):
+    # a label out of range matches no logit: accuracy counted it as a miss (0.5 here, silently);
+    # now it says so as loss does (NumPy labels raise, others give NaN)
+    net = TwoLayerNet(4, 3, 2, xp=xp, device=backend.device, seed=0)
+    x, t = net.backend.asarray(np.ones((2, 4))), net.backend.asarray([0, bad])
+    assert net.accuracy(x, net.backend.asarray([0, 1])) == 0.5
+    if on_host(xp):
+        with pytest.raises(ValueError, match=rf"accuracy: labels t must lie in 0..1 .* got {bad}"):
+            net.accuracy(x, t)
+    else:
+        assert math.isnan(net.accuracy(x, t))
+
+
 def test_a_numpy_net_refuses_torch_arrays_and_a_torch_net_numpy_arrays():
     torch = pytest.importorskip("torch")
     numpy_net = xpnet.TwoLayerNet(7, 5, 4, seed=0)

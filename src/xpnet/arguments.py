@@ -157,6 +157,21 @@ def check_positive_number(caller: str, name: str, value: Any, *, hint: str = "")
     return float(value)
 
 
+def check_tolerance(caller: str, value: Any, *, hint: str = "") -> float:
+    """A tolerance as a float when it is a finite real number >= 0 (0 passes only exact
+    agreement); negative or NaN would fail every check, a correct one too."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{caller}: tolerance must be a number >= 0; got {type(value).__name__} {value!r}"
+            f"{_fix(hint)}"
+        )
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(
+            f"{caller}: tolerance must be a finite number >= 0; got {value!r}{_fix(hint)}"
+        )
+    return float(value)
+
+
 def check_seed(caller: str, seed: Any) -> int | None:
     """seed as given when it is None or an integer >= 0 (what numpy.random.default_rng takes)."""
     if seed is None:

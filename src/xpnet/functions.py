@@ -242,7 +242,8 @@ def sum_squared_error(y: Array, t: Array) -> Array:
     y : array
         The network's outputs.
     t : array, y's shape
-        The targets (one-hot for classification), of y's library and device.
+        The targets (one-hot for classification, of any real or boolean dtype), of y's library
+        and device.
 
     Returns
     -------
@@ -266,6 +267,8 @@ def sum_squared_error(y: Array, t: Array) -> Array:
     """
     xp = namespace_of("sum_squared_error", y=y, t=t)
     _check_same_shape(y, t)
+    if t.dtype != y.dtype and xp.isdtype(y.dtype, "real floating"):
+        t = xp.astype(t, y.dtype)  # one-hot of ints (the book's t) or bools; the loss in y's dtype
     return 0.5 * xp.sum((y - t) ** 2)
 
 
@@ -289,8 +292,8 @@ def cross_entropy_error(y: Array, t: Array) -> Array:
     Raises
     ------
     ValueError
-        When t's shape fits neither form, y holds no sample, NumPy labels lie outside 0..C-1, or y
-        and t sit on two devices.
+        When y is 0-d (or has more than 2 axes, with labels t), t's shape fits neither form, y
+        holds no sample, NumPy labels lie outside 0..C-1, or y and t sit on two devices.
     TypeError
         When labels are not integers, or y and t come from two array libraries.
 
@@ -305,7 +308,14 @@ def cross_entropy_error(y: Array, t: Array) -> Array:
     0.5108
     """
     xp = namespace_of("cross_entropy_error", y=y, t=t)
+    if y.ndim == 0 or (y.ndim > 2 and t.shape != y.shape):  # one-hot t of more axes: the book's
+        raise ValueError(
+            f"cross_entropy_error: y must be probabilities of shape (C,) or (N, C); got shape"
+            f" {tuple(y.shape)}. For more axes, reshape both: y = xp.reshape(y, (-1, C)) and t"
+            " = xp.reshape(t, (-1,))"
+        )
     if y.ndim == 1:
+        check_labels_shape(y, t)  # in the caller's shapes, not the batch of one's
         y = xp.reshape(y, (1, y.shape[0]))
         t = xp.reshape(t, (1, -1)) if t.ndim == 1 else xp.reshape(t, (1,))
     n = y.shape[0]

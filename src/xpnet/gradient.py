@@ -101,7 +101,8 @@ def numerical_gradient(f: Callable[[Array], Array], x: Array, *, h: float = H) -
         For integer or boolean x (x + h would be truncated: the book's version returns
         [5000, 15000] for the point [1, 2] of x0**2 + x1**2), for float16 or bfloat16 x (x + h
         rounds back to x), for a Dask x (every write grows its graph), for a torch x with
-        requires_grad=True (pass x.detach()), for a list or None instead of an array, for an f
+        requires_grad=True (pass x.detach()), for a read-only NumPy x (a broadcast view, a
+        memory map: pass a writable copy), for a list or None instead of an array, for an f
         that cannot be called, and when f returns None or no number.
     ValueError
         When h is not a finite number > 0 (TypeError when it is no number), when f returns an
@@ -180,13 +181,13 @@ def numerical_gradient_rows(f: Callable[[Array], Array], X: Array, *, h: float =
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D, one point per row; got shape {tuple(X.shape)}")
     h = check_step("numerical_gradient_rows", h)
-    check_float_input(X, "X", "numerical_gradient_rows", h=h)
+    check_float_input(X, "X", "numerical_gradient_rows", h=h, in_place=False)  # rows: copies
     with on_device_of(X):
         rows = []
         for i in range(X.shape[0]):
             point = xp.asarray(X[i, :], copy=True)
             rows.append(numerical_gradient(f, point, h=h))
-        return xp.stack(rows)
+        return xp.stack(rows) if rows else xp.zeros_like(X)  # no points: an empty (0, D)
 
 
 def gradient_descent(

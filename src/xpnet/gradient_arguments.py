@@ -29,6 +29,8 @@ def _check_reads_argument(f: Callable[[Array], Array], x: Array, grad: Array) ->
     """Raise when a gradient made from perturbed copies is all zero because f ignores its
     argument: f stays finite when every element of x is NaN (one more call, one sync)."""
     xp = array_namespace(x)
+    if math.prod(x.shape) == 0:  # no element: nothing to perturb, the empty gradient is right
+        return
     if bool(xp.any(grad != 0)) or not math.isfinite(float(f(xp.full_like(x, xp.nan)))):
         return
     raise IgnoredArgumentError(
@@ -74,9 +76,10 @@ def _scalar(value):
     return value if len(shape) == 0 else array_namespace(value).reshape(value, ())
 
 
-def check_float_input(x: Array, name: str, caller: str, *, h: float) -> None:
+def check_float_input(x: Array, name: str, caller: str, *, h: float, in_place: bool = True) -> None:
     """Raise for integer, bool, float16 or bfloat16 x, warn for float32 x: the numerical gradient
-    perturbs x in place by h, so it cannot upcast."""
+    perturbs x in place by h, so it cannot upcast. in_place=False: the caller perturbs copies of
+    x, so x need not be writable (a read-only NumPy x is fine)."""
     xp = array_namespace(x)
     if library_of(x) in LAZY_BACKENDS:
         raise TypeError(
@@ -85,7 +88,7 @@ def check_float_input(x: Array, name: str, caller: str, *, h: float) -> None:
             f" array ({name} = {name}.compute()); a TwoLayerNet of {library_of(x)} arrays has"
             " net.numerical_gradient(x, t), which works on them"
         )
-    fix = library_for(x).in_place_fix(x, name)
+    fix = library_for(x).in_place_fix(x, name) if in_place else None
     if fix is not None:
         raise TypeError(f"{caller} perturbs {name} in place by h={h}, but {fix}")
     if not xp.isdtype(x.dtype, "real floating"):

@@ -35,7 +35,8 @@ def pick_true_class(y: Array, t: Array) -> Array:
 
 
 def checked_labels(t: Array, num_classes: int, caller: str) -> tuple[Array, Array | None]:
-    """Integer labels t as int64 indices that are safe to gather with, and where they are valid.
+    """Integer labels t as indices (the library's default index dtype: int64, or JAX's int32
+    without jax_enable_x64) that are safe to gather with, and where they are valid.
 
     NumPy labels (host data) are checked: ValueError naming the bad values unless all lie in
     0..num_classes-1; valid is then None. Labels of other libraries are not read (on a GPU that
@@ -43,7 +44,7 @@ def checked_labels(t: Array, num_classes: int, caller: str) -> tuple[Array, Arra
     marks them, for the caller to put NaN there -- never a plausible number.
     """
     xp = array_namespace(t)
-    labels = xp.astype(t, xp.int64)
+    labels = xp.astype(t, index_dtype(xp))
     if is_numpy_array(t):  # host memory: reading the values costs no device sync
         if labels.size and not (0 <= int(xp.min(labels)) and int(xp.max(labels)) < num_classes):
             bad = xp.nonzero((labels < 0) | (labels >= num_classes))[0]
@@ -56,6 +57,13 @@ def checked_labels(t: Array, num_classes: int, caller: str) -> tuple[Array, Arra
     valid = (labels >= 0) & (labels < num_classes)
     with on_device_of(t):  # CuPy: zeros_like on t's GPU, not the current one
         return xp.where(valid, labels, xp.zeros_like(labels)), valid
+
+
+def index_dtype(xp: Namespace):
+    """xp's default dtype of indices (the standard's inspection API): int64, except JAX's int32
+    when jax_enable_x64 is off, where asking for int64 warns at every call and gives int32."""
+    info = getattr(xp, "__array_namespace_info__", None)
+    return info().default_dtypes()["indexing"] if info is not None else xp.int64
 
 
 def check_labels_shape(y: Array, t: Array) -> None:
@@ -90,8 +98,9 @@ def one_hot(t: Array, num_classes: int, *, dtype=None) -> Array:
         Integer labels in 0..num_classes-1.
     num_classes : int
         C, the number of classes (a positive integer).
-    dtype : dtype, optional
-        A dtype of t's namespace; default float64.
+    dtype : dtype or str, optional
+        A dtype of t's namespace, or its name ("float32", "int64", "bool", ...); default
+        float64.
 
     Returns
     -------
@@ -102,7 +111,8 @@ def one_hot(t: Array, num_classes: int, *, dtype=None) -> Array:
     Raises
     ------
     ValueError
-        When NumPy labels lie outside 0..num_classes-1, or num_classes is not positive.
+        When NumPy labels lie outside 0..num_classes-1, num_classes is not positive, or dtype
+        names no dtype of the standard.
     TypeError
         When t has no integer dtype (float labels, even whole ones: convert them with
         ``xp.astype(t, xp.int64)``), or num_classes is not an integer.
@@ -117,13 +127,30 @@ def one_hot(t: Array, num_classes: int, *, dtype=None) -> Array:
     num_classes = check_count("one_hot", "num_classes", num_classes)
     check_integer_labels(t, "one_hot")
     valid = checked_labels(t, num_classes, "one_hot")[1]
-    dtype = dtype if dtype is not None else xp.float64
+    dtype = _dtype_named(xp, dtype) if dtype is not None else xp.float64
     with on_device_of(t):
         classes = xp.arange(num_classes, dtype=t.dtype, device=device_of(t))
         rows = xp.astype(t[..., None] == classes, dtype)  # a label out of range: a row of 0
         if valid is None or not xp.isdtype(dtype, "real floating"):
             return rows
         return xp.where(valid[..., None], rows, xp.full_like(rows, xp.nan))
+
+
+DTYPE_NAMES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+DTYPE_NAMES += ("float32", "float64")
+
+
+def _dtype_named(xp: Namespace, dtype):
+    """xp's dtype of the name dtype ("float32"), or dtype itself when it is no string: NumPy takes
+    names in astype, PyTorch and array-api-strict do not."""
+    if not isinstance(dtype, str):
+        return dtype
+    if dtype in DTYPE_NAMES and hasattr(xp, dtype):
+        return getattr(xp, dtype)
+    raise ValueError(
+        f"one_hot: dtype must be a dtype of t's namespace or its name ({', '.join(DTYPE_NAMES)});"
+        f" got {dtype!r}"
+    )
 
 
 def namespace_of(caller: str, **arrays: Array) -> Namespace:

@@ -12,6 +12,8 @@ The book's first nodes, MulLayer and AddLayer (5.4), are in ``xpnet.layer_naive`
 
 from __future__ import annotations
 
+import math
+
 from .backends import Array, array_namespace
 from .functions import relu, sigmoid
 from .labels import check_labels_shape, one_hot
@@ -190,7 +192,7 @@ class Affine:
         """
         xp = array_namespace(x)
         self.original_x_shape = x.shape
-        self.x = xp.reshape(x, (x.shape[0], -1)) if x.ndim != 2 else x
+        self.x = xp.reshape(x, (x.shape[0], _row_size(x))) if x.ndim != 2 else x
         return self.x @ self.params[self.W] + self.params[self.b]
 
     def backward(self, dout: Array, *, need_dx: bool = True) -> Array | None:
@@ -221,6 +223,12 @@ class Affine:
             return None
         dx = dout @ self.params[self.W].T
         return xp.reshape(dx, self.original_x_shape)
+
+
+def _row_size(x: Array) -> int:
+    """D_in of x (N, ...): -1 lets the library count it, except for N = 0, where -1 is ambiguous
+    (NumPy and PyTorch refuse it)."""
+    return -1 if x.shape[0] != 0 else math.prod(x.shape[1:])
 
 
 def _check_affine_arguments(params, W, b) -> None:
@@ -271,10 +279,11 @@ class SoftmaxWithLoss:
 
         Parameters
         ----------
-        x : array of shape (N, C)
+        x : array of shape (N, C), or (C,) for one sample
             Logits.
         t : array
-            Integer labels (N,) or one-hot targets (N, C), of x's library and device.
+            Integer labels (N,) or one-hot targets (N, C), of x's library and device; for x of
+            shape (C,), a 0-d label or one-hot (C,).
 
         Returns
         -------
@@ -297,7 +306,8 @@ class SoftmaxWithLoss:
         else:
             self.t = one_hot(t, x.shape[-1], dtype=x.dtype)
         # -log softmax of the true class = log(total) - z[true]: exact, finite for finite x
-        self.loss = xp.sum(xp.log(total)) / x.shape[0] - xp.sum(z * self.t) / x.shape[0]
+        n = _batch_size(x)
+        self.loss = xp.sum(xp.log(total)) / n - xp.sum(z * self.t) / n
         return self.loss
 
     def backward(self, dout: float | Array = 1.0) -> Array:
@@ -310,7 +320,7 @@ class SoftmaxWithLoss:
 
         Returns
         -------
-        array of shape (N, C)
+        array of x's shape, (N, C) or (C,)
             d L / d x.
 
         Raises
@@ -319,4 +329,9 @@ class SoftmaxWithLoss:
             When forward has not run yet.
         """
         check_forward_ran(self, self.y)
-        return (self.y - self.t) * (dout / self.y.shape[0])
+        return (self.y - self.t) * (dout / _batch_size(self.y))
+
+
+def _batch_size(x: Array) -> int:
+    """N of logits (N, C); 1 for one sample's (C,), whose x.shape[0] is C, not N."""
+    return x.shape[0] if x.ndim > 1 else 1

@@ -31,7 +31,7 @@ from .backends import (
 )
 from .errors import Arg, Use, XpnetValueError
 from .gradient import numerical_gradient
-from .labels import check_labels_shape
+from .labels import check_labels_shape, checked_labels
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 from .numgrad import batched_numerical_gradient
 from .placement import backend_for, check_array, check_params
@@ -326,14 +326,15 @@ class TwoLayerNet:
         Returns
         -------
         float
-            The fraction in [0, 1] of rows of x whose largest logit is at their label.
+            The fraction in [0, 1] of rows of x whose largest logit is at their label; NaN when
+            labels of a library other than NumPy lie outside 0..C-1 (as loss gives NaN there).
 
         Raises
         ------
         TypeError, ValueError
             Naming x or t when it is no array of the parameters' library and device, or has a
             shape or dtype this net does not take (shapes, dtypes and devices only: no GPU
-            sync).
+            sync); ValueError naming the first bad label when NumPy labels lie outside 0..C-1.
 
         Examples
         --------
@@ -346,8 +347,13 @@ class TwoLayerNet:
         xp = self.backend.xp
         y = xp.argmax(self._forward(x, keep=False), axis=1)
         if t.ndim != 1:
-            t = xp.argmax(t, axis=1)
-        return float(xp.count_nonzero(y == t)) / x.shape[0]
+            return float(xp.count_nonzero(y == xp.argmax(t, axis=1))) / x.shape[0]
+        labels, valid = checked_labels(t, self.config["output_size"], "accuracy")
+        correct = xp.count_nonzero(y == labels)
+        if valid is not None:  # labels not read on the host: -1 marks one out of range
+            correct = xp.where(xp.all(valid), correct, xp.full_like(correct, -1))
+        correct = int(correct)  # the one sync
+        return math.nan if correct < 0 else correct / x.shape[0]
 
     # -- gradients -------------------------------------------------------------------------------
 
@@ -539,6 +545,14 @@ class TwoLayerNet:
         if t is None:
             return x
         check_array(t, "t", self.backend, self.params["W1"])
+        for name, a in (("x", x), ("t", t)):
+            rows = a.shape[0] if a.ndim else 0
+            if rows is None or math.isnan(rows):  # a Dask array after a filter: N is unknown
+                raise ValueError(
+                    f"{name} has an unknown number of rows (shape {tuple(a.shape)}); the loss"
+                    f" and accuracy divide by it: call {name} = {name}.compute_chunk_sizes()"
+                    " first (and the same for the other of x and t)"
+                )
         if t.ndim == 0 or t.shape[0] != x.shape[0]:
             raise ValueError(
                 f"t must have one row per sample of x: x has N={x.shape[0]}, t has shape"

@@ -193,6 +193,34 @@ def test_evaluate_refuses_unknown_row_counts(nets):
         xpnet.evaluate(net_dask, x, da.zeros(10, dtype=int))
 
 
+@pytest.mark.parametrize("method", ["loss", "accuracy", "gradient"])
+def test_the_nets_methods_name_unknown_row_counts_with_the_fix(nets, method):
+    # they said "t must have one row per sample of x: x has N=nan, t has shape (nan,)"
+    net_np, net_dask = nets
+    x_host = np.random.default_rng(0).random((10, 784), dtype=np.float32)
+    t_host = np.arange(10) % 10
+    x, t = da.asarray(x_host, chunks=5), da.asarray(t_host, chunks=5)
+    keep = x[:, 0] > 0.5  # a filter: dask no longer knows the rows
+    x, t = x[keep], t[keep]
+    with pytest.raises(
+        ValueError, match=r"x has an unknown number of rows .*x.compute_chunk_sizes"
+    ):
+        getattr(net_dask, method)(x, t)
+    x.compute_chunk_sizes()
+    with pytest.raises(
+        ValueError, match=r"t has an unknown number of rows .*t.compute_chunk_sizes"
+    ):
+        getattr(net_dask, method)(x, t)
+    t.compute_chunk_sizes()
+    rows = x_host[:, 0] > 0.5
+    (got,) = dask.compute(getattr(net_dask, method)(x, t))
+    expected = getattr(net_np, method)(x_host[rows], t_host[rows])
+    if method != "gradient":
+        got, expected = {"value": got}, {"value": expected}
+    for key, value in expected.items():
+        np.testing.assert_allclose(np.asarray(got[key]), value, rtol=1e-5, atol=1e-6)
+
+
 # -- xpnet evaluate -------------------------------------------------------------------------------
 
 

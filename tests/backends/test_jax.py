@@ -189,6 +189,26 @@ def test_float64_is_turned_on_once_with_a_notice(jax_backend):
     assert "Float64Notice" not in already_on.stderr
 
 
+def test_labels_on_jaxs_own_32_bit_defaults_give_numpys_loss_without_a_warning(jax_backend):
+    # JAX as it comes (jax_enable_x64 off): labels were cast to int64, which JAX warns about at
+    # every call ("Explicitly requested dtype int64 ... truncated to int32")
+    code = (
+        "import jax.numpy as jnp, numpy as np, xpnet\n"
+        "from xpnet.layers import SoftmaxWithLoss\n"
+        "x, t = [[1.0, 2.0, 3.0], [0.5, 0.0, 1.0]], [2, 0]\n"
+        "y = xpnet.softmax(jnp.asarray(x))\n"
+        "print(float(xpnet.cross_entropy_error(y, jnp.asarray(t))))\n"
+        "print(float(SoftmaxWithLoss().forward(jnp.asarray(x), jnp.asarray(t))))\n"
+        "print(float(SoftmaxWithLoss().forward(np.asarray(x), np.asarray(t))))\n"
+    )
+    done = run_python(code)
+    assert done.stderr == ""
+    jax_entropy, jax_loss, numpy_loss = (float(v) for v in done.stdout.split())
+    y = xpnet.softmax(np.asarray([[1.0, 2.0, 3.0], [0.5, 0.0, 1.0]]))
+    assert_close(jax_entropy, float(xpnet.cross_entropy_error(y, np.asarray([2, 0]))), rtol=1e-6)
+    assert_close(jax_loss, numpy_loss, rtol=1e-6)
+
+
 def test_a_gpu_jax_cannot_see_is_named_with_the_fix():
     jax = pytest.importorskip("jax")
     try:

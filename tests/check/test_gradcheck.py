@@ -1,3 +1,5 @@
+import math
+import re
 import time
 
 import numpy as np
@@ -6,6 +8,7 @@ from conftest import assert_close
 
 import xpnet
 from xpnet import layers
+from xpnet.backends import get_backend
 from xpnet.check.gradcheck import KINK_MARGIN, count_near_kink, straddling_entries
 from xpnet.numgrad import batched_numerical_gradient
 
@@ -85,6 +88,25 @@ def test_a_failed_check_says_so(backend):
     )
     assert "WRONG" in str(check)
     assert check.near_kink == 0 and "kink" not in str(check)
+
+
+@pytest.mark.parametrize("check", ["gradient_check", "check_network"])
+@pytest.mark.parametrize(
+    "tolerance, error, message",
+    [
+        (-1e-7, ValueError, "must be a finite number >= 0; got -1e-07"),
+        (math.nan, ValueError, "must be a finite number >= 0; got nan"),
+        ("1e-7", TypeError, "must be a number >= 0; got str '1e-7'"),
+    ],
+)
+def test_a_tolerance_no_network_could_pass_is_named(check, tolerance, error, message):
+    # a negative or NaN tolerance made a correct net FAILED ("backprop and the numerical
+    # gradient differ"); a string raised float()'s own error
+    net = make_net(get_backend("cpu"), 6, 4, 3, 0.5, activation="sigmoid", seed=0)
+    x, t = np.random.default_rng(0).normal(size=(2, 6)), np.array([0, 2])
+    assert getattr(xpnet, check)(net, x, t).passed
+    with pytest.raises(error, match=rf"{check}: tolerance {re.escape(message)}"):
+        getattr(xpnet, check)(net, x, t, tolerance=tolerance)
 
 
 def sample_batch(backend, N):

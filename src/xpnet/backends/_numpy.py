@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from array_api_compat import is_numpy_namespace
+from array_api_compat import is_numpy_namespace, is_writeable_array
 
 from ._base import Library, quiet_numpy_overflow
 
@@ -32,3 +32,12 @@ class NumPy(Library):
 
     def from_host(self, xp, host, device):
         return host  # already a NumPy array
+
+    def in_place_fix(self, x, name):
+        if is_writeable_array(x):
+            return None  # a broadcast view, np.load(mmap_mode="r") or setflags(write=False)
+        return (
+            f"{name} is read-only (its writeable flag is off); pass a writable copy,"
+            f" {name} = numpy.array({name}), and where f reads the array from elsewhere"
+            " (lambda W: net.loss(x, t)), put the copy there too"
+        )

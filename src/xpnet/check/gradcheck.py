@@ -20,6 +20,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..arguments import check_tolerance
 from ..backends import Array, array_namespace, compute, on_device_of
 from ..gradient import H
 from ..numgrad import batched_numerical_gradient
@@ -73,7 +74,10 @@ def gradient_check(net, x: Array, t: Array, *, tolerance: float = 1e-7) -> Gradi
     ------
     TypeError
         When net lacks loss, gradient, numerical_gradient, backend or copy (a network of your
-        own: use check_network), or x or t is no array of the net's library (a list).
+        own: use check_network), or x or t is no array of the net's library (a list); or
+        tolerance is no number.
+    ValueError
+        When tolerance is negative or NaN (no network would pass).
 
     Examples
     --------
@@ -85,6 +89,9 @@ def gradient_check(net, x: Array, t: Array, *, tolerance: float = 1e-7) -> Gradi
     (True, True)
     """
     check_own_net_arguments("gradient_check", net, x, t)
+    tolerance = check_tolerance(
+        "gradient_check", tolerance, hint="the book's figure is tolerance=1e-7"
+    )  # negative or NaN: a check no network passes
     with net.backend.activate():
         net = net.copy(dtype="float64")
         xp = net.backend.xp

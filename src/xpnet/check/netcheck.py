@@ -34,6 +34,7 @@ import math
 import warnings
 from typing import Any
 
+from ..arguments import check_tolerance
 from ..backends import Array, array_namespace, on_device_of, writes_in_place
 from ..gradient import H, IgnoredArgumentError, numerical_gradient
 from .batch import batch_mistake
@@ -99,8 +100,11 @@ def check_network(
     Raises
     ------
     TypeError
-        When net lacks the book's interface, or a parameter is not floating-point.
-        Exceptions of the learner's code pass through, after the parameters are restored.
+        When net lacks the book's interface, a parameter is not floating-point, or tolerance
+        is no number. Exceptions of the learner's code pass through, after the parameters are
+        restored.
+    ValueError
+        When tolerance is given and is negative or NaN (no network would pass).
 
     Examples
     --------
@@ -111,6 +115,10 @@ def check_network(
     >>> check.passed, check["W1"].error < 1e-6
     (True, True)
     """
+    if tolerance is not None:  # negative or NaN: a check no network passes
+        tolerance = check_tolerance(
+            "check_network", tolerance, hint="or None for the dtype's default"
+        )
     params = _params_of(net, method)
     with on_device_of(next(iter(params.values()))):  # CuPy: work on the parameters' GPU
         return _check(net, params, x, t, tolerance, method)
