@@ -292,3 +292,44 @@ def test_gradient_check_names_x_of_another_library():
         TypeError, match=r"x is a numpy array but the network's parameters are torch tensors"
     ):
         xpnet.gradient_check(net, np.ones((2, 4)), torch.asarray([0, 1]))
+
+
+def test_a_correct_net_on_unscaled_pixels_passes_with_the_finer_step_and_says_why(backend):
+    """On pixels 0..255 the gradient of W2 is ~100 times the book's, and so is the central
+    difference's own error (h**2 times the third derivative): with h = 1e-4 a right W2
+    differs by more than 1e-7. The finer step shrinks that error 10**4 times: a right net
+    passes, with a note naming the unscaled pixels; the book's step's figures were WRONG."""
+    x, t = sample_batch(backend, 3)
+    net = make_net(backend, 784, 50, 10, seed=0)
+    check = xpnet.gradient_check(net, x * 255, t)
+    assert check.passed, str(check)
+    said = " ".join(check.notes)
+    assert "W2 disagreed with h=0.0001 (W2: mean abs 1.7e-06" in said
+    assert "by the central difference's own error" in said
+    assert "x's largest |value| is 255: pixels 0..255?" in said
+    assert said.endswith("the backprop of W2 is right")
+    assert check["W2"].mean_abs < 1e-9  # the finer step's figures
+    assert not xpnet.gradient_check(net, x, t).notes  # scaled images: no second step
+
+
+@pytest.mark.parametrize(("activation", "layer", "backward"), MISTAKES)
+def test_a_wrong_backward_on_unscaled_pixels_still_fails(monkeypatch, activation, layer, backward):
+    """The finer step does not pass a mistake: W1 and b1 stay WRONG; a right W2 is said so."""
+    monkeypatch.setattr(layer, "backward", backward)
+    backend = xpnet.get_backend("cpu")
+    x, t = sample_batch(backend, 3)
+    net = make_net(backend, 784, 50, 10, activation=activation, seed=0)
+    check = xpnet.gradient_check(net, x * 255, t)
+    assert not check.passed
+    assert [p.name for p in check.parameters if not p.passed] == ["W1", "b1"]
+    assert "backprop of W1" not in str(check) and "backprop of b1" not in str(check)
+
+
+def test_gradient_check_refuses_integer_pixels_as_the_net_does():
+    net = xpnet.TwoLayerNet(784, 50, 10, seed=0)
+    (x, t), _ = xpnet.load_mnist_sample()
+    pixels = (x[:3] * 255).astype(np.uint8)
+    with pytest.raises(TypeError, match="x must be floating-point"):
+        net.loss(pixels, t[:3])
+    with pytest.raises(TypeError, match=r"got dtype uint8\. Pixels 0\.\.255\? .* / 255"):
+        xpnet.gradient_check(net, pixels, t[:3])
