@@ -59,7 +59,9 @@ def tensors(trainer, slot: int, lr: float) -> list:
 
 def traced_code(trainer, slot: int, lr: float, *, frozen: bool = False) -> str:
     """make_fx's code of one step at (slot, lr): graph_step, or with frozen=True the eager
-    step's own way of being told them (a Python index and the optimizer's Python rate)."""
+    step's own way of being told them (a Python index and the optimizer's Python rate). The
+    optimizer's own rate is lr during either trace, as GraphPath.run has it (it fills its lr
+    tensor from optimizer.lr): a graph_step that read the Python rate would differ."""
     net, optimizer = trainer.net, trainer.optimizer
 
     def step(W1, b1, W2, b2, x_train, t_train, batches, losses, slot_tensor, lr_tensor):
@@ -67,10 +69,13 @@ def traced_code(trainer, slot: int, lr: float, *, frozen: bool = False) -> str:
         if not frozen:
             graph_step(twin, optimizer, x_train, t_train, batches, losses, slot_tensor, lr_tensor)
             return
-        optimizer.lr = lr
         training_step(twin, x_train, t_train, batches[slot, :], optimizer, losses, slot)
 
-    return make_fx(step)(*tensors(trainer, slot, lr)).code
+    saved, optimizer.lr = optimizer.lr, lr
+    try:
+        return make_fx(step)(*tensors(trainer, slot, lr)).code
+    finally:
+        optimizer.lr = saved
 
 
 def test_the_captured_step_freezes_neither_its_index_nor_the_learning_rate(trainer):
@@ -83,14 +88,10 @@ def test_the_captured_step_freezes_neither_its_index_nor_the_learning_rate(train
 
 def test_the_check_sees_a_frozen_index_and_learning_rate(trainer):
     """The eager step's inputs, traced alike, give two programs: what the check would catch."""
-    saved = trainer.optimizer.lr
-    try:
-        here, there = (
-            traced_code(trainer, 3, 0.2, frozen=True),
-            traced_code(trainer, 7, 0.05, frozen=True),
-        )
-    finally:
-        trainer.optimizer.lr = saved
+    here, there = (
+        traced_code(trainer, 3, 0.2, frozen=True),
+        traced_code(trainer, 7, 0.05, frozen=True),
+    )
     assert here != there
     assert "0.2" in here and "0.05" in there
 
