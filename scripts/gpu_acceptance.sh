@@ -40,6 +40,9 @@ START=$SECONDS
 SUMMARY=$OUTDIR/summary.txt
 : >"$SUMMARY"
 export PYTHONUNBUFFERED=1 MPLBACKEND=Agg PYTHONDONTWRITEBYTECODE=1
+# JAX's GPU client takes 75% of the GPU when it starts, and CuPy's and torch's processes can
+# start it too (`xpnet info` lists JAX's GPUs; examples/array_generic.py runs every backend)
+export XLA_PYTHON_CLIENT_PREALLOCATE=false
 
 note() { echo "$*" | tee -a "$SUMMARY"; }
 
