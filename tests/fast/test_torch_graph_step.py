@@ -6,7 +6,9 @@ captured region is an error. Here the very function the capture records,
 xpnet.fast._torch.graph_step, is traced by make_fx at two steps with two learning rates: the
 traces are the same program, so nothing of either is frozen into it (and the same trace of the
 eager step's own inputs, a Python index and rate, differs: the check can fail). And a
-TorchDispatchMode over graph_step sees no op that reads the host or makes a tensor from Python.
+TorchDispatchMode over graph_step (tests/backends/test_syncs.py's Recorder, which also notes the
+Tensor methods that leave torch: on the CPU ``.cpu()``, ``.numpy()`` and ``.tolist()`` run no
+op) sees nothing that reads the host or makes a tensor from Python.
 """
 
 from __future__ import annotations
@@ -14,26 +16,15 @@ from __future__ import annotations
 import pytest
 
 torch = pytest.importorskip("torch")
+from backends.test_syncs import FROM_PYTHON, HOST_READS, watching  # noqa: E402
 from torch.fx.experimental.proxy_tensor import make_fx  # noqa: E402
-from torch.utils._python_dispatch import TorchDispatchMode  # noqa: E402
 
 import xpnet  # noqa: E402
 from xpnet.fast._torch import graph_step  # noqa: E402
 from xpnet.step import training_step  # noqa: E402
 from xpnet.train import Trainer  # noqa: E402
 
-HOST = {  # ops that wait for a value on the host, or make a tensor from Python data
-    "aten._local_scalar_dense",
-    "aten.item",
-    "aten.is_nonzero",
-    "aten.equal",
-    "aten.nonzero",
-    "aten.masked_select",
-    "aten.lift_fresh",
-    "aten.lift_fresh_copy",
-    "aten.lift",
-    "aten.scalar_tensor",
-}
+HOST = FROM_PYTHON | HOST_READS  # ops that wait for the host, or make a tensor from Python
 KEYS = ("W1", "b1", "W2", "b2")
 
 
@@ -96,30 +87,14 @@ def test_the_check_sees_a_frozen_index_and_learning_rate(trainer):
     assert "0.2" in here and "0.05" in there
 
 
-class HostReads(TorchDispatchMode):
-    """Every op inside, and those of HOST or across two devices."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ops, self.host = [], []
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
-        name = str(func.overloadpacket)
-        self.ops.append(name)
-        devices = {a.device for a in (*args, *kwargs.values()) if isinstance(a, torch.Tensor)}
-        if name in HOST or len(devices) > 1:
-            self.host.append(str(func))
-        return func(*args, **kwargs)
-
-
-def test_the_captured_step_reads_nothing_back_to_the_host(trainer):
+def test_the_captured_step_reads_nothing_back_to_the_host(trainer, monkeypatch):
     W1, b1, W2, b2, x_train, t_train, batches, losses, slot, lr = tensors(trainer, 4, 0.1)
     twin = trainer.net._with_params(dict(zip(KEYS, (W1, b1, W2, b2), strict=True)))
-    with HostReads() as recorder:
+    recorder = watching(monkeypatch)
+    with recorder:
         for _ in range(3):
             graph_step(twin, trainer.optimizer, x_train, t_train, batches, losses, slot, lr)
-    assert recorder.ops.count("aten.mm") == 3 * 5  # forward 2, backward 3 (no dx of x)
-    assert recorder.host == []
+    assert recorder.ops["aten.mm"] == 3 * 5  # forward 2, backward 3 (no dx of x)
+    assert recorder.waits == []
     assert slot.tolist() == [7]  # the step advanced its own slot, on the device
     assert bool((losses[4:7] > 0).all()) and not bool(losses[7:].any())
