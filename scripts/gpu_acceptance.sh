@@ -15,7 +15,8 @@
 # that the budget never skips them; the test suite on CuPy and on PyTorch's CUDA device; the
 # examples
 # with --device cuda; `xpnet train --step` of each fast path against --step eager (float64, 600
-# steps, 1e-12) and in float32 against the CPU's test accuracy (2000 steps, within 0.02);
+# steps, 1e-12) and, as the last part, in float32 against the CPU's test accuracy (2000 steps,
+# within 0.02);
 # `xpnet train --device cuda` on the bundled sample (float32, 10000 steps,
 # against the same run on the CPU; float64, against the CPU to rounding) and `--grad numerical`;
 # the GPU checks of the training step (tests/test_gpu.py: it never waits for the GPU, CuPy's pool
@@ -221,6 +222,24 @@ EOF
     done
 }
 part train-steps 90 steps
+part train-numerical 60 "$PY" -m xpnet train "${FLAGS[@]}" --grad numerical --dataset sample \
+    --iters 100 --seed 0 --no-plot --no-progress --overwrite --out "$OUTDIR/runs/numerical"
+# the step never waits for the GPU, CuPy's pool does not grow, the numerical gradient is NumPy's
+part gpu-checks 150 env XPNET_BACKEND=$CUPY,$TORCH "$PY" -m pytest -q -p no:cacheprovider -rs \
+    tests/test_gpu.py
+# JAX on its GPU: its tests there (the compiled step equals the eager one), then both timed
+if ! "$PY" -c "import jax" 2>/dev/null; then
+    note "SKIP jax: JAX is not installed"
+elif [ "$DEVICE" != cpu ] && ! "$PY" -c "import jax; jax.devices('gpu')" 2>/dev/null; then
+    note "SKIP jax: JAX sees no GPU"
+else
+    part tests-jax 150 env XPNET_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=false "$PY" -m pytest -q \
+        -p no:cacheprovider -rs -k "$JAX" tests/backends/test_jax.py
+    part bench-jax 60 env XLA_PYTHON_CLIENT_PREALLOCATE=false "$PY" -m benchmarks measure jax \
+        --quick "${FLAGS[@]}" --json "$OUTDIR/bench_jax.json"
+fi
+
+# last: where the budget runs short, this is what it skips
 steps32() {  # each fast path in float32 through `xpnet train --step`: the CPU's test accuracy
     local pair backend step common=(--dataset sample --seed 0 --iters 2000 --dtype float32
         --no-plot --no-progress --overwrite)
@@ -242,23 +261,6 @@ EOF
     done
 }
 part train-steps-float32 60 steps32
-part train-numerical 60 "$PY" -m xpnet train "${FLAGS[@]}" --grad numerical --dataset sample \
-    --iters 100 --seed 0 --no-plot --no-progress --overwrite --out "$OUTDIR/runs/numerical"
-# the step never waits for the GPU, CuPy's pool does not grow, the numerical gradient is NumPy's
-part gpu-checks 150 env XPNET_BACKEND=$CUPY,$TORCH "$PY" -m pytest -q -p no:cacheprovider -rs \
-    tests/test_gpu.py
-# JAX on its GPU: its tests there (the compiled step equals the eager one), then both timed
-if ! "$PY" -c "import jax" 2>/dev/null; then
-    note "SKIP jax: JAX is not installed"
-elif [ "$DEVICE" != cpu ] && ! "$PY" -c "import jax; jax.devices('gpu')" 2>/dev/null; then
-    note "SKIP jax: JAX sees no GPU"
-else
-    part tests-jax 150 env XPNET_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=false "$PY" -m pytest -q \
-        -p no:cacheprovider -rs -k "$JAX" tests/backends/test_jax.py
-    part bench-jax 60 env XLA_PYTHON_CLIENT_PREALLOCATE=false "$PY" -m benchmarks measure jax \
-        --quick "${FLAGS[@]}" --json "$OUTDIR/bench_jax.json"
-fi
-
 note "gpu_acceptance: done in $((SECONDS - START)) s; $(grep -c '^PASS' "$SUMMARY") passed, $(grep -c -E '^(FAIL|TIMEOUT)' "$SUMMARY") failed or timed out"
 grep -q -E '^(FAIL|TIMEOUT)' "$SUMMARY" && exit 1
 exit 0
