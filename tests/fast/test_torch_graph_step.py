@@ -28,13 +28,17 @@ HOST = FROM_PYTHON | HOST_READS  # ops that wait for the host, or make a tensor 
 KEYS = ("W1", "b1", "W2", "b2")
 
 
-@pytest.fixture(scope="module")
-def trainer():
+def small_trainer() -> Trainer:
     rng = torch.Generator().manual_seed(0)
     x = torch.rand(120, 12, generator=rng, dtype=torch.float64).numpy()
     t = torch.randint(0, 5, (120,), generator=rng).numpy()
     net = xpnet.TwoLayerNet(12, 8, 5, device=torch.device("cpu"), seed=0)
     return Trainer(net, (x, t), (x[:20], t[:20]), batch_size=10, seed=0, step="eager")
+
+
+@pytest.fixture(scope="module")
+def trainer():
+    return small_trainer()
 
 
 def tensors(trainer, slot: int, lr: float) -> list:
@@ -98,3 +102,49 @@ def test_the_captured_step_reads_nothing_back_to_the_host(trainer, monkeypatch):
     assert recorder.waits == []
     assert slot.tolist() == [7]  # the step advanced its own slot, on the device
     assert bool((losses[4:7] > 0).all()) and not bool(losses[7:].any())
+
+
+def test_the_capture_uses_streams_of_the_nets_gpu(monkeypatch):
+    """For a net on cuda:1 every stream of the capture is cuda:1's: a stream made without a
+    device is the current GPU's, and torch.cuda.graph's default capture stream is made once a
+    process, on the GPU current then; the step's kernels, queued on cuda:1's own stream, would
+    run at once instead of being recorded. A stand-in of torch.cuda records what
+    GraphPath._capture asks for (the step itself runs eagerly, on the CPU)."""
+    import contextlib
+
+    from xpnet.fast._torch import GraphPath
+
+    gpu, asked = torch.device("cuda", 1), []
+
+    class Stream:
+        def __init__(self, device=None):
+            self.device = device
+            asked.append(("Stream", device))
+
+        def wait_stream(self, other):
+            pass
+
+    def current_stream(device=None):
+        asked.append(("current_stream", device))
+        return Stream.__new__(Stream)
+
+    def graph(cuda_graph, pool=None, stream=None, **options):
+        asked.append(("graph", getattr(stream, "device", None)))
+        return contextlib.nullcontext()
+
+    fakes = {
+        "Stream": Stream,
+        "current_stream": current_stream,
+        "stream": lambda stream: contextlib.nullcontext(),
+        "graph": graph,
+        "CUDAGraph": object,
+        "synchronize": lambda device=None: asked.append(("synchronize", device)),
+    }
+    for name, fake in fakes.items():
+        monkeypatch.setattr(torch.cuda, name, fake)
+    path = GraphPath(small_trainer(), capture=False)
+    path.device = gpu  # as GraphPath(trainer) on cuda:1 has it
+    path._capture()
+    assert [name for name, _ in asked].count("Stream") == 2  # the warm-up's and the capture's
+    assert ("graph", gpu) in asked
+    assert asked and all(device == gpu for _, device in asked), asked
