@@ -15,7 +15,9 @@
 # that the budget never skips them; the test suite on CuPy and on PyTorch's CUDA device; the
 # examples
 # with --device cuda; `xpnet train --step` of each fast path against --step eager (float64, 600
-# steps, 1e-12); `xpnet train --device cuda` on the bundled sample (float32, 10000 steps,
+# steps, 1e-12) and, as the last part, in float32 against the CPU's test accuracy (2000 steps,
+# within 0.02);
+# `xpnet train --device cuda` on the bundled sample (float32, 10000 steps,
 # against the same run on the CPU; float64, against the CPU to rounding) and `--grad numerical`;
 # the GPU checks of the training step (tests/test_gpu.py: it never waits for the GPU, CuPy's pool
 # does not grow, the numerical gradient is NumPy's), JAX's tests on its GPU and its compiled step
@@ -40,6 +42,9 @@ START=$SECONDS
 SUMMARY=$OUTDIR/summary.txt
 : >"$SUMMARY"
 export PYTHONUNBUFFERED=1 MPLBACKEND=Agg PYTHONDONTWRITEBYTECODE=1
+# JAX's GPU client takes 75% of the GPU when it starts, and CuPy's and torch's processes can
+# start it too (`xpnet info` lists JAX's GPUs; examples/array_generic.py runs every backend)
+export XLA_PYTHON_CLIENT_PREALLOCATE=false
 
 note() { echo "$*" | tee -a "$SUMMARY"; }
 
@@ -101,6 +106,7 @@ if [ "$DEVICE" = cpu ]; then  # the dry run: the same parts on CPU backends, the
     FAST_REQUIRED=fused-twins-numpy,fused-cuda-on-cpu,torch-graph-form-cpu
     FAST_TESTS=(tests/fast/test_fast_paths.py -k "equals_the_reference and relu")  # cut short
     STEPS=(numpy:auto)
+    "$PY" -c "import jax" 2>/dev/null && STEPS+=(jax:jax-scan)  # a real fast path, on the CPU
 else  # tests/test_gpu.py runs in its own part, gpu-checks
     CUPY=cupy TORCH=torch-cuda JAX=jax-cuda FLAGS=(--device cuda)
     TESTS=(tests --ignore=tests/test_gpu.py --ignore=tests/fast)  # tests/fast: in tests-fast
@@ -111,6 +117,9 @@ else  # tests/test_gpu.py runs in its own part, gpu-checks
         FAST_BACKENDS+=,jax-cuda FAST_REQUIRED+=,jax-scan-cuda
     fi
     STEPS=(cupy:cupy-graph cupy:cupy-fused torch:torch-graph)
+    if "$PY" -c "import jax; jax.devices('gpu')" 2>/dev/null; then
+        STEPS+=(jax:jax-scan)
+    fi
 fi
 
 preflight() {  # preflight DEVICE: a line for CuPy and one for PyTorch; exit 2 when neither can run
@@ -230,6 +239,28 @@ else
         --quick "${FLAGS[@]}" --json "$OUTDIR/bench_jax.json"
 fi
 
+# last: where the budget runs short, this is what it skips
+steps32() {  # each fast path in float32 through `xpnet train --step`: the CPU's test accuracy
+    local pair backend step common=(--dataset sample --seed 0 --iters 2000 --dtype float32
+        --no-plot --no-progress --overwrite)
+    "$PY" -m xpnet train --device cpu --step eager "${common[@]}" --out "$OUTDIR/runs/f32-cpu" \
+        || return 1
+    for pair in "${STEPS[@]}"; do
+        backend=${pair%%:*} step=${pair#*:}
+        "$PY" -m xpnet train "${FLAGS[@]}" --backend "$backend" --step "$step" "${common[@]}" \
+            --out "$OUTDIR/runs/f32-$step" || return 1
+        "$PY" - "$OUTDIR/runs/f32-$step" "$OUTDIR/runs/f32-cpu" <<'EOF' || return 1
+import csv, json, sys
+fast, cpu = sys.argv[1:]
+path = json.load(open(f"{fast}/config.json"))["step"]
+here, there = (float(list(csv.DictReader(open(f"{d}/metrics.csv")))[-1]["test_acc"]) for d in (fast, cpu))
+print(f"--step {path}: float32, 2000 steps, test acc {here:.4f} here vs {there:.4f} on the CPU"
+      f" (|diff| {abs(here - there):.4f}): {'agree' if abs(here - there) <= 0.02 else 'DISAGREE'}")
+sys.exit(0 if abs(here - there) <= 0.02 else 1)
+EOF
+    done
+}
+part train-steps-float32 60 steps32
 note "gpu_acceptance: done in $((SECONDS - START)) s; $(grep -c '^PASS' "$SUMMARY") passed, $(grep -c -E '^(FAIL|TIMEOUT)' "$SUMMARY") failed or timed out"
 grep -q -E '^(FAIL|TIMEOUT)' "$SUMMARY" && exit 1
 exit 0

@@ -57,6 +57,33 @@ def test_without_a_gpu_the_acceptance_script_stops_at_its_preflight_in_one_line(
     assert "FAIL(exit 2) preflight" in summary and "tests-cupy" not in summary
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(_a_gpu_is_usable(), reason="a GPU is usable here: the script would run it all")
+def test_every_python_the_script_starts_has_jaxs_gpu_preallocation_off(tmp_path):
+    """JAX takes 75% of a GPU's memory when its GPU client starts unless told not to, and CuPy's
+    and torch's processes can start it too (`xpnet info`, the examples): every Python the
+    script runs gets XLA_PYTHON_CLIENT_PREALLOCATE=false, not only the JAX parts."""
+    if shutil.which("bash") is None or shutil.which("timeout") is None:
+        pytest.skip("bash and timeout are needed")
+    seen = tmp_path / "seen.txt"
+    python = tmp_path / "python"
+    python.write_text(
+        f'#!/bin/sh\necho "${{XLA_PYTHON_CLIENT_PREALLOCATE-unset}}" >> "{seen}"\n'
+        f'exec "{sys.executable}" "$@"\n'
+    )
+    python.chmod(0o755)
+    done = subprocess.run(
+        ["bash", str(SCRIPT), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHON": str(python)},
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    values = seen.read_text().split()
+    assert values and set(values) == {"false"}, values
+
+
 def _gpu_wheels():
     import importlib.util
 

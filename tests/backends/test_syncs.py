@@ -79,6 +79,12 @@ class Recorder(TorchDispatchMode):
 @pytest.fixture
 def recorder(monkeypatch):
     """A Recorder that also notes every tensor brought to NumPy or to the CPU by a method."""
+    return watching(monkeypatch)
+
+
+def watching(monkeypatch) -> Recorder:
+    """The recorder fixture's Recorder, for a test elsewhere (tests/fast): torch.Tensor's
+    methods of TO_NUMPY patched through monkeypatch for the test's duration."""
     recorder = Recorder()
     for method in TO_NUMPY:
         real = getattr(torch.Tensor, method)

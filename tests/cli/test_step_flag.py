@@ -43,3 +43,25 @@ def test_a_fast_path_that_cannot_run_here_is_refused_in_one_line(tmp_path, capsy
         "xpnet train: error: --step cupy-graph cannot run here: it needs a CuPy network; this one"
         " is on numpy"
     ]
+
+
+def test_the_header_says_why_auto_fell_back_to_a_slower_fast_path(monkeypatch):
+    """step "auto" on CuPy without nvmath-python runs cupy-fused, its second path: the header
+    says why not cupy-graph, as it says why the eager step runs where no path could."""
+    from types import SimpleNamespace
+
+    from xpnet.cli import printing
+
+    paths = ("cupy-graph", "cupy-fused")
+    monkeypatch.setattr(printing, "auto_paths", lambda backend: (paths, ""))
+    reason = "cupy-graph: nvmath-python is not installed"
+    net = SimpleNamespace(backend=None)
+    fell_back = SimpleNamespace(step_path="cupy-fused", step_reason=reason, net=net)
+    fastest = SimpleNamespace(step_path="cupy-graph", step_reason="", net=net)
+    assert printing.step_text(fell_back, "auto") == f"cupy-fused ({reason})"
+    assert printing.step_text(fastest, "auto") == "cupy-graph"
+    eager = SimpleNamespace(
+        step_path="eager", step_reason="cupy-graph: ...; cupy-fused: ...", net=net
+    )
+    assert printing.step_text(eager, "auto") == "eager (cupy-graph: ...; cupy-fused: ...)"
+    assert printing.step_text(eager, "eager") == "eager"

@@ -1,7 +1,8 @@
 """What only a GPU can show of the fast paths (the GPU sessions run these; here they skip):
-replays that never wait for the GPU, CuPy's kernels equal to their twins on the device, the
-captured CuPy step's memory apart from CuPy's pool. Equality with the eager step, resuming,
-signals and divergence are tests/fast/test_fast_paths.py's, on every case, these included."""
+replays that never wait for the GPU, a jax-scan call that reads nothing back, CuPy's kernels
+equal to their twins on the device, the captured CuPy step's memory apart from CuPy's pool.
+Equality with the eager step, resuming, signals and divergence are tests/fast/test_fast_paths.py's,
+on every case, these included."""
 
 from __future__ import annotations
 
@@ -33,6 +34,20 @@ def test_torch_graph_replays_never_wait_for_the_gpu(case, sample):
     finally:
         torch.cuda.set_sync_debug_mode(0)
     assert bool(torch.isfinite(trainer._losses[:15]).all())
+
+
+@on("jax-scan-cuda")
+def test_jax_scan_reads_nothing_back_between_log_points(case, sample):
+    """JAX's transfer guard raises at any implicit device-to-host read (a float(), a NumPy
+    copy: each waits for the GPU). On the CPU a JAX array is host memory and the guard never
+    fires, so this runs on the GPU only."""
+    import jax
+
+    trainer = make(case, sample, dtype="float32")
+    trainer.run(16)  # epoch 1 begun and evaluated; the programs of 1 and 14 steps compiled
+    with jax.transfer_guard_device_to_host("disallow"):
+        assert trainer.run_steps(16, 30) == 30  # steps 1..14 of epoch 1: one compiled call
+    assert bool(jax.numpy.isfinite(trainer._losses[1:15]).all())
 
 
 @on("cupy-graph", "cupy-fused")

@@ -73,6 +73,28 @@ def test_resumed_mid_epoch_equals_a_run_never_stopped(case, sample, tmp_path):
     assert_same_run(second, whole)
 
 
+@pytest.mark.parametrize("first", ["fast", "eager"])
+def test_a_run_resumed_on_the_other_step_equals_one_never_stopped(case, sample, tmp_path, first):
+    """A step changes speed, not results (--step's help): stopped mid-epoch on the fast path
+    and resumed on the eager step, or the reverse, the run equals one never stopped."""
+    whole = make(case, sample)
+    whole.run(300)
+    steps = {"fast": None, "eager": "eager"}
+    second_step = "eager" if first == "fast" else "fast"
+    before = make(case, sample, step_of=steps[first])
+    before.run(157)
+    path = save_checkpoint(
+        tmp_path / "c.npz", before.net, state=before.state_dict(), arrays=before.history.arrays()
+    )
+    checkpoint = load_checkpoint(path)
+    after = make(case, sample, seed=99, step_of=steps[second_step])
+    assert (after._fast is None) == (second_step == "eager")
+    load_params(after.net, checkpoint)
+    after.load_state_dict(checkpoint.state, History.from_arrays(checkpoint.arrays))
+    after.run(300)
+    assert_same_run(after, whole)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_stop_signal_ends_the_run_at_a_step_and_it_resumes_equal(case, sample, signum):
     """The signal comes while the path runs steps 16..49; the run stops at the end of a step

@@ -89,6 +89,27 @@ def test_auto_warns_and_goes_on_when_a_path_fails_unexpectedly(data, monkeypatch
     assert "cupy-fused: it needs a CuPy network" in trainer.step_reason
 
 
+def test_a_path_failing_with_a_long_error_is_named_in_one_line(data, monkeypatch, capsys):
+    """A library's error of several lines (NVRTC's compile log, say) is cut to its first in
+    the warning and in step_reason, so the CLI's header and its warning stay one line each."""
+    monkeypatch.setattr(choice, "auto_paths", lambda backend: (("cupy-fused",), ""))
+
+    def build(name, trainer):
+        raise RuntimeError("\nnvrtc: error: failed to compile\nkernel.cu(3): error: ...\n")
+
+    monkeypatch.setattr(choice, "build", build)
+    with pytest.warns(FastPathWarning) as warned:
+        trainer = trainer_on(xpnet.get_backend("cpu"), data)
+    (warning,) = warned
+    assert str(warning.message) == (
+        'step="cupy-fused" failed to build (RuntimeError: nvrtc: error: failed to compile ...);'
+        " trying the next step"
+    )
+    assert trainer.step_reason == (
+        "cupy-fused failed: RuntimeError: nvrtc: error: failed to compile ..."
+    )
+
+
 def test_run_steps_makes_the_steps_of_one_epoch_and_says_where_it_got(data):
     trainer = trainer_on(xpnet.get_backend("cpu"), data, step="eager")  # 6 steps an epoch
     assert trainer.run_steps(0, 4) == 4 == trainer.iteration

@@ -52,11 +52,12 @@ def epoch_line(label: str, record) -> str:
 
 
 def step_text(trainer, asked: str | None) -> str:
-    """The step in use; why it is the eager one where the backend has faster ones (unless
-    --step eager asked for it)."""
+    """The step in use; why not a faster one, where the backend has one that --step auto
+    tried first and could not build (unless --step named the step in use)."""
     faster = auto_paths(trainer.net.backend)[0]
-    if trainer.step_path == "eager" and asked != "eager" and faster and trainer.step_reason:
-        return f"eager ({trainer.step_reason})"
+    named = asked not in (None, "auto")
+    if not named and faster and trainer.step_path != faster[0] and trainer.step_reason:
+        return f"{trainer.step_path} ({trainer.step_reason})"
     return trainer.step_path
 
 

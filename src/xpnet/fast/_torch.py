@@ -14,7 +14,11 @@ only with device tensors that stay where they are:
 The graph is recaptured when the net's dict holds other tensors than those captured (after
 ``load_params`` on resume, say). Before the capture the step runs twice on a side stream on a
 copy of the net, so that cuBLAS and the caching allocator are warm and the net's parameters are
-not touched. On the CPU, ``GraphPath(trainer, capture=False)`` runs the very same graph_step
+not touched. Both streams are made on the net's GPU and the capture's is passed to
+``torch.cuda.graph``: a stream made without a device is the current GPU's (cuda:0 for a net on
+cuda:1), and torch.cuda.graph's own default is made once a process, on whichever GPU was current
+then; the net's kernels, queued on their own GPU's stream, would run at once instead of being
+recorded. On the CPU, ``GraphPath(trainer, capture=False)`` runs the very same graph_step
 eagerly: the tests compare it with the reference step, trace it with make_fx to show that no
 Python number is frozen into it, and record its ops to show that it never reads the host.
 """
@@ -62,6 +66,7 @@ class GraphPath:
             )
         self.trainer, self.capture = trainer, capture
         xp, device, net = backend.xp, backend.device, trainer.net
+        self.device = device  # the GPU whose streams the capture uses
         shape = (trainer.iters_per_epoch, trainer.batch_size)
         self.batches = xp.zeros(shape, dtype=xp.int64, device=device)
         self.slot = xp.zeros((1,), dtype=xp.int64, device=device)
@@ -81,19 +86,20 @@ class GraphPath:
         import torch
 
         start = time.perf_counter()
-        t = self.trainer
+        t, device = self.trainer, self.device
         twin, losses, slot = t.net.copy(), t._losses.clone(), self.slot.clone()
-        side = torch.cuda.Stream()
-        side.wait_stream(torch.cuda.current_stream())
+        side = torch.cuda.Stream(device=device)
+        side.wait_stream(torch.cuda.current_stream(device))
         with torch.cuda.stream(side):  # warm-up on copies: cuBLAS handles, allocator, kernels
             for _ in range(WARM_UP_STEPS):
                 slot.zero_()
                 graph_step(*self._arguments(twin, losses, slot))
-        torch.cuda.current_stream().wait_stream(side)
+        torch.cuda.current_stream(device).wait_stream(side)
         graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):  # records; runs nothing: the parameters stay as they are
+        capture = torch.cuda.Stream(device=device)  # not torch.cuda.graph's own: see above
+        with torch.cuda.graph(graph, stream=capture):  # records; runs nothing
             graph_step(*self._arguments(t.net, t._losses, self.slot))
-        torch.cuda.synchronize()
+        torch.cuda.synchronize(device)
         self.graph = graph
         self._captured = self._tensors()
         self.capture_seconds = time.perf_counter() - start

@@ -204,13 +204,21 @@ def choose(trainer, step: str) -> tuple[FastPath | None, str, str]:
         except FastPathUnavailable as error:
             reasons.append(f"{name}: {error.reason}")
         except Exception as error:  # a library's refusal the path could not foresee
-            reasons.append(f"{name} failed: {type(error).__name__}: {error}")
+            reasons.append(f"{name} failed: {_one_line(error)}")
             warnings.warn(
                 FastPathWarning(
-                    "step {step} failed to build ({error}); trying the next step",
+                    "{step} failed to build ({error}); trying the next step",
                     step=Use("step", name),
-                    error=f"{type(error).__name__}: {error}",
+                    error=_one_line(error),
                 ),
                 stacklevel=3,
             )
     return None, "eager", "; ".join(reasons)
+
+
+def _one_line(error: Exception) -> str:
+    """``Type: message``, the message cut to its first line that says something (a compiler's
+    error can carry its whole log), so the header and the warning stay one line each."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    text = (lines[0] + (" ..." if len(lines) > 1 else "")) if lines else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
