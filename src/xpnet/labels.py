@@ -123,10 +123,15 @@ def one_hot(t: Array, num_classes: int, *, dtype=None) -> Array:
     >>> one_hot(np.array([2, 0]), 3).tolist()
     [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
     """
+    return encoded(t, num_classes, dtype=dtype, caller="one_hot")
+
+
+def encoded(t: Array, num_classes: int, *, dtype=None, caller: str) -> Array:
+    """:func:`one_hot` for ``caller``, the public name its errors give (a layer's forward)."""
     xp = array_namespace(t)
-    num_classes = check_count("one_hot", "num_classes", num_classes)
-    check_integer_labels(t, "one_hot")
-    valid = checked_labels(t, num_classes, "one_hot")[1]
+    num_classes = check_count(caller, "num_classes", num_classes)
+    check_integer_labels(t, caller)
+    valid = checked_labels(t, num_classes, caller)[1]
     dtype = _dtype_named(xp, dtype) if dtype is not None else xp.float64
     with on_device_of(t):
         classes = xp.arange(num_classes, dtype=t.dtype, device=device_of(t))

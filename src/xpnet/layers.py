@@ -16,7 +16,7 @@ import math
 
 from .backends import Array, array_namespace
 from .functions import relu, sigmoid
-from .labels import check_labels_shape, one_hot
+from .labels import check_labels_shape, encoded
 from .layer_naive import AddLayer, MulLayer, check_forward_ran
 
 __all__ = ["AddLayer", "Affine", "MulLayer", "Relu", "Sigmoid", "SoftmaxWithLoss"]
@@ -304,7 +304,7 @@ class SoftmaxWithLoss:
         if t.shape == x.shape:
             self.t = xp.astype(t, x.dtype, copy=False)
         else:
-            self.t = one_hot(t, x.shape[-1], dtype=x.dtype)
+            self.t = encoded(t, x.shape[-1], dtype=x.dtype, caller="SoftmaxWithLoss")
         # -log softmax of the true class = log(total) - z[true]: exact, finite for finite x
         n = _batch_size(x)
         self.loss = xp.sum(xp.log(total)) / n - xp.sum(z * self.t) / n
