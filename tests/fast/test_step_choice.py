@@ -59,9 +59,9 @@ def test_what_no_fast_path_takes_runs_the_eager_step_and_says_why(data):
             numpy, data, optimizer=type("Momentum", (SGD,), {})(0.1)
         ).step_reason,
     }
-    assert "grad='numerical' runs eagerly" in reasons["numerical"]
+    assert "the numerical gradient runs eagerly" in reasons["numerical"]
     assert "only SGD's update is fused, not Momentum's" in reasons["optimizer"]
-    with pytest.raises(FastPathUnavailable, match="grad='numerical' runs eagerly"):
+    with pytest.raises(FastPathUnavailable, match="the numerical gradient runs eagerly"):
         trainer_on(numpy, data, grad="numerical", step="jax-scan")
 
 

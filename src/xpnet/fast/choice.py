@@ -75,7 +75,7 @@ def _requirements(trainer) -> str:
     from ..optim import SGD
 
     if trainer.grad != "backprop":
-        return "grad='numerical' runs eagerly (its index search has data-dependent shapes)"
+        return "the numerical gradient runs eagerly (its index search has data-dependent shapes)"
     if type(trainer.optimizer) is not SGD:
         return f"only SGD's update is fused, not {type(trainer.optimizer).__name__}'s"
     if not isinstance(trainer.net, TwoLayerNet):
