@@ -17,9 +17,9 @@ Read it as three steps, each a function:
 
 The learner's errors are shown in their own code (:mod:`xpnet.check.locating`); an import that
 fails before the file defines a class is said with the fix (:mod:`xpnet.check.unimportable`).
-This module holds step 1 (what it finds, and its error, are :mod:`xpnet.check.found`) and
-gathers the names of all three steps, so that a caller of the whole (``xpnet check``, ``xpnet
-train --net``) imports them from one place.
+This module holds step 1 (what it finds, and its error, are :mod:`xpnet.check.found`; its
+words, :mod:`xpnet.check.loadwords`) and gathers the names of all three steps, so that a caller
+of the whole (``xpnet check``, ``xpnet train --net``) imports them from one place.
 """
 
 from __future__ import annotations
@@ -34,18 +34,24 @@ from .chapter4 import simple_net_like
 from .chapter5 import layer_like
 from .checking import SAMPLES, LearnerCheck, check_learner
 from .found import Learner, LearnerError, NoNetwork, takes_self
-from .importing import TIME_LIMIT, ImportTimeout, import_file, stopped_at
+from .importing import TIME_LIMIT, ImportTimeout, import_file
+from .loadwords import (
+    classes_in,
+    imported_note,
+    methods_of,
+    no_single_class,
+    stopped_note,
+    timeout_note,
+)
 from .locating import (
-    _brief,
     _place,
     backprop_raised,
-    class_file,
     learner_frames,
     learner_traceback,
     raised_in_backprop,
 )
 from .mistyped import read_mistyped
-from .notebook import NotebookError, is_notebook
+from .notebook import NotebookError
 from .shadowed import checked_own, collecting_classes, replaced_classes, used_imported
 from .unimportable import unimportable
 
@@ -127,16 +133,16 @@ class _Imported:
         ]
         theirs = [] if any(_is_net(c) for c in own) else _imported_nets(module)
         if theirs:  # a training script: the net comes from the learner's own module
-            notes.append(_imported_note(path, theirs))
+            notes.append(imported_note(path, theirs))
         if imported.error is not None:
             if not own and not theirs:  # nothing to check: the learner's bug, shown where it is
                 if isinstance(imported.error, ImportTimeout):
-                    raise LearnerError(_timeout(path, imported.error, time_limit, [])) from None
+                    raise LearnerError(timeout_note(path, imported.error, time_limit, [])) from None
                 told = unimportable(path, imported)
                 if told:
                     raise LearnerError(told) from None
                 raise LearnerError(learner_traceback(imported.error)) from None
-            notes.append(_stopped(path, imported.error, time_limit, own or theirs))
+            notes.append(stopped_note(path, imported.error, time_limit, own or theirs))
         return cls(path, path_text, module, notes, replaced, said, own, theirs, outside)
 
     def no_network(self, message: str, *, only=None) -> NoNetwork:
@@ -162,7 +168,7 @@ class _Imported:
         found = found or getattr(self.module, class_name, None)
         if not inspect.isclass(found):
             raise LearnerError(
-                f"{self.path.name} has no class {class_name}; {_classes_in(self.module)}"
+                f"{self.path.name} has no class {class_name}; {classes_in(self.module)}"
             )
         if layer_like(found):
             raise self.no_network(
@@ -172,7 +178,7 @@ class _Imported:
             )
         if simple_net_like(found):
             raise self.no_network(
-                f"{class_name} has {_methods(found)}: xpnet check and xpnet train take a network"
+                f"{class_name} has {methods_of(found)}: xpnet check and xpnet train take a network"
                 " with gradient(x, t) (or numerical_gradient(x, t)), as the book's TwoLayerNet",
                 only=found,
             )
@@ -194,10 +200,10 @@ class _Imported:
             candidates = book
         if not candidates:
             raise self.no_network(
-                _no_single_class(self.path, self.path_text, self.own, candidates, self.outside)
+                no_single_class(self.path, self.path_text, self.own, candidates, self.outside)
             )
         if len(candidates) != 1:
-            raise LearnerError(_no_single_class(self.path, self.path_text, self.own, candidates))
+            raise LearnerError(no_single_class(self.path, self.path_text, self.own, candidates))
         return self.network(candidates[0])
 
 
@@ -230,109 +236,5 @@ def _imported_nets(module) -> list[type]:
     return [c for c in dict.fromkeys(found) if _is_theirs(c)]
 
 
-def _imported_note(path: Path, classes: list[type]) -> str:
-    said = ", ".join(f"{c.__name__} (from {_file_of(c)})" for c in classes)
-    return f"{path.name} defines no network class of its own; it imports {said}"
-
-
-def _file_of(cls: type) -> str:
-    file = class_file(cls)
-    return Path(file).name if file else cls.__module__
-
-
 def _has(cls: type, method: str) -> bool:
     return callable(getattr(cls, method, None))
-
-
-def _no_single_class(
-    path: Path, path_text: str, own: list[type], candidates: list[type], outside: list = ()
-) -> str:
-    fix = f"Name it: xpnet check {path_text}:CLASS"
-    book = [f for f in outside if f.__name__ in ("loss", "gradient", "numerical_gradient")]
-    if book and not candidates:  # the net's methods lost their indentation
-        said = ", ".join(f"{f.__name__}() ({_place(f)})" for f in book)
-        return (
-            f"{path.name} must define one class with loss(x, t) and gradient(x, t) methods;"
-            f" found none: {said} {'sits' if len(book) == 1 else 'sit'} at module level, taking"
-            f" self: methods outside their class? Indent {'it' if len(book) == 1 else 'them'}"
-            " into the network's class"
-        )
-    if candidates:
-        found = ", ".join(c.__name__ for c in candidates)
-        return (
-            f"{path.name} must define one class with loss(x, t) and gradient(x, t) methods;"
-            f" found {found}. {fix}"
-        )
-    if not own:
-        return (
-            f"{path.name} must define one class with loss(x, t) and gradient(x, t) methods;"
-            f" found none: it defines no class (xpnet check reads a network class such as the"
-            f" book's TwoLayerNet, with params, loss and gradient): check the file that defines"
-            f" yours"
-        )
-    said = "; ".join(
-        f"{c.__name__} ({_place(c)}) has {_methods(c)}"
-        for c in own
-    )  # fmt: skip
-    return (
-        f"{path.name} must define one class with loss(x, t) and gradient(x, t) methods;"
-        f" found none: {said}. Add the missing method (the book's chapter 5: gradient(x, t)"
-        f" returns a dict like params), or {fix[0].lower()}{fix[1:]}"
-    )
-
-
-def _methods(cls: type) -> str:
-    names = ("loss", "gradient", "numerical_gradient", "predict")
-    have = [f"{n}()" for n in names if _has(cls, n)]
-    lacks = [f"{n}()" for n in ("loss", "gradient") if not _has(cls, n)]
-    return (", ".join(have) or "none of loss, gradient") + (
-        f" but no {' and no '.join(lacks)}" if lacks and have else ""
-    )
-
-
-def _classes_in(module) -> str:
-    names = [n for n, c in vars(module).items() if inspect.isclass(c)]
-    return f"its classes: {', '.join(names)}" if names else "it defines no class"
-
-
-def _stopped(path: Path, error: BaseException, time_limit: float, own: list[type]) -> str:
-    names = ", ".join(c.__name__ for c in own)
-    if isinstance(error, ImportTimeout):
-        return _timeout(path, error, time_limit, own)
-    raised = getattr(error, "xpnet_cells_raised", ())
-    if raised and is_notebook(path):
-        said = "; ".join(f"cell {number} raised {_brief(e)}" for number, e in raised)
-        return (
-            f"{said}. The cells after each were run all the same, as when the cells are run one"
-            f" by one: {names} checked as they defined it"
-        )
-    place = stopped_at(error, path)
-    frames = learner_frames(error)
-    said = frames and (frames[-1].filename == str(path) or f"{path} [cell " in frames[-1].filename)
-    at = f" at {place}" if place and not said else ""  # _brief names the place already
-    after = (
-        "the cells after it were not run"
-        if is_notebook(path)
-        else "code under if __name__ == '__main__': runs only when the file itself is run"
-    )
-    return (
-        f"{path.name}'s top-level code raised {_brief(error)}{at}, after defining {names}:"
-        f" checked as defined by then ({after})"
-    )
-
-
-def _timeout(path: Path, error: BaseException, time_limit: float, own: list[type]) -> str:
-    place = stopped_at(error, path)
-    at = f" (at {place} when stopped)" if place else ""
-    said = (
-        f"{path.name}'s cells were still running after {time_limit:g} s{at}: training? The"
-        " cells after it were not run"
-        if is_notebook(path)
-        else f"{path.name}'s top-level code was still running after {time_limit:g} s{at}:"
-        " training at import? Put it under if __name__ == '__main__':, so that importing the"
-        " file only defines its classes and functions"
-    )
-    if not own:
-        return said
-    names = ", ".join(c.__name__ for c in own)
-    return f"{said}; {names} {'was' if len(own) == 1 else 'were'} checked as defined by then"
