@@ -231,6 +231,6 @@ def _threads_flag(parser: argparse.ArgumentParser) -> None:
         help=(
             "BLAS/OpenMP/PyTorch threads, at most the CPUs xpnet may use (default: 1, fastest at"
             " these sizes and safe on a busy machine; OPENBLAS_, OMP_ or MKL_NUM_THREADS, when"
-            " set, is respected instead)"
+            " set, is respected instead by the libraries that read it)"
         ),
     )
