@@ -71,6 +71,8 @@ class Words:
 
     actions: ClassVar[dict[str, str]] = {
         "use_sample_data": "xpnet.load_mnist_sample()",
+        "not_downloading": "download=False",
+        "download_mnist": "call xpnet.load_mnist(download=True)",
         "keep_going": "on_divergence='continue'",
         "evaluate_on_dask": "xpnet.evaluate(net, x, t)",
         "remake_checkpoint": "save the network again with xpnet.save_checkpoint(path, net)",
