@@ -23,6 +23,7 @@ __all__ = [
     "example_parser",
     "hidden_size",
     "parse_backend",
+    "path_text",
     "positive_float",
     "positive_int",
     "seed",
@@ -173,6 +174,21 @@ def positive_float(text: str) -> float:
     if not (value > 0 and math.isfinite(value)):
         raise argparse.ArgumentTypeError(f"expected a positive, finite number; got {text}")
     return value
+
+
+def path_text(text: str) -> str:
+    """A file or folder named on the command line: any text but an empty one, which a shell
+    gives for an unset variable (``--resume "$RUN"``) and which would otherwise read as the
+    flag not given (an argparse ``type``; raises as :func:`positive_int`).
+
+    Examples
+    --------
+    >>> path_text("runs/a")
+    'runs/a'
+    """
+    if not text:
+        raise argparse.ArgumentTypeError("expected a path; got '' (an empty shell variable?)")
+    return text
 
 
 _SIZE = re.compile(r"^\s*(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*(b|[kmgtp]i?b?)?\s*$", re.IGNORECASE)
