@@ -33,7 +33,12 @@ def parse_args(argv):
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--memory-limit", default="250MiB", help="per LocalCluster worker")
     parser.add_argument("--scheduler", help="an existing cluster's scheduler address instead")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.device != "cpu":  # never a silent CPU run for a GPU asked for
+        parser.error(
+            f"--device {args.device}: this example computes with Dask on the CPU; use --device cpu"
+        )
+    return args
 
 
 def cluster(args):

@@ -258,3 +258,14 @@ def test_example_prints_numpys_numbers_on_other_backends(name, backend, capsys, 
     assert_same_numbers(got, expected)
     for figure in (tmp_path / "numpy").glob("*.png"):  # drawn from the backend's arrays too
         assert_png(tmp_path / backend.name / figure.name)
+
+
+def test_dask_example_refuses_a_gpu_it_would_not_use(capsys):
+    """dask_evaluate.py computes on the CPU: --device cuda ran there, exit 0, saying nothing."""
+    pytest.importorskip("dask.distributed")
+    with pytest.raises(SystemExit) as stopped:
+        run_example("dask_evaluate", ["--device", "cuda"], capsys)
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        "error: --device cuda: this example computes with Dask on the CPU; use --device cpu"
+    )
