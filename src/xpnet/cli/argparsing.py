@@ -10,6 +10,7 @@ import argparse
 import difflib
 import math
 import re
+from pathlib import Path
 
 from ..arguments import largest_hidden_size
 from ..backends import BACKENDS, DeviceUnavailableError, get_backend
@@ -231,7 +232,7 @@ def example_parser(doc: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
     parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
     parser.add_argument("--backend", choices=BACKENDS, help="default: numpy on cpu, cupy on cuda")
-    parser.add_argument("--out", default="out/examples", help="folder for figures")
+    parser.add_argument("--out", type=path_text, default="out/examples", help="folder for figures")
     return parser
 
 
@@ -253,8 +254,8 @@ def parse_backend(parser: argparse.ArgumentParser, argv: list[str] | None) -> ar
     Raises
     ------
     SystemExit
-        A device that cannot be used (no GPU, CuPy missing): one line on stderr, in the
-        command line's words, and exit status 2.
+        A device that cannot be used (no GPU, CuPy missing), or an --out that is a file (or
+        inside one): one line on stderr, in the command line's words, and exit status 2.
 
     Examples
     --------
@@ -262,9 +263,24 @@ def parse_backend(parser: argparse.ArgumentParser, argv: list[str] | None) -> ar
     'numpy'
     """
     args = parser.parse_args(argv)
+    _check_out_folder(parser, getattr(args, "out", None))
     try:
         with notices():
             args.backend = get_backend(args.device, backend=args.backend)
     except (ValueError, DeviceUnavailableError) as error:
         parser.error(for_the_command_line(error))
     return args
+
+
+def _check_out_folder(parser: argparse.ArgumentParser, out: str | None) -> None:
+    """--out names a folder for figures, made when the first is saved: a file there (or in
+    its path) is said now, in one line, not as a traceback once the work is done."""
+    if not out:
+        return
+    path = Path(out)
+    for folder in (path, *path.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                where = f"--out {out}" + ("" if folder == path else f": {folder}")
+                parser.error(f"{where} is a file, not a folder: give a folder for the figures")
+            return
