@@ -24,6 +24,7 @@ from array_api_compat import array_namespace
 
 import xpnet
 from xpnet.cli import example_parser, parse_backend
+from xpnet.cli.argparsing import positive_int
 
 MISTAKES = ("w2-from-affine1", "sum", "copies", "none")
 
@@ -116,7 +117,9 @@ class TwoLayerNet:
 def parse_args(argv):
     parser = example_parser(__doc__)
     parser.add_argument("--mistake", choices=(*MISTAKES, "all"), default="all")
-    parser.add_argument("--hidden-size", type=int, default=50, help="hidden units (default: 50)")
+    parser.add_argument(
+        "--hidden-size", type=positive_int, default=50, help="hidden units (default: 50)"
+    )
     return parse_backend(parser, argv)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import xpnet
 from xpnet.backends import get_backend
 from xpnet.cli import example_parser
+from xpnet.cli.argparsing import positive_int
 from xpnet.datasets.rows import TiledDigits, as_dask
 
 MIB = 2**20
@@ -28,12 +29,19 @@ MIB = 2**20
 
 def parse_args(argv):
     parser = example_parser(__doc__)  # --device/--backend/--out: Dask computes on the CPU
-    parser.add_argument("--tile", type=int, default=100, help="repeats of the 1000 test images")
-    parser.add_argument("--chunk-rows", type=int, default=10_000)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--tile", type=positive_int, default=100, help="repeats of the 1000 test images"
+    )
+    parser.add_argument("--chunk-rows", type=positive_int, default=10_000)
+    parser.add_argument("--workers", type=positive_int, default=2)
     parser.add_argument("--memory-limit", default="250MiB", help="per LocalCluster worker")
     parser.add_argument("--scheduler", help="an existing cluster's scheduler address instead")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.device != "cpu":  # never a silent CPU run for a GPU asked for
+        parser.error(
+            f"--device {args.device}: this example computes with Dask on the CPU; use --device cpu"
+        )
+    return args
 
 
 def cluster(args):

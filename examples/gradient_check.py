@@ -20,15 +20,20 @@ import time
 
 import xpnet
 from xpnet.cli import example_parser, parse_backend
+from xpnet.cli.argparsing import positive_int, seed
 
 BOOK_MEAN_ABS = {"W1": 2.2e-13, "b1": 9.7e-13, "W2": 8.4e-13, "b2": 1.2e-10}
 
 
 def parse_args(argv):
     parser = example_parser(__doc__)
-    parser.add_argument("--samples", type=int, default=3, help="images to check on (default: 3)")
-    parser.add_argument("--hidden-size", type=int, default=50, help="hidden units (default: 50)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the weights (default: 0)")
+    parser.add_argument(
+        "--samples", type=positive_int, default=3, help="images to check on (default: 3)"
+    )
+    parser.add_argument(
+        "--hidden-size", type=positive_int, default=50, help="hidden units (default: 50)"
+    )
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the weights (default: 0)")
     return parse_backend(parser, argv)
 
 

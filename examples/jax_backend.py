@@ -22,13 +22,16 @@ import numpy as np
 import xpnet
 from xpnet.backends import DeviceUnavailableError, to_numpy
 from xpnet.cli import example_parser, notices
+from xpnet.cli.argparsing import positive_int, seed
 from xpnet.train import Trainer
 
 
 def parse_args(argv):
     parser = example_parser(__doc__)
-    parser.add_argument("--iters", type=int, default=200, help="training steps (default: 200)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--iters", type=positive_int, default=200, help="training steps (default: 200)"
+    )
+    parser.add_argument("--seed", type=seed, default=0)
     parser.set_defaults(backend="jax")
     return parser.parse_args(argv)
 

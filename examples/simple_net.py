@@ -20,12 +20,13 @@ import numpy as np
 import xpnet
 from xpnet.backends import to_numpy
 from xpnet.cli import example_parser, parse_backend
+from xpnet.cli.argparsing import seed
 
 
 def parse_args(argv):
     parser = example_parser(__doc__)
     parser.add_argument("--random-W", action="store_true", help="a seeded random W, not the book's")
-    parser.add_argument("--seed", type=int, default=0, help="seed of --random-W (default: 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of --random-W (default: 0)")
     return parse_backend(parser, argv)
 
 

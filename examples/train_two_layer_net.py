@@ -19,17 +19,22 @@ from pathlib import Path
 
 import xpnet
 from xpnet.cli import example_parser, parse_backend
+from xpnet.cli.argparsing import positive_float, positive_int, seed
 from xpnet.plot import plot_accuracy, plot_loss
 
 
 def parse_args(argv):
     parser = example_parser(__doc__)
     parser.add_argument("--dataset", choices=("sample", "mnist"), default="sample")
-    parser.add_argument("--iters", type=int, default=2000, help="steps per network (default 2000)")
-    parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--lr", type=float, default=0.1, help="learning rate (default: 0.1)")
+    parser.add_argument(
+        "--iters", type=positive_int, default=2000, help="steps per network (default 2000)"
+    )
+    parser.add_argument("--batch-size", type=positive_int, default=100)
+    parser.add_argument(
+        "--lr", type=positive_float, default=0.1, help="learning rate (default: 0.1)"
+    )
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
-    parser.add_argument("--seed", type=int, default=0, help="seed of weights and batches")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of weights and batches")
     return parse_backend(parser, argv)
 
 

@@ -258,3 +258,40 @@ def test_example_prints_numpys_numbers_on_other_backends(name, backend, capsys, 
     assert_same_numbers(got, expected)
     for figure in (tmp_path / "numpy").glob("*.png"):  # drawn from the backend's arrays too
         assert_png(tmp_path / backend.name / figure.name)
+
+
+def test_dask_example_refuses_a_gpu_it_would_not_use(capsys):
+    """dask_evaluate.py computes on the CPU: --device cuda ran there, exit 0, saying nothing."""
+    pytest.importorskip("dask.distributed")
+    with pytest.raises(SystemExit) as stopped:
+        run_example("dask_evaluate", ["--device", "cuda"], capsys)
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2
+    assert err.splitlines()[-1].endswith(
+        "error: --device cuda: this example computes with Dask on the CPU; use --device cpu"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "flags", "message"),
+    [
+        ("train_two_layer_net", ["--iters", "0"], "argument --iters: expected a positive integer"),
+        ("train_two_layer_net", ["--lr", "-1"], "argument --lr: expected a positive, finite"),
+        ("train_two_layer_net", ["--batch-size", "0"], "argument --batch-size: expected a"),
+        ("gradient_check", ["--samples", "0"], "argument --samples: expected a positive integer"),
+        ("gradient_field", ["--out", "{file}"], "--out {file} is a file, not a folder"),
+        ("gradient_descent", ["--out", "{file}/sub"], "--out {file}/sub: {file} is a file, not a"),
+    ],
+)
+def test_an_example_refuses_a_bad_flag_in_one_line(name, flags, message, capsys, tmp_path):
+    """--iters 0 crashed with an IndexError after training, --lr -1 and --batch-size 0 with a
+    traceback in Python's words (learning_rate=0.1), an --out that is a file with
+    FileExistsError once the work was done: now each is the flag's one line, exit 2, at once."""
+    file = tmp_path / "a-file"
+    file.write_text("not a folder")
+    flags = [flag.format(file=file) for flag in flags]
+    with pytest.raises(SystemExit) as stopped:
+        run_example(name, flags, capsys)
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "Traceback" not in err
+    assert f": error: {message.format(file=file)}" in err.splitlines()[-1]  # prog: error: ...

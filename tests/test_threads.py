@@ -1,6 +1,7 @@
 """use_threads limits BLAS, OpenMP and PyTorch inside its block and restores them; the default,
 the environment override, the checks on n, and the --threads flag of the CLI and xpnet.train."""
 
+import json
 import subprocess
 import sys
 
@@ -12,7 +13,13 @@ from xpnet import cli, threads
 from xpnet.cli import argparsing
 from xpnet.cli import check as check_commands
 from xpnet.cli import train as train_commands
-from xpnet.threads import DEFAULT_THREADS, THREAD_VARIABLES, default_threads, use_threads
+from xpnet.threads import (
+    DEFAULT_THREADS,
+    THREAD_VARIABLES,
+    available_cpus,
+    default_threads,
+    use_threads,
+)
 
 
 def blas_threads() -> list[int]:
@@ -101,13 +108,56 @@ def test_the_default_is_one_thread_without_thread_variables(no_thread_variables)
 
 
 @pytest.mark.parametrize("name", THREAD_VARIABLES)
-def test_a_thread_variable_the_user_set_is_respected(no_thread_variables, monkeypatch, name):
+def test_an_explicit_n_wins_over_a_thread_variable(no_thread_variables, monkeypatch, name):
     monkeypatch.setenv(name, "2")
     assert default_threads() is None
-    with threadpool_limits(limits=2), use_threads() as n:
-        assert n is None and set(blas_threads()) == {2}  # left alone
-        with use_threads(1):  # an explicit n still wins
-            assert set(blas_threads()) == {1}
+    with threadpool_limits(limits=2), use_threads(1) as n:
+        assert n == 1 and set(blas_threads()) == {1}
+
+
+POOLS = """
+import json, sys
+import numpy
+from threadpoolctl import threadpool_info
+def pools():
+    found = {p["internal_api"]: p["num_threads"] for p in threadpool_info()}
+    if "torch" in sys.modules:
+        found["torch"] = sys.modules["torch"].get_num_threads()
+    return found
+try:
+    import torch
+except ImportError:
+    pass
+from threadpoolctl import threadpool_limits
+from xpnet.threads import use_threads
+started = pools()
+with threadpool_limits(limits=2):  # every pool at 2: left, it stays 2; limited, it goes to 1
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(2)
+    with use_threads():
+        inside = pools()
+print(json.dumps([started, inside]))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", THREAD_VARIABLES)
+def test_a_thread_variable_is_respected_by_the_pools_it_reaches_only(name):
+    """A fresh process with name=1 on 2 CPUs or more: a pool that started with 1 thread reads
+    the variable and is left as it is; every other pool (PyTorch's under OPENBLAS_NUM_THREADS,
+    which it does not read) gets xpnet's 1. OPENBLAS_NUM_THREADS=1 alone left torch on every
+    core: 7-25 times slower on a busy machine."""
+    if available_cpus() < 2:  # the function itself, not the four_cpus fixture's stand-in
+        pytest.skip("a pool's own default is 1 thread on 1 CPU: the variable cannot be seen")
+    env = {"PATH": "", "PYTHONPATH": ":".join(sys.path), name: "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", POOLS], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    started, inside = json.loads(done.stdout)
+    reached = {pool for pool, count in started.items() if count == 1}
+    assert reached, f"{name}=1 reached no pool: {started}"
+    assert inside == {pool: 2 if pool in reached else 1 for pool in started}
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,9 @@ class Words:
 
     actions: ClassVar[dict[str, str]] = {
         "use_sample_data": "xpnet.load_mnist_sample()",
+        "use_sample_data_anew": "xpnet.load_mnist_sample() for a new run",
+        "not_downloading": "download=False",
+        "download_mnist": "call xpnet.load_mnist(download=True)",
         "keep_going": "on_divergence='continue'",
         "evaluate_on_dask": "xpnet.evaluate(net, x, t)",
         "remake_checkpoint": "save the network again with xpnet.save_checkpoint(path, net)",

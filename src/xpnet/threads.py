@@ -17,8 +17,11 @@ through ``torch.set_num_threads``: at once when torch is loaded, or when xpnet's
 it inside the block. All is restored on exit.
 
 An explicit OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS in the environment is the
-user's choice: with it, ``use_threads()`` (no n) leaves every pool as it is. An explicit n wins.
-The limits are the process's, as threadpoolctl's are: enter blocks from one Python thread.
+user's choice for the pools that read it (``READ_BY``): ``use_threads()`` (no n) leaves those as
+they are and gives the others xpnet's default. PyTorch reads OMP_ and MKL_NUM_THREADS, not
+OPENBLAS_NUM_THREADS, so ``OPENBLAS_NUM_THREADS=1`` alone still gets torch one thread. An
+explicit n wins everywhere. The limits are the process's, as threadpoolctl's are: enter blocks
+from one Python thread.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from collections.abc import Iterator
 
 __all__ = [
     "DEFAULT_THREADS",
+    "READ_BY",
     "THREAD_VARIABLES",
     "available_cpus",
     "default_threads",
@@ -38,8 +42,14 @@ __all__ = [
 
 DEFAULT_THREADS = 1  # the book's shapes: fastest on a busy machine, within 8% on an idle one
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+READ_BY = {  # a pool (threadpoolctl's internal_api, or torch) -> the variables it starts from
+    "openblas": ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"),
+    "mkl": ("MKL_NUM_THREADS", "OMP_NUM_THREADS"),
+    "openmp": ("OMP_NUM_THREADS", "MKL_NUM_THREADS"),  # torch sizes its OpenMP pool from either
+    "torch": ("OMP_NUM_THREADS", "MKL_NUM_THREADS"),
+}  # any other pool: any of THREAD_VARIABLES
 
-_limits: list[int] = []  # the n of each open use_threads block, innermost last
+_limits: list[int | None] = []  # torch's n in each open use_threads block (None: left)
 _torch_restore: list[tuple[int, int]] = []  # (depth at which torch was set, its previous count)
 
 
@@ -88,13 +98,14 @@ def use_threads(n: int | None = None) -> Iterator[int | None]:
     Parameters
     ----------
     n : int or None, optional
-        A positive int, or None for xpnet's default: 1, and nothing changed when the environment
-        sets OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS.
+        A positive int, or None for xpnet's default: 1, except for the pools that read an
+        OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS the environment sets
+        (``READ_BY``), which are left as they are.
 
     Yields
     ------
     int or None
-        The count applied (None: left to the environment).
+        The count applied (None: every pool left to the environment).
 
     Raises
     ------
@@ -124,17 +135,18 @@ def use_threads(n: int | None = None) -> Iterator[int | None]:
             f" threads than CPUs only wait on each other); got {n}. Pass threads={available_cpus()}"
             " or fewer"
         )
-    n = default_threads() if n is None else n
-    if n is None:
-        yield None
-        return
-    from threadpoolctl import threadpool_limits
+    set_by_user = _set_by_user if n is None else lambda pool: False
+    n = DEFAULT_THREADS if n is None else n
+    from threadpoolctl import ThreadpoolController
 
-    _limits.append(n)
+    controller = ThreadpoolController()
+    pools = {p["filepath"]: n for p in controller.info() if not set_by_user(p["internal_api"])}
+    torch_n = None if set_by_user("torch") else n
+    _limits.append(torch_n)
     try:
         limit_torch(sys.modules.get("torch"))  # first: threadpoolctl also sets torch's OpenMP
-        with threadpool_limits(limits=n):
-            yield n
+        with controller.limit(limits=pools or None):
+            yield n if pools or torch_n else None
     finally:
         depth = len(_limits)
         _limits.pop()
@@ -142,6 +154,11 @@ def use_threads(n: int | None = None) -> Iterator[int | None]:
             torch = sys.modules["torch"]
             torch.set_num_threads(_torch_restore.pop()[1])
             limit_torch(torch)  # torch loaded inside this block: the enclosing block's limit
+
+
+def _set_by_user(pool: str) -> bool:
+    """Whether the environment sets a variable this pool reads: then it is the user's."""
+    return any(os.environ.get(name) for name in READ_BY.get(pool, THREAD_VARIABLES))
 
 
 def limit_torch(torch) -> None:
@@ -156,6 +173,8 @@ def limit_torch(torch) -> None:
     """
     depth = len(_limits)
     if torch is None or not depth or (_torch_restore and _torch_restore[-1][0] == depth):
+        return
+    if _limits[-1] is None:  # OMP_ or MKL_NUM_THREADS set: torch's pool is the user's
         return
     _torch_restore.append((depth, torch.get_num_threads()))
     torch.set_num_threads(_limits[-1])

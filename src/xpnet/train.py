@@ -74,8 +74,8 @@ def train(
         notebook it stays when the run ends); False silences it.
     threads : int or None, default None
         BLAS/OpenMP/PyTorch threads while training (:func:`xpnet.threads.use_threads`); None is
-        xpnet's default, 1, unless OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS is
-        set.
+        xpnet's default, 1, except for the libraries that read an OPENBLAS_NUM_THREADS,
+        OMP_NUM_THREADS or MKL_NUM_THREADS the environment sets.
     step : str, default "auto"
         "auto", "eager" or a fast path's name, as for :class:`Trainer`.
     **unexpected

@@ -205,3 +205,38 @@ def test_explicit_mnist_without_network_exits_2(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("XPNET_MNIST_MIRRORS", "http://127.0.0.1:1/")
     assert main(["train", "--dataset", "mnist", "--device", "cpu", "--iters", "5"]) == 2
     assert "--dataset sample" in capsys.readouterr().err
+
+
+def test_a_resumed_mnist_run_without_mnist_is_not_told_to_use_the_sample(
+    tmp_path, monkeypatch, capsys
+):
+    """A cache of 200/100 digits: the data line gives its sizes (it said 60000 / 10000 for any
+    cache). Resumed once the cache is gone and offline, the error's fix was --dataset sample,
+    which the resume then refused (a resumed run keeps its data): it names a new run instead,
+    and that new run is what then works."""
+    import xpnet
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (x, t), (x_test, t_test) = xpnet.load_mnist_sample(normalize=False, flatten=False)
+    digits = {"x_train": x[:200, 0], "t_train": t[:200], "x_test": x_test[:100, 0]}
+    labels = {"t_train": t[:200].astype(np.uint8), "t_test": t_test[:100].astype(np.uint8)}
+    np.savez(data / "mnist.npz", **{**digits, **labels})  # the cache's form: uint8 throughout
+    monkeypatch.setenv("XPNET_DATA_DIR", str(data))
+    monkeypatch.setenv("XPNET_MNIST_MIRRORS", "http://127.0.0.1:1/")  # a closed port
+    run = tmp_path / "run"
+    flags = ["--device", "cpu", "--no-progress", "--no-plot"]
+    assert main(["train", *flags, "--iters", "3", "--batch-size", "20", "--out", str(run)]) == 0
+    assert "data: MNIST (200 train / 100 test images)\n" in capsys.readouterr().out
+    (data / "mnist.npz").unlink()
+    assert main(["train", *flags, "--resume", str(run), "--iters", "6"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]  # after pooch's "Downloading" lines
+    assert err.startswith("xpnet train: error: could not download a verified")
+    assert err.endswith(
+        "use the bundled 5,000-image sample: a new run with --dataset sample and another --out"
+        " (a resumed run keeps its checkpoint's data)"
+    )
+    assert main(["train", *flags, "--resume", str(run), "--dataset", "sample"]) == 2
+    assert "contradict the checkpoint: --dataset sample" in capsys.readouterr().err
+    new = ["--dataset", "sample", "--iters", "3", "--out", str(tmp_path / "new")]
+    assert main(["train", *flags, *new]) == 0

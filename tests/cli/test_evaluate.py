@@ -68,3 +68,21 @@ def test_cli_evaluate_errors_are_one_line(checkpoint, capsys, tmp_path):
         err = capsys.readouterr().err
         assert code == 2 and err.startswith("xpnet evaluate: error: ") and message in err, err
         assert len(err.strip().splitlines()) == 1
+
+
+def test_cli_evaluate_without_mnist_says_the_command_to_get_it(checkpoint, capsys, monkeypatch):
+    """evaluate reads MNIST without downloading: its error gives the command line's way to
+    download (it said ``call xpnet.load_mnist(download=True)``, Python, to a shell user), and
+    Python's load_mnist(download=False) keeps Python's words."""
+    path, _ = checkpoint
+    empty = path.parent / "no-data"
+    monkeypatch.setenv("XPNET_DATA_DIR", str(empty))
+    assert main(["evaluate", str(path), "--backend", "numpy", "--dataset", "mnist"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"xpnet evaluate: error: MNIST is not in {empty}"), err
+    assert "`xpnet download mnist`" in err and "--dataset sample" in err
+    assert "xpnet.load_mnist" not in err and "download=False" not in err
+    with pytest.raises(xpnet.datasets.DatasetError) as raised:
+        xpnet.load_mnist(download=False)
+    assert "download=False: call xpnet.load_mnist(download=True)" in str(raised.value)
+    assert "xpnet.load_mnist_sample()" in str(raised.value)

@@ -33,6 +33,35 @@ def test_bad_flags_name_the_flag_in_trains_usage(flags, message, capsys):
     assert "_positive" not in err and "invalid" not in err
 
 
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["train", "--resume", ""],
+        ["train", "--out", ""],
+        ["train", "--data-dir", ""],
+        ["train", "--net", ""],
+        ["evaluate", ""],
+        ["evaluate", "run", "--data", "", "--labels", "t.npy"],
+        ["evaluate", "run", "--data-dir", ""],
+        ["download", "mnist", "--data-dir", ""],
+    ],
+)
+def test_an_empty_path_is_refused_naming_its_flag(words, tmp_path, monkeypatch, capsys):
+    """An empty path (``--resume "$RUN"`` with RUN unset) read as the flag not given:
+    ``train --resume ""`` started a new 10,000-step run under runs/."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as raised:
+        main(words)
+    err = capsys.readouterr().err
+    named = "CHECKPOINT" if words[:2] == ["evaluate", ""] else words[words.index("") - 1]
+    assert raised.value.code == 2
+    assert err.splitlines()[-1] == (
+        f"xpnet {words[0]}: error: argument {named}: expected a path; got '' (an empty shell"
+        " variable?)"
+    )
+    assert not (tmp_path / "runs").exists()
+
+
 @pytest.mark.parametrize("command", ["train", "gradcheck"])
 def test_a_hidden_size_past_what_can_be_allocated_is_named_in_one_line(
     command, capsys, monkeypatch

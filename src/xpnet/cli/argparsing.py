@@ -10,6 +10,7 @@ import argparse
 import difflib
 import math
 import re
+from pathlib import Path
 
 from ..arguments import largest_hidden_size
 from ..backends import BACKENDS, DeviceUnavailableError, get_backend
@@ -23,6 +24,7 @@ __all__ = [
     "example_parser",
     "hidden_size",
     "parse_backend",
+    "path_text",
     "positive_float",
     "positive_int",
     "seed",
@@ -175,6 +177,21 @@ def positive_float(text: str) -> float:
     return value
 
 
+def path_text(text: str) -> str:
+    """A file or folder named on the command line: any text but an empty one, which a shell
+    gives for an unset variable (``--resume "$RUN"``) and which would otherwise read as the
+    flag not given (an argparse ``type``; raises as :func:`positive_int`).
+
+    Examples
+    --------
+    >>> path_text("runs/a")
+    'runs/a'
+    """
+    if not text:
+        raise argparse.ArgumentTypeError("expected a path; got '' (an empty shell variable?)")
+    return text
+
+
 _SIZE = re.compile(r"^\s*(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*(b|[kmgtp]i?b?)?\s*$", re.IGNORECASE)
 
 
@@ -215,7 +232,7 @@ def example_parser(doc: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
     parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
     parser.add_argument("--backend", choices=BACKENDS, help="default: numpy on cpu, cupy on cuda")
-    parser.add_argument("--out", default="out/examples", help="folder for figures")
+    parser.add_argument("--out", type=path_text, default="out/examples", help="folder for figures")
     return parser
 
 
@@ -237,8 +254,8 @@ def parse_backend(parser: argparse.ArgumentParser, argv: list[str] | None) -> ar
     Raises
     ------
     SystemExit
-        A device that cannot be used (no GPU, CuPy missing): one line on stderr, in the
-        command line's words, and exit status 2.
+        A device that cannot be used (no GPU, CuPy missing), or an --out that is a file (or
+        inside one): one line on stderr, in the command line's words, and exit status 2.
 
     Examples
     --------
@@ -246,9 +263,24 @@ def parse_backend(parser: argparse.ArgumentParser, argv: list[str] | None) -> ar
     'numpy'
     """
     args = parser.parse_args(argv)
+    _check_out_folder(parser, getattr(args, "out", None))
     try:
         with notices():
             args.backend = get_backend(args.device, backend=args.backend)
     except (ValueError, DeviceUnavailableError) as error:
         parser.error(for_the_command_line(error))
     return args
+
+
+def _check_out_folder(parser: argparse.ArgumentParser, out: str | None) -> None:
+    """--out names a folder for figures, made when the first is saved: a file there (or in
+    its path) is said now, in one line, not as a traceback once the work is done."""
+    if not out:
+        return
+    path = Path(out)
+    for folder in (path, *path.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                where = f"--out {out}" + ("" if folder == path else f": {folder}")
+                parser.error(f"{where} is a file, not a folder: give a folder for the figures")
+            return

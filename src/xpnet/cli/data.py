@@ -6,11 +6,15 @@ import logging
 import sys
 
 
-def load_data(dataset: str, data_dir: str | None, *, doing: str = "training"):
+def load_data(
+    dataset: str, data_dir: str | None, *, doing: str = "training", resumed: bool = False
+):
     """(train, test, name, description) for --dataset auto|mnist|sample; ``doing`` names the
-    command's work in the notice of the fallback to the sample."""
+    command's work in the notice of the fallback to the sample; ``resumed``: a run resumed on
+    its checkpoint's data, to which the sample is no fix (a new run's, in another --out)."""
     from ..datasets import DatasetError, load_mnist, load_mnist_sample
     from ..datasets import data_dir as resolve_data_dir
+    from ..errors import Do
 
     if dataset in ("auto", "mnist"):
         import pooch
@@ -21,8 +25,12 @@ def load_data(dataset: str, data_dir: str | None, *, doing: str = "training"):
             pooch_log.setLevel(logging.WARNING)
         try:
             train, test = load_mnist(normalize=True, flatten=True, root=data_dir)
-            return train, test, "mnist", "MNIST (60000 train / 10000 test images)"
-        except DatasetError:
+            sizes = f"{len(train[0])} train / {len(test[0])} test images"  # a cache may hold fewer
+            return train, test, "mnist", f"MNIST ({sizes})"
+        except DatasetError as error:
+            if dataset == "mnist" and resumed and "sample" in error.fields:
+                fields = {**error.fields, "sample": Do("use_sample_data_anew")}
+                raise DatasetError(error.template, **fields) from None
             if dataset == "mnist":
                 raise
             print(

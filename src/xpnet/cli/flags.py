@@ -13,7 +13,15 @@ import argparse
 from ..backends import BACKENDS, DTYPES
 from ..check.importing import TIME_LIMIT
 from ..fast import STEPS
-from .argparsing import byte_size, hidden_size, positive_float, positive_int, seed, thread_count
+from .argparsing import (
+    byte_size,
+    hidden_size,
+    path_text,
+    positive_float,
+    positive_int,
+    seed,
+    thread_count,
+)
 from .settings import DEFAULT_ITERS, DEFAULTS
 
 __all__ = ["evaluate_flags", "gradcheck_flags", "train_flags"]
@@ -30,6 +38,7 @@ def train_flags(train: argparse.ArgumentParser) -> None:
     train.add_argument(  # issue 23: a learner's own network (xpnet.check.training)
         "--net",
         metavar="FILE.py[:CLASS]",
+        type=path_text,
         help="train your own network class (a .py file or .ipynb notebook, checked as xpnet"
         " check does, first) instead of xpnet's TwoLayerNet; --hidden-size, --weight-init-std"
         " and --activation reach it where its __init__ takes them, and are refused where it"
@@ -81,12 +90,14 @@ def train_flags(train: argparse.ArgumentParser) -> None:
     train.add_argument(
         "--out",
         metavar="DIR",
+        type=path_text,
         help="the run's folder (default: a new folder under runs/; with "
         "--resume, the checkpoint's folder)",
     )
     train.add_argument(
         "--resume",
         metavar="CHECKPOINT",
+        type=path_text,
         help="continue the run of this checkpoint.npz (or "
         "run folder) up to --iters/--epochs (default: start a new run)",
     )
@@ -130,11 +141,13 @@ def evaluate_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "checkpoint",
         metavar="CHECKPOINT",
+        type=path_text,
         help="a checkpoint.npz of xpnet train, or its run's folder",
     )
     parser.add_argument(
         "--net",
         metavar="FILE.py[:CLASS]",
+        type=path_text,
         help="the network class of a checkpoint of xpnet train --net (the one it records; a"
         " checkpoint names no code to run, so xpnet builds a learner's network only from this)"
         " (default: xpnet's TwoLayerNet)",
@@ -148,6 +161,7 @@ def evaluate_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--data-dir",
+        type=path_text,
         default=None,
         help="where MNIST is kept (default: $XPNET_DATA_DIR, else ~/.cache/xpnet)",
     )
@@ -161,11 +175,13 @@ def evaluate_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
         metavar="X",
+        type=path_text,
         help="images: an .npy file or a Zarr array (N, 784) (default: --dataset's test images)",
     )
     parser.add_argument(
         "--labels",
         metavar="T",
+        type=path_text,
         help="labels (N,) or one-hot (N, 10), as --data; required with --data (default:"
         " --dataset's test labels)",
     )
@@ -216,6 +232,7 @@ def _data_flags(parser: argparse.ArgumentParser, default: str | None = "auto") -
     )
     parser.add_argument(
         "--data-dir",
+        type=path_text,
         default=None,
         metavar="DIR",
         help="where MNIST is kept (default: $XPNET_DATA_DIR, else ~/.cache/xpnet)",
@@ -231,6 +248,6 @@ def _threads_flag(parser: argparse.ArgumentParser) -> None:
         help=(
             "BLAS/OpenMP/PyTorch threads, at most the CPUs xpnet may use (default: 1, fastest at"
             " these sizes and safe on a busy machine; OPENBLAS_, OMP_ or MKL_NUM_THREADS, when"
-            " set, is respected instead)"
+            " set, is respected instead by the libraries that read it)"
         ),
     )

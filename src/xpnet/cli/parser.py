@@ -15,7 +15,7 @@ from ..backends import BACKENDS
 from ..check.importing import TIME_LIMIT
 from ..check.timelimit import CHECK_TIME_LIMIT
 from . import check, evaluate, info, train
-from .argparsing import CommandParser, Help, positive_float
+from .argparsing import CommandParser, Help, path_text, positive_float
 from .flags import evaluate_flags, gradcheck_flags, train_flags
 from .words import CLI, for_the_command_line  # at home in words.py; named here too (LAYOUT.md)
 
@@ -119,7 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     download.add_argument("dataset", choices=("mnist",))
     download.add_argument(
-        "--data-dir", default=None, metavar="DIR", help="where to keep it (default: xpnet's cache)"
+        "--data-dir",
+        type=path_text,
+        default=None,
+        metavar="DIR",
+        help="where to keep it (default: xpnet's cache)",
     )
     command(
         "info",

@@ -170,7 +170,9 @@ class Run:
         say(f"xpnet train: {self.backend.describe()}{chosen}, {s['dtype']}")
         if self.learner is not None:
             say(self.learner.said)
-        train, test, s.values["dataset"], description = load_data(s["dataset"], self.args.data_dir)
+        train, test, s.values["dataset"], description = load_data(
+            s["dataset"], self.args.data_dir, resumed=self.source is not None
+        )
         say(f"data: {description}")
         self.net = (
             self.learner.net

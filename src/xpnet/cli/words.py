@@ -78,6 +78,12 @@ class CommandLineWords(Words):
     }
     actions: ClassVar[dict[str, str]] = {
         "use_sample_data": "--dataset sample",
+        "use_sample_data_anew": (
+            "a new run with --dataset sample and another --out (a resumed run keeps its"
+            " checkpoint's data)"
+        ),
+        "not_downloading": "this command does not download it",
+        "download_mnist": "run `xpnet download mnist` first",
         "keep_going": "--keep-going",
         "evaluate_on_dask": "xpnet evaluate CHECKPOINT --backend dask",
         "remake_checkpoint": "make it again with xpnet train --out FOLDER",

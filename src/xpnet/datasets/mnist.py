@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import Do
 from .cache import CACHE_NAME, read_cache, write_cache
 from .common import DatasetError, book_format, check_digits, data_folder
 from .download import SAMPLE, SAMPLE_HINT, download_verified, verified_files
@@ -245,9 +246,11 @@ def _mnist_arrays(directory: Path, *, download: bool, progress: bool) -> Arrays:
             raise DatasetError(f"{problem}; delete it and run `xpnet download mnist`")
         if paths is None:
             raise DatasetError(
-                f"MNIST is not in {directory} and download=False: call "
-                f"xpnet.load_mnist(download=True), put the four verified .gz files there, "
-                f"{SAMPLE_HINT}",
+                "MNIST is not in {directory} and {not_downloading}: {download}, put the four"
+                f" verified .gz files there, {SAMPLE_HINT}",
+                directory=directory,
+                not_downloading=Do("not_downloading"),
+                download=Do("download_mnist"),
                 **SAMPLE,
             )
     if problem:
