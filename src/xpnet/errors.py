@@ -72,6 +72,7 @@ class Words:
     actions: ClassVar[dict[str, str]] = {
         "use_sample_data": "xpnet.load_mnist_sample()",
         "use_sample_data_anew": "xpnet.load_mnist_sample() for a new run",
+        "train_on_sample": "xpnet.load_mnist_sample()",
         "not_downloading": "download=False",
         "download_mnist": "call xpnet.load_mnist(download=True)",
         "keep_going": "on_divergence='continue'",

@@ -375,3 +375,18 @@ def test_a_data_folder_that_is_a_file_is_named_as_each_interface_gave_it(
     monkeypatch.setenv("XPNET_DATA_DIR", str(afile))
     assert main(["info"]) == 0
     assert f"data: XPNET_DATA_DIR={afile} {fix}" in capsys.readouterr().out
+
+
+def test_a_failed_download_command_offers_the_sample_as_a_training_command(capsys):
+    """xpnet download has no --dataset flag: its advice is the training command that takes the
+    sample, not the flag alone (which it would refuse)."""
+    from xpnet.cli import main
+
+    assert main(["download", "mnist"]) == 2
+    err = capsys.readouterr().err
+    assert "xpnet download: error: could not download" in err
+    assert err.rstrip().endswith(
+        "or use the bundled 5,000-image sample: xpnet train --dataset sample"
+    )
+    with pytest.raises(DatasetError, match=r"sample: xpnet\.load_mnist_sample\(\)$"):
+        load_mnist()  # Python's words, as before

@@ -21,9 +21,16 @@ def download_command(args) -> int:
     int
         Exit.OK; a download that fails raises DatasetError, for ``main`` to say in one line.
     """
-    from ..datasets import download_mnist
+    from ..datasets import DatasetError, download_mnist
+    from ..errors import Do
 
-    path = download_mnist(args.data_dir, progress=sys.stderr.isatty())
+    try:
+        path = download_mnist(args.data_dir, progress=sys.stderr.isatty())
+    except DatasetError as error:
+        if "sample" not in error.fields:
+            raise
+        fields = {**error.fields, "sample": Do("train_on_sample")}  # this command has no --dataset
+        raise DatasetError(error.template, **fields) from None
     print(f"MNIST is verified and cached in {path}")
     return Exit.OK
 

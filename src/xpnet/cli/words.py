@@ -82,6 +82,7 @@ class CommandLineWords(Words):
             "a new run with --dataset sample and another --out (a resumed run keeps its"
             " checkpoint's data)"
         ),
+        "train_on_sample": "xpnet train --dataset sample",
         "not_downloading": "this command does not download it",
         "download_mnist": "run `xpnet download mnist` first",
         "keep_going": "--keep-going",
