@@ -390,3 +390,32 @@ def test_a_failed_download_command_offers_the_sample_as_a_training_command(capsy
     )
     with pytest.raises(DatasetError, match=r"sample: xpnet\.load_mnist_sample\(\)$"):
         load_mnist()  # Python's words, as before
+
+
+def test_damaged_files_offline_are_said_to_be_damaged_not_missing(capsys):
+    """A truncated cache or a partial .gz file, offline: the error and xpnet info name the
+    damaged file; both said only that the download failed, info "not downloaded"."""
+    from xpnet.cli import main
+
+    directory = data_dir()
+    directory.mkdir(parents=True)
+    assert mnist_module.mnist_problem() is None  # nothing there: not downloaded
+    assert main(["info"]) == 0
+    assert "full MNIST not downloaded;" in capsys.readouterr().out
+    (directory / "mnist.npz").write_bytes(b"junk")
+    with pytest.raises(DatasetError) as raised:
+        load_mnist()
+    said = str(raised.value)
+    assert said.startswith(f"{directory / 'mnist.npz'} is not a valid MNIST cache")
+    assert "; to rebuild it from the .gz files, could not download a verified" in said
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "full MNIST damaged: " in out and "mnist.npz is not a valid MNIST cache" in out
+    (directory / "mnist.npz").unlink()
+    (directory / NAMES[0]).write_bytes(gzip.compress(b"partial"))
+    with pytest.raises(DatasetError, match=re.escape(f"{directory / NAMES[0]} fails its SHA-256")):
+        load_mnist()
+    assert main(["info"]) == 0
+    assert f"full MNIST damaged: {NAMES[0]} in {directory} fails its SHA-256" in (
+        capsys.readouterr().out
+    )

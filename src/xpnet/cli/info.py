@@ -56,6 +56,7 @@ def info_command(args=None) -> int:
     from ..backends import available
     from ..datasets import DatasetError, mnist_available
     from ..datasets.common import data_folder
+    from ..datasets.mnist import mnist_problem
 
     print(f"xpnet {__version__} on Python {platform.python_version()} ({platform.platform()})")
     print(f"numpy {numpy.__version__}, array-api-compat {array_api_compat.__version__}")
@@ -75,8 +76,9 @@ def info_command(args=None) -> int:
     except DatasetError as error:  # a file, or another user's folder: say so, not "not downloaded"
         print(f"data: {for_the_command_line(error)} (the 5,000-image sample is bundled)")
         return Exit.OK
-    print(
-        f"data: {where} (full MNIST {'cached' if mnist_available() else 'not downloaded'}; "
-        "the 5,000-image sample is bundled)"
-    )
+    problem = None if (cached := mnist_available()) else mnist_problem()
+    state = "cached" if cached else "not downloaded"
+    if problem:  # files there that cannot be used: not "not downloaded"
+        state = f"damaged: {problem}; `xpnet download mnist` replaces it"
+    print(f"data: {where} (full MNIST {state}; the 5,000-image sample is bundled)")
     return Exit.OK

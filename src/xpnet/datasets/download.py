@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import Do
 from .common import DatasetError
 
-__all__ = ["SAMPLE", "SAMPLE_HINT", "download_verified", "verified_files"]
+__all__ = ["SAMPLE", "SAMPLE_HINT", "damaged_files", "download_verified", "verified_files"]
 
 SAMPLE_HINT = "or use the bundled 5,000-image sample: {sample}"  # a field of SAMPLE
 SAMPLE = {"sample": Do("use_sample_data")}
@@ -61,6 +61,7 @@ def download_verified(
         if path.is_file() and pooch.file_hash(str(path)) == sha256:
             paths[name] = path
             continue
+        there = path.is_file()  # there, with another SHA-256: a partial or damaged copy
         failures = []
         for base in mirrors:
             url = base + name
@@ -79,13 +80,46 @@ def download_verified(
                 break
         else:
             tried = "; ".join(failures) or "no mirror given"
+            damaged = (
+                f"{_braced(str(path))} fails its SHA-256 check (a partial or damaged copy) and "
+            )
             raise DatasetError(
-                f"could not download a verified {name} ({tried}). Check the network, "
+                f"{damaged if there else ''}could not download a verified {name} ({tried})."
+                " Check the network, "
                 f"set XPNET_MNIST_MIRRORS to mirrors that have the files, "
                 f"or put the files into {directory}, {SAMPLE_HINT}",
                 **SAMPLE,
             )
     return paths
+
+
+def _braced(text: str) -> str:
+    """text as literal text of a message template (its braces doubled)."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def damaged_files(directory: Path, checksums: Mapping[str, str]) -> list[str]:
+    """The files of ``checksums`` that are in ``directory`` with another SHA-256.
+
+    Parameters
+    ----------
+    directory : pathlib.Path
+        The data folder.
+    checksums : mapping of str to str
+        File name to SHA-256.
+
+    Returns
+    -------
+    list of str
+        Their names: partial or damaged copies, which a download replaces.
+    """
+    import pooch
+
+    return [
+        name
+        for name, sha256 in checksums.items()
+        if (directory / name).is_file() and pooch.file_hash(str(directory / name)) != sha256
+    ]
 
 
 def _reason(error: BaseException) -> str:

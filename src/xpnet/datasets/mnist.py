@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import Do
 from .cache import CACHE_NAME, read_cache, write_cache
 from .common import DatasetError, book_format, check_digits, data_folder
-from .download import SAMPLE, SAMPLE_HINT, download_verified, verified_files
+from .download import SAMPLE, SAMPLE_HINT, damaged_files, download_verified, verified_files
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 
 MIRRORS = (
@@ -177,6 +177,45 @@ def mnist_available(root: str | os.PathLike | None = None) -> bool:
         return verified_files(directory, CHECKSUMS) is not None
 
 
+def mnist_problem(root: str | os.PathLike | None = None) -> str | None:
+    """Why MNIST in the data folder cannot be used although files of it are there, or None.
+
+    Parameters
+    ----------
+    root : path, optional
+        The data folder; default ``data_dir()``.
+
+    Returns
+    -------
+    str or None
+        The damaged cache's error, or the .gz files that fail their SHA-256; None where MNIST
+        loads, or where nothing of it is there (not downloaded).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> mnist_problem(tempfile.mkdtemp()) is None  # nothing there: not downloaded
+    True
+    """
+    try:
+        directory = data_folder(root)
+    except DatasetError as error:
+        return str(error)
+    if verified_files(directory, CHECKSUMS) is not None:
+        return None
+    if (directory / CACHE_NAME).exists():
+        try:
+            read_cache(directory / CACHE_NAME)
+            return None
+        except DatasetError as error:
+            return str(error)
+    damaged = damaged_files(directory, CHECKSUMS)
+    if damaged:
+        fail = "fails" if len(damaged) == 1 else "fail"
+        return f"{', '.join(damaged)} in {directory} {fail} its SHA-256 (partial or damaged)"
+    return None
+
+
 def mnist_mirrors() -> list[str]:
     """The base URLs to try in turn: ``$XPNET_MNIST_MIRRORS`` (comma-separated), else MIRRORS.
 
@@ -239,7 +278,15 @@ def _mnist_arrays(directory: Path, *, download: bool, progress: bool) -> Arrays:
         except DatasetError as error:
             problem = str(error)
     if download:
-        paths = fetch_mnist(directory, progress=progress)
+        try:
+            paths = fetch_mnist(directory, progress=progress)
+        except DatasetError as error:
+            if not problem:
+                raise
+            said = problem.replace("{", "{{").replace("}", "}}")
+            raise DatasetError(
+                f"{said}; to rebuild it from the .gz files, " + error.template, **error.fields
+            ) from None
     else:
         paths = verified_files(directory, CHECKSUMS)
         if paths is None and problem:
