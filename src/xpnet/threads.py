@@ -42,11 +42,11 @@ __all__ = [
 
 DEFAULT_THREADS = 1  # the book's shapes: fastest on a busy machine, within 8% on an idle one
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-READ_BY = {  # a pool (threadpoolctl's internal_api, or torch) -> the variables it starts from
+READ_BY = {  # a pool (threadpoolctl's internal_api, or PyTorch's intra-op pool) -> its variables
     "openblas": ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"),
     "mkl": ("MKL_NUM_THREADS", "OMP_NUM_THREADS"),
     "openmp": ("OMP_NUM_THREADS", "MKL_NUM_THREADS"),  # torch sizes its OpenMP pool from either
-    "torch": ("OMP_NUM_THREADS", "MKL_NUM_THREADS"),
+    "intra-op": ("OMP_NUM_THREADS", "MKL_NUM_THREADS"),  # torch.set_num_threads's pool
 }  # any other pool: any of THREAD_VARIABLES
 
 _limits: list[int | None] = []  # torch's n in each open use_threads block (None: left)
@@ -141,7 +141,7 @@ def use_threads(n: int | None = None) -> Iterator[int | None]:
 
     controller = ThreadpoolController()
     pools = {p["filepath"]: n for p in controller.info() if not set_by_user(p["internal_api"])}
-    torch_n = None if set_by_user("torch") else n
+    torch_n = None if set_by_user("intra-op") else n
     _limits.append(torch_n)
     try:
         limit_torch(sys.modules.get("torch"))  # first: threadpoolctl also sets torch's OpenMP
