@@ -240,3 +240,30 @@ def test_a_resumed_mnist_run_without_mnist_is_not_told_to_use_the_sample(
     assert "contradict the checkpoint: --dataset sample" in capsys.readouterr().err
     new = ["--dataset", "sample", "--iters", "3", "--out", str(tmp_path / "new")]
     assert main(["train", *flags, *new]) == 0
+
+
+def test_a_resume_keeps_the_commands_before_it_in_config_json(tmp_path, capsys):
+    """config.json is written anew by each command; a resume lists the ones before it (their
+    command, start, learning rate, first iteration), so a --lr changed on resume is not lost,
+    and the plots' title gives each rate. An unreadable config.json is said, not fatal."""
+    from xpnet.cli.runfiles import lr_text
+
+    run = tmp_path / "run"
+    common = ["train", "--device", "cpu", "--no-plot", *FAST, "--out", str(run)]
+    assert main([*common, "--iters", "20", "--lr", "0.1"]) == 0
+    assert main(["train", "--resume", str(run), "--iters", "40", "--lr", "0.05", "--no-plot"]) == 0
+    assert main(["train", "--resume", str(run), "--iters", "60", "--no-plot"]) == 0
+    config = json.loads((run / "config.json").read_text())
+    earlier = config["earlier_runs"]
+    assert [r["from_iteration"] for r in [*earlier, config]] == [0, 20, 40]
+    assert [r["lr"] for r in [*earlier, config]] == [0.1, 0.05, 0.05]
+    assert "--iters" in earlier[0]["command"] and "20" in earlier[0]["command"]
+    assert earlier[0]["resumed_from"] is None and "earlier_runs" not in earlier[0]
+    assert lr_text(0.05, [*earlier, config]) == "lr 0.1, 0.05 from step 20"
+    assert lr_text(0.1, [earlier[0]]) == "lr 0.1" and lr_text(0.3, []) == "lr 0.3"
+    (run / "config.json").write_text("{not json")
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run), "--iters", "70", "--no-plot"]) == 0
+    assert f"notice: {run / 'config.json'} cannot be read (" in capsys.readouterr().out
+    again = json.loads((run / "config.json").read_text())
+    assert again["earlier_runs"] == [] and again["from_iteration"] == 60

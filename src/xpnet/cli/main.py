@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     SystemExit: 2
     """
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv) if argv is None else ["xpnet", *argv]  # config.json's command
     try:
         with notices(), _terminated_as_an_exception(), use_threads(getattr(args, "threads", None)):
             return args.execute(args)

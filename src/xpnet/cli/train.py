@@ -27,7 +27,7 @@ from .data import load_data
 from .kept import Kept
 from .printing import COLUMNS, epoch_line, plan, say, show_warning, step_text
 from .runends import is_finished, report_diverged, report_stopped
-from .runfiles import draw_plots, run_config
+from .runfiles import draw_plots, earlier_runs, run_config
 from .runfolder import RunFolder
 from .runpaths import out_path, resume_path
 from .runstate import resume_flags, run_part, saved_settings
@@ -140,11 +140,19 @@ class Run:
             resumed = self.checkpoint is not None  # a new run is never finished before it starts
             if is_finished(self.trainer, self.target, self.settings, self.source, resumed=resumed):
                 return Exit.OK
-            self.folder.write_config(
-                run_config(
-                    self.settings, self.backend, self.trainer, self.source, learner=self.learner
-                )
+            earlier, notice = earlier_runs(self.source)
+            if notice:
+                say(notice)
+            self.config = run_config(
+                self.settings,
+                self.backend,
+                self.trainer,
+                self.source,
+                learner=self.learner,
+                earlier=earlier,
+                command=getattr(self.args, "argv", None),
             )
+            self.folder.write_config(self.config)
             self.folder.start_csvs(self.trainer.history)
             try:
                 history = self._train()
@@ -284,4 +292,5 @@ class Run:
             return
         s = self.settings
         name = f"TwoLayerNet ({s['activation']})" if self.learner is None else self.learner.title
-        draw_plots(self.folder, history, name=name, settings=s, trainer=self.trainer)
+        runs = [*self.config["earlier_runs"], self.config]
+        draw_plots(self.folder, history, name=name, settings=s, trainer=self.trainer, runs=runs)
