@@ -14,6 +14,7 @@ at a time.
 from __future__ import annotations
 
 import time
+import warnings
 
 from ..backends import get_backend
 from ..check.trainable import evaluate_learner
@@ -21,6 +22,7 @@ from ..checkpoint import load_checkpoint, load_params, two_layer_config
 from ..datasets.rows import ArrayFiles, RowSource, TiledDigits, as_dask
 from ..evaluation import evaluate, evaluate_blocks
 from .cluster import local_cluster, open_cluster
+from .printing import show_warning
 from .runpaths import resume_path
 from .words import Exit
 
@@ -61,7 +63,9 @@ def evaluate_command(args) -> int:
         )
         load_params(net, checkpoint, path=path)
     dtype = config["dtype"]
-    source = _source(args, int(config["output_size"]), int(config["input_size"]))
+    with warnings.catch_warnings():  # UnscaledImages: one warning line, not a file and line
+        warnings.showwarning = show_warning
+        source = _source(args, int(config["output_size"]), int(config["input_size"]))
     print(f"xpnet evaluate: {backend.describe()}, {dtype}")
     if learner is None:
         said = "-".join(str(config[k]) for k in ("input_size", "hidden_size", "output_size"))

@@ -20,8 +20,8 @@ The package: :mod:`.source` (RowSource), :mod:`.files` (ArrayFiles), :mod:`.tile
 """
 
 from .dask_arrays import as_dask
-from .files import ArrayFiles
+from .files import ArrayFiles, UnscaledImages
 from .source import RowSource
 from .tiled import TiledDigits
 
-__all__ = ["ArrayFiles", "RowSource", "TiledDigits", "as_dask"]
+__all__ = ["ArrayFiles", "RowSource", "TiledDigits", "UnscaledImages", "as_dask"]

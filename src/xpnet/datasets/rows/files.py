@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import stat
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +21,18 @@ from ..common import DatasetError
 from .damaged import damaged_chunk
 from .source import RowSource
 
-__all__ = ["ArrayFiles"]
+__all__ = ["ArrayFiles", "UnscaledImages"]
 
 MAX_CHUNK = 2**28  # bytes of one Zarr chunk, decoded: a read of a few rows decodes whole chunks
 MAX_METADATA = 2**20  # bytes of a Zarr metadata file (zarr.json, .zarray): a few hundred
 ZARR_METADATA = ("zarr.json", ".zarray", ".zattrs", ".zgroup", ".zmetadata")
+LOOKED_AT = 100  # rows of float images read to see their scale
+SCALED = 1.5  # the largest |value| of images scaled to 0..1, with room for a normalization's
+
+
+class UnscaledImages(UserWarning):
+    """Float images whose values reach well past 1: pixels 0..255 not divided by 255, while
+    xpnet's networks train on images scaled to 0..1 (uint8 pixels are scaled for you)."""
 
 
 class _NpyRows:
@@ -150,6 +158,21 @@ def _look_through(path: str) -> None:
         raise DatasetError(f"{path} cannot be read ({error})") from None
 
 
+def _warn_if_unscaled(path: str, first: np.ndarray) -> None:
+    """UnscaledImages where the first rows of float images reach past SCALED."""
+    finite = first[np.isfinite(first)]
+    largest = float(np.max(np.abs(finite))) if finite.size else 0.0
+    if largest > SCALED:
+        warnings.warn(
+            f"{path}: float images whose first {first.shape[0]} rows reach {largest:g}, while"
+            " xpnet's networks train on images scaled to 0..1 (uint8 pixels are scaled when"
+            " read): divide them by 255 first, or the loss and accuracy are those of other"
+            " images",
+            UnscaledImages,
+            stacklevel=3,
+        )
+
+
 def _first_line(error: BaseException) -> str:
     return (str(error).splitlines() or [""])[0][:300]
 
@@ -216,6 +239,8 @@ class ArrayFiles(RowSource):
                 f"{self.x_path}: declares shape {x.shape}, {math.prod(x.shape[1:])} values a"
                 f" row; the checkpoint's network takes {features} (input_size)"
             )
+        if x.dtype.kind == "f":
+            _warn_if_unscaled(self.x_path, x.rows(0, min(x.shape[0], LOOKED_AT)))
         labels = t.ndim == 1 and t.dtype.kind in "iu"
         one_hot = t.shape[1:] == (self.classes,) and t.dtype.kind in "biuf"
         if t.shape[:1] != x.shape[:1] or not (labels or one_hot):
