@@ -70,10 +70,8 @@ def test_the_header_says_why_auto_fell_back_to_a_slower_fast_path(monkeypatch):
 def test_a_step_refused_for_the_numerical_gradient_is_said_in_no_python_words(tmp_path, capsys):
     """--grad numerical with a fast path named: the one line speaks of the numerical gradient,
     not of grad='numerical', a Python keyword the command line has no use for."""
-    code = main(
-        ["train", "--device", "cpu", *QUICK, "--grad", "numerical", "--step", "jax-scan"]
-        + ["--out", str(tmp_path)]
-    )
+    flags = ["--grad", "numerical", "--step", "jax-scan", "--out", str(tmp_path)]
+    code = main(["train", "--device", "cpu", *QUICK, *flags])
     err = capsys.readouterr().err
     assert code == 2
     assert err.splitlines() == [
