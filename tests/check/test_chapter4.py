@@ -472,3 +472,26 @@ def test_a_function_returning_none_or_text_is_said_so_with_what_it_should_return
     text = edited(ERRORS_4_2, "return 0.5 * np.sum((y - t) ** 2)", "return 'mse'")
     said = checked(tmp_path / "b", text, name="ch03/f.py")["mean_squared_error"].reason
     assert "returns a str, not a number" in said
+
+
+def test_functions_defined_before_the_script_part_fails_are_checked_with_a_note(
+    tmp_path, monkeypatch, capsys
+):
+    # the book's gradient_1d.py saving its plot to a path of the repository's root: run from
+    # ch04/ the learner's own python would fail there too, after numerical_diff is defined
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    script = "\nopen('ch04/gradient_1d.png', 'rb')\n"
+    write(root / "ch04" / "gradient_1d.py", NUMERICAL_DIFF + script)
+    write(root / "ch04" / "wrong.py", edited(NUMERICAL_DIFF, "/ (2 * h)", "/ h") + script)
+    write(root / "ch04" / "early.py", "open('ch04/plot.png', 'rb')\n" + NUMERICAL_DIFF)
+    monkeypatch.chdir(root / "ch04")
+    assert main(["check", "gradient_1d.py"]) == 0
+    out = capsys.readouterr().out
+    assert "top-level code raised FileNotFoundError" in out
+    assert "after defining numerical_diff: checked as defined by then" in out
+    assert "check PASSED: 1 of 1 right" in out
+    assert main(["check", "wrong.py"]) == 1  # a wrong one is still wrong
+    assert "check FAILED: 0 of 1 right" in capsys.readouterr().out
+    assert main(["check", "early.py"]) == 2  # raised before defining it: nothing to check
+    assert "FileNotFoundError" in capsys.readouterr().err

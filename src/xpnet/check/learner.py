@@ -32,6 +32,7 @@ from types import ModuleType
 from .building import BOOK_SIZES, build
 from .chapter4 import simple_net_like
 from .chapter5 import layer_like
+from .examples import book_functions_in
 from .checking import SAMPLES, LearnerCheck, check_learner
 from .found import Learner, LearnerError, NoNetwork, takes_self
 from .importing import TIME_LIMIT, ImportTimeout, import_file, stopped_at
@@ -129,14 +130,17 @@ class _Imported:
         if theirs:  # a training script: the net comes from the learner's own module
             notes.append(_imported_note(path, theirs))
         if imported.error is not None:
-            if not own and not theirs:  # nothing to check: the learner's bug, shown where it is
+            # a file of functions whose script part fails (plt.savefig("ch04/x.png") run from
+            # ch04/) is checked as a file of classes is: as defined by then
+            defined = own or theirs or book_functions_in(vars(module))
+            if not defined:  # nothing to check: the learner's bug, shown where it is
                 if isinstance(imported.error, ImportTimeout):
                     raise LearnerError(_timeout(path, imported.error, time_limit, [])) from None
                 told = unimportable(path, imported)
                 if told:
                     raise LearnerError(told) from None
                 raise LearnerError(learner_traceback(imported.error)) from None
-            notes.append(_stopped(path, imported.error, time_limit, own or theirs))
+            notes.append(_stopped(path, imported.error, time_limit, defined))
         return cls(path, path_text, module, notes, replaced, said, own, theirs, outside)
 
     def no_network(self, message: str, *, only=None) -> NoNetwork:
