@@ -495,3 +495,33 @@ def test_functions_defined_before_the_script_part_fails_are_checked_with_a_note(
     assert "check FAILED: 0 of 1 right" in capsys.readouterr().out
     assert main(["check", "early.py"]) == 2  # raised before defining it: nothing to check
     assert "FileNotFoundError" in capsys.readouterr().err
+
+
+def test_a_softmax_of_batches_only_is_right_with_a_note_and_a_wrong_one_stays_wrong(tmp_path):
+    # the survey's: np.max(x, axis=1), what TwoLayerNet gives it, raises on the book's 1-D example
+    rows = """
+import numpy as np
+
+def softmax(x):
+    x = x - np.max(x, axis=1).reshape(-1, 1)
+    e = np.exp(x)
+    return e / np.sum(e, axis=1).reshape(-1, 1)
+"""
+    result = checked(tmp_path, rows)["softmax"]
+    assert result.passed, result.reason
+    assert result.note.startswith("right for a batch (2-D, a row per sample")
+    assert "it raises AxisError: axis 1 is out of bounds" in result.note
+    naive = checked(tmp_path / "naive", edited(rows, "x = x - np.max", "x = 0 * np.max"))
+    assert not naive["softmax"].passed and "AxisError" in naive["softmax"].reason
+    summed = checked(tmp_path / "sum", edited(rows, "np.sum(e, axis=1)", "np.sum(e)"))
+    assert not summed["softmax"].passed
+
+
+def test_a_name_with_a_word_of_another_book_function_is_not_read_as_a_typo(tmp_path):
+    # the survey's numerical_descent(f, init_x, lr, step): a gradient descent, 0.8 close to
+    # numerical_gradient by difflib, was checked (and failed) as numerical_gradient
+    descent = edited(GRADIENT_DESCENT, "def gradient_descent(", "def numerical_descent(")
+    report = checked(tmp_path, NUMERICAL_DIFF + descent)
+    assert [r.name for r in report] == ["numerical_diff"] and report.passed
+    typo = edited(NUMERICAL_GRADIENT, "def numerical_gradient(", "def numerical_gardient(")
+    assert checked(tmp_path / "typo", typo)["numerical_gradient"].passed

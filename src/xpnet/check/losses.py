@@ -4,7 +4,7 @@ Each check takes the learner's function and returns ``(reason, note)``: "" where
 the book's examples (3.2.4, 3.5, 4.2) and xpnet's own functions, else what is wrong with its
 likely cause (exp overflowing, a sum for the mean, ``0.5 + np.sum``, ``log(y)`` without the book's
 ``+ 1e-7``, a 1-D y divided by its length); a note where a right one is limited (one sample only,
-one form of targets only, the targets first).
+one form of targets only, the targets first; a softmax of batches only).
 """
 
 from __future__ import annotations
@@ -39,7 +39,14 @@ def _sigmoid(f, namespace) -> tuple[str, str]:
 
 def _softmax(f, namespace) -> tuple[str, str]:
     a = np.array([0.3, 2.9, 4.0])  # the book's 3.5.1: [0.01821127 0.24519181 0.73659691]
-    said = _values("softmax(np.array([0.3, 2.9, 4.0]))", f(a.copy()), oracle.softmax(a), 1e-7)
+    try:
+        one = f(a.copy())
+    except Exception as error:  # np.max(x, axis=1): a softmax of batches only, as the net's
+        note = _batch_only(f, error)
+        if note:
+            return "", note
+        raise
+    said = _values("softmax(np.array([0.3, 2.9, 4.0]))", one, oracle.softmax(a), 1e-7)
     if said:
         return said, ""
     big = np.array([1010.0, 1000.0, 990.0])  # the book's 3.5.2
@@ -69,6 +76,26 @@ def _softmax(f, namespace) -> tuple[str, str]:
     if _values("", got, oracle.softmax(batch), 1e-7):
         return "", note.format("is wrong (its rows do not each sum to 1)")
     return "", ""
+
+
+def _batch_only(f, error: Exception) -> str:
+    """The note of a softmax that raised ``error`` on one sample (1-D) and is right on a batch
+    (2-D, a row per sample, what TwoLayerNet's predict gives it); "" where it is not."""
+    batch = np.array([[0.3, 2.9, 4.0], [1010.0, 1000.0, 990.0]])
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            got = _array(f(batch.copy()))
+    except Exception:
+        return ""
+    if got is None or _values("", got, oracle.softmax(batch), 1e-7):
+        return ""
+    return (
+        "right for a batch (2-D, a row per sample, as chapter 4's TwoLayerNet computes); for one"
+        f" sample (1-D, the book's softmax(np.array([0.3, 2.9, 4.0]))) it raises {_brief(error)}:"
+        " take the max and the sum over axis=-1 with keepdims=True, as the book's"
+        " common/functions.py does, for both"
+    )
 
 
 def _sum_squared_error(f, namespace) -> tuple[str, str]:
