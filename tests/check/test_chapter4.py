@@ -525,3 +525,20 @@ def test_a_name_with_a_word_of_another_book_function_is_not_read_as_a_typo(tmp_p
     assert [r.name for r in report] == ["numerical_diff"] and report.passed
     typo = edited(NUMERICAL_GRADIENT, "def numerical_gradient(", "def numerical_gardient(")
     assert checked(tmp_path / "typo", typo)["numerical_gradient"].passed
+
+
+def test_a_numerical_diff_that_prints_its_value_is_wrong_with_why(tmp_path):
+    # the survey's `return print(...)`: float(None) raised in xpnet's check, which gave no verdict
+    printing = edited(
+        NUMERICAL_DIFF,
+        "return (f(x + h) - f(x - h)) / (2 * h)",
+        "return print((f(x + h) - f(x - h)) / (2 * h))",
+    )
+    result = checked(tmp_path, printing)["numerical_diff"]
+    assert not result.passed
+    assert result.reason == (
+        "numerical_diff(function_1, 5) returns None, not a number: return the value (print only"
+        " shows it)"
+    )
+    pair = edited(NUMERICAL_DIFF, "return (f(x", "return h, (f(x")
+    assert "returns a tuple, not a number" in checked(tmp_path / "b", pair)["numerical_diff"].reason

@@ -20,7 +20,15 @@ def _numerical_diff(f, namespace) -> tuple[str, str]:
         return 0.01 * x**2 + 0.1 * x
 
     for x, right in ((5.0, 0.2), (10.0, 0.3)):  # the book: 0.1999999999990898, 0.2999999999986347
-        got = float(f(function_1, x))
+        returned = f(function_1, x)
+        value = _array(returned)
+        if value is None or value.size != 1:  # `return print(...)`: None
+            printed = ": return the value (print only shows it)" if returned is None else ""
+            return (
+                f"numerical_diff(function_1, {x:g}) returns {_what(returned)}, not a number{printed}",
+                "",
+            )
+        got = float(value.reshape(()))
         if abs(got - right) > 1e-7 * right:
             forward = (function_1(x + H) - function_1(x)) / H
             why = f"numerical_diff(function_1, {x:g}) is {got!r}; the derivative is {right:g}"
