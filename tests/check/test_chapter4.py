@@ -542,3 +542,25 @@ def test_a_numerical_diff_that_prints_its_value_is_wrong_with_why(tmp_path):
     )
     pair = edited(NUMERICAL_DIFF, "return (f(x", "return h, (f(x")
     assert "returns a tuple, not a number" in checked(tmp_path / "b", pair)["numerical_diff"].reason
+
+
+def test_the_books_cross_entropy_of_one_sample_is_right_with_a_note_and_a_batch_sum_is_wrong(
+    tmp_path,
+):
+    # the book's 4.2.2, typed in: it sums a batch, as a softmax of 3.5 runs over it whole
+    one_sample = """
+import numpy as np
+
+def cross_entropy_error(y, t):
+    delta = 1e-7
+    return -np.sum(t * np.log(y + delta))
+"""
+    result = checked(tmp_path, one_sample)["cross_entropy_error"]
+    assert result.passed, result.reason
+    assert result.note.startswith("right for one sample (1-D), as the book's 4.2.2 writes it")
+    assert "(2.81341 for [y1, y2]), not their mean (1.4067)" in result.note
+    # written for a batch (its batch size read) and summed: wrong, as before
+    summed = checked(tmp_path / "b", edited(ERRORS_4_2, "/ batch_size", ""))
+    assert "the sum of the two" in summed["cross_entropy_error"].reason
+    uphill = checked(tmp_path / "c", edited(one_sample, "-np.sum", "np.sum"))
+    assert not uphill["cross_entropy_error"].passed

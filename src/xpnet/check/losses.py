@@ -4,12 +4,13 @@ Each check takes the learner's function and returns ``(reason, note)``: "" where
 the book's examples (3.2.4, 3.5, 4.2) and xpnet's own functions, else what is wrong with its
 likely cause (exp overflowing, a sum for the mean, ``0.5 + np.sum``, ``log(y)`` without the book's
 ``+ 1e-7``, a 1-D y divided by its length); a note where a right one is limited (one sample only,
-one form of targets only, the targets first; a softmax of batches only).
+one form of targets only, the targets first; a softmax of batches only, a cross-entropy of one sample only).
 """
 
 from __future__ import annotations
 
 import inspect
+import re
 import warnings
 
 import numpy as np
@@ -127,11 +128,27 @@ def _sum_squared_error(f, namespace) -> tuple[str, str]:
 def _cross_entropy_error(f, namespace) -> tuple[str, str]:
     ordered = _book_order(f)
     reason, note = _cross_entropy_error_of(ordered)
+    if "with one-hot t is" in reason and "the sum of the two" in reason and _one_sample_only(f):
+        reason, note = "", (  # the book's own of 4.2.2, typed in: as a softmax of one sample
+            "right for one sample (1-D), as the book's 4.2.2 writes it; for a batch (2-D, a row"
+            f" per sample) it is the sum of the samples' losses ({2 * MEAN:.6g} for [y1, y2]),"
+            f" not their mean ({MEAN:.6g}): divide by the batch size, as the book's 4.2.4 does"
+        )
     if ordered is not f:
         names = ", ".join(list(inspect.signature(f).parameters)[:2])
         order = f"it takes ({names}), the targets first: called so (the book's is (y, t))"
         note = f"{order}; {note}" if note else order
     return reason, note
+
+
+def _one_sample_only(f) -> bool:
+    """Whether f, a cross-entropy, is written for one sample, as the book's of 4.2.2: its code
+    reads no batch size (no shape, ndim, size, reshape nor len); False where it cannot be read."""
+    try:
+        source = inspect.getsource(f)
+    except (OSError, TypeError):
+        return False
+    return not re.search(r"\b(shape|ndim|size|reshape|len)\b", source)
 
 
 def _book_order(f):
