@@ -132,7 +132,7 @@ class _Imported:
         if imported.error is not None:
             # a file of functions whose script part fails (plt.savefig("ch04/x.png") run from
             # ch04/) is checked as a file of classes is: as defined by then
-            defined = own or theirs or book_functions_in(vars(module))
+            defined = own or theirs or _defined_here(module)
             if not defined:  # nothing to check: the learner's bug, shown where it is
                 if isinstance(imported.error, ImportTimeout):
                     raise LearnerError(_timeout(path, imported.error, time_limit, [])) from None
@@ -292,6 +292,12 @@ def _methods(cls: type) -> str:
     return (", ".join(have) or "none of loss, gradient") + (
         f" but no {' and no '.join(lacks)}" if lacks and have else ""
     )
+
+
+def _defined_here(module: ModuleType) -> list:
+    """The book's functions the module itself defines (not those it imports: an import that
+    failed after them left the file's own undefined)."""
+    return [f for f in book_functions_in(vars(module)) if f.__module__ == module.__name__]
 
 
 def _classes_in(module) -> str:
