@@ -564,3 +564,16 @@ def cross_entropy_error(y, t):
     assert "the sum of the two" in summed["cross_entropy_error"].reason
     uphill = checked(tmp_path / "c", edited(one_sample, "-np.sum", "np.sum"))
     assert not uphill["cross_entropy_error"].passed
+
+
+def test_a_numerical_diff_taking_the_point_first_by_its_names_is_called_so(tmp_path):
+    # the survey's numerical_diff(x, f): right in its own order, WRONG (a TypeError) in the book's
+    swapped = edited(NUMERICAL_DIFF, "def numerical_diff(f, x):", "def numerical_diff(x, f):")
+    descent = edited(GRADIENT_DESCENT, "(f, init_x, lr", "(init_x, f, lr")
+    report = checked(tmp_path, swapped + NUMERICAL_GRADIENT + descent)
+    assert report.passed, str(report)
+    said = "the function second: called so (the book's is (f, x))"
+    assert report["numerical_diff"].note == f"it takes (x, f), {said}"
+    assert report["gradient_descent"].note == f"it takes (init_x, f), {said}"
+    wrong = edited(swapped, "/ (2 * h)", "/ h")  # still held to the book's numbers
+    assert not checked(tmp_path / "b", wrong)["numerical_diff"].passed
