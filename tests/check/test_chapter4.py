@@ -559,6 +559,8 @@ def cross_entropy_error(y, t):
     assert result.passed, result.reason
     assert result.note.startswith("right for one sample (1-D), as the book's 4.2.2 writes it")
     assert "(2.81341 for [y1, y2]), not their mean (1.4067)" in result.note
+    said = edited(one_sample, "delta = 1e-7", "delta = 1e-7  # y.shape is (10,): one sample")
+    assert checked(tmp_path / "said", said)["cross_entropy_error"].passed  # a comment is no code
     # written for a batch (its batch size read) and summed: wrong, as before
     summed = checked(tmp_path / "b", edited(ERRORS_4_2, "/ batch_size", ""))
     assert "the sum of the two" in summed["cross_entropy_error"].reason

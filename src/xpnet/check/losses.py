@@ -4,13 +4,15 @@ Each check takes the learner's function and returns ``(reason, note)``: "" where
 the book's examples (3.2.4, 3.5, 4.2) and xpnet's own functions, else what is wrong with its
 likely cause (exp overflowing, a sum for the mean, ``0.5 + np.sum``, ``log(y)`` without the book's
 ``+ 1e-7``, a 1-D y divided by its length); a note where a right one is limited (one sample only,
-one form of targets only, the targets first; a softmax of batches only, a cross-entropy of one sample only).
+one form of targets only, the targets first; a softmax of batches only, a cross-entropy of one
+sample only).
 """
 
 from __future__ import annotations
 
+import ast
 import inspect
-import re
+import textwrap
 import warnings
 
 import numpy as np
@@ -145,10 +147,12 @@ def _one_sample_only(f) -> bool:
     """Whether f, a cross-entropy, is written for one sample, as the book's of 4.2.2: its code
     reads no batch size (no shape, ndim, size, reshape nor len); False where it cannot be read."""
     try:
-        source = inspect.getsource(f)
-    except (OSError, TypeError):
+        tree = ast.parse(textwrap.dedent(inspect.getsource(f)))
+    except (OSError, TypeError, SyntaxError):
         return False
-    return not re.search(r"\b(shape|ndim|size|reshape|len)\b", source)
+    read = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    read |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return not read & {"shape", "ndim", "size", "reshape", "len"}  # comments are no code
 
 
 def _book_order(f):
