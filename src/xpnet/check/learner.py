@@ -32,8 +32,8 @@ from types import ModuleType
 from .building import BOOK_SIZES, build
 from .chapter4 import simple_net_like
 from .chapter5 import layer_like
-from .examples import book_functions_in
 from .checking import SAMPLES, LearnerCheck, check_learner
+from .examples import book_functions_in
 from .found import Learner, LearnerError, NoNetwork, takes_self
 from .importing import TIME_LIMIT, ImportTimeout, import_file, stopped_at
 from .locating import (

@@ -131,10 +131,13 @@ def _cross_entropy_error(f, namespace) -> tuple[str, str]:
     ordered = _book_order(f)
     reason, note = _cross_entropy_error_of(ordered)
     if "with one-hot t is" in reason and "the sum of the two" in reason and _one_sample_only(f):
-        reason, note = "", (  # the book's own of 4.2.2, typed in: as a softmax of one sample
-            "right for one sample (1-D), as the book's 4.2.2 writes it; for a batch (2-D, a row"
-            f" per sample) it is the sum of the samples' losses ({2 * MEAN:.6g} for [y1, y2]),"
-            f" not their mean ({MEAN:.6g}): divide by the batch size, as the book's 4.2.4 does"
+        reason, note = (
+            "",
+            (  # the book's own of 4.2.2, typed in: as a softmax of one sample
+                "right for one sample (1-D), as the book's 4.2.2 writes it; for a batch (2-D, a row"
+                f" per sample) it is the sum of the samples' losses ({2 * MEAN:.6g} for [y1, y2]),"
+                f" not their mean ({MEAN:.6g}): divide by the batch size, as the book's 4.2.4 does"
+            ),
         )
     if ordered is not f:
         names = ", ".join(list(inspect.signature(f).parameters)[:2])

@@ -18,7 +18,6 @@ import numpy as np
 from .examples import H, _array, _found, _list, _run, _what
 from .locating import _brief
 
-
 POINT_NAMES = {"x", "x0", "init_x", "point", "a"}  # a parameter that names the point
 FUNCTION_NAMES = {"f", "func", "function", "fn", "fun", "function_to_diff"}  # and the function
 
@@ -53,7 +52,8 @@ def _numerical_diff(f, namespace) -> tuple[str, str]:
         if value is None or value.size != 1:  # `return print(...)`: None
             printed = ": return the value (print only shows it)" if returned is None else ""
             return (
-                f"numerical_diff(function_1, {x:g}) returns {_what(returned)}, not a number{printed}",
+                f"numerical_diff(function_1, {x:g}) returns {_what(returned)}, not a number"
+                + printed,
                 "",
             )
         got = float(value.reshape(()))
