@@ -144,3 +144,20 @@ def test_a_mistyped_module_of_the_learners_package_is_named_with_the_close_one(t
     )
     edit(path, "common.grdient", "common.nothing_close")  # no close name: the traceback says it
     assert "No module named 'common.nothing_close'" in refusal(path)
+
+
+def test_an_import_spelled_in_another_case_than_its_folder_says_so(tmp_path):
+    # the survey's `from MNIST_Dataset.load_data import load_mnist` beside MNIST_dataset/,
+    # which macOS finds: not a library to pip install
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    write(root / "MNIST_dataset" / "load_data.py", "def load_mnist():\n    return None\n")
+    net = "import sys, os\nsys.path.append(os.pardir)\n"
+    net += "from MNIST_Dataset.load_data import load_mnist\n"
+    said = refusal(write(root / "Try" / "net.py", net))
+    assert said.endswith(
+        f"{root / 'MNIST_dataset'} differs from MNIST_Dataset in case only: macOS and Windows,"
+        " whose file names ignore case, find it there; this system does not: import"
+        " MNIST_dataset as the folder spells it (or rename the folder)"
+    )
+    assert "pip install" not in said

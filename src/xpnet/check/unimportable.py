@@ -11,6 +11,8 @@ returns the message, or None where the learner's own traceback says it best. It 
 - an import beyond xpnet's stand-in of the book's ``common/``;
 - a package folder that holds no Python file: a git submodule not checked out (``.gitmodules``
   names it: ``git submodule update --init``), or an empty folder;
+- an import spelled in another case than its folder (``MNIST_Dataset`` for ``MNIST_dataset/``,
+  which macOS finds);
 - a module of the learner's package, mistyped (``common.grdient``): the close name it holds;
 - syntax of a newer Python than this one (``def f[T](...)``, ``type X = ...``: Python 3.12),
   with the version the repository's ``.python-version`` asks for.
@@ -139,6 +141,13 @@ def _not_found(path: Path, imported, name: str) -> str:
         f" looked beside {path.name}, in the folders above it up to the repository's root and in"
         f" the current folder ({looked})."
     )
+    cased = _other_case(imported.places, top)
+    if cased:
+        return (
+            f"{said} {cased} differs from {top} in case only: macOS and Windows, whose file"
+            f" names ignore case, find it there; this system does not: import {cased.stem} as"
+            " the folder spells it (or rename the folder)"
+        )
     elsewhere = _elsewhere(path, top)
     if elsewhere:
         shown = ", ".join(str(p) for p in elsewhere)
@@ -156,6 +165,17 @@ def _not_found(path: Path, imported, name: str) -> str:
         else f"; or, if {top} is a library, install it: {Path(sys.executable).name} -m pip"
         f" install {top}"
     )
+
+
+def _other_case(places, top: str) -> Path | None:
+    """The package or module of a place that is ``top`` but for case (MNIST_dataset/ for
+    ``import MNIST_Dataset``, written on macOS); None where none is."""
+    for place in (p for p in places if p.is_dir()):
+        for entry in place.iterdir():
+            named = entry.name if entry.is_dir() else entry.stem if entry.suffix == ".py" else ""
+            if named != top and named.lower() == top.lower():
+                return entry
+    return None
 
 
 def _book_module(path: Path, imported, name: str) -> str:
