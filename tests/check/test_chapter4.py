@@ -579,3 +579,27 @@ def test_a_numerical_diff_taking_the_point_first_by_its_names_is_called_so(tmp_p
     assert report["gradient_descent"].note == f"it takes (init_x, f), {said}"
     wrong = edited(swapped, "/ (2 * h)", "/ h")  # still held to the book's numbers
     assert not checked(tmp_path / "b", wrong)["numerical_diff"].passed
+
+
+def test_a_cross_entropy_right_only_swapped_under_names_that_say_no_order_is_wrong_and_said(
+    tmp_path,
+):
+    # the survey's cross_entropy_error(x, y) = -sum(x * log(y + delta)): x is the targets
+    ambiguous = """
+import numpy as np
+
+def cross_entropy_error(x, y):
+    if x.ndim == 1:
+        x, y = x.reshape(1, x.size), y.reshape(1, y.size)
+    return -np.sum(x * np.log(y + 1e-7)) / x.shape[0]
+"""
+    reason = checked(tmp_path, ambiguous)["cross_entropy_error"].reason
+    assert reason.startswith("cross_entropy_error(y1, t) of the book's 4.2.2 is 6.44724;")
+    assert reason.endswith(
+        "; called with its arguments swapped it is right: it takes the targets first, which its"
+        " parameters' names (x, y) do not say. The book's code calls cross_entropy_error(y, t):"
+        " take (y, t), or name them (t, y)"
+    )
+    named = edited(ambiguous, "def cross_entropy_error(x, y):", "def cross_entropy_error(t, y):")
+    named = named.replace("x.", "t.").replace("x, y =", "t, y =").replace("(x *", "(t *")
+    assert checked(tmp_path / "b", named)["cross_entropy_error"].passed  # names say it: called so

@@ -129,20 +129,32 @@ def _sum_squared_error(f, namespace) -> tuple[str, str]:
 
 def _cross_entropy_error(f, namespace) -> tuple[str, str]:
     ordered = _book_order(f)
-    reason, note = _cross_entropy_error_of(ordered)
-    if "with one-hot t is" in reason and "the sum of the two" in reason and _one_sample_only(f):
-        reason, note = (
-            "",
-            (  # the book's own of 4.2.2, typed in: as a softmax of one sample
-                "right for one sample (1-D), as the book's 4.2.2 writes it; for a batch (2-D, a row"
-                f" per sample) it is the sum of the samples' losses ({2 * MEAN:.6g} for [y1, y2]),"
-                f" not their mean ({MEAN:.6g}): divide by the batch size, as the book's 4.2.4 does"
-            ),
-        )
+    reason, note = _judged(ordered, f)
+    names = (
+        ", ".join(list(inspect.signature(f).parameters)[:2]) if ordered is not f or reason else ""
+    )
     if ordered is not f:
-        names = ", ".join(list(inspect.signature(f).parameters)[:2])
         order = f"it takes ({names}), the targets first: called so (the book's is (y, t))"
         note = f"{order}; {note}" if note else order
+    elif reason and not _judged(lambda y, t: f(t, y), f)[0]:
+        reason += (  # (x, y) with x the targets: right in its own order, which no name says
+            "; called with its arguments swapped it is right: it takes the targets first, which"
+            f" its parameters' names ({names}) do not say. The book's code calls"
+            " cross_entropy_error(y, t): take (y, t), or name them (t, y)"
+        )
+    return reason, note
+
+
+def _judged(call, f) -> tuple[str, str]:
+    """(reason, note) of ``call``, the learner's cross-entropy ``f`` in an order: a sum over the
+    batch is right, with a note, where f is written for one sample (the book's own of 4.2.2)."""
+    reason, note = _cross_entropy_error_of(call)
+    if "with one-hot t is" in reason and "the sum of the two" in reason and _one_sample_only(f):
+        return "", (  # as a softmax of one sample, chapter 3's
+            "right for one sample (1-D), as the book's 4.2.2 writes it; for a batch (2-D, a row"
+            f" per sample) it is the sum of the samples' losses ({2 * MEAN:.6g} for [y1, y2]),"
+            f" not their mean ({MEAN:.6g}): divide by the batch size, as the book's 4.2.4 does"
+        )
     return reason, note
 
 
