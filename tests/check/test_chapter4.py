@@ -472,3 +472,134 @@ def test_a_function_returning_none_or_text_is_said_so_with_what_it_should_return
     text = edited(ERRORS_4_2, "return 0.5 * np.sum((y - t) ** 2)", "return 'mse'")
     said = checked(tmp_path / "b", text, name="ch03/f.py")["mean_squared_error"].reason
     assert "returns a str, not a number" in said
+
+
+def test_functions_defined_before_the_script_part_fails_are_checked_with_a_note(
+    tmp_path, monkeypatch, capsys
+):
+    # the book's gradient_1d.py saving its plot to a path of the repository's root: run from
+    # ch04/ the learner's own python would fail there too, after numerical_diff is defined
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    script = "\nopen('ch04/gradient_1d.png', 'rb')\n"
+    write(root / "ch04" / "gradient_1d.py", NUMERICAL_DIFF + script)
+    write(root / "ch04" / "wrong.py", edited(NUMERICAL_DIFF, "/ (2 * h)", "/ h") + script)
+    write(root / "ch04" / "early.py", "open('ch04/plot.png', 'rb')\n" + NUMERICAL_DIFF)
+    monkeypatch.chdir(root / "ch04")
+    assert main(["check", "gradient_1d.py"]) == 0
+    out = capsys.readouterr().out
+    assert "top-level code raised FileNotFoundError" in out
+    assert "after defining numerical_diff: checked as defined by then" in out
+    assert "check PASSED: 1 of 1 right" in out
+    assert main(["check", "wrong.py"]) == 1  # a wrong one is still wrong
+    assert "check FAILED: 0 of 1 right" in capsys.readouterr().out
+    assert main(["check", "early.py"]) == 2  # raised before defining it: nothing to check
+    assert "FileNotFoundError" in capsys.readouterr().err
+
+
+def test_a_softmax_of_batches_only_is_right_with_a_note_and_a_wrong_one_stays_wrong(tmp_path):
+    # the survey's: np.max(x, axis=1), what TwoLayerNet gives it, raises on the book's 1-D example
+    rows = """
+import numpy as np
+
+def softmax(x):
+    x = x - np.max(x, axis=1).reshape(-1, 1)
+    e = np.exp(x)
+    return e / np.sum(e, axis=1).reshape(-1, 1)
+"""
+    result = checked(tmp_path, rows)["softmax"]
+    assert result.passed, result.reason
+    assert result.note.startswith("right for a batch (2-D, a row per sample")
+    assert "it raises AxisError: axis 1 is out of bounds" in result.note
+    naive = checked(tmp_path / "naive", edited(rows, "x = x - np.max", "x = 0 * np.max"))
+    assert not naive["softmax"].passed and "AxisError" in naive["softmax"].reason
+    summed = checked(tmp_path / "sum", edited(rows, "np.sum(e, axis=1)", "np.sum(e)"))
+    assert not summed["softmax"].passed
+
+
+def test_a_name_with_a_word_of_another_book_function_is_not_read_as_a_typo(tmp_path):
+    # the survey's numerical_descent(f, init_x, lr, step): a gradient descent, 0.8 close to
+    # numerical_gradient by difflib, was checked (and failed) as numerical_gradient
+    descent = edited(GRADIENT_DESCENT, "def gradient_descent(", "def numerical_descent(")
+    report = checked(tmp_path, NUMERICAL_DIFF + descent)
+    assert [r.name for r in report] == ["numerical_diff"] and report.passed
+    typo = edited(NUMERICAL_GRADIENT, "def numerical_gradient(", "def numerical_gardient(")
+    assert checked(tmp_path / "typo", typo)["numerical_gradient"].passed
+
+
+def test_a_numerical_diff_that_prints_its_value_is_wrong_with_why(tmp_path):
+    # the survey's `return print(...)`: float(None) raised in xpnet's check, which gave no verdict
+    printing = edited(
+        NUMERICAL_DIFF,
+        "return (f(x + h) - f(x - h)) / (2 * h)",
+        "return print((f(x + h) - f(x - h)) / (2 * h))",
+    )
+    result = checked(tmp_path, printing)["numerical_diff"]
+    assert not result.passed
+    assert result.reason == (
+        "numerical_diff(function_1, 5) returns None, not a number: return the value (print only"
+        " shows it)"
+    )
+    pair = edited(NUMERICAL_DIFF, "return (f(x", "return h, (f(x")
+    assert "returns a tuple, not a number" in checked(tmp_path / "b", pair)["numerical_diff"].reason
+
+
+def test_the_books_cross_entropy_of_one_sample_is_right_with_a_note_and_a_batch_sum_is_wrong(
+    tmp_path,
+):
+    # the book's 4.2.2, typed in: it sums a batch, as a softmax of 3.5 runs over it whole
+    one_sample = """
+import numpy as np
+
+def cross_entropy_error(y, t):
+    delta = 1e-7
+    return -np.sum(t * np.log(y + delta))
+"""
+    result = checked(tmp_path, one_sample)["cross_entropy_error"]
+    assert result.passed, result.reason
+    assert result.note.startswith("right for one sample (1-D), as the book's 4.2.2 writes it")
+    assert "(2.81341 for [y1, y2]), not their mean (1.4067)" in result.note
+    said = edited(one_sample, "delta = 1e-7", "delta = 1e-7  # y.shape is (10,): one sample")
+    assert checked(tmp_path / "said", said)["cross_entropy_error"].passed  # a comment is no code
+    # written for a batch (its batch size read) and summed: wrong, as before
+    summed = checked(tmp_path / "b", edited(ERRORS_4_2, "/ batch_size", ""))
+    assert "the sum of the two" in summed["cross_entropy_error"].reason
+    uphill = checked(tmp_path / "c", edited(one_sample, "-np.sum", "np.sum"))
+    assert not uphill["cross_entropy_error"].passed
+
+
+def test_a_numerical_diff_taking_the_point_first_by_its_names_is_called_so(tmp_path):
+    # the survey's numerical_diff(x, f): right in its own order, WRONG (a TypeError) in the book's
+    swapped = edited(NUMERICAL_DIFF, "def numerical_diff(f, x):", "def numerical_diff(x, f):")
+    descent = edited(GRADIENT_DESCENT, "(f, init_x, lr", "(init_x, f, lr")
+    report = checked(tmp_path, swapped + NUMERICAL_GRADIENT + descent)
+    assert report.passed, str(report)
+    said = "the function second: called so (the book's is (f, x))"
+    assert report["numerical_diff"].note == f"it takes (x, f), {said}"
+    assert report["gradient_descent"].note == f"it takes (init_x, f), {said}"
+    wrong = edited(swapped, "/ (2 * h)", "/ h")  # still held to the book's numbers
+    assert not checked(tmp_path / "b", wrong)["numerical_diff"].passed
+
+
+def test_a_cross_entropy_right_only_swapped_under_names_that_say_no_order_is_wrong_and_said(
+    tmp_path,
+):
+    # the survey's cross_entropy_error(x, y) = -sum(x * log(y + delta)): x is the targets
+    ambiguous = """
+import numpy as np
+
+def cross_entropy_error(x, y):
+    if x.ndim == 1:
+        x, y = x.reshape(1, x.size), y.reshape(1, y.size)
+    return -np.sum(x * np.log(y + 1e-7)) / x.shape[0]
+"""
+    reason = checked(tmp_path, ambiguous)["cross_entropy_error"].reason
+    assert reason.startswith("cross_entropy_error(y1, t) of the book's 4.2.2 is 6.44724;")
+    assert reason.endswith(
+        "; called with its arguments swapped it is right: it takes the targets first, which its"
+        " parameters' names (x, y) do not say. The book's code calls cross_entropy_error(y, t):"
+        " take (y, t), or name them (t, y)"
+    )
+    named = edited(ambiguous, "def cross_entropy_error(x, y):", "def cross_entropy_error(t, y):")
+    named = named.replace("x.", "t.").replace("x, y =", "t, y =").replace("(x *", "(t *")
+    assert checked(tmp_path / "b", named)["cross_entropy_error"].passed  # names say it: called so

@@ -428,3 +428,13 @@ def test_a_layer_a_network_uses_from_a_later_import_is_said_not_checked(tmp_path
         " name's class when it runs), so two_layer_net.py's own Affine is not checked" in out
     )
     assert "checked two_layer_net.py's own Affine" not in out
+
+
+def test_a_chapter_7_network_of_a_notebook_is_named_by_its_cell_once(tmp_path, capsys):
+    # the survey's "LeNet (net.ipynb [cell 6], [cell 6], line 5)"
+    from .test_learner_running import CONVNET
+
+    path = notebook(tmp_path / "convnet.ipynb", CONVNET)
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xpnet check: error: SimpleConvNet (convnet.ipynb [cell 2], line 5) is")

@@ -123,3 +123,41 @@ def test_another_syntax_error_is_the_learners_own_traceback(tmp_path, monkeypatc
     said = refusal(net_file)
     assert said.startswith("SyntaxError: Missing parentheses in call to 'print'")
     assert "syntax of Python" not in said
+
+
+def test_a_mistyped_module_of_the_learners_package_is_named_with_the_close_one(tmp_path):
+    # the survey's `from common.grdient import numerical_gradient`, after `from common.functions
+    # import *`: the file's own layers below it are never defined, so the functions the import
+    # before it brought are not checked in their place (that would pass common/, not the file)
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    write(root / "common" / "__init__.py", "")
+    write(root / "common" / "functions.py", "def sigmoid(x):\n    return x\n")
+    write(root / "common" / "gradient.py", "def numerical_gradient(f, x):\n    return x\n")
+    layers = "class Relu:\n    def forward(self, x):\n        return x\n"
+    imports = "import sys, os\nsys.path.append(os.pardir)\nfrom common.functions import *\n"
+    path = write(root / "ch05" / "layers.py", imports + "from common.grdient import *\n" + layers)
+    said = refusal(path)
+    assert said == (
+        f"layers.py line 4 imports common.grdient, but {root / 'common'} holds no grdient.py; it"
+        " holds gradient.py: a typo? import common.gradient"
+    )
+    edit(path, "common.grdient", "common.nothing_close")  # no close name: the traceback says it
+    assert "No module named 'common.nothing_close'" in refusal(path)
+
+
+def test_an_import_spelled_in_another_case_than_its_folder_says_so(tmp_path):
+    # the survey's `from MNIST_Dataset.load_data import load_mnist` beside MNIST_dataset/,
+    # which macOS finds: not a library to pip install
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    write(root / "MNIST_dataset" / "load_data.py", "def load_mnist():\n    return None\n")
+    net = "import sys, os\nsys.path.append(os.pardir)\n"
+    net += "from MNIST_Dataset.load_data import load_mnist\n"
+    said = refusal(write(root / "Try" / "net.py", net))
+    assert said.endswith(
+        f"{root / 'MNIST_dataset'} differs from MNIST_Dataset in case only: macOS and Windows,"
+        " whose file names ignore case, find it there; this system does not: import"
+        " MNIST_dataset as the folder spells it (or rename the folder)"
+    )
+    assert "pip install" not in said

@@ -182,7 +182,9 @@ def build(learner: Learner, **sizes):
     convolution = chapter_7(cls)
     if convolution:
         file = class_file(cls)
-        where = f"{file.rsplit('/', 1)[-1]}, {_place(cls)}" if file else _place(cls)
+        place = _place(cls)  # in a notebook "[cell 6], line 5", which names the cell already
+        name = file.rsplit("/", 1)[-1].partition(" [cell ")[0] if file else ""
+        where = f"{name}{' ' if place.startswith('[cell') else ', '}{place}" if name else place
         raise LearnerError(
             f"{cls.__name__} ({where}) is a network of chapter 7 (convolution:"
             f" {convolution}), which xpnet check does not check: it checks the networks of"

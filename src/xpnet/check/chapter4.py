@@ -29,7 +29,7 @@ from .examples import NAMES, Y1, Y2, FunctionResult, FunctionsCheck, T, _is_lear
 from .locating import _is_theirs
 from .losses import _cross_entropy_error, _sigmoid, _softmax, _sum_squared_error
 from .names import none_of_the_books, read_as
-from .numerical import _gradient_descent, _numerical_diff, _numerical_gradient
+from .numerical import _gradient_descent, _numerical_diff, _numerical_gradient, function_second
 from .simplenet import _simple_net, simple_net_like
 
 __all__ = [
@@ -80,7 +80,7 @@ CHECKS: dict[str, Callable] = {  # the book's order
     "softmax": _softmax,
     "mean_squared_error": _sum_squared_error,
     "cross_entropy_error": _cross_entropy_error,
-    "numerical_diff": _numerical_diff,
-    "numerical_gradient": _numerical_gradient,
-    "gradient_descent": _gradient_descent,
+    "numerical_diff": function_second(_numerical_diff),
+    "numerical_gradient": function_second(_numerical_gradient),
+    "gradient_descent": function_second(_gradient_descent),
 }

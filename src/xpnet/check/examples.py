@@ -20,7 +20,7 @@ from .found import takes_self
 from .locating import _brief, _place, _where, is_learners_file, learner_frames
 from .names import book_function
 
-__all__ = ["BOOK_FUNCTIONS", "NAMES", "FunctionResult", "FunctionsCheck"]
+__all__ = ["BOOK_FUNCTIONS", "NAMES", "FunctionResult", "FunctionsCheck", "book_functions_in"]
 
 WIDTH = 100
 H = 1e-4  # the book's step, to recognise its mistakes (the forward difference, 2h)
@@ -114,6 +114,13 @@ def _named(namespace: dict, name: str) -> tuple[str, object]:
     books = {n for book in BOOK_FUNCTIONS for n in NAMES.get(book, (book,))}
     # a method outside its class (its first parameter self) is said by xpnet.check.learner
     return book_function(namespace, NAMES.get(name, (name,)), books, _is_checkable)
+
+
+def book_functions_in(namespace: dict) -> list:
+    """The learner's functions in ``namespace`` found under the book's names (or their own for
+    them), in the book's order: what a file of functions holds to check."""
+    found = (_found(namespace, name) for name in BOOK_FUNCTIONS)
+    return [function for function in found if function is not None]
 
 
 def _is_learners(function) -> bool:

@@ -33,6 +33,7 @@ from .building import BOOK_SIZES, build
 from .chapter4 import simple_net_like
 from .chapter5 import layer_like
 from .checking import SAMPLES, LearnerCheck, check_learner
+from .examples import book_functions_in
 from .found import Learner, LearnerError, NoNetwork, takes_self
 from .importing import TIME_LIMIT, ImportTimeout, import_file
 from .loadwords import (
@@ -135,14 +136,17 @@ class _Imported:
         if theirs:  # a training script: the net comes from the learner's own module
             notes.append(imported_note(path, theirs))
         if imported.error is not None:
-            if not own and not theirs:  # nothing to check: the learner's bug, shown where it is
+            # a file of functions whose script part fails (plt.savefig("ch04/x.png") run from
+            # ch04/) is checked as a file of classes is: as defined by then
+            defined = own or theirs or _defined_here(module)
+            if not defined:  # nothing to check: the learner's bug, shown where it is
                 if isinstance(imported.error, ImportTimeout):
                     raise LearnerError(timeout_note(path, imported.error, time_limit, [])) from None
                 told = unimportable(path, imported)
                 if told:
                     raise LearnerError(told) from None
                 raise LearnerError(learner_traceback(imported.error)) from None
-            notes.append(stopped_note(path, imported.error, time_limit, own or theirs))
+            notes.append(stopped_note(path, imported.error, time_limit, defined))
         return cls(path, path_text, module, notes, replaced, said, own, theirs, outside)
 
     def no_network(self, message: str, *, only=None) -> NoNetwork:
@@ -234,6 +238,12 @@ def _imported_nets(module) -> list[type]:
 
     found = [c for c in vars(module).values() if inspect.isclass(c) and _is_net(c)]
     return [c for c in dict.fromkeys(found) if _is_theirs(c)]
+
+
+def _defined_here(module: ModuleType) -> list:
+    """The book's functions the module itself defines (not those it imports: an import that
+    failed after them left the file's own undefined)."""
+    return [f for f in book_functions_in(vars(module)) if f.__module__ == module.__name__]
 
 
 def _has(cls: type, method: str) -> bool:

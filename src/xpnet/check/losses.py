@@ -4,12 +4,15 @@ Each check takes the learner's function and returns ``(reason, note)``: "" where
 the book's examples (3.2.4, 3.5, 4.2) and xpnet's own functions, else what is wrong with its
 likely cause (exp overflowing, a sum for the mean, ``0.5 + np.sum``, ``log(y)`` without the book's
 ``+ 1e-7``, a 1-D y divided by its length); a note where a right one is limited (one sample only,
-one form of targets only, the targets first).
+one form of targets only, the targets first; a softmax of batches only, a cross-entropy of one
+sample only).
 """
 
 from __future__ import annotations
 
+import ast
 import inspect
+import textwrap
 import warnings
 
 import numpy as np
@@ -39,7 +42,14 @@ def _sigmoid(f, namespace) -> tuple[str, str]:
 
 def _softmax(f, namespace) -> tuple[str, str]:
     a = np.array([0.3, 2.9, 4.0])  # the book's 3.5.1: [0.01821127 0.24519181 0.73659691]
-    said = _values("softmax(np.array([0.3, 2.9, 4.0]))", f(a.copy()), oracle.softmax(a), 1e-7)
+    try:
+        one = f(a.copy())
+    except Exception as error:  # np.max(x, axis=1): a softmax of batches only, as the net's
+        note = _batch_only(f, error)
+        if note:
+            return "", note
+        raise
+    said = _values("softmax(np.array([0.3, 2.9, 4.0]))", one, oracle.softmax(a), 1e-7)
     if said:
         return said, ""
     big = np.array([1010.0, 1000.0, 990.0])  # the book's 3.5.2
@@ -71,6 +81,26 @@ def _softmax(f, namespace) -> tuple[str, str]:
     return "", ""
 
 
+def _batch_only(f, error: Exception) -> str:
+    """The note of a softmax that raised ``error`` on one sample (1-D) and is right on a batch
+    (2-D, a row per sample, what TwoLayerNet's predict gives it); "" where it is not."""
+    batch = np.array([[0.3, 2.9, 4.0], [1010.0, 1000.0, 990.0]])
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            got = _array(f(batch.copy()))
+    except Exception:
+        return ""
+    if got is None or _values("", got, oracle.softmax(batch), 1e-7):
+        return ""
+    return (
+        "right for a batch (2-D, a row per sample, as chapter 4's TwoLayerNet computes); for one"
+        f" sample (1-D, the book's softmax(np.array([0.3, 2.9, 4.0]))) it raises {_brief(error)}:"
+        " take the max and the sum over axis=-1 with keepdims=True, as the book's"
+        " common/functions.py does, for both"
+    )
+
+
 def _sum_squared_error(f, namespace) -> tuple[str, str]:
     for name, (y, right) in {"y1": (Y1, 0.0975), "y2": (Y2, 0.5975)}.items():  # the book's 4.2.1
         call = f"mean_squared_error({name}, t) of the book's 4.2.1"
@@ -99,12 +129,45 @@ def _sum_squared_error(f, namespace) -> tuple[str, str]:
 
 def _cross_entropy_error(f, namespace) -> tuple[str, str]:
     ordered = _book_order(f)
-    reason, note = _cross_entropy_error_of(ordered)
+    reason, note = _judged(ordered, f)
+    names = (
+        ", ".join(list(inspect.signature(f).parameters)[:2]) if ordered is not f or reason else ""
+    )
     if ordered is not f:
-        names = ", ".join(list(inspect.signature(f).parameters)[:2])
         order = f"it takes ({names}), the targets first: called so (the book's is (y, t))"
         note = f"{order}; {note}" if note else order
+    elif reason and not _judged(lambda y, t: f(t, y), f)[0]:
+        reason += (  # (x, y) with x the targets: right in its own order, which no name says
+            "; called with its arguments swapped it is right: it takes the targets first, which"
+            f" its parameters' names ({names}) do not say. The book's code calls"
+            " cross_entropy_error(y, t): take (y, t), or name them (t, y)"
+        )
     return reason, note
+
+
+def _judged(call, f) -> tuple[str, str]:
+    """(reason, note) of ``call``, the learner's cross-entropy ``f`` in an order: a sum over the
+    batch is right, with a note, where f is written for one sample (the book's own of 4.2.2)."""
+    reason, note = _cross_entropy_error_of(call)
+    if "with one-hot t is" in reason and "the sum of the two" in reason and _one_sample_only(f):
+        return "", (  # as a softmax of one sample, chapter 3's
+            "right for one sample (1-D), as the book's 4.2.2 writes it; for a batch (2-D, a row"
+            f" per sample) it is the sum of the samples' losses ({2 * MEAN:.6g} for [y1, y2]),"
+            f" not their mean ({MEAN:.6g}): divide by the batch size, as the book's 4.2.4 does"
+        )
+    return reason, note
+
+
+def _one_sample_only(f) -> bool:
+    """Whether f, a cross-entropy, is written for one sample, as the book's of 4.2.2: its code
+    reads no batch size (no shape, ndim, size, reshape nor len); False where it cannot be read."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(f)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    read = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    read |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return not read & {"shape", "ndim", "size", "reshape", "len"}  # comments are no code
 
 
 def _book_order(f):

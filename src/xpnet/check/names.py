@@ -120,7 +120,10 @@ def book_function(
             return name, value
     others = [name for name in own if name not in books and _bare(name) not in books]
     for name in names:
-        close = difflib.get_close_matches(name, [_bare(o) for o in others], n=2, cutoff=CUTOFF)
+        # a word of another of the book's names is no typo (numerical_descent: gradient_descent's)
+        words = {w for book in books for w in book.split("_")} - set(name.split("_"))
+        near = [_bare(o) for o in others if not words & set(_bare(o).split("_"))]
+        close = difflib.get_close_matches(name, near, n=2, cutoff=CUTOFF)
         if len(close) == 1:
             learner = next(o for o in others if _bare(o) == close[0])
             return learner, own[learner]

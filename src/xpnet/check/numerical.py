@@ -5,14 +5,41 @@ of 4.3-4.4 (0.2 and 0.3; (6, 8), (0, 4), (6, 0); x restored; a 2-D W entry by en
 ``lambda w: net.loss(x, t)``, which only an x changed in place reaches) and said with the likely
 cause: the forward difference, a missing 2h, x not restored, a copy of x, whole rows moved at
 once, a step uphill, ``lr`` or ``step_num`` unused, ``x = lr * grad``.
+:func:`function_second` calls one whose parameters' names put the point first (``numerical_diff(x,
+f)``) so, with a note.
 """
 
 from __future__ import annotations
+
+import inspect
 
 import numpy as np
 
 from .examples import H, _array, _found, _list, _run, _what
 from .locating import _brief
+
+POINT_NAMES = {"x", "x0", "init_x", "point", "a"}  # a parameter that names the point
+FUNCTION_NAMES = {"f", "func", "function", "fn", "fun", "function_to_diff"}  # and the function
+
+
+def function_second(check):
+    """check, calling a learner's function whose parameters' names put the point first and the
+    function second (numerical_diff(x, f)) so, with a note; the book's is (f, x)."""
+
+    def checked(f, namespace) -> tuple[str, str]:
+        try:
+            first, second = list(inspect.signature(f).parameters)[:2]
+        except ValueError:
+            return check(f, namespace)
+        if first.lower() not in POINT_NAMES or second.lower() not in FUNCTION_NAMES:
+            return check(f, namespace)
+        reason, note = check(lambda g, x, *rest, **options: f(x, g, *rest, **options), namespace)
+        said = (
+            f"it takes ({first}, {second}), the function second: called so (the book's is (f, x))"
+        )
+        return reason, f"{said}; {note}" if note else said
+
+    return checked
 
 
 def _numerical_diff(f, namespace) -> tuple[str, str]:
@@ -20,7 +47,16 @@ def _numerical_diff(f, namespace) -> tuple[str, str]:
         return 0.01 * x**2 + 0.1 * x
 
     for x, right in ((5.0, 0.2), (10.0, 0.3)):  # the book: 0.1999999999990898, 0.2999999999986347
-        got = float(f(function_1, x))
+        returned = f(function_1, x)
+        value = _array(returned)
+        if value is None or value.size != 1:  # `return print(...)`: None
+            printed = ": return the value (print only shows it)" if returned is None else ""
+            return (
+                f"numerical_diff(function_1, {x:g}) returns {_what(returned)}, not a number"
+                + printed,
+                "",
+            )
+        got = float(value.reshape(()))
         if abs(got - right) > 1e-7 * right:
             forward = (function_1(x + H) - function_1(x)) / H
             why = f"numerical_diff(function_1, {x:g}) is {got!r}; the derivative is {right:g}"

@@ -11,12 +11,16 @@ returns the message, or None where the learner's own traceback says it best. It 
 - an import beyond xpnet's stand-in of the book's ``common/``;
 - a package folder that holds no Python file: a git submodule not checked out (``.gitmodules``
   names it: ``git submodule update --init``), or an empty folder;
+- an import spelled in another case than its folder (``MNIST_Dataset`` for ``MNIST_dataset/``,
+  which macOS finds);
+- a module of the learner's package, mistyped (``common.grdient``): the close name it holds;
 - syntax of a newer Python than this one (``def f[T](...)``, ``type X = ...``: Python 3.12),
   with the version the repository's ``.python-version`` asks for.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 from pathlib import Path
@@ -79,7 +83,31 @@ def unimportable(path: Path, imported) -> str | None:
     if isinstance(error, ModuleNotFoundError) and book_file(name):  # common/ lacks util.py
         return _book_module(path, imported, name)
     empty = next((p / top for p in imported.places if _holds_no_python(p / top)), None)
-    return _empty_folder(path, imported, name, empty) if empty else None
+    if empty:
+        return _empty_folder(path, imported, name, empty)
+    return (
+        _mistyped_module(path, imported, name) if isinstance(error, ModuleNotFoundError) else None
+    )
+
+
+def _mistyped_module(path: Path, imported, name: str) -> str | None:
+    """A module of a package the learner has, mistyped (common.grdient for common.gradient):
+    the one close name its folder holds; None where there is none."""
+    package, _, module = name.rpartition(".")
+    folders = [p.joinpath(*package.split(".")) for p in imported.places if package]
+    for folder in (f for f in folders if f.is_dir()):
+        names = [p.stem for p in folder.glob("*.py")] + [
+            p.name for p in folder.iterdir() if p.is_dir()
+        ]
+        close = difflib.get_close_matches(
+            module, [n for n in names if n != module], n=2, cutoff=0.8
+        )
+        if len(close) == 1:
+            return (
+                f"{_line(path, imported.error)} imports {name}, but {folder} holds no {module}.py;"
+                f" it holds {close[0]}.py: a typo? import {package}.{close[0]}"
+            )
+    return None
 
 
 def _line(path: Path, error: BaseException) -> str:
@@ -113,6 +141,13 @@ def _not_found(path: Path, imported, name: str) -> str:
         f" looked beside {path.name}, in the folders above it up to the repository's root and in"
         f" the current folder ({looked})."
     )
+    cased = _other_case(imported.places, top)
+    if cased:
+        return (
+            f"{said} {cased} differs from {top} in case only: macOS and Windows, whose file"
+            f" names ignore case, find it there; this system does not: import {cased.stem} as"
+            " the folder spells it (or rename the folder)"
+        )
     elsewhere = _elsewhere(path, top)
     if elsewhere:
         shown = ", ".join(str(p) for p in elsewhere)
@@ -130,6 +165,17 @@ def _not_found(path: Path, imported, name: str) -> str:
         else f"; or, if {top} is a library, install it: {Path(sys.executable).name} -m pip"
         f" install {top}"
     )
+
+
+def _other_case(places, top: str) -> Path | None:
+    """The package or module of a place that is ``top`` but for case (MNIST_dataset/ for
+    ``import MNIST_Dataset``, written on macOS); None where none is."""
+    for place in (p for p in places if p.is_dir()):
+        for entry in place.iterdir():
+            named = entry.name if entry.is_dir() else entry.stem if entry.suffix == ".py" else ""
+            if named != top and named.lower() == top.lower():
+                return entry
+    return None
 
 
 def _book_module(path: Path, imported, name: str) -> str:
