@@ -161,3 +161,26 @@ def test_an_import_spelled_in_another_case_than_its_folder_says_so(tmp_path):
         " MNIST_dataset as the folder spells it (or rename the folder)"
     )
     assert "pip install" not in said
+
+
+def test_the_books_mnist_under_a_folder_of_another_case_is_named_in_the_stand_ins_note(tmp_path):
+    """`from MNIST_Dataset.mnist import load_mnist` beside MNIST_dataset/mnist.py: this system
+    finds no such package, and xpnet's stand-in of the book's dataset/mnist.py answers; its
+    note said "no folder holds it" of a folder that macOS would find. It names the folder."""
+    from xpnet.check.found import NoNetwork
+
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    write(root / "MNIST_dataset" / "mnist.py", "def load_mnist():\n    raise SystemExit(1)\n")
+    net = "from MNIST_Dataset.mnist import load_mnist\nimport numpy as np\n\n"
+    net += "def softmax(x):\n    e = np.exp(x - np.max(x, axis=-1, keepdims=True))\n"
+    net += "    return e / np.sum(e, axis=-1, keepdims=True)\n"
+    with pytest.raises(NoNetwork) as raised:
+        load_learner(str(write(root / "ch04" / "net.py", net)))
+    said = next(n for n in raised.value.notes if "MNIST_Dataset.mnist" in n)
+    assert "xpnet's stand-in answered it" in said
+    assert said.endswith(
+        f"{root / 'MNIST_dataset'} differs from MNIST_Dataset in case only: macOS and Windows,"
+        " whose file names ignore case, find it there; this system does not: import"
+        " MNIST_dataset.mnist as the folder spells it to check yours"
+    )

@@ -29,7 +29,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-__all__ = ["SCANNED", "find_folders"]
+__all__ = ["SCANNED", "find_folders", "other_case"]
 
 SCANNED = 60  # learner modules read for their imports, at most
 
@@ -204,3 +204,14 @@ def _relation(where: Path, folder: Path) -> str:
 def _installed() -> tuple[str, ...]:
     paths = sysconfig.get_paths()
     return tuple({paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")})
+
+
+def other_case(places, top: str) -> Path | None:
+    """The package or module of a place that is ``top`` but for case (MNIST_dataset/ for
+    ``import MNIST_Dataset``, written on macOS); None where none is."""
+    for place in (p for p in places if p.is_dir()):
+        for entry in place.iterdir():
+            named = entry.name if entry.is_dir() else entry.stem if entry.suffix == ".py" else ""
+            if named != top and named.lower() == top.lower():
+                return entry
+    return None

@@ -41,7 +41,7 @@ from pathlib import Path
 from ..datasets.mnist import answered_from_sample
 from .colab import _Colab, colab_folders, is_stand_in, skipped_note
 from .fallback import _Fallback, _local_names, _set_aside, _source, _within
-from .folders import _places, _relation, find_folders
+from .folders import _places, _relation, find_folders, other_case
 from .notebook import NotebookLoader, is_notebook
 from .offline import _OfflineMnist
 from .packages import mnist_packages, module_of_own_package, package_of
@@ -180,7 +180,7 @@ def _import(
         )
     stood_in = [name for name in stand_ins if name in fallback.used]
     notes += [_stood_in(path, name) for name in stood_in]
-    notes += _stood_in_mnist(path, finder.made)
+    notes += _stood_in_mnist(path, finder.made, _places(folder))
     if partial.used:
         lacks = ", ".join(f"{name}.py" for name in partial.used)
         books = ", ".join(f"common/{name}.py" for name in partial.used)
@@ -238,16 +238,27 @@ def _stood_in(path: Path, name: str) -> str:
     )
 
 
-def _stood_in_mnist(path: Path, made: set[str]) -> list[str]:
+def _stood_in_mnist(path: Path, made: set[str], places) -> list[str]:
     """The note for the book's dataset/mnist.py, answered by the stand-in (bare ``mnist`` or
-    ``<package>.mnist``), where no folder holds it."""
+    ``<package>.mnist``), where no folder holds it; and the folder of places spelled as its
+    package but for case (MNIST_dataset/ for ``MNIST_Dataset.mnist``), which macOS would find."""
     if not made:
         return []
     names = ", ".join(sorted(f"{n}.mnist" if n != "mnist" else n for n in made))
-    return [
+    note = (
         f"{path.name} imports {names}, and no folder holds it (the book's dataset/mnist.py):"
         f" xpnet's stand-in answered it, its load_mnist giving the bundled MNIST sample"
-    ]
+    )
+    for package in sorted(n.partition(".")[0] for n in made if n != "mnist"):
+        cased = other_case(places, package)
+        if cased is not None:
+            note += (
+                f". {cased} differs from {package} in case only: macOS and Windows, whose file"
+                f" names ignore case, find it there; this system does not: import"
+                f" {cased.stem}.mnist as the folder spells it to check yours"
+            )
+            break
+    return [note]
 
 
 class _NotebookShell:

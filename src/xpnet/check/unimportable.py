@@ -26,6 +26,7 @@ import sys
 from pathlib import Path
 
 from ..backends import LIBRARIES
+from .folders import other_case
 from .locating import _brief, learner_frames
 from .standin import REPOSITORY, book_file
 
@@ -141,7 +142,7 @@ def _not_found(path: Path, imported, name: str) -> str:
         f" looked beside {path.name}, in the folders above it up to the repository's root and in"
         f" the current folder ({looked})."
     )
-    cased = _other_case(imported.places, top)
+    cased = other_case(imported.places, top)
     if cased:
         return (
             f"{said} {cased} differs from {top} in case only: macOS and Windows, whose file"
@@ -165,17 +166,6 @@ def _not_found(path: Path, imported, name: str) -> str:
         else f"; or, if {top} is a library, install it: {Path(sys.executable).name} -m pip"
         f" install {top}"
     )
-
-
-def _other_case(places, top: str) -> Path | None:
-    """The package or module of a place that is ``top`` but for case (MNIST_dataset/ for
-    ``import MNIST_Dataset``, written on macOS); None where none is."""
-    for place in (p for p in places if p.is_dir()):
-        for entry in place.iterdir():
-            named = entry.name if entry.is_dir() else entry.stem if entry.suffix == ".py" else ""
-            if named != top and named.lower() == top.lower():
-                return entry
-    return None
 
 
 def _book_module(path: Path, imported, name: str) -> str:
