@@ -153,6 +153,30 @@ def test_a_module_moved_to_another_folder_of_the_repository_is_said_with_where_i
     assert "pip install" not in said
 
 
+@pytest.mark.parametrize(
+    "named",
+    [
+        "/Users/someone/Desktop/DLFS_01/ch03/",  # the tail is a folder of the repository
+        "C:\\Users\\someone\\DLFS_01\\ch03",  # the same on Windows
+        "/home/someone/elsewhere/ch03",  # the repository under another name
+    ],
+    ids=["posix", "windows", "renamed"],
+)
+def test_an_absolute_path_of_the_learners_machine_is_read_as_the_folder_of_the_repository(
+    tmp_path, named
+):
+    """The learner's sys.path.append("/Users/someone/.../DLFS_01/ch03/") reaches ch03/ of their
+    machine; in a clone elsewhere that is ch03/ of the repository, where the import is found."""
+    net_file = book_repo(tmp_path / "DLFS_01")
+    write(tmp_path / "DLFS_01" / "ch03" / "own_sigmoid.py", "def sigmoid(x):\n    return x\n")
+    header = f"import sys\nsys.path.append({named!r})\nfrom own_sigmoid import sigmoid\n"
+    net_file.write_text(header + net_file.read_text())
+    learner = load_learner(str(net_file))
+    said = note_of(learner, "imports own_sigmoid")
+    assert f"found in {tmp_path / 'DLFS_01' / 'ch03'}" in said
+    assert "a path of another machine whose end is ch03/ of this repository" in said
+
+
 def test_a_package_found_nowhere_is_named_with_the_places_looked(tmp_path, monkeypatch):
     net_file = book_repo(tmp_path / "repo")
     edit(net_file, "from common.layers import Affine", "from mylib.layers import Affine")
