@@ -98,7 +98,7 @@ def _path_entries(source: Path, path: Path) -> dict[Path, str]:
         ):
             continue
         value = _text_of(node.args[-1])
-        if value is None or os.path.isdir(value) and os.path.isabs(value):
+        if value is None or (os.path.isdir(value) and os.path.isabs(value)):
             continue  # an absolute path that is here is the learner's path already
         code = ast.get_source_segment(text, node) or ast.unparse(node)
         if _foreign(value):  # another machine's path: its tail, in this repository
