@@ -294,6 +294,45 @@ def test_the_books_dataset_mnist_is_a_stand_in_where_the_learner_has_none(tmp_pa
     assert "dataset" not in sys.modules and "dataset.mnist" not in sys.modules
 
 
+@pytest.mark.parametrize("own", [None, "loader.py"])
+def test_the_books_dataset_without_its_mnist_py_is_answered_by_the_stand_in(tmp_path, own):
+    """A repository with the book's dataset/ (__init__.py, lena.png) but not its mnist.py (left
+    out, as a `mnist*` line of .gitignore does) gets the stand-in; a dataset/ with a file of the
+    learner's own is theirs, and its lack of mnist.py is said."""
+    write(tmp_path / "dataset" / "__init__.py", "")
+    (tmp_path / "dataset" / "lena.png").write_bytes(b"\x89PNG")
+    if own:
+        write(tmp_path / "dataset" / own, "def load():\n    return None\n")
+    path = write(
+        tmp_path / "ch04" / "net.py",
+        """
+        import sys, os
+        sys.path.append(os.pardir)
+        from dataset.mnist import load_mnist
+        (x_train, t_train), _ = load_mnist(one_hot_label=True)
+        SHAPE = x_train.shape, t_train.shape
+
+
+        class Net:
+            def __init__(self, input_size, hidden_size, output_size):
+                self.params = {}
+
+            def loss(self, x, t):
+                return 0.0
+
+            def gradient(self, x, t):
+                return {}
+        """,
+    )
+    if own:
+        assert "lacks mnist.py" in refusal(path)
+        return
+    learner = load_learner(str(path))
+    assert learner.cls.__init__.__globals__["SHAPE"] == ((4000, 784), (4000, 10))
+    assert note_of(learner, "imports dataset.mnist")
+    assert "dataset" not in sys.modules and "dataset.mnist" not in sys.modules
+
+
 def test_an_error_at_import_after_the_class_is_a_note_naming_the_line(tmp_path):
     net_file = book_repo(tmp_path / "repo")
     net_file.write_text(net_file.read_text() + "\nopen('/no/such/mnist.pkl')\n")
