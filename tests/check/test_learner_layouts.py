@@ -153,6 +153,30 @@ def test_a_module_moved_to_another_folder_of_the_repository_is_said_with_where_i
     assert "pip install" not in said
 
 
+@pytest.mark.parametrize(
+    "named",
+    [
+        "/Users/someone/Desktop/DLFS_01/ch03/",  # the tail is a folder of the repository
+        "C:\\Users\\someone\\DLFS_01\\ch03",  # the same on Windows
+        "/home/someone/elsewhere/ch03",  # the repository under another name
+    ],
+    ids=["posix", "windows", "renamed"],
+)
+def test_an_absolute_path_of_the_learners_machine_is_read_as_the_folder_of_the_repository(
+    tmp_path, named
+):
+    """The learner's sys.path.append("/Users/someone/.../DLFS_01/ch03/") reaches ch03/ of their
+    machine; in a clone elsewhere that is ch03/ of the repository, where the import is found."""
+    net_file = book_repo(tmp_path / "DLFS_01")
+    write(tmp_path / "DLFS_01" / "ch03" / "own_sigmoid.py", "def sigmoid(x):\n    return x\n")
+    header = f"import sys\nsys.path.append({named!r})\nfrom own_sigmoid import sigmoid\n"
+    net_file.write_text(header + net_file.read_text())
+    learner = load_learner(str(net_file))
+    said = note_of(learner, "imports own_sigmoid")
+    assert f"found in {tmp_path / 'DLFS_01' / 'ch03'}" in said
+    assert "a path of another machine whose end is ch03/ of this repository" in said
+
+
 def test_a_package_found_nowhere_is_named_with_the_places_looked(tmp_path, monkeypatch):
     net_file = book_repo(tmp_path / "repo")
     edit(net_file, "from common.layers import Affine", "from mylib.layers import Affine")
@@ -267,6 +291,45 @@ def test_the_books_dataset_mnist_is_a_stand_in_where_the_learner_has_none(tmp_pa
     )
     learner = load_learner(str(path))
     assert learner.cls.__init__.__globals__["SHAPE"] == ((4000, 784), (4000, 10))
+    assert "dataset" not in sys.modules and "dataset.mnist" not in sys.modules
+
+
+@pytest.mark.parametrize("own", [None, "loader.py"])
+def test_the_books_dataset_without_its_mnist_py_is_answered_by_the_stand_in(tmp_path, own):
+    """A repository with the book's dataset/ (__init__.py, lena.png) but not its mnist.py (left
+    out, as a `mnist*` line of .gitignore does) gets the stand-in; a dataset/ with a file of the
+    learner's own is theirs, and its lack of mnist.py is said."""
+    write(tmp_path / "dataset" / "__init__.py", "")
+    (tmp_path / "dataset" / "lena.png").write_bytes(b"\x89PNG")
+    if own:
+        write(tmp_path / "dataset" / own, "def load():\n    return None\n")
+    path = write(
+        tmp_path / "ch04" / "net.py",
+        """
+        import sys, os
+        sys.path.append(os.pardir)
+        from dataset.mnist import load_mnist
+        (x_train, t_train), _ = load_mnist(one_hot_label=True)
+        SHAPE = x_train.shape, t_train.shape
+
+
+        class Net:
+            def __init__(self, input_size, hidden_size, output_size):
+                self.params = {}
+
+            def loss(self, x, t):
+                return 0.0
+
+            def gradient(self, x, t):
+                return {}
+        """,
+    )
+    if own:
+        assert "lacks mnist.py" in refusal(path)
+        return
+    learner = load_learner(str(path))
+    assert learner.cls.__init__.__globals__["SHAPE"] == ((4000, 784), (4000, 10))
+    assert note_of(learner, "imports dataset.mnist")
     assert "dataset" not in sys.modules and "dataset.mnist" not in sys.modules
 
 

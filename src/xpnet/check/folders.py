@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import importlib.machinery
 import os
+import re
 import sys
 import sysconfig
 from pathlib import Path
@@ -97,9 +98,17 @@ def _path_entries(source: Path, path: Path) -> dict[Path, str]:
         ):
             continue
         value = _text_of(node.args[-1])
-        if value is None or os.path.isabs(value):
-            continue  # an absolute path is the learner's path already (or another machine's)
+        if value is None or (os.path.isdir(value) and os.path.isabs(value)):
+            continue  # an absolute path that is here is the learner's path already
         code = ast.get_source_segment(text, node) or ast.unparse(node)
+        if _foreign(value):  # another machine's path: its tail, in this repository
+            folder = _in_repository(value, path)
+            if folder is not None and folder not in entries:
+                entries[folder] = (
+                    f"named by {source.name}'s {code}, a path of another machine whose end is"
+                    f" {folder.name}/ of this repository"
+                )
+            continue
         for base in dict.fromkeys([path.parent, source.parent]):
             folder = Path(os.path.normpath(base / value))
             if folder.is_dir() and folder not in entries:
@@ -127,16 +136,46 @@ def _text_of(node) -> str | None:
     return None
 
 
+def _foreign(value: str) -> bool:
+    """Whether value is an absolute path (POSIX, ``~``, or Windows's ``C:\\...``) that is no
+    folder here."""
+    absolute = os.path.isabs(value) or value.startswith("~") or re.match(r"[A-Za-z]:[\\/]", value)
+    return bool(absolute) and not os.path.isdir(os.path.expanduser(value))
+
+
+def _in_repository(value: str, path: Path) -> Path | None:
+    """The folder of path's repository that the absolute path value of the learner's own
+    machine names (``/Users/someone/DLFS/ch03`` for ``ch03/`` where the repository is a copy of
+    DLFS): the longest tail of its parts that is a folder under path's folder or one of its
+    ancestors up to the repository's root (a tail that starts with the folder's own name read
+    from the folder); None where no tail is one."""
+    parts = [p for p in re.split(r"[\\/]+", value) if p and p not in ("~", ".")]
+    parts = parts[1:] if parts and re.fullmatch(r"[A-Za-z]:", parts[0]) else parts
+    for i in range(len(parts)):
+        tail = parts[i:]
+        for base in _ancestors(path.parent) if ".." not in tail else ():
+            folder = base.joinpath(*tail[1:]) if tail[0] == base.name else base.joinpath(*tail)
+            if folder.is_dir():
+                return folder
+    return None
+
+
 def _places(folder: Path) -> list[Path]:
     """The file's folder, its ancestors up to the repository's root (the home folder where
     no .git marks one, never the filesystem's root), the current folder."""
+    places = _ancestors(folder)
+    cwd = Path.cwd()
+    return places + ([cwd] if cwd not in places else [])
+
+
+def _ancestors(folder: Path) -> list[Path]:
+    """The folder and its ancestors up to the repository's root (see :func:`_places`)."""
     places = [folder]
     for parent in folder.parents:
         if (places[-1] / ".git").exists() or places[-1] == Path.home() or parent.parent == parent:
             break
         places.append(parent)
-    cwd = Path.cwd()
-    return places + ([cwd] if cwd not in places else [])
+    return places
 
 
 def _parsed(source: Path) -> tuple[ast.Module | None, str]:

@@ -6,7 +6,8 @@ would download MNIST, or fail offline. While :func:`~xpnet.check.importing.impor
 answers from the bundled sample with the book's arguments (:class:`_OfflineMnist`, whose
 :class:`_Loader` replaces the function after the module runs); where the file imports
 ``dataset.mnist`` (or ``mnist``, the book's file copied beside it, or ``data.mnist``) and no
-folder holds it, a stand-in is made (its package: :class:`_Package`). And
+folder holds it, a stand-in is made (its package: :class:`_Package`), as where the learner's
+``dataset/`` is the book's without its mnist.py (:func:`_books_without_mnist`). And
 ``xpnet.load_mnist`` answers from the sample too, within
 :func:`xpnet.datasets.mnist.answered_from_sample`, which it consults.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import importlib.abc
 import importlib.machinery
 import importlib.util
+from pathlib import Path
 
 __all__: list[str] = []
 
@@ -39,12 +41,29 @@ class _OfflineMnist(importlib.abc.MetaPathFinder):
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None:
             top = fullname.split(".")[0]
-            if top not in self.stand_ins or (top != fullname and top not in self.made):
+            if fullname == f"{top}.mnist" and _books_without_mnist(path):
+                pass  # the book's dataset/ whose mnist.py was left out of the repository
+            elif top not in self.stand_ins or (top != fullname and top not in self.made):
                 return None  # (a package of the learner's that lacks mnist.py: their error)
             self.made.add(top)
             return importlib.util.spec_from_loader(fullname, _Loader(self, None))
         spec.loader = _Loader(self, spec.loader)
         return spec
+
+
+# the files of the book's dataset/, mnist.py aside, and those its load_mnist writes there
+BOOK_DATASET = {"__init__.py", "lena.png", "lena_gray.png", "__pycache__", "mnist.pkl", ".DS_Store"}
+
+
+def _books_without_mnist(path) -> bool:
+    """Whether the package folders path holds only the book's dataset/ files but mnist.py (a
+    repository that left it out, as a ``mnist*`` line of .gitignore does): no file of the
+    learner's own that the stand-in would stand for."""
+    folders = [Path(p) for p in path or ()]
+    return bool(folders) and all(
+        f.is_dir() and all(e.name in BOOK_DATASET or e.name.endswith(".gz") for e in f.iterdir())
+        for f in folders
+    )
 
 
 class _Package(importlib.abc.Loader):
