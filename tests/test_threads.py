@@ -155,8 +155,8 @@ def test_a_thread_variable_is_respected_by_the_pools_it_reaches_only(name):
     )
     assert done.returncode == 0, done.stderr
     started, inside = json.loads(done.stdout)
-    reached = {pool for pool, count in started.items() if count == 1}
-    assert reached, f"{name}=1 reached no pool: {started}"
+    reached = {pool for pool, count in started.items() if count == 1}  # none: no pool reads it
+    assert started and set(inside) == set(started), (started, inside)  # (without torch: MKL_)
     assert inside == {pool: 2 if pool in reached else 1 for pool in started}
 
 
