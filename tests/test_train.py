@@ -220,6 +220,63 @@ def test_sgd_refuses_a_learning_rate_that_is_not_finite_and_positive_with_the_fi
         xpnet.SGD(lr=lr)
 
 
+@pytest.mark.parametrize(
+    ("keyword", "value", "error"),
+    [
+        ("seed", -1, ValueError),
+        ("seed", 1.5, TypeError),
+        ("seed", "0", TypeError),
+        ("seed", True, TypeError),
+        ("log_every", 0, ValueError),
+        ("log_every", 2.5, TypeError),
+        ("eval_chunk", -5, ValueError),  # was accepted: accuracies of 0.0 from no rows
+        ("eval_chunk", 0, ValueError),
+        ("eval_chunk", 1.5, TypeError),
+    ],
+)
+def test_trainer_names_a_seed_log_every_or_eval_chunk_that_is_no_count(
+    sample, keyword, value, error
+):
+    with pytest.raises(error, match=rf"^Trainer: {keyword} must be an? .*integer.*; got "):
+        Trainer(make_net(xpnet.get_backend("cpu")), *sample, **{keyword: value})
+
+
+def test_train_names_a_bad_seed_before_numpy_does(sample):
+    with pytest.raises(ValueError, match=r"^Trainer: seed must be an integer >= 0; got -1"):
+        xpnet.train(make_net(xpnet.get_backend("cpu")), *sample, seed=-1, progress=False)
+
+
+@pytest.mark.parametrize("batch_size", [True, 1.5])
+def test_a_batch_size_that_is_no_integer_is_named(sample, batch_size):
+    with pytest.raises(ValueError, match=rf"^batch_size must be an integer .*; got {batch_size}"):
+        Trainer(make_net(xpnet.get_backend("cpu")), *sample, batch_size=batch_size)
+
+
+@pytest.mark.parametrize(
+    ("iters_num", "error"),
+    [(1.5, TypeError), (float("nan"), TypeError), (True, TypeError), ("10", TypeError)],
+)
+def test_iters_num_that_is_no_integer_is_named_before_any_step(sample, iters_num, error):
+    net = make_net(xpnet.get_backend("cpu"))
+    before = {name: to_numpy(value).copy() for name, value in net.params.items()}
+    with pytest.raises(error, match=r"iters_num must be an integer >= 0; got "):
+        xpnet.train(net, *sample, iters_num=iters_num, progress=False)
+    for name, value in before.items():  # nan was taken as 0 steps, 1.5 failed in range()
+        np.testing.assert_array_equal(to_numpy(net.params[name]), value)
+
+
+def test_a_callback_that_cannot_be_called_is_named_before_any_step(sample):
+    trainer = Trainer(make_net(xpnet.get_backend("cpu")), *sample)
+    with pytest.raises(TypeError, match=r"^callback must be callable or None; got int 3"):
+        trainer.run(5, callback=3)
+    assert trainer.iteration == 0  # it failed at the first evaluation, after a step
+
+
+def test_an_optimizer_without_update_is_named(sample):
+    with pytest.raises(TypeError, match=r"^Trainer: optimizer must have lr and update"):
+        Trainer(make_net(xpnet.get_backend("cpu")), *sample, optimizer=0.1)
+
+
 def test_set_up_copies_device_data_to_the_host_once(backend, sample, monkeypatch):
     """The checks read values on the host: one copy of each device array, which the Trainer then
     moves to the net's device (a 60000x784 float32 x is 188 MB per copy)."""

@@ -35,7 +35,8 @@ def check_training_data(net, train_data, test_data, batch_size: int) -> tuple[in
         _check_pair(name, x, t, input_size, num_classes)
         host.append((x, t))
     train_size = host[0][0].shape[0]
-    if not isinstance(batch_size, int | np.integer) or not 0 < batch_size <= train_size:
+    whole = isinstance(batch_size, int | np.integer) and not isinstance(batch_size, bool)
+    if not whole or not 0 < batch_size <= train_size:
         raise XpnetValueError(
             "{arg} must be an integer from 1 to the training set's size {size}; got {got}",
             arg=Arg("batch_size"),

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import check_count, check_seed
 from ..backends import Array, to_numpy
 from ..errors import Arg, Use, XpnetTypeError, XpnetValueError
 from ..history import EpochRecord, History
@@ -82,9 +83,10 @@ class Trainer:
     Raises
     ------
     ValueError
-        An unknown grad or on_divergence, unusable data, batch_size or learning_rate.
+        An unknown grad or on_divergence, unusable data, batch_size, learning_rate, or a seed,
+        log_every or eval_chunk below its least value.
     TypeError
-        A learning_rate or data of the wrong kind.
+        A learning_rate, seed, log_every, eval_chunk, optimizer or data of the wrong kind.
     FastPathUnavailable
         A fast path named by step that cannot be built for this net, backend or machine.
 
@@ -129,6 +131,14 @@ class Trainer:
             raise ValueError(f"on_divergence must be 'stop' or 'continue'; got {on_divergence!r}")
         if optimizer is None:  # SGD's own check says lr=, not the name passed here
             _check_learning_rate(learning_rate)
+        elif not (hasattr(optimizer, "lr") and callable(getattr(optimizer, "update", None))):
+            raise TypeError(
+                "Trainer: optimizer must have lr and update(params, grads), as xpnet.SGD has;"
+                f" got {type(optimizer).__name__} {optimizer!r}; pass SGD(lr=0.1) or None"
+            )
+        seed = check_seed("Trainer", seed)  # before NumPy's SeedSequence says it its own way
+        log_every = check_count("Trainer", "log_every", log_every, hint="the default is 50")
+        eval_chunk = check_count("Trainer", "eval_chunk", eval_chunk, hint="the default is 10000")
         self.net = net
         self.num_classes, train_data, test_data = check_training_data(
             net, train_data, test_data, batch_size
@@ -199,13 +209,21 @@ class Trainer:
         ------
         ValueError
             iters_num below the steps already made.
+        TypeError
+            iters_num not an integer, or a callback that cannot be called.
         DivergenceError
             A non-finite loss, with on_divergence "stop".
         TrainingInterrupted
             Ctrl-C or SIGTERM, at the end of a step.
         """
+        iters_num = check_count("Trainer.run", "iters_num", iters_num, minimum=0)
         if iters_num < self.iteration:
             raise ValueError(f"iters_num={iters_num} is below the {self.iteration} steps done")
+        if callback is not None and not callable(callback):
+            raise TypeError(
+                f"callback must be callable or None; got {type(callback).__name__} {callback!r};"
+                " pass a function of one EpochRecord, such as print"
+            )
         _check_params(self.net)  # once: a parameter replaced since the Trainer was made
         bar = progress_bar(
             total=iters_num,
