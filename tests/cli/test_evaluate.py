@@ -33,6 +33,19 @@ def test_cli_evaluate_streams_the_tiled_sample_in_chunks(checkpoint, capsys):
     assert float(found.group(2)) == round(expected.accuracy, 4)
 
 
+def test_cli_evaluate_shows_its_progress_over_the_chunks(checkpoint, capsys, monkeypatch):
+    path, _ = checkpoint
+    args = ["evaluate", str(path), "--backend", "numpy", "--dataset", "sample", "--tile", "3"]
+    assert main([*args, "--chunk-rows", "700", "--progress"]) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"\d/5 \[.*chunk/s", err), err  # a long --tile or --data said nothing
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)  # the default, in a terminal
+    assert main([*args, "--chunk-rows", "700"]) == 0
+    assert re.search(r"\d/5 \[.*chunk/s", capsys.readouterr().err)
+    assert main([*args, "--chunk-rows", "700", "--no-progress"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_cli_evaluate_takes_a_run_folder_like_resume(checkpoint, capsys, tmp_path):
     path, net = checkpoint
     args = ["evaluate", "--backend", "numpy", "--dataset", "sample"]

@@ -21,6 +21,7 @@ from ..check.trainable import evaluate_learner
 from ..checkpoint import load_checkpoint, load_params, two_layer_config
 from ..datasets.rows import ArrayFiles, RowSource, TiledDigits, as_dask
 from ..evaluation import evaluate, evaluate_blocks
+from ..training.progress import interactive, progress_bar
 from .cluster import local_cluster, open_cluster
 from .printing import show_warning
 from .runpaths import resume_path
@@ -81,13 +82,18 @@ def evaluate_command(args) -> int:
         if where:
             print(f"cluster: {where}")
         start = time.perf_counter()
-        if learner is not None:
-            result = evaluate_learner(learner, _blocks(source, backend, args.chunk_rows, dtype))
-        elif backend.lazy:
+        if backend.lazy and learner is None:
             x, t = as_dask(source, args.chunk_rows, dtype)
             result = evaluate(net, x, t)
         else:
-            result = evaluate_blocks(net, _blocks(source, backend, args.chunk_rows, dtype))
+            watched = interactive() if args.progress is None else args.progress
+            blocks = _blocks(source, backend, args.chunk_rows, dtype)
+            with progress_bar(total=chunks, disable=not watched, unit="chunk") as bar:
+                blocks = bar_over(blocks, bar)  # a long --tile or --data shows how far it is
+                if learner is not None:
+                    result = evaluate_learner(learner, blocks)
+                else:
+                    result = evaluate_blocks(net, blocks)
         seconds = time.perf_counter() - start
     print(f"{result}  in {seconds:.2f} s")
     return Exit.OK
@@ -136,6 +142,13 @@ def _source(args, classes: int, features: int) -> RowSource:
 
         dataset = "mnist" if mnist_available(args.data_dir) else "sample"
     return TiledDigits(dataset, args.tile, args.data_dir)
+
+
+def bar_over(blocks, bar):
+    """blocks as they come, each one ticking bar once it has been read."""
+    for block in blocks:
+        yield block
+        bar.update(1)
 
 
 def _blocks(source: RowSource, backend, rows: int, dtype: str):

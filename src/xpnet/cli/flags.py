@@ -189,6 +189,13 @@ def evaluate_flags(parser: argparse.ArgumentParser) -> None:
         "--chunk-rows", type=positive_int, default=10_000, help="rows per chunk (default: 10000)"
     )
     parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar of the chunks evaluated, except on dask (default: when stderr"
+        " is a terminal)",
+    )
+    parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         help="dask: an existing cluster's scheduler (tcp://host:8786); default: a LocalCluster",
