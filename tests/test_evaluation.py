@@ -46,6 +46,12 @@ def test_evaluate_refuses_bad_arguments():
     net = xpnet.TwoLayerNet(7, 5, 4, seed=0)
     with pytest.raises(ValueError, match="chunk_rows must be a positive integer; got 0"):
         xpnet.evaluate(net, x, t, chunk_rows=0)
+    with pytest.raises(TypeError, match="chunk_rows must be a positive integer; got True"):
+        xpnet.evaluate(net, x, t, chunk_rows=True)  # was one row at a time
+    with pytest.raises(TypeError, match="chunk_rows must be a positive integer; got 2.0"):
+        xpnet.evaluate(net, x, t, chunk_rows=2.0)
+    by_three = xpnet.evaluate(net, x, t, chunk_rows=np.int64(3))  # NumPy's ints are integers
+    assert by_three.loss == pytest.approx(xpnet.evaluate(net, x, t).loss, rel=1e-12)
     with pytest.raises(ValueError, match="t must have one row per sample"):
         xpnet.evaluate(net, x, t[:5])
     with pytest.raises(ValueError, match="evaluate got no samples"):

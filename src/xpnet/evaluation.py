@@ -21,6 +21,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .arguments import check_count
 from .backends import Array, compute
 from .layers import SoftmaxWithLoss
 
@@ -80,8 +81,10 @@ def evaluate(net, x: Array, t: Array, *, chunk_rows: int = CHUNK_ROWS) -> Evalua
     ------
     ValueError
         When N is unknown (a Dask array after a filter: call ``x.compute_chunk_sizes()`` first),
-        x holds no sample, or chunk_rows is not a positive integer; as the net's own methods for
-        inputs of another library, device or shape.
+        x holds no sample, or chunk_rows is below 1; as the net's own methods for inputs of
+        another library, device or shape.
+    TypeError
+        chunk_rows is not an integer (a bool is not one).
 
     Examples
     --------
@@ -90,8 +93,7 @@ def evaluate(net, x: Array, t: Array, *, chunk_rows: int = CHUNK_ROWS) -> Evalua
     >>> evaluate(net, np.ones((5, 4)), np.array([0, 1, 0, 1, 0])).samples
     5
     """
-    if not (isinstance(chunk_rows, int) and chunk_rows > 0):
-        raise ValueError(f"chunk_rows must be a positive integer; got {chunk_rows!r}")
+    chunk_rows = check_count("evaluate", "chunk_rows", chunk_rows, hint="the default is 10000")
     n = x.shape[0]
     if n is None or math.isnan(n):
         raise ValueError(
