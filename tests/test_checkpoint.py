@@ -208,3 +208,37 @@ def test_save_checkpoint_names_a_folder_path_a_swapped_path_and_a_net_without_pa
     with pytest.raises(TypeError, match=r"path must be a file name .*got TwoLayerNet"):
         xpnet.save_checkpoint(net, tmp_path / "x.npz")
     assert list(tmp_path.iterdir()) == []  # nothing written, no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("arrays", "error", "message"),
+    [
+        ({"notes": np.array([object()])}, TypeError, r"arrays 'notes' has dtype object; .*pickled"),
+        ({"when": np.array(["a"])}, TypeError, r"arrays 'when' has dtype <U1"),
+        ({"../x": np.ones(2)}, ValueError, r"arrays name '\.\./x' cannot be a checkpoint member"),
+        ({"train loss": np.ones(2)}, ValueError, r"arrays name 'train loss' cannot be"),
+    ],
+)
+def test_save_checkpoint_writes_only_what_load_checkpoint_reads(tmp_path, arrays, error, message):
+    net = xpnet.TwoLayerNet(6, 4, 3, seed=0)
+    good = save_checkpoint(tmp_path / "c.npz", net)
+    before = good.read_bytes()
+    with pytest.raises(error, match=rf"^save_checkpoint: {message}"):
+        save_checkpoint(good, net, arrays=arrays)  # it wrote a pickle, or a file load refuses
+    assert good.read_bytes() == before and sorted(tmp_path.iterdir()) == [good]
+
+
+def test_save_checkpoint_refuses_parameters_it_would_not_load(tmp_path):
+    net = SimpleNamespace(config={}, params={"W1": np.zeros((2, 3), dtype=np.int64)})
+    with pytest.raises(TypeError, match=r"^save_checkpoint: params 'W1' has dtype int64; .*float"):
+        save_checkpoint(tmp_path / "c.npz", net)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_checkpoint_names_a_state_that_is_not_json(tmp_path):
+    net = xpnet.TwoLayerNet(6, 4, 3, seed=0)
+    with pytest.raises(
+        TypeError, match=r"^save_checkpoint: net.config and state must be JSON .*int64.*int\(\)"
+    ):
+        save_checkpoint(tmp_path / "c.npz", net, state={"iteration": np.int64(3)})
+    assert list(tmp_path.iterdir()) == []

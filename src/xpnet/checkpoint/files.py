@@ -65,9 +65,12 @@ def save_checkpoint(
         The file cannot be written (a full disk, a quota, ...); the previous file is kept.
         IsADirectoryError, naming path, when path is a folder.
     TypeError
-        When path is no file name, or net has no ``params`` dict and ``config`` dict.
+        When path is no file name, net has no ``params`` dict and ``config`` dict, state or
+        config is not JSON, or an array holds no numbers (an object array, which would be
+        pickled) or a parameter is not float32 or float64.
     ValueError
-        meta's JSON would be longer than load_checkpoint reads (MAX_META_CHARS).
+        meta's JSON would be longer than load_checkpoint reads (MAX_META_CHARS), or a name of
+        params or arrays is not one a checkpoint holds (a Python identifier).
 
     Examples
     --------
@@ -80,7 +83,14 @@ def save_checkpoint(
     contents = {f"params/{k}": np.ascontiguousarray(to_numpy(v)) for k, v in net.params.items()}
     for name, value in (arrays or {}).items():
         contents[f"arrays/{name}"] = np.ascontiguousarray(value)
-    meta = json.dumps({"format": FORMAT, "net": net.config, "state": state or {}})
+    _check_contents(contents)  # only what load_checkpoint reads back: no pickle, no ../ name
+    try:
+        meta = json.dumps({"format": FORMAT, "net": net.config, "state": state or {}})
+    except TypeError as error:  # a NumPy int in state: "Object of type int64 is not ..."
+        raise TypeError(
+            f"save_checkpoint: net.config and state must be JSON (dict, list, str, int, float,"
+            f" bool, None); {error}: convert NumPy values with int() or float()"
+        ) from None
     if len(meta) > MAX_META_CHARS:
         raise ValueError(
             f"the checkpoint's meta would be {len(meta)} characters of JSON; load_checkpoint"
@@ -89,6 +99,26 @@ def save_checkpoint(
     contents["meta"] = np.array(meta)
     atomic_write(path, lambda handle: np.savez(handle, **contents))
     return path
+
+
+def _check_contents(contents: dict[str, np.ndarray]) -> None:
+    """Raise unless every array is one load_checkpoint reads: a member name it accepts, numbers
+    (an object array would be pickled into the file), parameters in float32 or float64."""
+    for key, value in contents.items():
+        kind, name = key.split("/", 1)
+        if not MEMBER.fullmatch(f"{key}.npy"):
+            raise ValueError(
+                f"save_checkpoint: {kind} name {name!r} cannot be a checkpoint member; use a"
+                " Python identifier of at most 64 characters, such as 'train_loss'"
+            )
+        allowed = ("float32", "float64") if kind == "params" else None
+        numbers = value.dtype.kind in "biuf"
+        if not numbers or (allowed and value.dtype.name not in allowed):
+            raise TypeError(
+                f"save_checkpoint: {kind} {name!r} has dtype {value.dtype}; a checkpoint holds"
+                f" {'float32 or float64' if allowed else 'numbers (bool, int or float)'}, never"
+                " objects (which would be pickled): convert it with numpy.asarray(value, float)"
+            )
 
 
 def _checked_arguments(path: Any, net: Any) -> Path:
