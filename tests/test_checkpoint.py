@@ -12,6 +12,7 @@ import xpnet
 from xpnet.backends import to_numpy
 from xpnet.checkpoint import (
     CheckpointError,
+    check_params_fit,
     load_checkpoint,
     load_params,
     save_checkpoint,
@@ -242,3 +243,22 @@ def test_save_checkpoint_names_a_state_that_is_not_json(tmp_path):
     ):
         save_checkpoint(tmp_path / "c.npz", net, state={"iteration": np.int64(3)})
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("path", [3, None])
+def test_load_checkpoint_names_a_path_that_is_no_file_name(path):
+    with pytest.raises(TypeError, match=r"^load_checkpoint: path must be a file name .*; got "):
+        load_checkpoint(path)
+
+
+def test_load_params_names_a_path_given_for_the_checkpoint_and_swapped_arguments(tmp_path):
+    net = xpnet.TwoLayerNet(6, 4, 3, seed=0)
+    path = save_checkpoint(tmp_path / "c.npz", net)
+    with pytest.raises(  # was AttributeError: 'PosixPath' object has no attribute 'net'
+        TypeError, match=r"^load_params: checkpoint must be a Checkpoint, .*got PosixPath"
+    ):
+        load_params(net, path)
+    with pytest.raises(TypeError, match=r"^load_params: checkpoint must be a Checkpoint"):
+        load_params(load_checkpoint(path), net)
+    with pytest.raises(TypeError, match=r"^check_params_fit: net must be a network with params"):
+        check_params_fit(load_checkpoint(path), None)

@@ -28,6 +28,7 @@ from .format import (
     Checkpoint,
     CheckpointError,
     array_name,
+    short_repr,
 )
 
 __all__ = ["load_checkpoint", "save_checkpoint"]
@@ -174,6 +175,8 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
         member, a meta that is too large or no JSON object, a network configuration (meta.net)
         with missing keys or absurd sizes, headers that do not fit it, the zip directory or the
         memory this process may allocate, and parameters that are not finite.
+    TypeError
+        path is no file name (an int, None, a net).
 
     Examples
     --------
@@ -187,6 +190,12 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     Traceback (most recent call last):
     xpnet.checkpoint.CheckpointError: checkpoint ... does not exist
     """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(
+            f"load_checkpoint: path must be a file name (str or os.PathLike); got"
+            f" {type(path).__name__} {short_repr(path)}: pass one, such as"
+            " load_checkpoint('runs/a/checkpoint.npz')"
+        )
     path = Path(path)
     try:
         with Archive(path, kind="checkpoint", allowed=MEMBER.fullmatch, rule=MEMBER_RULE) as zf:

@@ -81,6 +81,8 @@ def check_params_fit(checkpoint: Checkpoint, net, *, path: Any = "checkpoint") -
     CheckpointError
         The checkpoint holds other parameter names than net, or a parameter of another shape
         (a net built with other sizes); the message names path, the parameter and both shapes.
+    TypeError
+        checkpoint is not a Checkpoint (a path: load it first), or net has no params dict.
 
     Examples
     --------
@@ -94,6 +96,7 @@ def check_params_fit(checkpoint: Checkpoint, net, *, path: Any = "checkpoint") -
     ...
     xpnet.checkpoint.CheckpointError: c.npz holds parameters ['W']; the network has ['W1', ...]
     """
+    _check_arguments("check_params_fit", checkpoint, net)
     expected = {name: tuple(value.shape) for name, value in net.params.items()}
     got = {name: tuple(value.shape) for name, value in checkpoint.params.items()}
     if set(expected) != set(got):
@@ -131,6 +134,8 @@ def load_params(net, checkpoint: Checkpoint, *, path: Any = "checkpoint") -> Non
         The names or shapes of the checkpoint's parameters do not fit net's
         (:func:`check_params_fit`), or the checkpoint holds a learner's network
         (``xpnet train --net``) and net is xpnet's own.
+    TypeError
+        checkpoint is not a Checkpoint (a path: load it first), or net has no params dict.
 
     Examples
     --------
@@ -147,7 +152,29 @@ def load_params(net, checkpoint: Checkpoint, *, path: Any = "checkpoint") -> Non
     ...
     xpnet.checkpoint.CheckpointError: checkpoint: parameter W1 has shape (6, 4) but the ...
     """
+    _check_arguments("load_params", checkpoint, net)
     refuse_learners(checkpoint, path, net=net)
     check_params_fit(checkpoint, net, path=path)
     for name, value in checkpoint.params.items():
         net.params[name] = net.backend.asarray(value, dtype=net.dtype)
+
+
+CALLS = {
+    "load_params": "load_params(net, xpnet.load_checkpoint(path))",
+    "check_params_fit": "check_params_fit(xpnet.load_checkpoint(path), net)",
+}
+
+
+def _check_arguments(caller: str, checkpoint: Any, net: Any) -> None:
+    """TypeError naming checkpoint or net when it is not what caller takes (a path for the
+    Checkpoint, the arguments swapped), rather than an AttributeError from inside."""
+    if not isinstance(checkpoint, Checkpoint):
+        raise TypeError(
+            f"{caller}: checkpoint must be a Checkpoint, what load_checkpoint(path) returns; got"
+            f" {type(checkpoint).__name__} {short_repr(checkpoint)}: pass {CALLS[caller]}"
+        )
+    if not isinstance(getattr(net, "params", None), dict):
+        raise TypeError(
+            f"{caller}: net must be a network with params (a dict of name -> array), as xpnet's"
+            f" TwoLayerNet; got {type(net).__name__}: pass {CALLS[caller]}"
+        )
