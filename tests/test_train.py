@@ -364,6 +364,27 @@ def test_python_train_shows_progress_in_a_terminal_and_can_be_silenced(sample_da
         assert ("it/s" in terminal.getvalue()) is shown
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_during_the_final_evaluation_is_not_swallowed(small, monkeypatch, signum):
+    """A Ctrl-C or SIGTERM while the final model is evaluated (the loop's last work) raised
+    nothing: the run went on to its plots and exited 0, as if no one had asked it to stop."""
+    trainer = Trainer(make_net(get_backend("cpu")), *small, batch_size=50, seed=2)
+    evaluate = trainer._evaluate
+
+    def stopped_while_evaluating(seconds, *, final=False):
+        if final:
+            os.kill(os.getpid(), signum)
+        return evaluate(seconds, final=final)
+
+    monkeypatch.setattr(trainer, "_evaluate", stopped_while_evaluating)
+    before = signal.getsignal(signum)
+    with pytest.raises(TrainingInterrupted) as raised:
+        trainer.run(9)  # 6 steps an epoch: the final model's evaluation after step 9
+    assert raised.value.signal == signum
+    assert trainer.iteration == 9 and trainer.history.epochs[-1].final  # its state is whole
+    assert signal.getsignal(signum) == before  # the run's own handlers are gone
+
+
 # -- a second Ctrl-C ------------------------------------------------------------------------------
 
 

@@ -260,6 +260,10 @@ class Trainer:
                 record = self._evaluate(time.perf_counter() - tick, final=True)
                 if callback is not None:
                     callback(record)
+            if self._stop:  # a stop during that evaluation: say so, as between two steps
+                raise TrainingInterrupted(
+                    f"interrupted after {self.iteration} iterations", signum=self._stop
+                )
         return self.history
 
     def _next_stop(self, i: int, iters_num: int) -> int:
