@@ -329,8 +329,9 @@ def test_failed_cache_rebuild_leaves_no_partial_cache(mnist_files, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(np, "savez", broken)
-    with pytest.raises(OSError, match="No space left"):
-        load_mnist(download=False)
+    with pytest.warns(UserWarning, match=r"mnist\.npz could not be written \(No space left"):
+        (_, t), _ = load_mnist(download=False, normalize=False)  # the data, all the same
+    np.testing.assert_array_equal(t, arrays["t_train"])
     assert sorted(p.name for p in directory.iterdir()) == sorted(mnist_module.CHECKSUMS)
     monkeypatch.setattr(np, "savez", real_savez)
     (_, t), _ = load_mnist(download=False, normalize=False)  # the next try just works

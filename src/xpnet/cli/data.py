@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 
 
@@ -16,13 +15,7 @@ def load_data(
     from ..datasets import data_dir as resolve_data_dir
     from ..errors import Do
 
-    if dataset in ("auto", "mnist"):
-        import pooch
-
-        pooch_log = pooch.get_logger()
-        level = pooch_log.level
-        if dataset == "auto":  # a quiet try: the fallback below says what happened
-            pooch_log.setLevel(logging.WARNING)
+    if dataset in ("auto", "mnist"):  # a quiet try, but for a line on each long wait
         try:
             train, test = load_mnist(normalize=True, flatten=True, root=data_dir)
             sizes = f"{len(train[0])} train / {len(test[0])} test images"  # a cache may hold fewer
@@ -39,8 +32,6 @@ def load_data(
                 " --dataset mnist says why)",
                 file=sys.stderr,
             )
-        finally:
-            pooch_log.setLevel(level)
     train, test = load_mnist_sample(normalize=True, flatten=True)
     description = f"bundled MNIST sample ({len(train[0])} train / {len(test[0])} test images)"
     return train, test, "sample", description

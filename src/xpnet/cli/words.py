@@ -141,8 +141,8 @@ def for_the_command_line(error: BaseException | Warning | str) -> str:
 
 @contextlib.contextmanager
 def notices():
-    """Show DeviceFallbackWarning, Float64Notice and DataDirNotice as one line each,
-    ``notice: ...`` on stderr.
+    """Show DeviceFallbackWarning, Float64Notice, DataDirNotice and CacheNotice as one line
+    each, ``notice: ...`` on stderr.
 
     ``--device auto`` found a GPU it cannot use, JAX's float64 was turned on, or there is no
     home folder to keep data in (a temporary folder is used): a notice, not a warning with a
@@ -153,12 +153,12 @@ def notices():
     >>> with notices():
     ...     pass
     """
-    from ..datasets.common import DataDirNotice
+    from ..datasets.common import CacheNotice, DataDirNotice
 
     default = warnings.showwarning
 
     def show(message, category, filename, lineno, file=None, line=None):
-        if issubclass(category, (DeviceFallbackWarning, Float64Notice, DataDirNotice)):
+        if issubclass(category, (DeviceFallbackWarning, Float64Notice, DataDirNotice, CacheNotice)):
             print(f"notice: {for_the_command_line(message)}", file=sys.stderr)
         else:
             default(message, category, filename, lineno, file, line)

@@ -30,6 +30,11 @@ class DataDirNotice(Explained, UserWarning):
     """There is no home folder to keep downloads in, so a temporary folder holds them."""
 
 
+class CacheNotice(Explained, UserWarning):
+    """MNIST's cache could not be written (a read-only folder, a full disk); the data loaded
+    from its verified files all the same."""
+
+
 def data_dir(root: str | os.PathLike | None = None) -> Path:
     """The folder that holds downloaded data files.
 

@@ -21,8 +21,16 @@ import numpy as np
 
 from ..errors import Do
 from .cache import CACHE_NAME, read_cache, write_cache
-from .common import DatasetError, book_format, check_digits, data_folder
-from .download import SAMPLE, SAMPLE_HINT, damaged_files, download_verified, verified_files
+from .common import CacheNotice, DatasetError, book_format, check_digits, data_folder
+from .download import (
+    SAMPLE,
+    SAMPLE_HINT,
+    _braced,
+    damaged_files,
+    download_verified,
+    remove_stale_temporaries,
+    verified_files,
+)
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 
 MIRRORS = (
@@ -307,5 +315,16 @@ def _mnist_arrays(directory: Path, *, download: bool, progress: bool) -> Arrays:
         images, labels = PARTS[f"x_{split}"][0], PARTS[f"t_{split}"][0]
         source = f"MNIST {split} files {images} and {labels} in {directory}"
         check_digits(arrays[f"x_{split}"], arrays[f"t_{split}"], source)
-    write_cache(cache, arrays)
+    remove_stale_temporaries(directory, [CACHE_NAME])
+    try:
+        write_cache(cache, arrays)
+    except OSError as error:  # a read-only folder, a full disk: the data is whole all the same
+        warnings.warn(
+            CacheNotice(
+                f"the MNIST cache {_braced(str(cache))} could not be written"
+                f" ({error.strerror or error}); MNIST is read from its verified .gz files, each"
+                " time until the cache can be written there"
+            ),
+            stacklevel=3,
+        )
     return arrays
