@@ -276,6 +276,30 @@ def test_simple_net_s_gradient_is_its_loss_derivative_by_the_learners_numerical_
     assert "the derivative of the loss is x.T (softmax(x W) - t) =" in reason
 
 
+def test_a_simple_net_whose_predict_ends_in_the_softmax_is_right_with_a_note(tmp_path):
+    """predict(x) returning softmax(x W), loss(x, t) its cross-entropy (as in
+    sooyoungkim/flipped-deep-learning-from-scratch, ch04/simplenet.py) is the book's loss, the
+    softmax moved into predict: right, not held to the softmax of those probabilities; its
+    gradient is still checked."""
+    moved = edited(
+        edited(SIMPLE_NET, "return np.dot(x, self.W)", "return softmax(np.dot(x, self.W))"),
+        "y = softmax(z)",
+        "y = z",
+    )
+    report = checked(tmp_path, NUMERICAL_GRADIENT + moved, common=True)
+    assert report.passed, report["simpleNet"].reason
+    assert "its predict(x) returns softmax(x W), the probabilities" in report["simpleNet"].note
+    copying = edited(
+        NUMERICAL_GRADIENT, "grad = np.zeros_like(x)", "x = x.copy()\n    grad = np.zeros_like(x)"
+    )
+    wrong = checked(tmp_path / "b", copying + moved, common=True)["simpleNet"]
+    assert not wrong.passed and "by your numerical_gradient is [[0., 0., 0.]," in wrong.reason
+    log_missing = edited(moved, "return cross_entropy_error(y, t)", "return -np.sum(t * y)")
+    wrong = checked(tmp_path / "c", NUMERICAL_GRADIENT + log_missing, common=True)["simpleNet"]
+    assert not wrong.passed
+    assert "the cross-entropy of predict(x), softmax(x W), is" in wrong.reason
+
+
 def test_softmax_of_chapter_3_is_right_with_a_note_and_errors_are_held_to_the_book(tmp_path):
     report = checked(tmp_path, SOFTMAX_3_5 + ERRORS_4_2, name="ch03/functions.py")
     assert report.passed
