@@ -2,8 +2,8 @@
 
 :func:`simple_net_like` tells such a class; :func:`_simple_net` builds it as ``simpleNet()``,
 holds its loss on the book's x = [0.6, 0.9], t = [0, 0, 1] to the softmax cross-entropy of
-``predict(x)`` (to the cross-entropy of a ``predict`` that returns ``softmax(x W)``), and its ``dW`` by the learner's own ``numerical_gradient`` to the derivative
-x.T (softmax(x W) - t).
+``predict(x)`` (to the cross-entropy of a ``predict`` that returns ``softmax(x W)``), and its
+``dW`` by the learner's own ``numerical_gradient`` to the derivative x.T (softmax(x W) - t).
 """
 
 from __future__ import annotations
