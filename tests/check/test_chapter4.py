@@ -276,6 +276,66 @@ def test_simple_net_s_gradient_is_its_loss_derivative_by_the_learners_numerical_
     assert "the derivative of the loss is x.T (softmax(x W) - t) =" in reason
 
 
+def test_a_simple_net_whose_predict_ends_in_the_softmax_is_right_with_a_note(tmp_path):
+    """predict(x) returning softmax(x W), loss(x, t) its cross-entropy (as in
+    sooyoungkim/flipped-deep-learning-from-scratch, ch04/simplenet.py) is the book's loss, the
+    softmax moved into predict: right, not held to the softmax of those probabilities; its
+    gradient is still checked."""
+    moved = edited(
+        edited(SIMPLE_NET, "return np.dot(x, self.W)", "return softmax(np.dot(x, self.W))"),
+        "y = softmax(z)",
+        "y = z",
+    )
+    report = checked(tmp_path, NUMERICAL_GRADIENT + moved, common=True)
+    assert report.passed, report["simpleNet"].reason
+    assert "its predict(x) returns softmax(x W), the probabilities" in report["simpleNet"].note
+    copying = edited(
+        NUMERICAL_GRADIENT, "grad = np.zeros_like(x)", "x = x.copy()\n    grad = np.zeros_like(x)"
+    )
+    wrong = checked(tmp_path / "b", copying + moved, common=True)["simpleNet"]
+    assert not wrong.passed and "by your numerical_gradient is [[0., 0., 0.]," in wrong.reason
+    log_missing = edited(moved, "return cross_entropy_error(y, t)", "return -np.sum(t * y)")
+    wrong = checked(tmp_path / "c", NUMERICAL_GRADIENT + log_missing, common=True)["simpleNet"]
+    assert not wrong.passed
+    assert "the cross-entropy of predict(x), softmax(x W), is" in wrong.reason
+
+
+LINEAR_REGRESSION = """
+import numpy as np
+
+def gradient_descent(X, y, weights, bias, learning_rate, epochs):
+    for _ in range(epochs):
+        error = X @ weights + bias - y
+        weights = weights - learning_rate * X.T @ error / len(y)
+        bias = bias - learning_rate * np.mean(error)
+    return weights, bias
+"""
+
+
+def test_a_function_of_the_books_name_that_cannot_take_the_books_call_is_said_not_checked(
+    tmp_path, monkeypatch, capsys
+):
+    """A gradient_descent of a linear regression (as in Ckhanoyan/deep-learning-from-scratch,
+    scripts/mock house pricing_code.py) cannot be called as the book's (f, init_x, lr,
+    step_num): it is named as not checked, and the file's others are checked; alone in its file,
+    the file holds none of the book's, said with the note (it was xpnet's TypeError)."""
+    report = checked(tmp_path, NUMERICAL_GRADIENT + LINEAR_REGRESSION)
+    assert [r.name for r in report] == ["numerical_gradient"] and report.passed
+    (said,) = report.skipped
+    assert said.startswith("gradient_descent (ch04/gradient.py, line ")
+    assert (
+        "takes (X, y, weights, bias, learning_rate, epochs), not the book's (f, init_x, lr=0.01,"
+        " step_num=100): not checked" in said
+    )
+    path = write(tmp_path / "alone" / "regression.py", LINEAR_REGRESSION)
+    (tmp_path / "alone" / ".git").mkdir()
+    monkeypatch.chdir(path.parent)
+    assert main(["check", "regression.py"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Traceback" not in err and "TypeError" not in err
+    assert "regression.py, line 3) takes (X, y, weights, bias, learning_rate, epochs)" in err
+
+
 def test_softmax_of_chapter_3_is_right_with_a_note_and_errors_are_held_to_the_book(tmp_path):
     report = checked(tmp_path, SOFTMAX_3_5 + ERRORS_4_2, name="ch03/functions.py")
     assert report.passed

@@ -675,6 +675,43 @@ def test_an_affine_keeping_its_gradients_under_its_own_names_is_right_with_a_not
     assert "db is the sum of all of dout, one number" in reason
 
 
+SECOND_BOOKS_AFFINE = """
+import numpy as np
+
+class Affine:
+    def __init__(self, W, b):
+        self.params = [W, b]
+        self.grads = [np.zeros_like(W), np.zeros_like(b)]
+        self.x = None
+
+    def forward(self, x):
+        W, b = self.params
+        self.x = x
+        return np.dot(x, W) + b
+
+    def backward(self, dout):
+        W, b = self.params
+        dx = np.dot(dout, W.T)
+        self.grads[0][...] = np.dot(self.x.T, dout)
+        self.grads[1][...] = np.sum(dout, axis=0)
+        return dx
+"""
+
+
+def test_an_affine_of_the_second_books_params_and_grads_lists_is_right_with_a_note(tmp_path):
+    """The second book's layers keep ``self.params = [W, b]`` and write their gradients into
+    ``self.grads`` (as corner0530/my-deep-learning-from-scratch's common/layers.py): read there,
+    with a note; a wrong one there is still wrong."""
+    report = checked(tmp_path, SECOND_BOOKS_AFFINE)
+    assert report["Affine"].passed, str(report)
+    note = report["Affine"].note
+    assert note.startswith("its dW is kept as self.grads[0] (the second book's grads, beside")
+    assert "Its db is kept as self.grads[1]" in note
+    wrong = edited(SECOND_BOOKS_AFFINE, "np.sum(dout, axis=0)", "np.sum(dout)")  # broadcast
+    reason = checked(tmp_path / "wrong", wrong)["Affine"].reason
+    assert "db is not the derivative of out = x W + b: self.db = np.sum(dout, axis=0)" in reason
+
+
 def test_an_affine_that_keeps_no_gradient_anywhere_is_still_wrong(tmp_path):
     source = LAYERS.replace("self.dW = np.dot(self.x.T, dout)", "pass")
     reason = checked(tmp_path, source)["Affine"].reason

@@ -177,6 +177,19 @@ def test_an_absolute_path_of_the_learners_machine_is_read_as_the_folder_of_the_r
     assert "a path of another machine whose end is ch03/ of this repository" in said
 
 
+def test_a_relative_path_with_windows_separators_is_read_with_slashes(tmp_path):
+    """sys.path.append("..\\lib"), written on Windows, names ../lib there; here "..\\lib" is one
+    odd name, and the import found nowhere left a file of functions with none to check."""
+    net_file = book_repo(tmp_path / "repo")
+    write(tmp_path / "repo" / "lib" / "own_sigmoid.py", "def sigmoid(x):\n    return x\n")
+    header = 'import sys\nsys.path.append("..\\\\lib")\nfrom own_sigmoid import sigmoid\n'
+    net_file.write_text(header + net_file.read_text())
+    learner = load_learner(str(net_file))
+    said = note_of(learner, "imports own_sigmoid")
+    assert f"found in {tmp_path / 'repo' / 'lib'}" in said
+    assert "read from ch05/ (Windows's \\ read as /) as python runs two_layer_net.py" in said
+
+
 def test_a_package_found_nowhere_is_named_with_the_places_looked(tmp_path, monkeypatch):
     net_file = book_repo(tmp_path / "repo")
     edit(net_file, "from common.layers import Affine", "from mylib.layers import Affine")

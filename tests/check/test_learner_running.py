@@ -308,3 +308,43 @@ def test_a_check_stopped_between_short_calls_is_said_to_be_slow_not_stuck(tmp_pa
         " over and over, each call returning: slow code rather than a loop that never ends;"
         " give it longer with --time-limit S (now 20)"
     )
+
+
+ARGUMENTS = """
+import argparse
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--hidden", type=int, default=50)
+args = parser.parse_args()
+"""
+
+
+SIGMOID = """
+import numpy as np
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x * args.hidden / 50))
+"""
+
+
+def test_an_argparse_parser_at_import_takes_its_defaults_not_xpnets_arguments(tmp_path, capsys):
+    """A file that parses its arguments at import sees those of python FILE.py with none (it saw
+    xpnet check's own and exited silently, exit 2 and not a word)."""
+    path = write(tmp_path / "functions.py", ARGUMENTS + SIGMOID)
+    assert main(["check", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "check PASSED: 1 of 1 right" in out, out + err
+
+
+def test_an_exit_at_import_is_said_with_what_it_printed(tmp_path, capsys):
+    """A parser whose argument is required exits at import (SystemExit, which no check caught:
+    exit 2, nothing said): said as the top-level code's error, with argparse's own line."""
+    required = ARGUMENTS.replace("default=50", "required=True")
+    path = write(tmp_path / "net.py", required + "\ndef softmax(a):\n    return a\n")
+    assert main(["check", str(path)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert err.startswith(
+        "xpnet check: error: exit(2), after printing 'net.py: error: the following arguments are"
+        " required: --hidden': a sys.exit(), or an argparse parser refusing its arguments"
+    ), err
+    assert 'net.py", line 5, in <module>' in err

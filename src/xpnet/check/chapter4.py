@@ -26,7 +26,7 @@ from dataclasses import replace
 import numpy as np
 
 from .examples import NAMES, Y1, Y2, FunctionResult, FunctionsCheck, T, _is_learners, _named, _run
-from .locating import _is_theirs
+from .locating import _is_theirs, _where
 from .losses import _cross_entropy_error, _sigmoid, _softmax, _sum_squared_error
 from .names import none_of_the_books, read_as
 from .numerical import _gradient_descent, _numerical_diff, _numerical_gradient, function_second
@@ -49,11 +49,14 @@ def check_functions(namespace: dict, *, only: type | None = None) -> FunctionsCh
 
     ``only``: a class named by the learner (``FILE.py:simpleNet``), checked alone.
     """
-    results = []
+    results, skipped = [], []
     if only is None:
         for name, checker in CHECKS.items():
             learner, function = _named(namespace, name)
-            if function is not None:
+            unfit = "" if function is None else _unfit(name, learner, function)
+            if unfit:  # another function under the book's name: it cannot take the book's call
+                skipped.append(unfit)
+            elif function is not None:
                 result = _run(name, function, checker, namespace)
                 if learner not in NAMES.get(name, (name,)):
                     said = read_as(learner, name, result.where)
@@ -67,13 +70,55 @@ def check_functions(namespace: dict, *, only: type | None = None) -> FunctionsCh
                 result = _simple_net(cls, namespace)
                 if result is not None:
                     results.append(result)
-    if results:
-        return FunctionsCheck(tuple(results))
+    if results or skipped:
+        return FunctionsCheck(tuple(results), tuple(skipped))
     if only is None and not any(inspect.isclass(v) and _is_theirs(v) for v in namespace.values()):
         said = none_of_the_books(namespace, tuple(CHECKS), _is_learners)
         return FunctionsCheck((), (said,)) if said else None
     return None
 
+
+def _unfit(name: str, learner: str, function) -> str:
+    """What to say of a function under the book's name that cannot be called as the book calls
+    it (``gradient_descent(X, y, weights, bias, learning_rate, epochs)``, a linear regression's);
+    "" where it can (or has no signature to read)."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return ""
+    calls = BOOK_CALLS[name]
+    for count, keywords in calls:
+        try:
+            signature.bind(*range(count), **dict.fromkeys(keywords, 0))
+        except TypeError:
+            continue
+        return ""
+    return (
+        f"{learner} ({_where(function)}) takes ({', '.join(signature.parameters)}), not the"
+        f" book's {BOOK_SIGNATURES[name]}: not checked, since xpnet calls it as the book does"
+        " (give its other parameters defaults to have it checked)"
+    )
+
+
+# how xpnet calls each (positional arguments, keywords), one of which the function must take
+BOOK_CALLS: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = {
+    "sigmoid": ((1, ()),),
+    "softmax": ((1, ()),),
+    "mean_squared_error": ((2, ()),),
+    "cross_entropy_error": ((2, ()),),
+    "numerical_diff": ((2, ()),),
+    "numerical_gradient": ((2, ()),),
+    "gradient_descent": ((2, ("lr", "step_num")), (4, ())),
+}
+BOOK_SIGNATURES = {
+    "sigmoid": "(x)",
+    "softmax": "(a)",
+    "mean_squared_error": "(y, t)",
+    "cross_entropy_error": "(y, t)",
+    "numerical_diff": "(f, x)",
+    "numerical_gradient": "(f, x)",
+    "gradient_descent": "(f, init_x, lr=0.01, step_num=100)",
+}
 
 CHECKS: dict[str, Callable] = {  # the book's order
     "sigmoid": _sigmoid,

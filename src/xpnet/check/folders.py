@@ -109,11 +109,15 @@ def _path_entries(source: Path, path: Path) -> dict[Path, str]:
                     f" {folder.name}/ of this repository"
                 )
             continue
+        windows = "\\" in value and os.sep != "\\"  # "..\\lib": Windows's separator
         for base in dict.fromkeys([path.parent, source.parent]):
             folder = Path(os.path.normpath(base / value))
+            if windows and not folder.is_dir():
+                folder = Path(os.path.normpath(base / value.replace("\\", "/")))
             if folder.is_dir() and folder not in entries:
+                how = " (Windows's \\ read as /)" if windows else ""
                 entries[folder] = (
-                    f"named by {source.name}'s {code}, read from {base.name}/ as python runs"
+                    f"named by {source.name}'s {code}, read from {base.name}/{how} as python runs"
                     f" {path.name} there"
                 )
     return entries

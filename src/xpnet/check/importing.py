@@ -19,6 +19,10 @@ would find its imports, and more:
 - **a notebook exported as a script** (``jupyter nbconvert --to script``): its
   ``get_ipython().run_line_magic(...)`` lines find a stand-in that does nothing, with a note;
   standard input is empty, so an ``input()`` at import ends at once instead of waiting unseen.
+- **arguments**: ``sys.argv`` is ``[FILE.py]``, as for ``python FILE.py`` run with none, so an
+  ``argparse`` parser at import takes its defaults (not ``xpnet check``'s own arguments); an
+  exit at import (``sys.exit()``, a parser refusing to run without a required argument) stops
+  the top-level code as an error does (:class:`TopLevelExit`, with what it printed last).
 - **top-level work**: what the module prints (standard output and error) is kept, not shown
   (:mod:`xpnet.check.quiet`); it runs under a time limit
   (``time_limit`` seconds, where the platform has SIGALRM: :mod:`xpnet.check.timelimit`). When
@@ -54,6 +58,21 @@ from .timelimit import ImportTimeout, limit
 __all__ = ["ImportTimeout", "Imported", "import_file"]
 
 TIME_LIMIT = 20.0  # seconds of top-level code before xpnet check stops it
+
+
+class TopLevelExit(Exception):
+    """The learner's top-level code exited (``sys.exit()``, ``exit()``, argparse's
+    ``parse_args`` refusing the arguments): the SystemExit, in words, with the last line it
+    printed (argparse's ``error: the following arguments are required: --data``)."""
+
+    def __init__(self, code, printed: str) -> None:
+        last = next((line.strip() for line in reversed(printed.splitlines()) if line.strip()), "")
+        said = f", after printing {last!r}" if last else ""
+        super().__init__(
+            f"exit({code if code is not None else ''}){said}: a sys.exit(), or an argparse"
+            " parser refusing its arguments (xpnet runs the file as python FILE.py with none: give"
+            " each argument a default, or parse them under if __name__ == '__main__':)"
+        )
 
 
 class Imported:
@@ -133,7 +152,12 @@ def _import(
         module.get_ipython = lambda: shell
     try:
         with answered_from_sample() as answered, kept(printed):
-            with limit(time_limit), _empty_stdin(), colab_folders(folder) as skipped:
+            with (
+                limit(time_limit),
+                _empty_stdin(),
+                _own_argv(path),
+                colab_folders(folder) as skipped,
+            ):
                 with warnings.catch_warnings(record=True) as caught:  # as their prints: a note
                     if package:  # the packages above it first, then it, as Python imports them
                         if "." in name:
@@ -142,6 +166,8 @@ def _import(
                     spec.loader.exec_module(module)
     except (Exception, ImportTimeout) as raised:
         error = raised
+    except SystemExit as exited:  # its top-level code's own exit: an error like any other
+        error = TopLevelExit(exited.code, printed.getvalue()).with_traceback(exited.__traceback__)
     finally:
         for hook in (finder, colab, fallback, partial):
             sys.meta_path.remove(hook)
@@ -275,6 +301,16 @@ class _NotebookShell:
             self.calls.append(f"{said[name]}{word}" if name in said and word else f"{name}()")
 
         return skipped
+
+
+@contextlib.contextmanager
+def _own_argv(path: Path):
+    """sys.argv as ``python FILE.py`` run with no arguments sets it: [FILE.py]."""
+    argv, sys.argv = sys.argv, [str(path)]
+    try:
+        yield
+    finally:
+        sys.argv = argv
 
 
 @contextlib.contextmanager

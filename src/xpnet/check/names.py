@@ -8,7 +8,8 @@ it works for them. Read it in two parts:
 - :func:`gradient_attribute`: a layer's attribute for the gradient of its parameter ``W`` (or
   ``b``), by a close name (case, underscores and a ``d``/``g``/``grad`` prefix or a ``grad``
   suffix left out, so ``d_W``, ``dw``, ``grad_W``, ``gW``, ``dW_``, ``W_grad``), and, failing
-  that, by value: the one array attribute of the parameter's shape that backward set;
+  that, by value: the one array attribute of the parameter's shape that backward set (or the
+  entry of the second book's ``self.grads`` list beside ``self.params``);
 - :func:`book_function`: a module function under a name of the book's, with ``my_`` (or
   ``own_``) before it, ``_function`` (``_func``, ``_fn``) after it, or mistyped (the one close
   name, difflib ratio >= 0.8, as :mod:`xpnet.check.mistyped` for methods; never a private name).
@@ -69,6 +70,7 @@ def gradient_candidates(
     ]
     like = attributes.get(parameter)
     shape = shape if shape is not None else getattr(like, "shape", None)
+    found += _second_books(attributes, shape)
     if before is not None and shape is not None:
         named = {name for name, _ in found}
         found += [
@@ -82,6 +84,26 @@ def gradient_candidates(
     return found
 
 
+def _second_books(attributes: dict, shape: tuple | None) -> list:
+    """("grads[i]", value) where the layer keeps the second book's lists, ``self.params = [W,
+    b]`` and ``self.grads = [dW, db]`` (backward writes ``self.grads[0][...] = dW``): the entry
+    of ``grads`` whose parameter has ``shape``."""
+    params, grads = attributes.get("params"), attributes.get("grads")
+    if (
+        shape is None
+        or not isinstance(params, list | tuple)
+        or not isinstance(grads, list | tuple)
+        or len(params) != len(grads)
+    ):
+        return []
+    return [
+        (f"grads[{i}]", grad)
+        for i, (param, grad) in enumerate(zip(params, grads, strict=True))
+        if tuple(getattr(param, "shape", ())) == tuple(shape)
+        and tuple(getattr(grad, "shape", ())) == tuple(shape)
+    ]
+
+
 def gradient_attribute(candidates: list, book: str, wrong) -> tuple[str, str]:
     """(what is wrong, a note) of the layer's gradient ``book`` (dW) among ``candidates``
     (:func:`gradient_candidates`): right where one of them is (``wrong(value)`` is ""), with a
@@ -91,7 +113,13 @@ def gradient_attribute(candidates: list, book: str, wrong) -> tuple[str, str]:
             if name == book:
                 return "", ""
             by_name = any(_is_gradient_name(name, p) for p in PARAMETER_WORDS)
-            how = "" if by_name else ", the one array of its parameter's shape that backward sets"
+            how = (
+                ""
+                if by_name
+                else " (the second book's grads, beside its params)"
+                if name.startswith("grads[")
+                else ", the one array of its parameter's shape that backward sets"
+            )
             return "", (
                 f"its {book} is kept as self.{name}{how}: checked that; the book's name is"
                 f" self.{book}, which the book's TwoLayerNet reads"

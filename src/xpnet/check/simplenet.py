@@ -2,8 +2,8 @@
 
 :func:`simple_net_like` tells such a class; :func:`_simple_net` builds it as ``simpleNet()``,
 holds its loss on the book's x = [0.6, 0.9], t = [0, 0, 1] to the softmax cross-entropy of
-``predict(x)``, and its ``dW`` by the learner's own ``numerical_gradient`` to the derivative
-x.T (softmax(x W) - t).
+``predict(x)`` (to the cross-entropy of a ``predict`` that returns ``softmax(x W)``), and its
+``dW`` by the learner's own ``numerical_gradient`` to the derivative x.T (softmax(x W) - t).
 """
 
 from __future__ import annotations
@@ -62,7 +62,10 @@ def _simple_net(cls, namespace) -> FunctionResult | None:
         return FunctionResult(
             name, where, False, f"predict(x) returns {_what(z)}, not one score per class ({C},)"
         )
-    right = float(oracle.cross_entropy_error(oracle.softmax(z), t))
+    # a predict that ends in the softmax (y = softmax(x W), the loss its cross-entropy) is the
+    # book's net with the softmax moved: the same loss of the same W
+    probabilities = np.allclose(z, oracle.softmax(x @ W), rtol=1e-9, atol=1e-12)
+    right = float(oracle.cross_entropy_error(z if probabilities else oracle.softmax(z), t))
     if not abs(loss - right) <= 1e-3 * abs(right):
         why = (
             f"{C} times too small, divided by {C}, y's length: for one sample (a 1-D x and y) the"
@@ -75,10 +78,11 @@ def _simple_net(cls, namespace) -> FunctionResult | None:
             name,
             where,
             False,
-            f"on {shown}, loss(x, t) is {loss:.6g}{_nan(loss)}, the softmax cross-entropy of"
-            f" predict(x) is {right:.6g}: {why}",
+            f"on {shown}, loss(x, t) is {loss:.6g}{_nan(loss)}, the"
+            f" {'' if probabilities else 'softmax '}cross-entropy of predict(x)"
+            f"{', softmax(x W),' if probabilities else ''} is {right:.6g}: {why}",
         )
-    if not np.allclose(z, x @ W, rtol=1e-9, atol=1e-12):
+    if not probabilities and not np.allclose(z, x @ W, rtol=1e-9, atol=1e-12):
         return FunctionResult(
             name,
             where,
@@ -117,7 +121,11 @@ def _simple_net(cls, namespace) -> FunctionResult | None:
             f" {_list(analytic)}"
             f" (relative error {error:.2g})",
         )
-    return FunctionResult(name, where, True)
+    said = (
+        "its predict(x) returns softmax(x W), the probabilities, and its loss their"
+        " cross-entropy: the book's loss, its softmax in predict"
+    )
+    return FunctionResult(name, where, True, note=said if probabilities else "")
 
 
 def _nan(loss: float) -> str:
