@@ -271,6 +271,52 @@ def test_what_the_learners_code_writes_on_standard_error_is_kept_as_its_prints_a
     assert "Calculating" not in out and "check PASSED: 1 of 1 right" in out
 
 
+NOISY = """
+import numpy as np
+
+LOG = open(__file__ + ".log", "a")  # a file of the learner's own
+
+
+class Shown:
+    def __str__(self):  # what print formats: counted in the log
+        print("formatted", file=LOG, flush=True)
+        return "y"
+
+
+class Net:
+    def __init__(self, input_size=784, hidden_size=50, output_size=10):
+        self.params = {"W": 0.01 * np.random.randn(input_size, output_size)}
+
+    def _softmax(self, x):
+        z = x @ self.params["W"]
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def loss(self, x, t):
+        print(Shown())  # a debug print, 15,000 times in the check
+        print("loss", file=LOG, flush=True)
+        y = self._softmax(x)
+        return -np.mean(np.log(y[np.arange(len(t)), t]))
+
+    def gradient(self, x, t):
+        y = self._softmax(x)
+        y[np.arange(len(t)), t] -= 1
+        return {"W": x.T @ y / len(t)}
+"""
+
+
+def test_a_debug_print_in_loss_costs_the_check_no_formatting(tmp_path, capsys):
+    """A learner's print(y) in loss: nobody reads it during the check, and formatting an array
+    each of the numerical gradient's calls took a net past the time limit
+    (fumiaki05/deep-learning-from-scratch, ch04/ch04.ipynb): nothing is formatted; a print to a
+    file of the learner's own still writes."""
+    path = write(tmp_path / "net.py", NOISY)
+    assert main(["check", str(path)]) == 0
+    assert "check PASSED" in capsys.readouterr().out
+    log = (tmp_path / "net.py.log").read_text().split()
+    assert log.count("loss") > 1000 and log.count("formatted") == 0
+
+
 def test_a_learners_error_is_still_shown_with_its_traceback_on_standard_error(tmp_path, capsys):
     net = """
     class Net:

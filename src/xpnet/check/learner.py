@@ -52,7 +52,7 @@ from .locating import (
     raised_in_backprop,
 )
 from .mistyped import read_mistyped
-from .notebook import NotebookError
+from .notebook import NotebookError, needs_failed_import
 from .shadowed import checked_own, collecting_classes, replaced_classes, used_imported
 from .unimportable import unimportable
 
@@ -139,6 +139,11 @@ class _Imported:
             # a file of functions whose script part fails (plt.savefig("ch04/x.png") run from
             # ch04/) is checked as a file of classes is: as defined by then
             defined = own or theirs or _defined_here(module)
+            raised = getattr(imported.error, "xpnet_cells_raised", ())
+            if needs_failed_import(
+                path, raised, defined, vars(module)
+            ):  # a notebook's: said with its fix
+                defined = []
             if not defined:  # nothing to check: the learner's bug, shown where it is
                 if isinstance(imported.error, ImportTimeout):
                     raise LearnerError(timeout_note(path, imported.error, time_limit, [])) from None

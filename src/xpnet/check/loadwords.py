@@ -125,6 +125,9 @@ def timeout_note(path: Path, error: BaseException, time_limit: float, own: list[
         " training at import? Put it under if __name__ == '__main__':, so that importing the"
         " file only defines its classes and functions"
     )
+    raised = getattr(error, "xpnet_cells_raised", ())
+    if raised:  # the cells that raised before it, run on all the same
+        said += "; before it, " + "; ".join(f"cell {n} raised {_brief(e)}" for n, e in raised)
     if not own:
         return said
     names = ", ".join(c.__name__ for c in own)

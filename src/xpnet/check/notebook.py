@@ -10,20 +10,33 @@ runs its body where IPython would (``%%time``, ``%%capture``) and is skipped oth
 module's namespace, as the kernel would by Run All, each compiled under its own name
 (``two_layer_net.ipynb [cell 4]``) and kept in :mod:`linecache`, so that tracebacks, ``inspect``
 and xpnet's messages name the cell and its line. A cell that raises does not stop the cells after
-it, as a learner running them one by one goes on (the first error is raised at the end, with
-``xpnet_cells_raised``, every cell's that raised); an ImportError does, for its fix is what the
-later cells need.
+it, as a learner running them one by one goes on, nor does an ImportError (a library not
+installed here, a file of the book's left out of the repository: the cells after it may not need
+it). The first error is raised at the end, with ``xpnet_cells_raised``, every cell's that raised;
+the first ImportError where there is one, whose fix is said where nothing got defined.
 """
 
 from __future__ import annotations
 
+import ast
+import builtins
+import dis
 import importlib.abc
 import json
 import linecache
 import re
+import traceback
 from pathlib import Path
 
-__all__ = ["NotebookError", "NotebookLoader", "cell_name", "code_cells", "is_notebook", "script"]
+__all__ = [
+    "NotebookError",
+    "NotebookLoader",
+    "cell_name",
+    "code_cells",
+    "is_notebook",
+    "needs_failed_import",
+    "script",
+]
 
 SUFFIX = ".ipynb"
 BODY_MAGICS = {"time", "timeit", "capture", "prun"}  # cell magics whose body IPython runs
@@ -126,14 +139,69 @@ class NotebookLoader(importlib.abc.Loader):
             linecache.cache[name] = (len(text), None, lines, name)  # tracebacks and inspect
             try:
                 exec(compile(text, name, "exec"), module.__dict__)
-            except ImportError:  # what the later cells need: said with its fix, where it stops
-                raise
             except Exception as error:  # a learner runs the next cell all the same
                 raised.append((number, error))
-        if raised:
-            first = raised[0][1]
+            except BaseException as stopped:  # the time limit: the cells that raised before it
+                stopped.xpnet_cells_raised = tuple(raised)
+                raise
+        if raised:  # an ImportError first: where nothing got defined, said with its fix
+            imports = [error for _, error in raised if isinstance(error, ImportError)]
+            first = (imports or [raised[0][1]])[0]
             first.xpnet_cells_raised = tuple(raised)
             raise first
+
+
+def needs_failed_import(path: Path, raised, code, namespace: dict) -> bool:
+    """Whether code (functions, classes: their methods) uses a name that a cell whose import
+    failed left unbound: what that cell binds from its failing line on (``import tensorflow as
+    tf`` and the ``import numpy as np`` under it), or any name where it is ``from X import *``,
+    and no other cell bound in the module's namespace. raised: ``xpnet_cells_raised``, (cell
+    number, error) pairs."""
+    unbound: set[str] = set()
+    for number, error in raised:
+        if not isinstance(error, ImportError):
+            continue
+        name = cell_name(path, number)
+        lines = [f.lineno for f in traceback.extract_tb(error.__traceback__) if f.filename == name]
+        text = "".join(linecache.getlines(name))
+        try:
+            statements = ast.parse(text).body
+        except SyntaxError:
+            return True
+        for statement in statements:
+            if lines and statement.end_lineno >= lines[-1]:
+                unbound |= _bound(statement)
+    used = {n for item in code for n in _names(item)} - set(namespace) - set(dir(builtins))
+    return bool(unbound & used) or ("*" in unbound and bool(used))
+
+
+def _bound(statement: ast.stmt) -> set[str]:
+    """The names a top-level statement binds ("*" for a star import)."""
+    if isinstance(statement, ast.Import | ast.ImportFrom):
+        return {(a.asname or a.name).split(".")[0] for a in statement.names}
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {statement.name}
+    return {
+        n.id
+        for n in ast.walk(statement)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+
+
+def _names(item) -> set[str]:
+    """The global names the code of a function, or of a class's methods, reads."""
+    functions = list(vars(item).values()) if isinstance(item, type) else [item]
+    codes = [getattr(f, "__code__", None) for f in functions]
+    found: set[str] = set()
+    while codes:
+        code = codes.pop()
+        if code is not None:
+            found |= {i.argval for i in dis.get_instructions(code) if i.opname in _GLOBAL_LOADS}
+            codes += [c for c in code.co_consts if hasattr(c, "co_names")]
+    return found
+
+
+_GLOBAL_LOADS = {"LOAD_GLOBAL", "LOAD_NAME"}
 
 
 def _display(*objects, **kwargs) -> None:
