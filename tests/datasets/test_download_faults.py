@@ -6,6 +6,7 @@ The fake MNIST and its local server are test_mnist.py's fixtures.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -18,6 +19,23 @@ from xpnet.datasets import download as download_module
 from xpnet.datasets import transfer as transfer_module
 
 from .test_mnist import NAMES, fake, no_real_network, server  # noqa: F401 (fixtures)
+
+
+@contextlib.contextmanager
+def only_mirror(handler, monkeypatch):
+    """A server on 127.0.0.1 answering with ``handler`` (an http.server request handler class),
+    the only mirror while the block runs."""
+    import http.server
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True  # a handler still sleeping does not hold up the shutdown
+    threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True).start()
+    monkeypatch.setenv("XPNET_MNIST_MIRRORS", f"http://127.0.0.1:{httpd.server_address[1]}/")
+    try:
+        yield
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def test_a_failed_download_leaves_no_folder_behind(fake, tmp_path):  # noqa: F811
@@ -50,15 +68,9 @@ def test_a_mirror_answering_500_is_named_with_its_status(monkeypatch, tmp_path, 
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Failing)
-    threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True).start()
-    monkeypatch.setenv("XPNET_MNIST_MIRRORS", f"http://127.0.0.1:{httpd.server_address[1]}/")
-    try:
+    with only_mirror(Failing, monkeypatch):
         with pytest.raises(DatasetError, match="HTTP 500 Internal Server Error"):
             load_mnist(root=tmp_path / "d")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert not (tmp_path / "d").exists()
 
 
@@ -111,16 +123,9 @@ def test_a_mirror_that_stalls_mid_body_is_left_and_named(monkeypatch, tmp_path, 
 
     monkeypatch.setattr(transfer_module, "TIMEOUT", 1.0)
     monkeypatch.setattr(transfer_module, "PATIENCE", 0.3)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stalling)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True).start()
-    monkeypatch.setenv("XPNET_MNIST_MIRRORS", f"http://127.0.0.1:{httpd.server_address[1]}/")
-    try:
+    with only_mirror(Stalling, monkeypatch):
         with pytest.raises(DatasetError, match="stalled: no data for 1 s after 100 bytes of 5000"):
             load_mnist(root=tmp_path / "d")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert (
         "no data for 0 s after 100 bytes of 5000 bytes (given up after 1 s)"
         in (capsys.readouterr().err)
