@@ -379,7 +379,7 @@ def test_the_chapter_4_net_takes_one_hot_targets_and_says_so(tmp_path):
 
 
 def test_the_books_common_inside_a_package_of_the_learners_is_found_for_its_own_imports(
-    tmp_path,
+    tmp_path, monkeypatch
 ):
     """The book's code kept as a package (book/common/layers.py, which imports common.functions
     as the book's does), imported by the learner as book.common.layers: plain Python finds
@@ -393,6 +393,9 @@ def test_the_books_common_inside_a_package_of_the_learners_is_found_for_its_own_
     net = repo / "ch05" / "two_layer_net.py"
     text = net.read_text().replace("from common.layers import", "from book.common.layers import")
     net.write_text("import sys, os\nsys.path.append(os.pardir)\n" + text)
+    # run from the file's folder, as the learner does: os.pardir is then repo/, never the
+    # parent of the test runner's folder (where another book/ may lie)
+    monkeypatch.chdir(net.parent)
     learner = load_learner(str(net))
     said = " ".join(learner.notes)
     assert (
