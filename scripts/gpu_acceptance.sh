@@ -26,7 +26,7 @@
 # $PYTHON (default python3). A folder .whl of wheels (no network on the GPU machine:
 # `python scripts/gpu_wheels.py download .whl` beforehand, ~21 MB) is installed first, each wheel
 # whose distribution this Python lacks or has too old: array-api-compat, array-api-strict,
-# array-api-extra, pooch, platformdirs, and nvmath-python (cupy-graph's cuBLAS handle) with the
+# array-api-extra, and nvmath-python (cupy-graph's cuBLAS handle) with the
 # CUDA bindings it needs where the image has none of its own.
 set -uo pipefail
 

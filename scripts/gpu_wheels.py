@@ -4,10 +4,10 @@
     python scripts/gpu_wheels.py choose [.whl]     # there: the wheels to install, one a line
 
 The GPU machine of the acceptance run has Python 3.12 and CuPy, PyTorch and JAX built for CUDA
-13, but not array-api-compat, array-api-strict, array-api-extra, pooch or platformdirs, and it
-cannot fetch them. The CuPy graph path also needs nvmath-python (its cuBLAS handle, which stream
-capture accepts), and nvmath-python needs cuda-bindings, cuda-core and cuda-pathfinder, which the
-image may or may not have. ``choose`` therefore picks a wheel only when its distribution is not
+13, but not array-api-compat, array-api-strict or array-api-extra, and it cannot fetch them.
+The CuPy graph path also needs nvmath-python (its cuBLAS handle, which stream capture accepts),
+and nvmath-python needs cuda-bindings, cuda-core and cuda-pathfinder, which the image may or
+may not have. ``choose`` therefore picks a wheel only when its distribution is not
 installed or is older than nvmath-python needs (``MINIMUM``), so that the CUDA bindings of the
 image, which its CuPy and torch run with, are kept where they will do; a wheel for another
 Python is left out. The folder is git-ignored;
@@ -28,8 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 PYTHON, PLATFORMS = "3.12", ("manylinux_2_28_x86_64", "manylinux2014_x86_64")
-WHEELS = ("array-api-compat", "array-api-strict", "array-api-extra", "pooch", "platformdirs",
-          "nvmath-python", "cuda-bindings", "cuda-core", "cuda-pathfinder")  # fmt: skip
+WHEELS = ("array-api-compat", "array-api-strict", "array-api-extra", "nvmath-python",
+          "cuda-bindings", "cuda-core", "cuda-pathfinder")  # fmt: skip
 MINIMUM = {"cuda-bindings": "13.0.1", "cuda-core": "0.5.0", "cuda-pathfinder": "1.5.1"}
 LIMIT = {"cuda-bindings": "14", "cuda-core": "2", "cuda-pathfinder": "2"}  # nvmath-python 1.0's
 

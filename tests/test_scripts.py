@@ -97,13 +97,13 @@ def test_the_gpu_wheels_chosen_are_those_missing_or_older_than_nvmath_needs(tmp_
     """The image's own CUDA bindings stay where they will do; what it lacks is installed."""
     wheels = _gpu_wheels()
     wheels._fits = lambda filename: True  # the GPU machine's Python; see the test below
-    names = ["array_api_compat-1.16.0-py3-none-any.whl", "pooch-1.9.0-py3-none-any.whl",
+    names = ["array_api_compat-1.16.0-py3-none-any.whl", "array_api_extra-0.9.0-py3-none-any.whl",
              "cuda_pathfinder-1.9.1-py3-none-any.whl",
              "cuda_bindings-13.5.0-cp312-cp312-manylinux_2_28_x86_64.whl",
              "cuda_core-1.2.2-cp312-cp312-manylinux_2_28_x86_64.whl"]  # fmt: skip
     for name in names:
         (tmp_path / name).write_bytes(b"")
-    image = {"pooch": "1.8.2", "cuda-pathfinder": "1.3.0", "cuda-bindings": "13.0.2.post1"}
+    image = {"array-api-extra": "0.8.0", "cuda-pathfinder": "1.3.0", "cuda-bindings": "13.0.2.post1"}
     chosen = [wheel.name for wheel in wheels.choose(tmp_path, image.get)]
     assert chosen == [names[0], names[4], names[2]]  # missing, missing, older than 1.5.1
     assert wheels.choose(tmp_path, lambda name: "99.0") == []
@@ -120,7 +120,7 @@ def test_a_gpu_wheel_for_another_python_is_not_chosen(tmp_path):
     wheels = _gpu_wheels()
     other = sys.version_info[1] + 1
     names = [f"cuda_core-1.2.2-cp3{other}-cp3{other}-manylinux_2_28_x86_64.whl",
-             "pooch-1.9.0-py3-none-any.whl"]  # fmt: skip
+             "array_api_extra-0.9.0-py3-none-any.whl"]  # fmt: skip
     for name in names:
         (tmp_path / name).write_bytes(b"")
     assert [wheel.name for wheel in wheels.choose(tmp_path, lambda name: None)] == [names[1]]

@@ -1,6 +1,7 @@
 """One version, reported the same everywhere: pyproject.toml, ``xpnet.__version__``,
-``xpnet --version``, ``xpnet info`` and a section of CHANGELOG.md; and the ``py.typed`` marker,
-so that type checkers read xpnet's annotations instead of treating every name as Any."""
+``xpnet --version``, ``xpnet info`` and a section of CHANGELOG.md; the ``py.typed`` marker,
+so that type checkers read xpnet's annotations instead of treating every name as Any; and
+run-time dependencies that the package imports (none installed for nothing)."""
 
 from __future__ import annotations
 
@@ -44,3 +45,18 @@ def test_the_version_is_one_everywhere(capsys):
 
 def test_the_package_carries_the_typed_marker():
     assert (Path(xpnet.__file__).parent / "py.typed").is_file()
+
+
+def test_every_dependency_is_one_the_package_imports():
+    """pooch stayed a dependency after the download moved to urllib: every ``pip install .``
+    installed it (and platformdirs, requests) for nothing."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    block = re.search(r"^dependencies = \[(.*?)^\]", text, flags=re.MULTILINE | re.DOTALL)
+    names = re.findall(r'^\s*"([A-Za-z0-9_.-]+)', block.group(1), flags=re.MULTILINE)
+    assert "numpy" in names
+    source = "\n".join(
+        path.read_text(encoding="utf-8") for path in (ROOT / "src" / "xpnet").rglob("*.py")
+    )
+    for name in names:
+        module = name.replace("-", "_")
+        assert re.search(rf"^\s*(import|from) {module}\b", source, flags=re.MULTILINE), name

@@ -230,7 +230,7 @@ def test_a_resumed_mnist_run_without_mnist_is_not_told_to_use_the_sample(
     assert "data: MNIST (200 train / 100 test images)\n" in capsys.readouterr().out
     (data / "mnist.npz").unlink()
     assert main(["train", *flags, "--resume", str(run), "--iters", "6"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()[-1]  # after pooch's "Downloading" lines
+    err = capsys.readouterr().err.strip().splitlines()[-1]  # the error is the last line
     assert err.startswith("xpnet train: error: could not download a verified")
     assert err.endswith(
         "use the bundled 5,000-image sample: a new run with --dataset sample and another --out"

@@ -93,8 +93,8 @@ def test_a_silent_mirror_gets_a_line_and_is_not_asked_again(
     capsys,
     tmp_path,
 ):
-    """It waited silently (pooch's 30 s, for each file and each mirror): the user saw nothing
-    and thought it hung."""
+    """Before the download was xpnet's own (it was pooch's), it waited silently, 30 s for each
+    file and each mirror: the user saw nothing and thought it hung."""
     url, _ = server
     monkeypatch.setenv("XPNET_MNIST_MIRRORS", f"{silent_mirror},{url}")
     started = time.monotonic()
