@@ -103,7 +103,7 @@ def test_the_gpu_wheels_chosen_are_those_missing_or_older_than_nvmath_needs(tmp_
              "cuda_core-1.2.2-cp312-cp312-manylinux_2_28_x86_64.whl"]  # fmt: skip
     for name in names:
         (tmp_path / name).write_bytes(b"")
-    image = {"array-api-extra": "0.8.0", "cuda-pathfinder": "1.3.0", "cuda-bindings": "13.0.2.post1"}
+    image = {"array-api-extra": "0.8", "cuda-pathfinder": "1.3.0", "cuda-bindings": "13.0.2.post1"}
     chosen = [wheel.name for wheel in wheels.choose(tmp_path, image.get)]
     assert chosen == [names[0], names[4], names[2]]  # missing, missing, older than 1.5.1
     assert wheels.choose(tmp_path, lambda name: "99.0") == []
