@@ -33,9 +33,10 @@ def _pytest(session: nox.Session, backend: str, extras: str | None = None) -> No
     session.install("-e", f".[{extras or EXTRAS[backend]}]")
     session.env["XPNET_BACKEND"] = backend
     session.env["MPLBACKEND"] = "Agg"
-    args = session.posargs or ["-q", "tests"]
+    # one worker per core (pytest-xdist): the sessions are CI's time, and every test is isolated
+    args = session.posargs or ["-q", "-n", "auto", "tests"]
     if backend == "numpy" and not session.posargs:
-        args = ["-q", "--doctest-modules", "src/xpnet", "tests"]
+        args = ["-q", "-n", "auto", "--doctest-modules", "src/xpnet", "tests"]
     code = session.run("pytest", *args, success_codes=[0, 5])
     if code == 5:
         session.error(f"pytest collected no test for backend {backend!r}")
